@@ -1,0 +1,22 @@
+import { z } from 'zod';
+
+/**
+ * Settings every process reads from its environment, validated at boot (fail fast, readable).
+ * Each process extends this with its own fields via {@link readEnv}.
+ */
+export const CommonEnv = z.object({
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  /** Key prefix: lets several exchanges (or test runs) share one Redis. */
+  XT_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('xt'),
+  XT_SYMBOLS_FILE: z.string().optional(),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+});
+
+export function readEnv<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    console.error(`invalid environment:\n${z.prettifyError(parsed.error)}`);
+    process.exit(2);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,5 @@
+export * from './redis';
+export * from './env';
+export * from './log';
+export * from './shutdown';
+export * from './redis-server';

@@ -1,0 +1,103 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Redis from 'ioredis';
+
+/** Asks the OS for a free TCP port on loopback. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RedisServerOptions {
+  port?: number;
+  /** Keep an append-only file (fsync every write) so a restart loses nothing accepted. */
+  appendOnly?: boolean;
+  /** Data directory; a fresh temporary one by default (removed by `stop`). */
+  dir?: string;
+  binary?: string;
+}
+
+/**
+ * A real `redis-server` child process, for tests, the launcher and crash drills. `stop()` shuts
+ * it down; `start()` again (same port and dir) restarts it, with its AOF when enabled.
+ */
+export class RedisServer {
+  readonly port: number;
+  readonly dir: string;
+  private child?: ChildProcess;
+  private readonly ownsDir: boolean;
+
+  private constructor(port: number, dir: string, ownsDir: boolean, private readonly opts: RedisServerOptions) {
+    this.port = port;
+    this.dir = dir;
+    this.ownsDir = ownsDir;
+  }
+
+  static async launch(opts: RedisServerOptions = {}): Promise<RedisServer> {
+    const port = opts.port ?? (await freePort());
+    const ownsDir = !opts.dir;
+    const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'xt-redis-'));
+    const server = new RedisServer(port, dir, ownsDir, opts);
+    await server.start();
+    return server;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '', '--daemonize', 'no'];
+    if (this.opts.appendOnly) args.push('--appendonly', 'yes', '--appendfsync', 'always');
+    else args.push('--appendonly', 'no');
+    const child = spawn(this.opts.binary ?? 'redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    let output = '';
+    await new Promise<void>((resolve, reject) => {
+      const onData = (b: Buffer) => {
+        output += b.toString();
+        if (output.includes('Ready to accept connections')) {
+          child.stdout?.off('data', onData);
+          resolve();
+        }
+      };
+      child.stdout?.on('data', onData);
+      child.once('error', (e) => reject(new Error(`cannot start redis-server: ${e.message}`)));
+      child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}:\n${output}`)));
+    });
+    child.removeAllListeners('exit');
+    child.stdout?.resume();
+    child.stderr?.resume();
+  }
+
+  /** SHUTDOWN (writes nothing: AOF is already fsynced) and wait for the process to exit. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    await exited;
+    this.child = undefined;
+  }
+
+  /** Stop and remove the data directory if this object created it. */
+  async destroy(): Promise<void> {
+    await this.stop();
+    if (this.ownsDir) rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  client(): Redis {
+    return new Redis(this.url, { maxRetriesPerRequest: 1 });
+  }
+}

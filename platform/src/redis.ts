@@ -1,0 +1,29 @@
+import Redis, { type RedisOptions } from 'ioredis';
+
+/**
+ * The one place that decides how xTrader talks to Redis: reconnect forever with a capped
+ * backoff, legacy (RESP2-shaped) replies, and fail fast (rather than queue) while disconnected so that an
+ * api node answers 503 at once instead of hanging a client.
+ *
+ * Use separate clients for commands, subscriptions and blocking reads (`role` only names them in
+ * logs and CLIENT LIST).
+ */
+export function createRedis(url: string, role: string, overrides: RedisOptions = {}): Redis {
+  const client = new Redis(url, {
+    connectionName: `xt-${role}`,
+    // ioredis 6 speaks RESP3; 'legacy' keeps the RESP2 shapes (arrays for XREAD, HGETALL...).
+    replyMapping: 'legacy',
+    enableOfflineQueue: true,
+    maxRetriesPerRequest: 1,
+    retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2000),
+    reconnectOnError: (err) => err.message.startsWith('READONLY'),
+    lazyConnect: false,
+    ...overrides,
+  });
+  // Without a listener ioredis prints every reconnect error; the owner decides what to log.
+  client.on('error', () => {});
+  return client;
+}
+
+/** Options for clients that block (XREAD BLOCK, BullMQ workers): never give up a request. */
+export const BLOCKING_OPTIONS: RedisOptions = { maxRetriesPerRequest: null };

@@ -1,0 +1,60 @@
+/**
+ * Every error code the exchange answers with, and the HTTP status each one maps to.
+ * One table, so the api, the engine and the UI never disagree on a code's meaning.
+ */
+export const ERROR_STATUS = {
+  INVALID_REQUEST: 400,
+  INVALID_JSON: 400,
+  INVALID_QUANTITY: 400,
+  INVALID_PRICE: 400,
+  PRICE_REQUIRED: 400,
+  INVALID_SIDE: 400,
+  INVALID_ORDER_TYPE: 400,
+  INVALID_TIME_IN_FORCE: 400,
+  INVALID_CLIENT_ORDER_ID: 400,
+  INVALID_ORDER_ID: 400,
+  SYMBOL_NOT_FOUND: 400,
+  INVALID_INTERVAL: 400,
+  INVALID_DEPTH: 400,
+  INVALID_LIMIT: 400,
+  ORDER_NOT_FOUND: 404,
+  NOT_FOUND: 404,
+  DUPLICATE_CLIENT_ORDER_ID: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
+  SERVICE_UNAVAILABLE: 503,
+  TIMEOUT: 504,
+  INTERNAL: 500,
+  // Realtime-only codes (sent in an Error message, never as an HTTP status).
+  SUBSCRIPTION_FAILED: 400,
+  INVALID_MESSAGE: 400,
+  SLOW_CONSUMER: 400,
+  HEARTBEAT_TIMEOUT: 400,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** Engine-side reasons an order is rejected (carried by a `rejected` engine event). */
+export const REJECT_CODES = ['DUPLICATE_ORDER_ID', 'POST_ONLY_WOULD_CROSS', 'FOK_CANNOT_FILL'] as const;
+
+/** A business error with a code from {@link ERROR_STATUS}; `name` is set so logs say what it is. */
+export class XtError extends Error {
+  override readonly name = 'XtError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+  toBody(): { error: ErrorCode; message: string } {
+    return { error: this.code, message: this.message };
+  }
+}
+
+export function isXtError(e: unknown): e is XtError {
+  return e instanceof XtError;
+}

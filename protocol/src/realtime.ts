@@ -1,0 +1,157 @@
+import { z } from 'zod';
+import { Candle, Interval, Level, Side } from './rest';
+
+/**
+ * Realtime messages (SPEC §4), protocol version 1. The same objects travel as plain JSON frames
+ * on `/ws` and as socket.io events named after `type`.
+ *
+ * Fields the seed's own examples leave out (sequence, timestamps, codes) are optional on parse so
+ * those examples parse verbatim; the exchange always sends them.
+ */
+export const REALTIME_PROTOCOL_VERSION = 1;
+
+export const CHANNELS = ['executions', 'orderbook', 'statistics', 'candles'] as const;
+export const Channel = z.enum(CHANNELS);
+export type Channel = z.infer<typeof Channel>;
+export const DEFAULT_CANDLE_INTERVAL = '5m';
+
+/**
+ * Every per-symbol message carries `sequence`: the engine event sequence (per symbol, increasing,
+ * not contiguous) of the last event it reflects, comparable with REST snapshots, and
+ * `prev_sequence`: the `sequence` of the previous message on the same topic (0 for the first).
+ * A client that sees `prev_sequence` differ from the last `sequence` it got on that topic has
+ * missed a message and resyncs from REST.
+ */
+const Sequenced = { sequence: z.number().optional(), prev_sequence: z.number().optional() };
+
+export const Execution = z.object({
+  type: z.literal('Execution'),
+  exec_id: z.string(),
+  order_id: z.string(),
+  maker_order_id: z.string().optional(),
+  symbol: z.string(),
+  side: Side,
+  price: z.number(),
+  quantity: z.number(),
+  /** The taker's fee, in the quote currency. */
+  fee: z.number(),
+  maker_fee: z.number().optional(),
+  timestamp: z.number().optional(),
+  transaction_time: z.string(),
+  ...Sequenced,
+});
+export type Execution = z.infer<typeof Execution>;
+
+export const OrderBookUpdate = z.object({
+  type: z.literal('OrderBookUpdate'),
+  symbol: z.string(),
+  bids: z.array(Level),
+  asks: z.array(Level),
+  timestamp: z.number(),
+  ...Sequenced,
+});
+export type OrderBookUpdate = z.infer<typeof OrderBookUpdate>;
+
+export const MarketStatistics = z.object({
+  type: z.literal('MarketStatistics'),
+  symbol: z.string(),
+  timestamp: z.number(),
+  /** null until the first trade. */
+  last_price: z.number().nullable(),
+  /** Percent change against the last price at or before now - 24h. */
+  price_change_24h: z.number(),
+  volume_24h: z.number(),
+  high_24h: z.number().nullable().optional(),
+  low_24h: z.number().nullable().optional(),
+  high_price_24h: z.number().nullable(),
+  low_price_24h: z.number().nullable(),
+  ...Sequenced,
+});
+export type MarketStatistics = z.infer<typeof MarketStatistics>;
+
+/** The seed's example sends a candle with only `timestamp`; ours always has the full shape. */
+export const WireCandle = Candle.partial().extend({ timestamp: z.number().optional() });
+export const CandlestickUpdate = z.object({
+  type: z.literal('CandlestickUpdate'),
+  symbol: z.string(),
+  interval: Interval,
+  candle: WireCandle,
+  is_closed: z.boolean().optional(),
+  ...Sequenced,
+});
+export type CandlestickUpdate = z.infer<typeof CandlestickUpdate>;
+
+export const Connected = z.object({ type: z.literal('Connected'), client_id: z.string(), server_time: z.number() });
+export type Connected = z.infer<typeof Connected>;
+
+export const SubscribeSuccess = z.object({
+  type: z.literal('SubscribeSuccess'),
+  channels: z.array(z.string()).optional(),
+  symbols: z.array(z.string()).optional(),
+  intervals: z.array(z.string()).optional(),
+});
+export type SubscribeSuccess = z.infer<typeof SubscribeSuccess>;
+export const UnsubscribeSuccess = SubscribeSuccess.extend({ type: z.literal('UnsubscribeSuccess') });
+export type UnsubscribeSuccess = z.infer<typeof UnsubscribeSuccess>;
+
+export const Ping = z.object({ type: z.literal('Ping'), timestamp: z.number().optional() });
+export type Ping = z.infer<typeof Ping>;
+export const Pong = z.object({ type: z.literal('Pong'), timestamp: z.number().optional() });
+export type Pong = z.infer<typeof Pong>;
+
+export const ErrorMessage = z.object({ type: z.literal('Error'), code: z.string().optional(), message: z.string() });
+export type ErrorMessage = z.infer<typeof ErrorMessage>;
+
+/** Subscribe: channels and symbols may be `"all"` (as a string or inside the array). */
+const Names = z.union([z.literal('all'), z.array(z.string()).min(1)]);
+export const Subscribe = z.object({
+  type: z.literal('Subscribe'),
+  channels: Names,
+  symbols: Names.optional(),
+  intervals: z.union([z.literal('all'), z.array(z.string())]).optional(),
+});
+export type Subscribe = z.infer<typeof Subscribe>;
+export const Unsubscribe = Subscribe.extend({ type: z.literal('Unsubscribe') });
+export type Unsubscribe = z.infer<typeof Unsubscribe>;
+
+export const ClientMessage = z.discriminatedUnion('type', [Subscribe, Unsubscribe, Pong, Ping]);
+export type ClientMessage = z.infer<typeof ClientMessage>;
+
+/** Per-symbol market messages: what the engine writes to a symbol's feed. */
+export const MarketMessage = z.discriminatedUnion('type', [Execution, OrderBookUpdate, MarketStatistics, CandlestickUpdate]);
+export type MarketMessage = z.infer<typeof MarketMessage>;
+
+export const ServerMessage = z.discriminatedUnion('type', [
+  Execution,
+  OrderBookUpdate,
+  MarketStatistics,
+  CandlestickUpdate,
+  Connected,
+  SubscribeSuccess,
+  UnsubscribeSuccess,
+  Ping,
+  ErrorMessage,
+]);
+export type ServerMessage = z.infer<typeof ServerMessage>;
+
+/** The room / topic a market message belongs to: `{channel}:{symbol}` or `candles:{symbol}_{interval}`. */
+export function topicOf(msg: MarketMessage): string {
+  switch (msg.type) {
+    case 'Execution':
+      return `executions:${msg.symbol}`;
+    case 'OrderBookUpdate':
+      return `orderbook:${msg.symbol}`;
+    case 'MarketStatistics':
+      return `statistics:${msg.symbol}`;
+    case 'CandlestickUpdate':
+      return candleTopic(msg.symbol, msg.interval);
+    default: {
+      const never: never = msg;
+      throw new Error(`unknown message ${(never as { type: string }).type}`);
+    }
+  }
+}
+
+export function candleTopic(symbol: string, interval: string): string {
+  return `candles:${symbol}_${interval}`;
+}

@@ -1,0 +1,148 @@
+import { z } from 'zod';
+import { ClientOrderId, OrderType, Side, TimeInForce } from './rest';
+import { REJECT_CODES } from './errors';
+
+/**
+ * Commands on a symbol's command stream and the events the engine derives from them, version 1.
+ *
+ * Inside the exchange prices are integer ticks and quantities integer lots of the symbol's
+ * config; fees are integer fee units (10^-fee_decimals of the quote currency). A command's time
+ * is not in it: it is the millisecond part of the stream id Redis assigned when it was appended,
+ * so replaying the stream gives the core the same clock.
+ */
+export const STREAM_VERSION = 1;
+
+const Ticks = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const Lots = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const OrderId = z.string().min(1).max(64);
+
+export const PlaceCommand = z.object({
+  v: z.literal(1),
+  kind: z.literal('place'),
+  order_id: OrderId,
+  client_order_id: ClientOrderId.optional(),
+  side: Side,
+  type: OrderType,
+  tif: TimeInForce,
+  /** null for market orders. */
+  price_ticks: Ticks.nullable(),
+  qty_lots: Lots,
+});
+export type PlaceCommand = z.infer<typeof PlaceCommand>;
+
+export const CancelCommand = z.object({
+  v: z.literal(1),
+  kind: z.literal('cancel'),
+  order_id: OrderId,
+  /** Lets the api node that asked find the outcome of this particular request. */
+  request_id: z.string().min(1).max(64),
+});
+export type CancelCommand = z.infer<typeof CancelCommand>;
+
+/** Advances market-data time (candle closes, 24h window expiry) when no order does. */
+export const ClockCommand = z.object({ v: z.literal(1), kind: z.literal('clock') });
+export type ClockCommand = z.infer<typeof ClockCommand>;
+
+export const StreamCommand = z.discriminatedUnion('kind', [PlaceCommand, CancelCommand, ClockCommand]);
+export type StreamCommand = z.infer<typeof StreamCommand>;
+
+/** A command as the core sees it: with its time (ms since epoch) attached by the runner. */
+export type TimedCommand = StreamCommand & { ts: number };
+
+const EventBase = { v: z.literal(1), seq: z.number().int().positive(), ts: z.number().int() };
+
+export const AcceptedEvent = z.object({
+  ...EventBase,
+  kind: z.literal('accepted'),
+  order_id: OrderId,
+  client_order_id: ClientOrderId.optional(),
+  side: Side,
+  type: OrderType,
+  tif: TimeInForce,
+  price_ticks: Ticks.nullable(),
+  qty_lots: Lots,
+});
+export type AcceptedEvent = z.infer<typeof AcceptedEvent>;
+
+export const RejectCode = z.enum(REJECT_CODES);
+export type RejectCode = z.infer<typeof RejectCode>;
+export const RejectedEvent = z.object({
+  ...EventBase,
+  kind: z.literal('rejected'),
+  order_id: OrderId,
+  code: RejectCode,
+  message: z.string(),
+});
+export type RejectedEvent = z.infer<typeof RejectedEvent>;
+
+export const TradeEvent = z.object({
+  ...EventBase,
+  kind: z.literal('trade'),
+  /** `${symbol}-${seq}`: unique and the same on every replay. */
+  trade_id: z.string(),
+  taker_order_id: OrderId,
+  maker_order_id: OrderId,
+  taker_side: Side,
+  /** Always the maker's price. */
+  price_ticks: Ticks,
+  qty_lots: Lots,
+  taker_fee: z.number().int().nonnegative(),
+  maker_fee: z.number().int().nonnegative(),
+  taker_remaining_lots: z.number().int().nonnegative(),
+  maker_remaining_lots: z.number().int().nonnegative(),
+});
+export type TradeEvent = z.infer<typeof TradeEvent>;
+
+/** The order's remainder now rests on the book. */
+export const RestedEvent = z.object({
+  ...EventBase,
+  kind: z.literal('rested'),
+  order_id: OrderId,
+  side: Side,
+  price_ticks: Ticks,
+  remaining_lots: Lots,
+});
+export type RestedEvent = z.infer<typeof RestedEvent>;
+
+export const CancelReason = z.enum(['user', 'ioc_remainder', 'no_liquidity']);
+export type CancelReason = z.infer<typeof CancelReason>;
+export const CancelledEvent = z.object({
+  ...EventBase,
+  kind: z.literal('cancelled'),
+  order_id: OrderId,
+  remaining_lots: z.number().int().nonnegative(),
+  reason: CancelReason,
+  request_id: z.string().optional(),
+});
+export type CancelledEvent = z.infer<typeof CancelledEvent>;
+
+export const CancelRejectedEvent = z.object({
+  ...EventBase,
+  kind: z.literal('cancel_rejected'),
+  order_id: OrderId,
+  request_id: z.string(),
+  code: z.literal('ORDER_NOT_FOUND'),
+  message: z.string(),
+});
+export type CancelRejectedEvent = z.infer<typeof CancelRejectedEvent>;
+
+/** The total resting quantity at one price level after a command (0: the level is gone). */
+export const BookEvent = z.object({
+  ...EventBase,
+  kind: z.literal('book'),
+  side: Side,
+  price_ticks: Ticks,
+  qty_lots: z.number().int().nonnegative(),
+});
+export type BookEvent = z.infer<typeof BookEvent>;
+
+export const EngineEvent = z.discriminatedUnion('kind', [
+  AcceptedEvent,
+  RejectedEvent,
+  TradeEvent,
+  RestedEvent,
+  CancelledEvent,
+  CancelRejectedEvent,
+  BookEvent,
+]);
+export type EngineEvent = z.infer<typeof EngineEvent>;
