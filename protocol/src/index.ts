@@ -5,3 +5,4 @@ export * from './keys';
 export * from './rest';
 export * from './realtime';
 export * from './stream';
+export * from './outcomes';

@@ -37,7 +37,7 @@ export const Execution = z.object({
   fee: z.number(),
   maker_fee: z.number().optional(),
   timestamp: z.number().optional(),
-  transaction_time: z.string(),
+  transaction_time: z.string().optional(),
   ...Sequenced,
 });
 export type Execution = z.infer<typeof Execution>;
@@ -61,10 +61,11 @@ export const MarketStatistics = z.object({
   /** Percent change against the last price at or before now - 24h. */
   price_change_24h: z.number(),
   volume_24h: z.number(),
+  /** The seed uses both names for high and low; the exchange always sends all four. */
   high_24h: z.number().nullable().optional(),
   low_24h: z.number().nullable().optional(),
-  high_price_24h: z.number().nullable(),
-  low_price_24h: z.number().nullable(),
+  high_price_24h: z.number().nullable().optional(),
+  low_price_24h: z.number().nullable().optional(),
   ...Sequenced,
 });
 export type MarketStatistics = z.infer<typeof MarketStatistics>;
