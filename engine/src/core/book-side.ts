@@ -33,7 +33,7 @@ export class BookSide {
   levelFor(priceTicks: number): PriceLevel {
     let level = this.byPrice.get(priceTicks);
     if (level === undefined) {
-      level = new PriceLevel(priceTicks, this.keyOf(priceTicks));
+      level = new PriceLevel(this.side, priceTicks, this.keyOf(priceTicks));
       this.byPrice.set(priceTicks, level);
       this.ordered.set(level.sortKey, level);
       if (this.best === undefined || level.sortKey < this.best.sortKey) this.best = level;

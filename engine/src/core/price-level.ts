@@ -1,3 +1,5 @@
+import type { Side } from '@xtrader/protocol';
+
 /**
  * One resting order, linked into the FIFO of its price level. The links live on the order
  * itself (an intrusive list), so removing it from the middle of a level is O(1) whatever the
@@ -20,6 +22,7 @@ export class PriceLevel {
   /** Sum of the remaining lots of the orders in the queue. */
   totalLots = 0;
   constructor(
+    readonly side: Side,
     readonly priceTicks: number,
     /** The level's position in its side's ordering: smaller is better (see BookSide). */
     readonly sortKey: number,

@@ -1,0 +1,302 @@
+import type {
+  AcceptedEvent,
+  BookEvent,
+  CancelCommand,
+  CancelledEvent,
+  CancelReason,
+  EngineEvent,
+  MarketSpec,
+  PlaceCommand,
+  RejectCode,
+  RejectedEvent,
+  TimedCommand,
+  TradeEvent,
+} from '@xtrader/protocol';
+import { BookSide } from './book-side';
+import { InvalidCommandError, InvalidSnapshotError } from './errors';
+import { FeeRate } from './fees';
+import { PriceLevel, RestingOrder } from './price-level';
+import { RecentIds } from './recent-ids';
+import type { CoreSnapshot, SnapshotLevel } from './snapshot';
+
+/** How many finished order ids the core remembers to reject duplicates (see README). */
+export const RECENT_ID_CAPACITY = 10_000;
+
+export interface MatchingCoreOptions {
+  /** Finished order ids remembered for duplicate detection; default {@link RECENT_ID_CAPACITY}. */
+  recentIdCapacity?: number;
+}
+
+/** The top of the book, best level first on each side, as [priceTicks, totalLots]. */
+export interface BookDepth {
+  bids: [number, number][];
+  asks: [number, number][];
+}
+
+const REJECT_MESSAGES: Record<RejectCode, string> = {
+  DUPLICATE_ORDER_ID: 'this order id was already used',
+  POST_ONLY_WOULD_CROSS: 'post-only order would take liquidity',
+  FOK_CANNOT_FILL: 'fill-or-kill order cannot be filled completely',
+};
+const NOT_FOUND_MESSAGE = 'order is not resting on the book (unknown, filled or cancelled)';
+const TIME_IN_FORCE = new Set(['GTC', 'IOC', 'FOK', 'POST_ONLY']);
+
+/**
+ * The matching engine of one symbol: a price-time priority order book that turns commands into
+ * events. Pure, deterministic and synchronous: time comes on each command, the event sequence
+ * is part of the state (and of the snapshot), and nothing here does I/O. See README.md for the
+ * exact semantics and event order.
+ */
+export class MatchingCore {
+  private readonly bids = new BookSide('Buy');
+  private readonly asks = new BookSide('Sell');
+  private readonly orders = new Map<string, RestingOrder>();
+  private readonly recent: RecentIds;
+  private readonly takerFee: FeeRate;
+  private readonly makerFee: FeeRate;
+  private readonly tradeIdPrefix: string;
+  private seq = 0;
+
+  constructor(
+    readonly spec: MarketSpec,
+    options: MatchingCoreOptions = {},
+  ) {
+    this.recent = new RecentIds(options.recentIdCapacity ?? RECENT_ID_CAPACITY);
+    this.takerFee = new FeeRate(spec, spec.takerRate);
+    this.makerFee = new FeeRate(spec, spec.makerRate);
+    this.tradeIdPrefix = `${spec.symbol}-`;
+  }
+
+  /** Sequence of the last event emitted (0 before the first event). */
+  get lastSequence(): number {
+    return this.seq;
+  }
+
+  /** Number of orders resting on the book. */
+  get openOrders(): number {
+    return this.orders.size;
+  }
+
+  /** Applies one command and returns the events it caused, in order. */
+  apply(cmd: TimedCommand): EngineEvent[] {
+    if (!Number.isSafeInteger(cmd.ts)) throw new InvalidCommandError(`command time ${cmd.ts} is not an integer`);
+    switch (cmd.kind) {
+      case 'place':
+        return this.place(cmd, cmd.ts);
+      case 'cancel':
+        return this.cancel(cmd, cmd.ts);
+      case 'clock':
+        return [];
+      default: {
+        const unknown: never = cmd;
+        throw new InvalidCommandError(`unknown command kind ${(unknown as { kind: unknown }).kind}`);
+      }
+    }
+  }
+
+  /** The best `n` levels of each side. */
+  depth(n: number): BookDepth {
+    return { bids: this.bids.depth(n), asks: this.asks.depth(n) };
+  }
+
+  private place(cmd: PlaceCommand, ts: number): EngineEvent[] {
+    checkPlace(cmd);
+    const id = cmd.order_id;
+    if (this.orders.has(id) || this.recent.has(id)) return [this.rejected(ts, id, 'DUPLICATE_ORDER_ID')];
+
+    const isBuy = cmd.side === 'Buy';
+    const own = isBuy ? this.bids : this.asks;
+    const opposite = isBuy ? this.asks : this.bids;
+    const isMarket = cmd.type === 'Market';
+    // Levels of the opposite side with sortKey <= limitKey are at acceptable prices.
+    const limitKey = isMarket ? Infinity : opposite.keyOf(cmd.price_ticks!);
+    const tif = cmd.tif;
+
+    if (tif === 'POST_ONLY' && (isMarket || (opposite.best !== undefined && opposite.best.sortKey <= limitKey))) {
+      this.recent.add(id);
+      return [this.rejected(ts, id, 'POST_ONLY_WOULD_CROSS')];
+    }
+    if (tif === 'FOK' && !opposite.canFill(cmd.qty_lots, limitKey)) {
+      this.recent.add(id);
+      return [this.rejected(ts, id, 'FOK_CANNOT_FILL')];
+    }
+
+    const events: EngineEvent[] = [this.accepted(ts, cmd)];
+    const touched: PriceLevel[] = [];
+    let remaining = cmd.qty_lots;
+    let level = opposite.best;
+    while (remaining > 0 && level !== undefined && level.sortKey <= limitKey) {
+      touched.push(level);
+      let maker = level.head;
+      while (maker !== undefined) {
+        const fill = remaining < maker.remainingLots ? remaining : maker.remainingLots;
+        remaining -= fill;
+        level.reduce(maker, fill);
+        events.push(this.trade(ts, cmd, maker, level.priceTicks, fill, remaining));
+        if (maker.remainingLots !== 0) break; // partly filled maker: the taker is done
+        const next = maker.next;
+        level.remove(maker);
+        this.orders.delete(maker.orderId);
+        this.recent.add(maker.orderId);
+        maker = next;
+        if (remaining === 0) break;
+      }
+      if (!level.isEmpty) break;
+      opposite.dropLevel(level);
+      level = opposite.best;
+    }
+
+    if (remaining === 0) {
+      this.recent.add(id);
+    } else if (!isMarket && (tif === 'GTC' || tif === 'POST_ONLY')) {
+      const restLevel = own.levelFor(cmd.price_ticks!);
+      this.orders.set(id, restLevel.append(id, remaining));
+      touched.push(restLevel);
+      events.push({ v: 1, seq: ++this.seq, ts, kind: 'rested', order_id: id, side: cmd.side, price_ticks: restLevel.priceTicks, remaining_lots: remaining });
+    } else {
+      this.recent.add(id);
+      events.push(this.cancelled(ts, id, remaining, isMarket ? 'no_liquidity' : 'ioc_remainder', undefined));
+    }
+    for (let i = 0; i < touched.length; i++) events.push(this.bookEvent(ts, touched[i]));
+    return events;
+  }
+
+  private cancel(cmd: CancelCommand, ts: number): EngineEvent[] {
+    const id = cmd.order_id;
+    const order = this.orders.get(id);
+    if (order === undefined) {
+      return [{ v: 1, seq: ++this.seq, ts, kind: 'cancel_rejected', order_id: id, request_id: cmd.request_id, code: 'ORDER_NOT_FOUND', message: NOT_FOUND_MESSAGE }];
+    }
+    const level = order.level;
+    level.remove(order);
+    this.orders.delete(id);
+    this.recent.add(id);
+    if (level.isEmpty) this.sideOf(level).dropLevel(level);
+    return [this.cancelled(ts, id, order.remainingLots, 'user', cmd.request_id), this.bookEvent(ts, level)];
+  }
+
+  private sideOf(level: PriceLevel): BookSide {
+    return level.side === 'Buy' ? this.bids : this.asks;
+  }
+
+  private accepted(ts: number, cmd: PlaceCommand): AcceptedEvent {
+    const { order_id, client_order_id, side, type, tif, price_ticks, qty_lots } = cmd;
+    // client_order_id is present only when given, so the JSON is the same after a snapshot.
+    if (client_order_id === undefined) return { v: 1, seq: ++this.seq, ts, kind: 'accepted', order_id, side, type, tif, price_ticks, qty_lots };
+    return { v: 1, seq: ++this.seq, ts, kind: 'accepted', order_id, client_order_id, side, type, tif, price_ticks, qty_lots };
+  }
+
+  private rejected(ts: number, orderId: string, code: RejectCode): RejectedEvent {
+    return { v: 1, seq: ++this.seq, ts, kind: 'rejected', order_id: orderId, code, message: REJECT_MESSAGES[code] };
+  }
+
+  private trade(ts: number, cmd: PlaceCommand, maker: RestingOrder, priceTicks: number, lots: number, takerRemaining: number): TradeEvent {
+    const seq = ++this.seq;
+    return {
+      v: 1,
+      seq,
+      ts,
+      kind: 'trade',
+      trade_id: this.tradeIdPrefix + seq,
+      taker_order_id: cmd.order_id,
+      maker_order_id: maker.orderId,
+      taker_side: cmd.side,
+      price_ticks: priceTicks,
+      qty_lots: lots,
+      taker_fee: this.takerFee.of(priceTicks, lots),
+      maker_fee: this.makerFee.of(priceTicks, lots),
+      taker_remaining_lots: takerRemaining,
+      maker_remaining_lots: maker.remainingLots,
+    };
+  }
+
+  private cancelled(ts: number, orderId: string, remaining: number, reason: CancelReason, requestId: string | undefined): CancelledEvent {
+    if (requestId === undefined) return { v: 1, seq: ++this.seq, ts, kind: 'cancelled', order_id: orderId, remaining_lots: remaining, reason };
+    return { v: 1, seq: ++this.seq, ts, kind: 'cancelled', order_id: orderId, remaining_lots: remaining, reason, request_id: requestId };
+  }
+
+  private bookEvent(ts: number, level: PriceLevel): BookEvent {
+    return { v: 1, seq: ++this.seq, ts, kind: 'book', side: level.side, price_ticks: level.priceTicks, qty_lots: level.totalLots };
+  }
+
+  /** The whole state as plain JSON-serialisable data (see {@link CoreSnapshot}). */
+  snapshot(): CoreSnapshot {
+    return {
+      v: 1,
+      symbol: this.spec.symbol,
+      seq: this.seq,
+      bids: snapshotSide(this.bids),
+      asks: snapshotSide(this.asks),
+      recent_capacity: this.recent.capacity,
+      recent: this.recent.toArray(),
+    };
+  }
+
+  /**
+   * A core in exactly the state the snapshot describes: fed the same commands, it emits the same
+   * events (byte for byte) as the core that took the snapshot. Throws InvalidSnapshotError on a
+   * snapshot that is not a valid book of this symbol.
+   */
+  static restore(spec: MarketSpec, snap: CoreSnapshot): MatchingCore {
+    if (snap === null || typeof snap !== 'object' || snap.v !== 1) throw new InvalidSnapshotError('not a version 1 core snapshot');
+    if (snap.symbol !== spec.symbol) throw new InvalidSnapshotError(`snapshot of ${snap.symbol} cannot restore ${spec.symbol}`);
+    if (!Number.isSafeInteger(snap.seq) || snap.seq < 0) throw new InvalidSnapshotError(`bad sequence ${snap.seq}`);
+    if (!Array.isArray(snap.recent) || !Number.isSafeInteger(snap.recent_capacity) || snap.recent_capacity < 1 || snap.recent.length > snap.recent_capacity) {
+      throw new InvalidSnapshotError('bad finished-id memory');
+    }
+    const core = new MatchingCore(spec, { recentIdCapacity: snap.recent_capacity });
+    core.seq = snap.seq;
+    for (const id of snap.recent) {
+      if (typeof id !== 'string' || core.recent.has(id)) throw new InvalidSnapshotError(`bad or repeated finished id ${String(id)}`);
+      core.recent.add(id);
+    }
+    core.restoreSide(core.bids, snap.bids);
+    core.restoreSide(core.asks, snap.asks);
+    return core;
+  }
+
+  private restoreSide(side: BookSide, levels: SnapshotLevel[]): void {
+    if (!Array.isArray(levels)) throw new InvalidSnapshotError(`${side.side} levels missing`);
+    let previousKey = -Infinity;
+    for (const [price, orders] of levels) {
+      if (!Number.isSafeInteger(price) || price <= 0) throw new InvalidSnapshotError(`bad price ${price}`);
+      const key = side.keyOf(price);
+      if (key <= previousKey) throw new InvalidSnapshotError(`${side.side} levels are not strictly best first at ${price}`);
+      previousKey = key;
+      if (!Array.isArray(orders) || orders.length === 0) throw new InvalidSnapshotError(`empty level ${price}`);
+      const level = side.levelFor(price);
+      for (const [id, lots] of orders) {
+        if (typeof id !== 'string' || id.length === 0) throw new InvalidSnapshotError(`bad order id at ${price}`);
+        if (!Number.isSafeInteger(lots) || lots <= 0) throw new InvalidSnapshotError(`bad quantity for ${id}`);
+        if (this.orders.has(id) || this.recent.has(id)) throw new InvalidSnapshotError(`order id ${id} appears twice`);
+        this.orders.set(id, level.append(id, lots));
+      }
+    }
+  }
+}
+
+function snapshotSide(side: BookSide): SnapshotLevel[] {
+  const out: SnapshotLevel[] = [];
+  for (const level of side.levels()) {
+    const orders: [string, number][] = [];
+    for (let o = level.head; o !== undefined; o = o.next) orders.push([o.orderId, o.remainingLots]);
+    out.push([level.priceTicks, orders]);
+  }
+  return out;
+}
+
+/** Rejects commands the stream contract rules out, before anything changes. */
+function checkPlace(cmd: PlaceCommand): void {
+  if (typeof cmd.order_id !== 'string' || cmd.order_id.length === 0) throw new InvalidCommandError('order_id is missing');
+  if (!Number.isSafeInteger(cmd.qty_lots) || cmd.qty_lots <= 0) throw new InvalidCommandError(`order ${cmd.order_id}: qty_lots ${cmd.qty_lots} is not a positive integer`);
+  if (!TIME_IN_FORCE.has(cmd.tif)) throw new InvalidCommandError(`order ${cmd.order_id}: unknown tif ${cmd.tif}`);
+  if (cmd.side !== 'Buy' && cmd.side !== 'Sell') throw new InvalidCommandError(`order ${cmd.order_id}: unknown side ${cmd.side}`);
+  if (cmd.type === 'Limit') {
+    const p = cmd.price_ticks;
+    if (p === null || !Number.isSafeInteger(p) || p <= 0) throw new InvalidCommandError(`order ${cmd.order_id}: a Limit order needs positive integer price_ticks`);
+  } else if (cmd.type === 'Market') {
+    if (cmd.price_ticks !== null) throw new InvalidCommandError(`order ${cmd.order_id}: a Market order has price_ticks null`);
+  } else {
+    throw new InvalidCommandError(`order ${cmd.order_id}: unknown type ${String(cmd.type)}`);
+  }
+}
