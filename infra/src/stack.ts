@@ -1,0 +1,318 @@
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createRedis, freePort } from '@xtrader/platform';
+import { loadMarkets } from '@xtrader/protocol/node';
+import { symbolKeys } from '@xtrader/protocol';
+import type Redis from 'ioredis';
+import { readSharedEnv } from './env-file';
+import { ManagedProcess, type ProcessSpec, type StackProcess } from './managed-process';
+import { ensureNginx, testNginxConfig, writeNginxConfig } from './nginx';
+import { ENTRY, REPO_ROOT } from './paths';
+import { httpOk, waitFor } from './wait';
+
+export type Role = 'redis' | 'engine' | 'api' | 'realtime' | 'nginx';
+
+/** One process of a running stack. */
+export interface StackMember extends StackProcess {
+  readonly role: Role;
+  /** The symbol an engine runs. */
+  readonly symbol?: string;
+  /** The base URL of an api, realtime or nginx process. */
+  readonly url?: string;
+  /** Output of this process (appended across restarts). */
+  readonly logFile: string;
+}
+
+export interface StackOptions {
+  /** api nodes (default 1). */
+  apis?: number;
+  /** realtime nodes (default 1). */
+  realtimes?: number;
+  /** Engine processes per symbol: 1, or 2 for an active engine plus a standby (default 1). */
+  enginesPerSymbol?: number;
+  /** Use this Redis instead of spawning one. */
+  redisUrl?: string;
+  /** When spawning Redis: keep an append-only file, fsync on every write (default false). */
+  appendOnly?: boolean;
+  /** When spawning Redis: its data directory (default `<logDir>/redis`). */
+  redisDir?: string;
+  /** When spawning Redis: its port (default a free one). */
+  redisPort?: number;
+  /** Redis key prefix (default XT_PREFIX, else infra/xtrader.env, else `xt`). */
+  prefix?: string;
+  /** Symbols to run engines for (default every symbol of the symbols config). */
+  symbols?: string[];
+  /** Extra environment for every process (wins over the shared env file and process.env). */
+  env?: Record<string, string>;
+  /** Put nginx in front (the cluster topology); its URL is `nginxUrl`. */
+  nginx?: boolean;
+  /** Fixed ports; free ports are used for whatever is not given. */
+  apiPorts?: number[];
+  realtimePorts?: number[];
+  nginxPort?: number;
+  /** Where output goes, one file per process (default a fresh temp directory). */
+  logDir?: string;
+  /** Copy every process's output to stderr with a name prefix (default false). */
+  echo?: boolean;
+  /** Restart a process that exits without being asked to, after `restartDelayMs` (default false). */
+  restartOnCrash?: boolean;
+  restartDelayMs?: number;
+  /** How long each process may take to become ready (default 90 s). */
+  readyTimeoutMs?: number;
+}
+
+/** A running set of xTrader processes. */
+export interface Stack {
+  redisUrl: string;
+  prefix: string;
+  symbols: string[];
+  apiUrls: string[];
+  realtimeUrls: string[];
+  /** The load balancer's URL when started with `nginx: true`. */
+  nginxUrl?: string;
+  logDir: string;
+  processes: StackMember[];
+  /** The process with this name (e.g. `api-1`, `engine-BTC-KRW-a`); throws if there is none. */
+  process(name: string): StackMember;
+  /** The engine process currently holding the symbol's lease (from Redis), if any. */
+  activeEngine(symbol: string): Promise<StackMember | undefined>;
+  /** SIGTERM everything (front to back: nginx, nodes, engines, Redis) and wait for the exits. */
+  stop(): Promise<void>;
+}
+
+class Member extends ManagedProcess implements StackMember {
+  constructor(
+    spec: ProcessSpec,
+    readonly role: Role,
+    readonly url?: string,
+    readonly symbol?: string,
+  ) {
+    super(spec);
+  }
+  get logFile(): string {
+    return this.spec.logFile;
+  }
+}
+
+/**
+ * Starts Redis (unless `redisUrl` is given), the engines, api and realtime nodes (and nginx) as
+ * child processes on free ports, waiting until each is ready: engines hold or wait for their
+ * symbol's lease and answer on their metrics port, api nodes answer `/readyz`, realtime nodes
+ * `/healthz`. Used by tests, `npm start`, `npm run cluster` and the load runner.
+ */
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+  const logDir = resolve(opts.logDir ?? mkdtempSync(join(tmpdir(), 'xt-stack-')));
+  mkdirSync(logDir, { recursive: true });
+  const shared = readSharedEnv();
+  const prefix = opts.prefix ?? process.env.XT_PREFIX ?? shared.XT_PREFIX ?? 'xt';
+  const symbols = opts.symbols ?? loadMarkets(opts.env?.XT_SYMBOLS_FILE).map((m) => m.symbol);
+  const readyTimeoutMs = opts.readyTimeoutMs ?? 90_000;
+  const members: Member[] = [];
+  let stopping = false;
+  let redis: Redis | undefined;
+
+  const node = (file: string, args: string[] = []) => ({ command: process.execPath, args: ['--import', 'tsx', file, ...args] });
+  const baseEnv = (redisUrl: string): NodeJS.ProcessEnv => ({
+    ...shared,
+    ...process.env,
+    ...opts.env,
+    REDIS_URL: redisUrl,
+    XT_PREFIX: prefix,
+  });
+
+  const add = (m: Member) => {
+    members.push(m);
+    m.onUnexpectedExit = (p) => {
+      if (stopping || !opts.restartOnCrash) return;
+      const delay = opts.restartDelayMs ?? 1000;
+      process.stderr.write(`[stack] ${p.name} exited unexpectedly (${JSON.stringify(p.lastExit)}); restarting in ${delay} ms\n`);
+      setTimeout(() => {
+        if (!stopping && !p.running) {
+          p.start().catch((e: Error) => process.stderr.write(`[stack] restart of ${p.name} failed: ${e.message}\n`));
+        }
+      }, delay);
+    };
+    return m;
+  };
+  const spec = (name: string, cmd: { command: string; args: string[] }, env: NodeJS.ProcessEnv, ready: ProcessSpec['ready']): ProcessSpec => ({
+    name,
+    ...cmd,
+    env,
+    cwd: REPO_ROOT,
+    logFile: join(logDir, `${name}.log`),
+    echo: opts.echo,
+    ready,
+  });
+  const within = (p: ManagedProcess) => ({ timeoutMs: readyTimeoutMs, abortIf: () => p.deadReason() });
+
+  try {
+    // Redis
+    let redisUrl = opts.redisUrl;
+    if (!redisUrl) {
+      const port = opts.redisPort ?? (await freePort());
+      const dir = resolve(opts.redisDir ?? join(logDir, 'redis'));
+      mkdirSync(dir, { recursive: true });
+      redisUrl = `redis://127.0.0.1:${port}`;
+      const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--daemonize', 'no'];
+      args.push(...(opts.appendOnly ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']));
+      const probeUrl = redisUrl;
+      const redisProc = add(
+        new Member(
+          spec('redis', { command: 'redis-server', args }, process.env, (p) => waitFor('redis-server', () => ping(probeUrl), within(p))),
+          'redis',
+          redisUrl,
+        ),
+      );
+      await redisProc.start();
+    }
+    redis = createRedis(redisUrl, 'stack-probe');
+    const probe = redis;
+    const env = baseEnv(redisUrl);
+
+    // Engines: one process per symbol and replica; the first of each symbol normally wins the lease.
+    const replicas = Math.max(1, opts.enginesPerSymbol ?? 1);
+    const engineStarts: Promise<void>[] = [];
+    for (const symbol of symbols) {
+      const lease = symbolKeys(symbol, prefix).lease;
+      const chain = (async () => {
+        for (let r = 0; r < replicas; r++) {
+          const name = `engine-${symbol}-${String.fromCharCode(97 + r)}`;
+          const metricsPort = await freePort();
+          const engine = add(
+            new Member(
+              spec(name, node(ENTRY.engine, ['--symbol', symbol]), { ...env, ENGINE_ID: name, METRICS_PORT: String(metricsPort) }, (p) =>
+                waitFor(`${name} to take or wait for the ${symbol} lease`, async () => (await probe.exists(lease)) === 1 && (await answers(`http://127.0.0.1:${metricsPort}/metrics`)), within(p)),
+              ),
+              'engine',
+              undefined,
+              symbol,
+            ),
+          );
+          await engine.start();
+        }
+      })();
+      engineStarts.push(chain);
+    }
+    await Promise.all(engineStarts);
+
+    // api and realtime nodes
+    const apiCount = Math.max(1, opts.apis ?? 1);
+    const rtCount = Math.max(1, opts.realtimes ?? 1);
+    const apiPorts = await portsFor(apiCount, opts.apiPorts);
+    const rtPorts = await portsFor(rtCount, opts.realtimePorts);
+    const apiUrls = apiPorts.map((p) => `http://127.0.0.1:${p}`);
+    const realtimeUrls = rtPorts.map((p) => `http://127.0.0.1:${p}`);
+    const nodeStarts: Promise<void>[] = [];
+    apiUrls.forEach((url, i) => {
+      const m = add(
+        new Member(
+          spec(`api-${i + 1}`, node(ENTRY.api), { ...env, PORT: String(apiPorts[i]) }, (p) => waitFor(`${p.name} /readyz`, () => httpOk(`${url}/readyz`), within(p))),
+          'api',
+          url,
+        ),
+      );
+      nodeStarts.push(m.start());
+    });
+    // Behind nginx the page calls the API on its own origin; alone, it calls the first api node.
+    const publicApi = opts.env?.XT_PUBLIC_API_URL ?? (opts.nginx ? '' : apiUrls[0]);
+    realtimeUrls.forEach((url, i) => {
+      const m = add(
+        new Member(
+          spec(`realtime-${i + 1}`, node(ENTRY.realtime), { ...env, PORT: String(rtPorts[i]), XT_PUBLIC_API_URL: publicApi }, (p) =>
+            waitFor(`${p.name} /healthz`, () => httpOk(`${url}/healthz`), within(p)),
+          ),
+          'realtime',
+          url,
+        ),
+      );
+      nodeStarts.push(m.start());
+    });
+    await Promise.all(nodeStarts);
+
+    // nginx
+    let nginxUrl: string | undefined;
+    if (opts.nginx) {
+      const binary = ensureNginx();
+      const port = opts.nginxPort ?? (await freePort());
+      const dir = join(logDir, 'nginx');
+      const conf = writeNginxConfig({ dir, port, apiUrls, realtimeUrls });
+      testNginxConfig(binary, conf, dir);
+      nginxUrl = `http://127.0.0.1:${port}`;
+      const url = nginxUrl;
+      const m = add(
+        new Member(
+          spec('nginx', { command: binary, args: ['-p', dir, '-c', conf] }, process.env, (p) => waitFor('nginx', () => httpOk(`${url}/nginx-health`), within(p))),
+          'nginx',
+          url,
+        ),
+      );
+      await m.start();
+    }
+
+    const stack: Stack = {
+      redisUrl,
+      prefix,
+      symbols,
+      apiUrls,
+      realtimeUrls,
+      nginxUrl,
+      logDir,
+      processes: members,
+      process(name) {
+        const m = members.find((p) => p.name === name);
+        if (!m) throw new Error(`no process named ${name} (have ${members.map((p) => p.name).join(', ')})`);
+        return m;
+      },
+      async activeEngine(symbol) {
+        const holder = await probe.get(symbolKeys(symbol, prefix).lease);
+        if (!holder) return undefined;
+        const id = holder.slice(holder.indexOf(':') + 1);
+        return members.find((p) => p.role === 'engine' && p.name === id);
+      },
+      async stop() {
+        stopping = true;
+        await stopAll(members);
+        probe.disconnect();
+      },
+    };
+    return stack;
+  } catch (e) {
+    stopping = true;
+    await stopAll(members);
+    redis?.disconnect();
+    throw new Error(`${(e as Error).message}\n(logs in ${logDir})`);
+  }
+}
+
+/** Front to back, each tier in parallel, so nothing is cut off from what it depends on. */
+async function stopAll(members: Member[]): Promise<void> {
+  const tiers: Role[][] = [['nginx'], ['api', 'realtime'], ['engine'], ['redis']];
+  for (const roles of tiers) {
+    await Promise.all(members.filter((m) => roles.includes(m.role)).map((m) => m.stop()));
+  }
+  for (const m of members) m.close();
+}
+
+async function portsFor(count: number, given: number[] = []): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < count; i++) out.push(given[i] ?? (await freePort()));
+  return out;
+}
+
+async function ping(url: string): Promise<boolean> {
+  const client = createRedis(url, 'stack-ping', { lazyConnect: true, retryStrategy: () => null });
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** True when anything answers HTTP at `url` (any status). */
+async function answers(url: string): Promise<boolean> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+  await res.arrayBuffer();
+  return true;
+}
