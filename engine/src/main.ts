@@ -1,0 +1,95 @@
+/**
+ * The engine process: one lease-fenced runner per symbol (`--symbol X`, repeatable; default every
+ * configured symbol). Several engines may run for the same symbols: one leads, the others wait.
+ */
+import { createServer } from 'node:http';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { CommonEnv, createLogger, onShutdown, readEnv } from '@xtrader/platform';
+import { loadMarkets } from '@xtrader/protocol/node';
+import { RunnerMetrics, SymbolRunner } from './runner';
+
+const EngineEnv = CommonEnv.extend({
+  ENGINE_ID: z.string().regex(/^[A-Za-z0-9_.-]+$/).optional(),
+  /** Port of the Prometheus /metrics endpoint; none when unset. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  ENGINE_LEASE_MS: z.coerce.number().int().min(100).default(5000),
+  ENGINE_BLOCK_MS: z.coerce.number().int().min(1).default(500),
+  ENGINE_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(1000),
+  ENGINE_SNAPSHOT_EVERY: z.coerce.number().int().min(1).default(10_000),
+  ENGINE_SNAPSHOT_MS: z.coerce.number().int().min(100).default(30_000),
+  /** "false" keeps the whole command stream (audits, crash drills). */
+  ENGINE_TRIM_COMMANDS: z.enum(['true', 'false']).default('true'),
+});
+
+function symbolsFromArgs(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--symbol' && argv[i + 1]) out.push(argv[++i]);
+    else if (argv[i].startsWith('--symbol=')) out.push(argv[i].slice('--symbol='.length));
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const env = readEnv(EngineEnv);
+  const log = createLogger('engine', env.LOG_LEVEL);
+  const markets = loadMarkets(env.XT_SYMBOLS_FILE);
+  const wanted = symbolsFromArgs(process.argv.slice(2));
+  const unknown = wanted.filter((s) => !markets.some((m) => m.symbol === s));
+  if (unknown.length > 0) {
+    log.error('unknown symbols', { unknown, configured: markets.map((m) => m.symbol) });
+    process.exit(2);
+  }
+  const specs = wanted.length > 0 ? markets.filter((m) => wanted.includes(m.symbol)) : markets;
+  const engineId = env.ENGINE_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const metrics = new RunnerMetrics();
+  const runners = specs.map(
+    (spec) =>
+      new SymbolRunner({
+        spec,
+        redisUrl: env.REDIS_URL,
+        prefix: env.XT_PREFIX,
+        engineId,
+        log,
+        metrics,
+        leaseMs: env.ENGINE_LEASE_MS,
+        blockMs: env.ENGINE_BLOCK_MS,
+        batchSize: env.ENGINE_BATCH_SIZE,
+        snapshotEvery: env.ENGINE_SNAPSHOT_EVERY,
+        snapshotMs: env.ENGINE_SNAPSHOT_MS,
+        trimCommands: env.ENGINE_TRIM_COMMANDS === 'true',
+      }),
+  );
+  let server: ReturnType<typeof createServer> | undefined;
+  if (env.METRICS_PORT !== undefined) {
+    server = createServer((req, res) => {
+      if (req.url !== '/metrics') {
+        res.writeHead(404).end();
+        return;
+      }
+      metrics.registry.metrics().then(
+        (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+        (e: unknown) => res.writeHead(500).end(String(e)),
+      );
+    });
+    server.listen(env.METRICS_PORT, '0.0.0.0');
+  }
+  onShutdown(log, async () => {
+    await Promise.all(runners.map((r) => r.stop()));
+    server?.close();
+  });
+  log.info('engine started', { engineId, symbols: specs.map((s) => s.symbol), metricsPort: env.METRICS_PORT ?? null });
+  for (const r of runners) {
+    r.start().catch((e: unknown) => {
+      log.error('runner crashed', { symbol: r.symbol, error: String(e) });
+      process.exit(1);
+    });
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

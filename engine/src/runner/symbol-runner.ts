@@ -1,0 +1,303 @@
+import type Redis from 'ioredis';
+import { createRedis, type Logger } from '@xtrader/platform';
+import { symbolKeys, type MarketSpec, type OrderView, type OutcomeMessage, type SymbolKeys } from '@xtrader/protocol';
+import { compareIds, type RawEntry } from './commands';
+import { Lease } from './lease';
+import type { RunnerMetrics } from './metrics';
+import { isFinished, renderOrderView } from './order-views';
+import { SymbolState, type Applied, type EngineSnapshot } from './symbol-state';
+
+/** Settings of one symbol's runner; every field but the first four has a default. */
+export interface RunnerOptions {
+  spec: MarketSpec;
+  redisUrl: string;
+  engineId: string;
+  log: Logger;
+  prefix?: string;
+  /** Lease TTL (default 5000 ms). A paused holder loses the symbol after this long. */
+  leaseMs?: number;
+  /** How long one XREAD blocks when the stream is idle (default 500 ms, kept below leaseMs / 3). */
+  blockMs?: number;
+  /** Commands per batch (default 1000). */
+  batchSize?: number;
+  /** Snapshot after this many commands (default 10,000)... */
+  snapshotEvery?: number;
+  /** ...or this long after the previous one when anything changed (default 30 s). */
+  snapshotMs?: number;
+  /** Approximate cap of the events stream (default 100,000 entries). */
+  eventsMaxLen?: number;
+  /** Approximate cap of the feed stream (default 10,000 messages). */
+  feedMaxLen?: number;
+  /** TTL of the stored state of finished orders (default 24 h). */
+  finishedTtlS?: number;
+  /** Trim the command stream up to the previous snapshot (default true). */
+  trimCommands?: boolean;
+  metrics?: RunnerMetrics;
+}
+
+type Settings = Required<Omit<RunnerOptions, 'metrics'>> & { metrics?: RunnerMetrics };
+
+/** Thrown inside the loop when a commit is refused because the lease moved on. */
+class FencedError extends Error {
+  override readonly name = 'FencedError';
+}
+
+/**
+ * The single writer of one symbol: holds the lease, reads the command stream in batches from
+ * the committed position, applies them to the pure state, and commits each batch atomically
+ * (WATCH lease + MULTI/EXEC), so a former holder can never write after losing the lease.
+ */
+export class SymbolRunner {
+  readonly keys: SymbolKeys;
+  private readonly o: Settings;
+  private readonly reader: Redis;
+  private readonly writer: Redis;
+  private readonly lease: Lease;
+  private state: SymbolState | undefined;
+  private stopping = false;
+  private wake: (() => void) | undefined;
+  private lastRenewAt = 0;
+  private commandsSinceSnapshot = 0;
+  private lastSnapshotAt = 0;
+  private lastSnapshotPosition: string | undefined;
+  private done: Promise<void> | undefined;
+  /** Resolves the next time this runner holds the lease with a recovered state (tests, main). */
+  private leaderWaiters: (() => void)[] = [];
+
+  constructor(opts: RunnerOptions) {
+    this.o = {
+      prefix: 'xt',
+      leaseMs: 5000,
+      blockMs: 500,
+      batchSize: 1000,
+      snapshotEvery: 10_000,
+      snapshotMs: 30_000,
+      eventsMaxLen: 100_000,
+      feedMaxLen: 10_000,
+      finishedTtlS: 86_400,
+      trimCommands: true,
+      ...opts,
+    };
+    this.o.blockMs = Math.max(1, Math.min(this.o.blockMs, Math.floor(this.o.leaseMs / 3)));
+    this.keys = symbolKeys(opts.spec.symbol, this.o.prefix);
+    // Fail fast while disconnected and never re-send a half-known command after a reconnect: a
+    // commit whose fate is unknown is handled by recovering from what Redis says is committed.
+    const policy = { enableOfflineQueue: false, autoResendUnfulfilledCommands: false, maxRetriesPerRequest: 1 };
+    this.reader = createRedis(opts.redisUrl, `engine-read-${opts.spec.symbol}`, policy);
+    this.writer = createRedis(opts.redisUrl, `engine-write-${opts.spec.symbol}`, policy);
+    this.lease = new Lease(this.writer, this.keys, opts.engineId, this.o.leaseMs);
+  }
+
+  get symbol(): string {
+    return this.o.spec.symbol;
+  }
+
+  /** True while this runner holds the lease with a recovered state. */
+  get isLeader(): boolean {
+    return this.lease.token !== undefined && this.state !== undefined;
+  }
+
+  /** The committed position as this runner knows it. */
+  get position(): string | undefined {
+    return this.state?.position;
+  }
+
+  /** Starts the loop (idempotent); the promise settles when `stop` has finished. */
+  start(): Promise<void> {
+    this.done ??= this.loop();
+    return this.done;
+  }
+
+  /** Finishes the current batch, releases the lease and closes the connections. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await (this.done ?? Promise.resolve());
+    this.done ??= Promise.resolve();
+  }
+
+  /** Resolves once this runner leads its symbol. */
+  whenLeader(): Promise<void> {
+    if (this.isLeader) return Promise.resolve();
+    return new Promise((resolve) => this.leaderWaiters.push(resolve));
+  }
+
+  private async loop(): Promise<void> {
+    const { log } = this.o;
+    let backoff = 50;
+    while (!this.stopping) {
+      try {
+        if (!this.lease.token) {
+          if (!(await this.lease.acquire())) {
+            await this.pause(Math.max(50, Math.floor(this.o.leaseMs / 5)));
+            continue;
+          }
+          await this.recover();
+          this.lastRenewAt = Date.now();
+          this.o.metrics?.leader.set({ symbol: this.symbol }, 1);
+          log.info('lease acquired', { symbol: this.symbol, token: this.lease.token, position: this.state?.position });
+          for (const w of this.leaderWaiters.splice(0)) w();
+        }
+        await this.step();
+        backoff = 50;
+      } catch (e) {
+        this.state = undefined;
+        this.o.metrics?.leader.set({ symbol: this.symbol }, 0);
+        if (e instanceof FencedError) {
+          this.lease.lost();
+          this.o.metrics?.fenced.inc({ symbol: this.symbol });
+          log.warn('stepping down: lease lost', { symbol: this.symbol, reason: e.message });
+          continue;
+        }
+        // Redis gone or a commit of unknown fate: keep the token (the lease may still be ours),
+        // then rebuild the state from what Redis has committed.
+        this.lease.suspend();
+        log.warn('engine loop error; recovering', { symbol: this.symbol, error: (e as Error).message });
+        await this.pause(backoff);
+        backoff = Math.min(backoff * 2, 2000);
+      }
+    }
+    try {
+      if (this.lease.token) await this.lease.release();
+    } catch (e) {
+      log.warn('could not release lease', { symbol: this.symbol, error: (e as Error).message });
+    }
+    this.o.metrics?.leader.set({ symbol: this.symbol }, 0);
+    this.reader.disconnect();
+    this.writer.disconnect();
+  }
+
+  /** Sleeps, but wakes at once on `stop`. */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, ms);
+      function done() {
+        clearTimeout(t);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private heartbeat(): string {
+    return JSON.stringify({ engine_id: this.o.engineId, fence: this.lease.fence, position: this.state?.position, ts: Date.now() });
+  }
+
+  /** Restores the latest snapshot and re-applies the committed commands after it, writing nothing. */
+  private async recover(): Promise<void> {
+    const [[e1, snapJson], [e2, committed]] = (await this.writer.pipeline().get(this.keys.snapshot).get(this.keys.position).exec()) as [
+      [Error | null, string | null],
+      [Error | null, string | null],
+    ];
+    if (e1 || e2) throw e1 ?? e2;
+    const snap = snapJson ? (JSON.parse(snapJson) as EngineSnapshot) : undefined;
+    const state = snap ? SymbolState.fromSnapshot(this.o.spec, snap) : SymbolState.fresh(this.o.spec);
+    const target = committed ?? '0-0';
+    let replayed = 0;
+    while (compareIds(state.position, target) < 0) {
+      const entries = (await this.writer.xrange(this.keys.commands, `(${state.position}`, target, 'COUNT', 1000)) as RawEntry[];
+      if (entries.length === 0) throw new Error(`command stream no longer holds ${state.position}..${target}: cannot replay`);
+      for (const entry of entries) state.applyEntry(entry);
+      replayed += entries.length;
+    }
+    // Everything replayed is already committed: drop the pending writes instead of repeating them.
+    state.views.takeBatch();
+    state.md.flush(this.writer.multi(), this.keys);
+    this.state = state;
+    this.commandsSinceSnapshot = replayed;
+    this.lastSnapshotAt = Date.now();
+    this.lastSnapshotPosition = snap?.position;
+    this.o.log.info('state recovered', { symbol: this.symbol, snapshot: snap?.position ?? null, replayed, position: state.position });
+  }
+
+  /** One iteration: renew when due, read a batch, apply and commit it. */
+  private async step(): Promise<void> {
+    const state = this.state!;
+    if (Date.now() - this.lastRenewAt >= this.o.leaseMs / 4) {
+      if (!(await this.lease.renew(this.heartbeat(), this.o.leaseMs))) throw new FencedError('renewal refused');
+      this.lastRenewAt = Date.now();
+    }
+    const reply = (await this.reader.xread('COUNT', this.o.batchSize, 'BLOCK', this.o.blockMs, 'STREAMS', this.keys.commands, state.position)) as
+      | [string, RawEntry[]][]
+      | null;
+    if (!reply || reply.length === 0 || reply[0][1].length === 0) return;
+    const applied: Applied[] = [];
+    for (const entry of reply[0][1]) {
+      const a = state.applyEntry(entry);
+      if (a.error) {
+        this.o.log.error('skipping malformed command', { symbol: this.symbol, error: a.error });
+        this.o.metrics?.skipped.inc({ symbol: this.symbol });
+      }
+      applied.push(a);
+    }
+    await this.commit(state, applied);
+  }
+
+  private async commit(state: SymbolState, applied: Applied[]): Promise<void> {
+    const started = process.hrtime.bigint();
+    const { keys, o } = this;
+    const token = this.lease.token!;
+    const batch = state.views.takeBatch();
+
+    await this.writer.watch(keys.lease);
+    const holder = await this.writer.get(keys.lease);
+    if (holder !== token) {
+      await this.writer.unwatch();
+      throw new FencedError(`lease is now ${holder ?? 'free'}`);
+    }
+    const tx = this.writer.multi();
+    for (const a of applied) {
+      if (a.events.length > 0) tx.xadd(keys.events, 'MAXLEN', '~', o.eventsMaxLen, '*', 'cmd', a.id, 'e', JSON.stringify(a.events));
+    }
+    const views = new Map<string, OrderView>();
+    for (const rec of batch.changed) {
+      const view = renderOrderView(o.spec, rec);
+      views.set(rec.order_id, view);
+      const json = JSON.stringify(view);
+      if (isFinished(rec.status)) tx.set(keys.order(rec.order_id), json, 'EX', o.finishedTtlS);
+      else tx.set(keys.order(rec.order_id), json);
+    }
+    for (const m of state.md.flush(tx, keys)) tx.xadd(keys.feed, 'MAXLEN', '~', o.feedMaxLen, '*', 'm', JSON.stringify(m));
+    tx.set(keys.position, state.position);
+    tx.pexpire(keys.lease, o.leaseMs);
+    tx.set(keys.heartbeat, this.heartbeat(), 'PX', o.leaseMs);
+
+    this.commandsSinceSnapshot += applied.length;
+    const snapshotDue =
+      this.commandsSinceSnapshot >= o.snapshotEvery || (this.commandsSinceSnapshot > 0 && Date.now() - this.lastSnapshotAt >= o.snapshotMs);
+    if (snapshotDue) {
+      tx.set(keys.snapshot, JSON.stringify(state.snapshot()));
+      // Keep one snapshot interval of history behind the newest snapshot, never less.
+      if (o.trimCommands && this.lastSnapshotPosition) tx.xtrim(keys.commands, 'MINID', this.lastSnapshotPosition);
+    }
+    if (batch.placed.length > 0 || batch.cancels.length > 0) {
+      const outcome: OutcomeMessage = {
+        symbol: this.symbol,
+        position: state.position,
+        orders: batch.placed.map((id) => views.get(id)).filter((v): v is OrderView => v !== undefined),
+        cancels: batch.cancels.map((c) => ({ ...c, ...(c.ok && views.has(c.order_id) ? { order: views.get(c.order_id)! } : {}) })),
+      };
+      tx.publish(keys.outcomes, JSON.stringify(outcome));
+    }
+    const result = await tx.exec();
+    if (result === null) throw new FencedError('lease changed during the commit');
+    const failed = result.find(([err]) => err);
+    if (failed) throw new Error(`commit command failed: ${failed[0]!.message}`);
+
+    this.lastRenewAt = Date.now();
+    if (snapshotDue) {
+      this.commandsSinceSnapshot = 0;
+      this.lastSnapshotAt = Date.now();
+      this.lastSnapshotPosition = state.position;
+    }
+    const m = o.metrics;
+    if (m) {
+      const labels = { symbol: this.symbol };
+      m.applied.inc(labels, applied.length);
+      m.batchSize.observe(labels, applied.length);
+      m.commitSeconds.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+      const lastTs = applied[applied.length - 1].ts;
+      if (lastTs > 0) m.lagMs.set(labels, Date.now() - lastTs);
+    }
+  }
+}
