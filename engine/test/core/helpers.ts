@@ -1,0 +1,90 @@
+import { loadMarketMap } from '@xtrader/protocol/node';
+import type { EngineEvent, MarketSpec, PlaceCommand, TimedCommand } from '@xtrader/protocol';
+import type { BookDepth } from '../../src/core';
+
+/** Markets of the shipped config (BTC-KRW, ETH-KRW, AAPL). */
+export const markets = loadMarketMap();
+export const BTC: MarketSpec = markets.get('BTC-KRW')!;
+export const AAPL: MarketSpec = markets.get('AAPL')!;
+
+let clock = 1_700_000_000_000;
+
+type Tif = PlaceCommand['tif'];
+
+/** A Limit order (GTC unless told) as the runner hands it to the core. */
+export function limit(side: 'Buy' | 'Sell', orderId: string, qtyLots: number, priceTicks: number, tif: Tif = 'GTC', ts = ++clock): TimedCommand {
+  return { v: 1, kind: 'place', order_id: orderId, side, type: 'Limit', tif, price_ticks: priceTicks, qty_lots: qtyLots, ts };
+}
+export const buy = (id: string, qty: number, price: number, tif?: Tif) => limit('Buy', id, qty, price, tif);
+export const sell = (id: string, qty: number, price: number, tif?: Tif) => limit('Sell', id, qty, price, tif);
+
+export function market(side: 'Buy' | 'Sell', orderId: string, qtyLots: number, tif: Tif = 'IOC', ts = ++clock): TimedCommand {
+  return { v: 1, kind: 'place', order_id: orderId, side, type: 'Market', tif, price_ticks: null, qty_lots: qtyLots, ts };
+}
+
+export function cancel(orderId: string, requestId = `req-${orderId}`, ts = ++clock): TimedCommand {
+  return { v: 1, kind: 'cancel', order_id: orderId, request_id: requestId, ts };
+}
+
+/**
+ * One short line per event, for tables that read like a trade log:
+ * `accepted t1`, `trade t1<-m1 5@100 fee 5/3 left 2/0`, `rested t1 2@101`,
+ * `cancelled t1 2 ioc_remainder`, `rejected t1 FOK_CANNOT_FILL`, `book Sell 100=0`.
+ */
+export function summarize(e: EngineEvent): string {
+  switch (e.kind) {
+    case 'accepted':
+      return `accepted ${e.order_id}`;
+    case 'rejected':
+      return `rejected ${e.order_id} ${e.code}`;
+    case 'trade':
+      return `trade ${e.taker_order_id}<-${e.maker_order_id} ${e.qty_lots}@${e.price_ticks} fee ${e.taker_fee}/${e.maker_fee} left ${e.taker_remaining_lots}/${e.maker_remaining_lots}`;
+    case 'rested':
+      return `rested ${e.order_id} ${e.remaining_lots}@${e.price_ticks}`;
+    case 'cancelled':
+      return `cancelled ${e.order_id} ${e.remaining_lots} ${e.reason}${e.request_id ? ` ${e.request_id}` : ''}`;
+    case 'cancel_rejected':
+      return `cancel_rejected ${e.order_id} ${e.code} ${e.request_id}`;
+    case 'book':
+      return `book ${e.side} ${e.price_ticks}=${e.qty_lots}`;
+  }
+}
+
+/**
+ * The book as a ladder, asks on top (highest first) and bids below (highest first), one level per
+ * line, so a failing assertion shows the book a trader would see:
+ * ```
+ * ask 102 x 5
+ * ask 101 x 3
+ * ---
+ * bid 100 x 2
+ * ```
+ */
+export function renderBook(depth: BookDepth): string {
+  const lines: string[] = [];
+  for (const [price, lots] of [...depth.asks].reverse()) lines.push(`ask ${price} x ${lots}`);
+  lines.push('---');
+  for (const [price, lots] of depth.bids) lines.push(`bid ${price} x ${lots}`);
+  return lines.join('\n');
+}
+
+/** A `renderBook` string from a compact template literal: strips indentation and blank lines. */
+export function ladder(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0)
+    .join('\n');
+}
+
+/** mulberry32: a tiny seeded PRNG so random tapes are the same on every run. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
