@@ -1,20 +1,5 @@
-// Placeholder until the market-data module lands (see README.md here): same API, does nothing.
-import type { ChainableCommander } from 'ioredis';
-import type { EngineEvent, MarketMessage, MarketSpec, SymbolKeys } from '@xtrader/protocol';
-
-export type MarketDataState = Record<string, unknown>;
-
-export class MarketData {
-  constructor(
-    readonly spec: MarketSpec,
-    _state?: MarketDataState,
-  ) {}
-  advance(_ts: number): void {}
-  apply(_event: EngineEvent): void {}
-  flush(_tx: ChainableCommander, _keys: SymbolKeys): MarketMessage[] {
-    return [];
-  }
-  snapshot(): MarketDataState {
-    return {};
-  }
-}
+/** Market data of one symbol, maintained by its engine (see README.md here). */
+export { MarketData, DEPTH_LEVELS, type MarketDataState } from './market-data';
+export { MAX_CANDLES } from './candles';
+export { MAX_TRADES } from './store';
+export { BUCKET_MS, WINDOW_BUCKETS } from './stats';

@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ChainableCommander } from 'ioredis';
+import type { Candle, Interval, MarketStatistics, OrderBookSnapshot, SymbolKeys, Trade } from '@xtrader/protocol';
+
+/** How many recent trades the trade list keeps. */
+export const MAX_TRADES = 1000;
+
+const PUSH_TRADES = readFileSync(join(__dirname, 'push-trades.lua'), 'utf8');
+
+/**
+ * The Redis writes of market data, queued into the engine's commit transaction (never executed
+ * here). Formats are what api readers parse; see docs/protocol/market-data.md.
+ */
+export const marketDataStore = {
+  /** Prepends trades (given oldest first) to `keys.trades`, skipping any already there. */
+  pushTrades(tx: ChainableCommander, keys: SymbolKeys, trades: Trade[]): void {
+    if (trades.length === 0) return;
+    const args: (string | number)[] = [MAX_TRADES];
+    for (const t of trades) args.push(t.sequence, JSON.stringify(t));
+    tx.eval(PUSH_TRADES, 1, keys.trades, ...args);
+  },
+
+  /** Replaces each candle by its open_time and trims the series to `max` candles. */
+  putCandles(tx: ChainableCommander, keys: SymbolKeys, interval: Interval, candles: Candle[], max: number): void {
+    if (candles.length === 0) return;
+    const key = keys.candles(interval);
+    for (const c of candles) {
+      tx.zremrangebyscore(key, c.open_time, c.open_time);
+      tx.zadd(key, c.open_time, JSON.stringify(c));
+    }
+    tx.zremrangebyrank(key, 0, -(max + 1));
+  },
+
+  putStats(tx: ChainableCommander, keys: SymbolKeys, stats: Omit<MarketStatistics, 'prev_sequence'>): void {
+    tx.set(keys.stats, JSON.stringify(stats));
+  },
+
+  putDepth(tx: ChainableCommander, keys: SymbolKeys, depth: OrderBookSnapshot): void {
+    tx.set(keys.depth, JSON.stringify(depth));
+  },
+};
