@@ -10,15 +10,17 @@ export const AAPL: MarketSpec = markets.get('AAPL')!;
 let clock = 1_700_000_000_000;
 
 type Tif = PlaceCommand['tif'];
+/** A place command with its time, as the runner hands it to the core. */
+export type TimedPlace = PlaceCommand & { ts: number };
 
 /** A Limit order (GTC unless told) as the runner hands it to the core. */
-export function limit(side: 'Buy' | 'Sell', orderId: string, qtyLots: number, priceTicks: number, tif: Tif = 'GTC', ts = ++clock): TimedCommand {
+export function limit(side: 'Buy' | 'Sell', orderId: string, qtyLots: number, priceTicks: number, tif: Tif = 'GTC', ts = ++clock): TimedPlace {
   return { v: 1, kind: 'place', order_id: orderId, side, type: 'Limit', tif, price_ticks: priceTicks, qty_lots: qtyLots, ts };
 }
 export const buy = (id: string, qty: number, price: number, tif?: Tif) => limit('Buy', id, qty, price, tif);
 export const sell = (id: string, qty: number, price: number, tif?: Tif) => limit('Sell', id, qty, price, tif);
 
-export function market(side: 'Buy' | 'Sell', orderId: string, qtyLots: number, tif: Tif = 'IOC', ts = ++clock): TimedCommand {
+export function market(side: 'Buy' | 'Sell', orderId: string, qtyLots: number, tif: Tif = 'IOC', ts = ++clock): TimedPlace {
   return { v: 1, kind: 'place', order_id: orderId, side, type: 'Market', tif, price_ticks: null, qty_lots: qtyLots, ts };
 }
 
