@@ -71,6 +71,9 @@ export class ManagedProcess implements StackProcess {
       cwd: this.spec.cwd,
       env: this.spec.env,
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Own process group: a terminal's Ctrl-C reaches the launcher only, which then stops the
+      // children in order (balancer, nodes, engines, Redis) instead of all at once.
+      detached: true,
     });
     this.child = child;
     this.exit = new Promise((resolve) => {
