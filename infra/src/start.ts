@@ -8,12 +8,10 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ManagedProcess } from './managed-process';
-import { DATA_DIR, ENTRY, REPO_ROOT } from './paths';
-import { assertPortFree, ensureWebBuild, hasRedisServer, REDIS_HELP, redisReachable } from './prerequisites';
-import { startStack, type Stack } from './stack';
-
-const say = (msg: string) => process.stdout.write(`${msg}\n`);
+import { chooseRedis, say, startDemoBot, stopOnSignals } from './launcher';
+import { DATA_DIR } from './paths';
+import { assertPortFree, ensureWebBuild } from './prerequisites';
+import { startStack } from './stack';
 
 const { values } = parseArgs({
   options: {
@@ -33,33 +31,12 @@ async function main(): Promise<void> {
   ensureWebBuild(say);
   await assertPortFree(apiPort, 'api');
   await assertPortFree(realtimePort, 'realtime');
-
-  // Redis: the configured one if it answers; else the project's own, with its data kept here.
-  let redisUrl: string | undefined;
-  let redisNote: string;
-  const configured = process.env.REDIS_URL;
-  const projectUrl = `redis://127.0.0.1:${redisPort}`;
-  if (configured && (await redisReachable(configured))) {
-    redisUrl = configured;
-    redisNote = `${configured} (REDIS_URL)`;
-  } else {
-    if (configured) say(`REDIS_URL=${configured} does not answer: starting the project Redis instead`);
-    if (await redisReachable(projectUrl)) {
-      // An earlier run's Redis (e.g. after the launcher was killed with SIGKILL) still holds the data.
-      redisUrl = projectUrl;
-      redisNote = `${projectUrl} (already running)`;
-    } else if (!hasRedisServer()) {
-      console.error(REDIS_HELP);
-      process.exit(1);
-    } else {
-      redisNote = `${projectUrl} (project Redis, AOF on, data in .data/redis)`;
-    }
-  }
+  const redis = await chooseRedis(redisPort);
 
   say('starting xTrader...');
   const logDir = join(DATA_DIR, 'logs');
   const stack = await startStack({
-    redisUrl,
+    redisUrl: redis.url,
     redisPort,
     redisDir: join(DATA_DIR, 'redis'),
     appendOnly: true,
@@ -71,21 +48,7 @@ async function main(): Promise<void> {
     echo: values.verbose,
     restartOnCrash: true,
   });
-
-  let bot: ManagedProcess | undefined;
-  if (values.demo) {
-    bot = new ManagedProcess({
-      name: 'demo-bot',
-      command: process.execPath,
-      args: ['--import', 'tsx', ENTRY.demoBot, '--api', stack.apiUrls[0], ...(values.symbol ?? []).flatMap((s) => ['--symbol', s])],
-      env: process.env,
-      cwd: REPO_ROOT,
-      logFile: join(logDir, 'demo-bot.log'),
-      echo: values.verbose,
-      ready: async () => {},
-    });
-    await bot.start();
-  }
+  const bot = values.demo ? await startDemoBot(stack.apiUrls[0], logDir, values.symbol, values.verbose!) : undefined;
 
   say(
     [
@@ -94,7 +57,7 @@ async function main(): Promise<void> {
       `  trading page  http://localhost:${realtimePort}`,
       `  REST API      http://localhost:${apiPort}/api/v1   (try: curl http://localhost:${apiPort}/api/v1/orderbook/${stack.symbols[0]})`,
       `  WebSocket     ws://localhost:${realtimePort}/ws   (socket.io: /socket.io, websocket transport)`,
-      `  Redis         ${redisNote!}`,
+      `  Redis         ${redis.note}`,
       `  engines       ${stack.symbols.join(', ')}`,
       ...(bot ? ['  demo bot      quoting and trading every symbol'] : []),
       `  logs          ${logDir}/*.log`,
@@ -102,33 +65,7 @@ async function main(): Promise<void> {
       'Press Ctrl-C to stop.',
     ].join('\n'),
   );
-  handleSignals(stack, bot);
-}
-
-function handleSignals(stack: Stack, bot?: ManagedProcess): void {
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) {
-      // A second Ctrl-C: do not wait any longer.
-      say('stopping now (SIGKILL)');
-      for (const p of [bot, ...stack.processes]) if (p?.pid) process.kill(p.pid, 'SIGKILL');
-      process.exit(1);
-    }
-    stopping = true;
-    say(`\n${signal}: stopping xTrader (Ctrl-C again to force)...`);
-    (async () => {
-      await bot?.stop();
-      bot?.close();
-      await stack.stop();
-      say('stopped.');
-      process.exit(0);
-    })().catch((e: Error) => {
-      console.error(`clean stop failed: ${e.message}`);
-      process.exit(1);
-    });
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  stopOnSignals(stack, bot);
 }
 
 main().catch((e: Error) => {
