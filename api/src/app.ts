@@ -1,0 +1,109 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import cors from 'cors';
+import express, { type Express } from 'express';
+import type Redis from 'ioredis';
+import { createLogger, createRedis, type Logger } from '@xtrader/platform';
+import { symbolKeys, XtError, type MarketSpec } from '@xtrader/protocol';
+import { marketRouter } from './market/router';
+import { errorHandler, sendError } from './errors';
+import { healthRouter } from './health';
+import { ApiMetrics } from './metrics';
+import { OutcomeHub } from './orders/outcomes';
+import { orderRouter } from './orders/router';
+import { OrderStore } from './orders/store';
+
+export interface ApiDeps {
+  /** Command client (fails fast while Redis is down: the api answers 503 instead of hanging). */
+  redis: Redis;
+  /** Subscriber client for the engine's outcome channels. */
+  sub: Redis;
+  prefix: string;
+  markets: ReadonlyMap<string, MarketSpec>;
+  log: Logger;
+}
+
+export interface ApiApp {
+  app: Express;
+  metrics: ApiMetrics;
+  outcomes: OutcomeHub;
+  /** Subscribes to the outcome channels; call before serving. */
+  ready(): Promise<void>;
+}
+
+/** Builds the Express app of one api node; it holds no order state of its own. */
+export function createApiApp(deps: ApiDeps): ApiApp {
+  const { redis, sub, prefix, markets, log } = deps;
+  const metrics = new ApiMetrics();
+  const store = new OrderStore(redis, prefix, markets);
+  const outcomes = new OutcomeHub(
+    sub,
+    [...markets.keys()].map((s) => symbolKeys(s, prefix).outcomes),
+    log,
+  );
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(cors());
+  app.use(metrics.middleware());
+  // Any content type is read as JSON: `curl -d` works, and a bad body is INVALID_JSON either way.
+  app.use(express.json({ limit: '16kb', type: () => true }));
+  app.use(healthRouter(redis, prefix, [...markets.keys()]));
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  const orders = orderRouter({ store, outcomes, markets, metrics });
+  app.use('/api/v1', orders);
+  app.use('/v1', orders);
+  app.use('/api/v1', marketRouter({ redis, prefix, markets: markets as Map<string, MarketSpec> }));
+  app.use((_req, res) => sendError(res, new XtError('NOT_FOUND', 'no such route'), metrics));
+  app.use(errorHandler(log, metrics));
+  return { app, metrics, outcomes, ready: () => outcomes.start() };
+}
+
+export interface StartApiOptions {
+  redisUrl: string;
+  prefix: string;
+  markets: ReadonlyMap<string, MarketSpec>;
+  /** 0 picks a free port. */
+  port: number;
+  host?: string;
+  log?: Logger;
+}
+
+export interface RunningApi {
+  url: string;
+  port: number;
+  server: Server;
+  api: ApiApp;
+  close(): Promise<void>;
+}
+
+/** Connects to Redis, subscribes, and listens: used by `main.ts` and by in-process tests. */
+export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
+  const log = opts.log ?? createLogger('api');
+  const redis = createRedis(opts.redisUrl, 'api', { enableOfflineQueue: false });
+  const sub = createRedis(opts.redisUrl, 'api-sub');
+  await new Promise<void>((resolve) => (redis.status === 'ready' ? resolve() : redis.once('ready', () => resolve())));
+  const api = createApiApp({ redis, sub, prefix: opts.prefix, markets: opts.markets, log });
+  await api.ready();
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = api.app.listen(opts.port, opts.host ?? '0.0.0.0', (err?: Error) => (err ? reject(err) : resolve(s)));
+  });
+  server.keepAliveTimeout = 65_000;
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    server,
+    api,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      redis.disconnect();
+      sub.disconnect();
+    },
+  };
+}

@@ -1,0 +1,39 @@
+--[[
+  Accepts one order atomically: the command is appended to the symbol's stream, the order's
+  ACCEPTED state is stored, and (with a client_order_id) the first answer is remembered, or
+  nothing at all happens.
+
+  KEYS[1] the symbol's command stream
+  KEYS[2] the order's state key
+  KEYS[3] the client_order_id key (ignored when ARGV[3] is "")
+
+  ARGV[1] the PlaceCommand JSON (stream field "c")
+  ARGV[2] the ACCEPTED OrderView JSON without its closing "}": created_at/updated_at are appended
+          from the stream id so they equal the command's time
+  ARGV[3] the request fingerprint ("" when there is no client_order_id)
+  ARGV[4] the answer JSON to return to retries
+  ARGV[5] TTL of the client_order_id record in seconds
+
+  Returns
+    {"new", <stream id>}         appended
+    {"same", <first answer>}     retry with the same content: nothing appended
+    {"conflict", ""}             same client_order_id, different content: nothing appended
+]]
+local fingerprint = ARGV[3]
+if fingerprint ~= '' then
+  local seen = redis.call('GET', KEYS[3])
+  if seen then
+    local nl = string.find(seen, '\n', 1, true)
+    if string.sub(seen, 1, nl - 1) == fingerprint then
+      return {'same', string.sub(seen, nl + 1)}
+    end
+    return {'conflict', ''}
+  end
+end
+local id = redis.call('XADD', KEYS[1], '*', 'c', ARGV[1])
+local ms = string.sub(id, 1, string.find(id, '-', 1, true) - 1)
+redis.call('SET', KEYS[2], ARGV[2] .. ',"created_at":' .. ms .. ',"updated_at":' .. ms .. '}')
+if fingerprint ~= '' then
+  redis.call('SET', KEYS[3], fingerprint .. '\n' .. ARGV[4], 'EX', ARGV[5])
+end
+return {'new', id}

@@ -1,0 +1,36 @@
+import type { RequestHandler } from 'express';
+import { Counter, Histogram, Registry } from 'prom-client';
+
+/** The api node's Prometheus metrics (one registry per app, so several apps can share a process). */
+export class ApiMetrics {
+  readonly registry = new Registry();
+  readonly requests = new Counter({
+    name: 'xt_api_requests_total',
+    help: 'HTTP requests answered',
+    labelNames: ['method', 'route', 'status'],
+    registers: [this.registry],
+  });
+  readonly latency = new Histogram({
+    name: 'xt_api_request_duration_seconds',
+    help: 'HTTP request latency',
+    labelNames: ['method', 'route'],
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
+    registers: [this.registry],
+  });
+  readonly accepted = new Counter({ name: 'xt_api_orders_accepted_total', help: 'Orders accepted (202)', labelNames: ['symbol'], registers: [this.registry] });
+  readonly errors = new Counter({ name: 'xt_api_errors_total', help: 'Error answers by code', labelNames: ['code'], registers: [this.registry] });
+
+  /** Counts and times every request under its route pattern (not its raw URL: bounded labels). */
+  middleware(): RequestHandler {
+    return (req, res, next) => {
+      const start = process.hrtime.bigint();
+      res.on('finish', () => {
+        const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+        const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+        this.requests.inc({ method: req.method, route, status: String(res.statusCode) });
+        this.latency.observe({ method: req.method, route }, seconds);
+      });
+      next();
+    };
+  }
+}

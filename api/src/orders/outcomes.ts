@@ -1,0 +1,99 @@
+import type Redis from 'ioredis';
+import type { Logger } from '@xtrader/platform';
+import type { CancelOutcome, OrderView, OutcomeMessage } from '@xtrader/protocol';
+
+type Waiter<T> = (value: T) => void;
+
+/**
+ * Delivers the engine's published outcomes to the requests of this api node that wait for them.
+ * Subscribes to every symbol's outcomes channel at start; a waiter is registered before its
+ * command is appended, so no answer can arrive before anyone listens for it.
+ */
+export class OutcomeHub {
+  private readonly orders = new Map<string, Set<Waiter<OrderView>>>();
+  private readonly cancels = new Map<string, Waiter<CancelOutcome>>();
+
+  constructor(
+    private readonly sub: Redis,
+    private readonly channels: string[],
+    private readonly log: Logger,
+  ) {
+    sub.on('message', (_channel: string, message: string) => this.dispatch(message));
+  }
+
+  async start(): Promise<void> {
+    if (this.channels.length > 0) await this.sub.subscribe(...this.channels);
+  }
+
+  private dispatch(message: string): void {
+    let msg: OutcomeMessage;
+    try {
+      msg = JSON.parse(message) as OutcomeMessage;
+    } catch {
+      this.log.warn('unreadable outcome message');
+      return;
+    }
+    if (this.orders.size > 0) {
+      for (const view of msg.orders) {
+        const set = this.orders.get(view.order_id);
+        if (set) for (const w of set) w(view);
+      }
+    }
+    if (this.cancels.size > 0) {
+      for (const c of msg.cancels) this.cancels.get(c.request_id)?.(c);
+    }
+  }
+
+  /**
+   * Waits up to `ms` for the engine's view of `orderId`; undefined on timeout. Call before the
+   * command is appended, then await the returned promise.
+   */
+  waitOrder(orderId: string, ms: number): { promise: Promise<OrderView | undefined>; cancel: () => void } {
+    let set = this.orders.get(orderId);
+    if (!set) this.orders.set(orderId, (set = new Set()));
+    const waiters = set;
+    let waiter!: Waiter<OrderView>;
+    let timer!: NodeJS.Timeout;
+    const remove = () => {
+      clearTimeout(timer);
+      waiters.delete(waiter);
+      if (waiters.size === 0 && this.orders.get(orderId) === waiters) this.orders.delete(orderId);
+    };
+    const promise = new Promise<OrderView | undefined>((resolve) => {
+      waiter = (v) => {
+        remove();
+        resolve(v);
+      };
+      timer = setTimeout(() => {
+        remove();
+        resolve(undefined);
+      }, ms);
+      waiters.add(waiter);
+    });
+    return { promise, cancel: remove };
+  }
+
+  /** Waits up to `ms` for the outcome of cancel request `requestId`; undefined on timeout. */
+  waitCancel(requestId: string, ms: number): { promise: Promise<CancelOutcome | undefined>; cancel: () => void } {
+    let timer!: NodeJS.Timeout;
+    const remove = () => {
+      clearTimeout(timer);
+      this.cancels.delete(requestId);
+    };
+    const promise = new Promise<CancelOutcome | undefined>((resolve) => {
+      this.cancels.set(requestId, (c) => {
+        remove();
+        resolve(c);
+      });
+      timer = setTimeout(() => {
+        remove();
+        resolve(undefined);
+      }, ms);
+    });
+    return { promise, cancel: remove };
+  }
+
+  get pending(): number {
+    return this.orders.size + this.cancels.size;
+  }
+}

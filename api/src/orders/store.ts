@@ -1,0 +1,142 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type Redis from 'ioredis';
+import {
+  isXtError,
+  stepsToNumber,
+  symbolKeys,
+  XtError,
+  type CancelCommand,
+  type MarketSpec,
+  type OrderView,
+  type PlaceCommand,
+  type PlaceOrderAccepted,
+  type SymbolKeys,
+} from '@xtrader/protocol';
+import type { NormalizedOrder } from './validate';
+
+const PLACE_ORDER_LUA = readFileSync(join(__dirname, '..', 'lua', 'place-order.lua'), 'utf8');
+/** How long a client_order_id is remembered for retries. */
+export const CLIENT_ORDER_ID_TTL_S = 86_400;
+
+type PlaceClient = Redis & {
+  xtPlaceOrder(stream: string, orderKey: string, coidKey: string, cmd: string, view: string, fp: string, answer: string, ttl: number): Promise<[string, string]>;
+};
+
+export type PlaceResult = { kind: 'new'; answer: PlaceOrderAccepted; streamId: string } | { kind: 'same'; answer: PlaceOrderAccepted };
+
+/** Runs a Redis call; any failure that is not a business error means Redis is unavailable. */
+async function durable<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (isXtError(e)) throw e;
+    throw new XtError('SERVICE_UNAVAILABLE', `the order store is unavailable (${(e as Error).message}); nothing was changed, retry`);
+  }
+}
+
+/**
+ * The api's side of the order path in Redis: appending commands (atomically with their
+ * bookkeeping) and reading stored order states. Holds no state of its own.
+ */
+export class OrderStore {
+  private readonly redis: PlaceClient;
+  private readonly keys = new Map<string, SymbolKeys>();
+
+  constructor(
+    redis: Redis,
+    private readonly prefix: string,
+    private readonly markets: ReadonlyMap<string, MarketSpec>,
+  ) {
+    if (!('xtPlaceOrder' in redis)) redis.defineCommand('xtPlaceOrder', { numberOfKeys: 3, lua: PLACE_ORDER_LUA });
+    this.redis = redis as PlaceClient;
+    for (const symbol of markets.keys()) this.keys.set(symbol, symbolKeys(symbol, prefix));
+  }
+
+  keysOf(symbol: string): SymbolKeys {
+    return this.keys.get(symbol) ?? symbolKeys(symbol, this.prefix);
+  }
+
+  /**
+   * Appends a PlaceCommand. With a client_order_id, a retry with the same content returns the
+   * first answer and appends nothing; different content is a 409 (the id is scoped per symbol).
+   */
+  async place(order: NormalizedOrder, orderId: string): Promise<PlaceResult> {
+    const { spec } = order;
+    const keys = this.keysOf(spec.symbol);
+    const cmd: PlaceCommand = {
+      v: 1,
+      kind: 'place',
+      order_id: orderId,
+      ...(order.clientOrderId !== undefined ? { client_order_id: order.clientOrderId } : {}),
+      side: order.side,
+      type: order.type,
+      tif: order.tif,
+      price_ticks: order.priceTicks,
+      qty_lots: order.qtyLots,
+    };
+    const answer: PlaceOrderAccepted = {
+      order_id: orderId,
+      status: 'ACCEPTED',
+      ...(order.clientOrderId !== undefined ? { client_order_id: order.clientOrderId } : {}),
+    };
+    const view = acceptedView(order, orderId);
+    const viewHead = JSON.stringify(view).slice(0, -1);
+    const fingerprint = order.clientOrderId === undefined ? '' : JSON.stringify([order.side, order.type, order.tif, order.priceTicks, order.qtyLots]);
+    const coidKey = keys.clientOrder(order.clientOrderId ?? '-');
+    const [kind, value] = await durable(() =>
+      this.redis.xtPlaceOrder(keys.commands, keys.order(orderId), coidKey, JSON.stringify(cmd), viewHead, fingerprint, JSON.stringify(answer), CLIENT_ORDER_ID_TTL_S),
+    );
+    if (kind === 'new') return { kind, answer, streamId: value };
+    if (kind === 'same') return { kind, answer: JSON.parse(value) as PlaceOrderAccepted };
+    throw new XtError('DUPLICATE_CLIENT_ORDER_ID', `client_order_id ${order.clientOrderId} was already used for a different order on ${spec.symbol}`);
+  }
+
+  /** Appends a CancelCommand; the engine answers on the outcomes channel with `requestId`. */
+  async appendCancel(symbol: string, orderId: string, requestId: string): Promise<string> {
+    const cmd: CancelCommand = { v: 1, kind: 'cancel', order_id: orderId, request_id: requestId };
+    return durable(async () => (await this.redis.xadd(this.keysOf(symbol).commands, '*', 'c', JSON.stringify(cmd)))!);
+  }
+
+  /** Reads one order's stored state, looking in every listed symbol at once (one round trip). */
+  async find(orderId: string): Promise<OrderView | undefined> {
+    const symbols = [...this.keys.keys()];
+    const replies = await durable(async () => {
+      const p = this.redis.pipeline();
+      for (const s of symbols) p.get(this.keysOf(s).order(orderId));
+      return (await p.exec()) ?? [];
+    });
+    for (const [err, value] of replies) {
+      if (err) throw new XtError('SERVICE_UNAVAILABLE', `the order store is unavailable (${err.message})`);
+      if (typeof value === 'string') return JSON.parse(value) as OrderView;
+    }
+    return undefined;
+  }
+
+  /** Reads an order's state when its symbol is known. */
+  async get(symbol: string, orderId: string): Promise<OrderView | undefined> {
+    const json = await durable(() => this.redis.get(this.keysOf(symbol).order(orderId)));
+    return json ? (JSON.parse(json) as OrderView) : undefined;
+  }
+}
+
+/** The state stored with the command: what GET /order answers until the engine has applied it. */
+function acceptedView(order: NormalizedOrder, orderId: string): Omit<OrderView, 'created_at' | 'updated_at'> {
+  const { spec } = order;
+  return {
+    order_id: orderId,
+    ...(order.clientOrderId !== undefined ? { client_order_id: order.clientOrderId } : {}),
+    symbol: spec.symbol,
+    side: order.side,
+    type: order.type,
+    time_in_force: order.tif,
+    price: order.priceTicks === null ? null : stepsToNumber(order.priceTicks, spec.tick),
+    quantity: stepsToNumber(order.qtyLots, spec.lot),
+    filled_quantity: 0,
+    remaining_quantity: stepsToNumber(order.qtyLots, spec.lot),
+    average_price: null,
+    status: 'ACCEPTED',
+    fills: [],
+    sequence: 0,
+  };
+}

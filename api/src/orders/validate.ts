@@ -1,0 +1,117 @@
+import {
+  PlaceOrderRequest,
+  XtError,
+  priceToTicks,
+  quantityToLots,
+  type ErrorCode,
+  type MarketSpec,
+  type OrderType,
+  type Side,
+  type TimeInForce,
+} from '@xtrader/protocol';
+import type { z } from 'zod';
+
+/** A place request after validation: integer ticks and lots for one configured market. */
+export interface NormalizedOrder {
+  spec: MarketSpec;
+  side: Side;
+  type: OrderType;
+  tif: TimeInForce;
+  /** null for market orders. */
+  priceTicks: number | null;
+  qtyLots: number;
+  clientOrderId?: string;
+}
+
+/** Which error code a problem with each field maps to, in the order fields are checked. */
+const FIELD_CODES: [field: string, code: ErrorCode, message: string][] = [
+  ['symbol', 'INVALID_REQUEST', 'symbol must be a string naming a listed market'],
+  ['side', 'INVALID_SIDE', 'side must be "Buy" or "Sell"'],
+  ['type', 'INVALID_ORDER_TYPE', 'type must be "Limit" or "Market"'],
+  ['time_in_force', 'INVALID_TIME_IN_FORCE', 'time_in_force must be one of GTC, IOC, FOK, POST_ONLY'],
+  ['price', 'INVALID_PRICE', 'price must be a positive decimal (number or string)'],
+  ['quantity', 'INVALID_QUANTITY', 'quantity must be a positive decimal (number or string)'],
+  ['client_order_id', 'INVALID_CLIENT_ORDER_ID', 'client_order_id must be 1-64 letters, digits, or _ . : -'],
+];
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Picks the one error to report from zod's issues: unknown fields first, then by field order. */
+function issueToError(issues: z.core.$ZodIssue[], body: Record<string, unknown>): XtError {
+  const unknown = issues.find((i) => i.code === 'unrecognized_keys');
+  if (unknown && 'keys' in unknown) return new XtError('INVALID_REQUEST', `unknown field(s): ${(unknown.keys as string[]).join(', ')}`);
+  for (const [field, code, message] of FIELD_CODES) {
+    if (!issues.some((i) => i.path[0] === field)) continue;
+    if (!(field in body)) return new XtError(code, `${field} is required`);
+    return new XtError(code, message);
+  }
+  return new XtError('INVALID_REQUEST', issues[0]?.message ?? 'invalid request');
+}
+
+/**
+ * Validates a `POST /order` body against the contract and the market's sizes, converting the
+ * decimals exactly (never rounding). Throws {@link XtError} with the SPEC code on any problem.
+ */
+export function parsePlaceOrder(body: unknown, markets: ReadonlyMap<string, MarketSpec>): NormalizedOrder {
+  if (!isPlainObject(body)) throw new XtError('INVALID_REQUEST', 'the body must be a JSON object');
+  const spec = typeof body.symbol === 'string' ? markets.get(body.symbol) : undefined;
+  if (typeof body.symbol === 'string' && !spec) {
+    throw new XtError('SYMBOL_NOT_FOUND', `symbol ${JSON.stringify(body.symbol)} is not listed; listed: ${[...markets.keys()].join(', ')}`);
+  }
+  const parsed = PlaceOrderRequest.safeParse(body);
+  if (!parsed.success) throw issueToError(parsed.error.issues, body);
+  const req = parsed.data;
+  if (!spec) throw new XtError('SYMBOL_NOT_FOUND', 'symbol is not listed');
+
+  let tif: TimeInForce;
+  if (req.type === 'Limit') {
+    if (req.price === undefined) throw new XtError('PRICE_REQUIRED', 'a Limit order needs a price');
+    tif = req.time_in_force ?? 'GTC';
+  } else {
+    if (req.price !== undefined) throw new XtError('INVALID_PRICE', 'a Market order takes no price');
+    tif = req.time_in_force ?? 'IOC';
+    if (tif !== 'IOC' && tif !== 'FOK') throw new XtError('INVALID_TIME_IN_FORCE', 'a Market order is IOC or FOK');
+  }
+  const priceTicks = req.price === undefined ? null : priceToTicks(spec, req.price);
+  const qtyLots = quantityToLots(spec, req.quantity);
+  return {
+    spec,
+    side: req.side,
+    type: req.type,
+    tif,
+    priceTicks,
+    qtyLots,
+    ...(req.client_order_id !== undefined ? { clientOrderId: req.client_order_id } : {}),
+  };
+}
+
+/** Order ids are UUIDs here, but anything key-safe up to 64 characters is looked up. */
+const ORDER_ID_RE = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+export function parseOrderId(value: unknown): string {
+  if (typeof value !== 'string' || !ORDER_ID_RE.test(value)) {
+    throw new XtError('INVALID_ORDER_ID', 'order_id must be the id returned when the order was placed');
+  }
+  return value;
+}
+
+/** `timeout_ms` of wait mode and cancels: default 5000, at most 30000. */
+export const DEFAULT_WAIT_MS = 5000;
+export const MAX_WAIT_MS = 30_000;
+
+export function parseTimeout(value: unknown): number {
+  if (value === undefined) return DEFAULT_WAIT_MS;
+  const n = typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_WAIT_MS) {
+    throw new XtError('INVALID_REQUEST', `timeout_ms must be an integer from 1 to ${MAX_WAIT_MS}`);
+  }
+  return n;
+}
+
+export function parseWait(value: unknown): boolean {
+  if (value === undefined || value === 'false' || value === '0') return false;
+  if (value === 'true' || value === '1' || value === '') return true;
+  throw new XtError('INVALID_REQUEST', 'wait must be true or false');
+}
