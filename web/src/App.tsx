@@ -1,0 +1,114 @@
+import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import type { Interval } from '@xtrader/protocol';
+import { DEFAULT_CANDLE_INTERVAL, INTERVALS } from '@xtrader/protocol';
+import { ExchangeApi } from './lib/api';
+import { MarketFeed } from './lib/feed';
+import { priceInputText, toMarket, type Market } from './lib/market';
+import { useMarketData } from './hooks/useMarketData';
+import { useMyOrders } from './hooks/useMyOrders';
+import { ConnectionIndicator } from './components/ConnectionIndicator';
+import { StatsBar } from './components/StatsBar';
+import { PriceChart } from './components/PriceChart';
+import { OrderBook } from './components/OrderBook';
+import { RecentTrades } from './components/RecentTrades';
+import { OrderForm, type PickedPrice } from './components/OrderForm';
+import { MyOrders } from './components/MyOrders';
+
+/** `?symbol=ETH-KRW&interval=1m` in the address chooses the market and candles to show. */
+function readLocation(): { symbol?: string; interval?: Interval } {
+  const q = new URLSearchParams(window.location.search);
+  const iv = q.get('interval');
+  return { symbol: q.get('symbol') ?? undefined, interval: (INTERVALS as readonly string[]).includes(iv ?? '') ? (iv as Interval) : undefined };
+}
+
+function writeLocation(symbol: string, interval: Interval): void {
+  const q = new URLSearchParams(window.location.search);
+  q.set('symbol', symbol);
+  q.set('interval', interval);
+  window.history.replaceState(null, '', `${window.location.pathname}?${q}`);
+}
+
+/** Loads the market list, then shows the trading page. */
+export function App({ api, feed }: { api: ExchangeApi; feed: MarketFeed }) {
+  const [markets, setMarkets] = useState<Market[]>();
+  const [error, setError] = useState<string>();
+
+  useEffect(() => {
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const load = () => {
+      api.symbols().then(
+        (list) => !stopped && setMarkets(list.map(toMarket)),
+        (e: Error) => {
+          if (stopped) return;
+          setError(e.message);
+          timer = setTimeout(load, 2000);
+        },
+      );
+    };
+    load();
+    return () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    };
+  }, [api]);
+
+  if (!markets) {
+    return <div className="splash">{error ? `Cannot load markets: ${error}. Retrying…` : 'Loading markets…'}</div>;
+  }
+  if (markets.length === 0) return <div className="splash">The exchange lists no markets.</div>;
+  return <TradingPage api={api} feed={feed} markets={markets} />;
+}
+
+function TradingPage({ api, feed, markets }: { api: ExchangeApi; feed: MarketFeed; markets: Market[] }) {
+  const byName = useMemo(() => new Map(markets.map((m) => [m.symbol, m])), [markets]);
+  const initial = useMemo(readLocation, []);
+  const [symbol, setSymbol] = useState(() => (initial.symbol && byName.has(initial.symbol) ? initial.symbol : markets[0].symbol));
+  const [interval, setCandleInterval] = useState<Interval>(initial.interval ?? (DEFAULT_CANDLE_INTERVAL as Interval));
+  const [picked, setPicked] = useState<PickedPrice>();
+  const connection = useSyncExternalStore(feed.onStateChange, feed.getState);
+  const market = byName.get(symbol)!;
+  const data = useMarketData(api, feed, symbol, connection);
+  const myOrders = useMyOrders(api, feed, symbol);
+
+  useEffect(() => {
+    writeLocation(symbol, interval);
+    document.title = data.stats?.last_price != null ? `${symbol} ${priceInputText(market, data.stats.last_price)} · xTrader` : `${symbol} · xTrader`;
+  }, [symbol, interval, market, data.stats?.last_price]);
+
+  const pickPrice = useCallback((price: number) => setPicked((p) => ({ price: priceInputText(market, price), n: (p?.n ?? 0) + 1 })), [market]);
+
+  return (
+    <div className="page">
+      <header className="topbar">
+        <div className="brand">xTrader</div>
+        <label className="symbol-select">
+          <span className="sr-only">Market</span>
+          <select data-testid="symbol-select" value={symbol} onChange={(e) => setSymbol(e.target.value)}>
+            {markets.map((m) => (
+              <option key={m.symbol} value={m.symbol}>
+                {m.info.base}/{m.info.quote}
+              </option>
+            ))}
+          </select>
+        </label>
+        <StatsBar market={market} stats={data.stats} />
+        <ConnectionIndicator state={connection} />
+      </header>
+      {data.error && (
+        <div className="banner" data-testid="data-error">
+          {data.error}
+        </div>
+      )}
+      <main className="grid">
+        <OrderBook market={market} book={data.book} lastPrice={data.stats?.last_price} onPickPrice={pickPrice} />
+        <PriceChart api={api} feed={feed} market={market} interval={interval} onInterval={setCandleInterval} connection={connection} />
+        <div className="side-column">
+          <OrderForm api={api} market={market} book={data.book} picked={picked} onPlaced={myOrders.add} />
+          <RecentTrades market={market} trades={data.trades} />
+        </div>
+        <MyOrders orders={myOrders.orders} markets={byName} cancelErrors={myOrders.cancelErrors} onCancel={(id) => void myOrders.cancel(id)} />
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,191 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { formatSteps, type OrderType, type Side } from '@xtrader/protocol';
+import { ApiError, type ExchangeApi } from '../lib/api';
+import type { BookView } from '../hooks/useMarketData';
+import type { MyOrder } from '../hooks/useMyOrders';
+import { checkPrice, checkQuantity, estimateAgainstBook, formatFeeUnits, formatNotional, type Market } from '../lib/market';
+
+/** A price picked in the order book; `n` makes picking the same price twice an update. */
+export interface PickedPrice {
+  price: string;
+  n: number;
+}
+
+interface Props {
+  api: ExchangeApi;
+  market: Market;
+  book?: BookView;
+  picked?: PickedPrice;
+  onPlaced(order: MyOrder): void;
+}
+
+interface Errors {
+  price?: string;
+  quantity?: string;
+  form?: string;
+}
+
+/** Which field an API error code is about, so its message is shown next to that field. */
+function fieldOf(code: string): keyof Errors {
+  if (code === 'INVALID_PRICE' || code === 'PRICE_REQUIRED') return 'price';
+  if (code === 'INVALID_QUANTITY') return 'quantity';
+  return 'form';
+}
+
+/**
+ * Buy/Sell, Limit/Market with the market's tick and lot checked by the same protocol code the
+ * api runs, before anything is sent; the API's own error shown in words next to its field.
+ */
+export function OrderForm({ api, market, book, picked, onPlaced }: Props) {
+  const [side, setSide] = useState<Side>('Buy');
+  const [type, setType] = useState<OrderType>('Limit');
+  const [price, setPrice] = useState('');
+  const [quantity, setQuantity] = useState('');
+  const [errors, setErrors] = useState<Errors>({});
+  const [notice, setNotice] = useState<string>();
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    setPrice('');
+    setQuantity('');
+    setErrors({});
+    setNotice(undefined);
+  }, [market.symbol]);
+
+  useEffect(() => {
+    if (!picked) return;
+    setPrice(picked.price);
+    setType('Limit');
+    setErrors((e) => ({ ...e, price: undefined }));
+  }, [picked]);
+
+  const priceCheck = type === 'Limit' ? checkPrice(market, price) : undefined;
+  const qtyCheck = checkQuantity(market, quantity);
+  let total = '—';
+  if (qtyCheck.ok) {
+    if (priceCheck?.ok) total = `${formatNotional(market, priceCheck.steps, qtyCheck.steps)} ${market.info.quote}`;
+    else if (type === 'Market') {
+      const levels = (side === 'Buy' ? book?.asks : book?.bids) ?? [];
+      const est = estimateAgainstBook(market, levels, qtyCheck.steps);
+      total = est.filledLots === 0 ? 'no liquidity' : `≈ ${formatFeeUnits(market, est.units)} ${market.info.quote}${est.filledLots < qtyCheck.steps ? ' (book too thin)' : ''}`;
+    }
+  }
+
+  const submit = async (ev: FormEvent) => {
+    ev.preventDefault();
+    setNotice(undefined);
+    const next: Errors = {};
+    if (priceCheck && !priceCheck.ok) next.price = priceCheck.message;
+    if (!qtyCheck.ok) next.quantity = qtyCheck.message;
+    setErrors(next);
+    if (next.price || next.quantity || !qtyCheck.ok) return;
+    // Send the exact decimals the checks accepted, as strings: no float on the way out.
+    const qtyText = formatSteps(qtyCheck.steps, market.spec.lot);
+    const priceText = priceCheck?.ok ? formatSteps(priceCheck.steps, market.spec.tick) : undefined;
+    setBusy(true);
+    try {
+      const res = await api.placeOrder({ symbol: market.symbol, side, type, quantity: qtyText, ...(priceText ? { price: priceText } : {}) });
+      onPlaced({
+        order_id: res.order_id,
+        symbol: market.symbol,
+        side,
+        type,
+        price: priceText ? Number(priceText) : null,
+        quantity: Number(qtyText),
+        filled_quantity: 0,
+        average_price: null,
+        status: 'ACCEPTED',
+        created_at: Date.now(),
+      });
+      setNotice(`${side} order accepted`);
+    } catch (e) {
+      if (e instanceof ApiError) setErrors({ [fieldOf(e.code)]: e.message });
+      else setErrors({ form: (e as Error).message });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="panel form-panel" data-testid="order-form">
+      <form onSubmit={submit} noValidate>
+        <div className="side-tabs" role="group" aria-label="Side">
+          {(['Buy', 'Sell'] as const).map((s) => (
+            <button key={s} type="button" data-testid={`side-${s.toLowerCase()}`} aria-pressed={side === s} className={`${s.toLowerCase()} ${side === s ? 'active' : ''}`} onClick={() => setSide(s)}>
+              {s}
+            </button>
+          ))}
+        </div>
+        <div className="type-tabs" role="group" aria-label="Order type">
+          {(['Limit', 'Market'] as const).map((t) => (
+            <button key={t} type="button" data-testid={`type-${t.toLowerCase()}`} aria-pressed={type === t} className={type === t ? 'active' : ''} onClick={() => setType(t)}>
+              {t}
+            </button>
+          ))}
+        </div>
+        <label className="field">
+          <span className="field-label">Price</span>
+          <span className={`input-wrap ${errors.price ? 'invalid' : ''}`}>
+            <input
+              data-testid="price-input"
+              inputMode="decimal"
+              autoComplete="off"
+              disabled={type === 'Market'}
+              placeholder={type === 'Market' ? 'Best available' : `tick ${market.info.tick_size}`}
+              value={type === 'Market' ? '' : price}
+              onChange={(e) => {
+                setPrice(e.target.value);
+                setErrors((er) => ({ ...er, price: undefined, form: undefined }));
+              }}
+            />
+            <span className="unit">{market.info.quote}</span>
+          </span>
+          {errors.price && (
+            <span className="field-error" data-testid="price-error" role="alert">
+              {errors.price}
+            </span>
+          )}
+        </label>
+        <label className="field">
+          <span className="field-label">Quantity</span>
+          <span className={`input-wrap ${errors.quantity ? 'invalid' : ''}`}>
+            <input
+              data-testid="quantity-input"
+              inputMode="decimal"
+              autoComplete="off"
+              placeholder={`lot ${market.info.lot_size}`}
+              value={quantity}
+              onChange={(e) => {
+                setQuantity(e.target.value);
+                setErrors((er) => ({ ...er, quantity: undefined, form: undefined }));
+              }}
+            />
+            <span className="unit">{market.info.base}</span>
+          </span>
+          {errors.quantity && (
+            <span className="field-error" data-testid="quantity-error" role="alert">
+              {errors.quantity}
+            </span>
+          )}
+        </label>
+        <div className="total-line">
+          <span className="muted">Est. total</span>
+          <span data-testid="order-total">{total}</span>
+        </div>
+        <button type="submit" data-testid="submit-order" className={`submit ${side.toLowerCase()}`} disabled={busy}>
+          {side} {market.info.base}
+        </button>
+        {errors.form && (
+          <div className="field-error" data-testid="form-error" role="alert">
+            {errors.form}
+          </div>
+        )}
+        {notice && (
+          <div className="notice" data-testid="form-notice">
+            {notice}
+          </div>
+        )}
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,173 @@
+import { io, type Socket } from 'socket.io-client';
+import { candleTopic, MarketMessage, type Channel, type Interval, type Subscribe, type Unsubscribe } from '@xtrader/protocol';
+
+/**
+ * `live`: the socket is up and pushes every change. `polling`: the socket is down, the page
+ * reads REST every 2 s until it is back (seed §10). `connecting`: the first connect is pending.
+ */
+export type ConnectionState = 'connecting' | 'live' | 'polling';
+
+/** One topic the page wants: a channel of a symbol, candles also of an interval. */
+export interface TopicSpec {
+  channel: Channel;
+  symbol: string;
+  interval?: Interval;
+}
+
+export interface FeedHandlers {
+  onMessage(msg: MarketMessage): void;
+  /** A message on `topic` was missed (its `prev_sequence` is not the last `sequence` seen): resync from REST. */
+  onGap?(topic: string): void;
+}
+
+interface TopicEntry {
+  spec: TopicSpec;
+  refs: number;
+  /** Last `sequence` seen on this topic since it was (re)subscribed. */
+  lastSeq?: number;
+}
+
+interface Registration {
+  topics: Set<string>;
+  handlers: FeedHandlers;
+}
+
+const MARKET_EVENTS = ['Execution', 'OrderBookUpdate', 'MarketStatistics', 'CandlestickUpdate'] as const;
+
+export function topicName(t: TopicSpec): string {
+  return t.channel === 'candles' ? candleTopic(t.symbol, t.interval ?? '5m') : `${t.channel}:${t.symbol}`;
+}
+
+/**
+ * The page's one socket.io connection: reference-counted topic subscriptions that survive
+ * reconnects, message validation against the shared schemas, and per-topic gap detection.
+ */
+export class MarketFeed {
+  private readonly socket: Socket;
+  private state: ConnectionState = 'connecting';
+  private readonly stateListeners = new Set<() => void>();
+  private readonly topics = new Map<string, TopicEntry>();
+  private readonly registrations = new Set<Registration>();
+
+  /** `url` undefined connects to the page's own origin. */
+  constructor(url: string | undefined) {
+    // Websocket only: the realtime pool has no sticky sessions (STYLE: socket.io pitfalls).
+    const opts = { transports: ['websocket'], reconnectionDelay: 500, reconnectionDelayMax: 2000 };
+    this.socket = url ? io(url, opts) : io(opts);
+    this.socket.on('connect', () => {
+      for (const entry of this.topics.values()) entry.lastSeq = undefined;
+      this.sendSubscriptions('Subscribe', [...this.topics.values()].map((e) => e.spec));
+      this.setState('live');
+    });
+    this.socket.on('disconnect', () => this.setState('polling'));
+    this.socket.on('connect_error', () => {
+      if (!this.socket.connected) this.setState('polling');
+    });
+    this.socket.on('Ping', (msg: { timestamp?: number }) => this.socket.emit('Pong', { type: 'Pong', timestamp: msg?.timestamp }));
+    this.socket.on('Error', (msg: unknown) => console.warn('realtime error', msg));
+    for (const event of MARKET_EVENTS) this.socket.on(event, (raw: unknown) => this.dispatch(raw));
+  }
+
+  getState = (): ConnectionState => this.state;
+
+  onStateChange = (listener: () => void): (() => void) => {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  };
+
+  /** Subscribes `handlers` to `specs`; returns the function that undoes it. */
+  subscribe(specs: TopicSpec[], handlers: FeedHandlers): () => void {
+    const reg: Registration = { topics: new Set(specs.map(topicName)), handlers };
+    this.registrations.add(reg);
+    const added: TopicSpec[] = [];
+    for (const spec of specs) {
+      const name = topicName(spec);
+      const entry = this.topics.get(name);
+      if (entry) entry.refs++;
+      else {
+        this.topics.set(name, { spec, refs: 1 });
+        added.push(spec);
+      }
+    }
+    if (this.socket.connected) this.sendSubscriptions('Subscribe', added);
+    return () => {
+      if (!this.registrations.delete(reg)) return;
+      const removed: TopicSpec[] = [];
+      for (const spec of specs) {
+        const name = topicName(spec);
+        const entry = this.topics.get(name);
+        if (entry && --entry.refs === 0) {
+          this.topics.delete(name);
+          removed.push(spec);
+        }
+      }
+      if (this.socket.connected) this.sendSubscriptions('Unsubscribe', removed);
+    };
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+
+  private setState(next: ConnectionState): void {
+    if (next === this.state) return;
+    this.state = next;
+    for (const l of this.stateListeners) l();
+  }
+
+  /** One message per symbol (and interval for candles), since the server subscribes the cross product. */
+  private sendSubscriptions(type: 'Subscribe' | 'Unsubscribe', specs: TopicSpec[]): void {
+    const groups = new Map<string, { channels: Set<Channel>; symbol: string; interval?: Interval }>();
+    for (const s of specs) {
+      const key = `${s.symbol}|${s.channel === 'candles' ? (s.interval ?? '5m') : ''}`;
+      const g = groups.get(key) ?? { channels: new Set<Channel>(), symbol: s.symbol, interval: s.channel === 'candles' ? s.interval : undefined };
+      g.channels.add(s.channel);
+      groups.set(key, g);
+    }
+    for (const g of groups.values()) {
+      const msg: Subscribe | Unsubscribe = { type, channels: [...g.channels], symbols: [g.symbol] };
+      if (g.interval) msg.intervals = [g.interval];
+      this.socket.emit(type, msg);
+    }
+  }
+
+  private dispatch(raw: unknown): void {
+    const parsed = MarketMessage.safeParse(raw);
+    if (!parsed.success) {
+      console.warn('unreadable realtime message', raw);
+      return;
+    }
+    const msg = parsed.data;
+    const topic = topicName(
+      msg.type === 'CandlestickUpdate'
+        ? { channel: 'candles', symbol: msg.symbol, interval: msg.interval }
+        : { channel: channelOf(msg.type), symbol: msg.symbol },
+    );
+    const entry = this.topics.get(topic);
+    if (!entry) return; // a late message for a topic this page has just left
+    const { sequence, prev_sequence: prev } = msg;
+    if (sequence !== undefined && entry.lastSeq !== undefined) {
+      if (sequence <= entry.lastSeq && msg.type !== 'CandlestickUpdate') return; // replayed or stale
+      if (prev !== undefined && prev !== entry.lastSeq && sequence > entry.lastSeq) {
+        for (const reg of this.registrations) if (reg.topics.has(topic)) reg.handlers.onGap?.(topic);
+      }
+    }
+    if (sequence !== undefined && (entry.lastSeq === undefined || sequence > entry.lastSeq)) entry.lastSeq = sequence;
+    for (const reg of this.registrations) if (reg.topics.has(topic)) reg.handlers.onMessage(msg);
+  }
+}
+
+function channelOf(type: 'Execution' | 'OrderBookUpdate' | 'MarketStatistics'): Channel {
+  switch (type) {
+    case 'Execution':
+      return 'executions';
+    case 'OrderBookUpdate':
+      return 'orderbook';
+    case 'MarketStatistics':
+      return 'statistics';
+    default: {
+      const never: never = type;
+      throw new Error(`unknown message ${String(never)}`);
+    }
+  }
+}
