@@ -1,0 +1,82 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadMarkets } from '@xtrader/protocol/node';
+import { parse } from 'yaml';
+import { parseEnvFile, SHARED_ENV_FILE } from '../src/env-file';
+import { ensureNginx, MAIN_TEMPLATE, renderTemplate, SITE_TEMPLATE, testNginxConfig, writeNginxConfig } from '../src/nginx';
+import { ENTRY, REPO_ROOT } from '../src/paths';
+
+interface Service {
+  command?: string[];
+  environment?: Record<string, string>;
+  env_file?: string;
+  image?: string;
+  build?: { dockerfile: string };
+}
+const compose = parse(readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service> };
+const services = Object.entries(compose.services);
+const byEntry = (entry: string) => services.filter(([, s]) => s.command?.includes(entry));
+const templateVars = (file: string) => new Set([...readFileSync(file, 'utf8').matchAll(/\$\{(XT_[A-Z0-9_]+)\}/g)].map((m) => m[1]));
+
+describe('the nginx config generated for `npm run cluster`', () => {
+  it('is accepted by nginx -t', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xt-nginx-'));
+    try {
+      const conf = writeNginxConfig({ dir, port: 18080, apiUrls: ['http://127.0.0.1:7100', 'http://127.0.0.1:7101'], realtimeUrls: ['http://127.0.0.1:7200'] });
+      expect(() => testNginxConfig(ensureNginx(), conf, dir)).not.toThrow();
+      const site = readFileSync(join(dir, 'xtrader.conf'), 'utf8');
+      expect(site).toContain('server 127.0.0.1:7101');
+      expect(site).not.toMatch(/\$\{XT_[A-Z]/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to render with a variable missing instead of leaving an empty upstream', () => {
+    expect(() => renderTemplate(readFileSync(SITE_TEMPLATE, 'utf8'), { XT_NGINX_PORT: '1' })).toThrow(/XT_API_SERVERS/);
+  });
+});
+
+describe('docker-compose.yml', () => {
+  it('runs an active engine and a standby for every configured symbol, each with its own ENGINE_ID', () => {
+    const engines = byEntry(ENTRY.engine);
+    for (const { symbol } of loadMarkets()) {
+      const forSymbol = engines.filter(([, s]) => s.command![s.command!.indexOf('--symbol') + 1] === symbol);
+      expect(forSymbol.map(([name]) => name)).toHaveLength(2);
+    }
+    const ids = engines.map(([, s]) => s.environment?.ENGINE_ID);
+    expect(new Set(ids).size).toBe(engines.length);
+  });
+
+  it('runs two api and two realtime nodes, and nginx routes to exactly those', () => {
+    const apis = byEntry(ENTRY.api).map(([name, s]) => `${name}:${s.environment!.PORT}`);
+    const realtimes = byEntry(ENTRY.realtime).map(([name, s]) => `${name}:${s.environment!.PORT}`);
+    expect(apis).toHaveLength(2);
+    expect(realtimes).toHaveLength(2);
+    const env = compose.services.nginx.environment!;
+    expect([...env.XT_API_SERVERS.matchAll(/server (\S+)/g)].map((m) => m[1])).toEqual(apis);
+    expect([...env.XT_REALTIME_SERVERS.matchAll(/server (\S+)/g)].map((m) => m[1])).toEqual(realtimes);
+  });
+
+  it('gives nginx every variable of the shared template, and only XT_ names are substituted', () => {
+    const env = compose.services.nginx.environment!;
+    for (const name of templateVars(SITE_TEMPLATE)) expect(env).toHaveProperty(name);
+    expect(env.NGINX_ENVSUBST_FILTER).toBe('^XT_');
+    // The main wrapper's variables are the no-Docker launcher's own.
+    expect([...templateVars(MAIN_TEMPLATE)].every((v) => !(v in env))).toBe(true);
+  });
+
+  it('shares infra/xtrader.env with the launchers and runs entry files that exist', () => {
+    const shared = parseEnvFile(readFileSync(SHARED_ENV_FILE, 'utf8'));
+    expect(shared.XT_PREFIX).toBe('xt');
+    const nodes = services.filter(([, s]) => s.command?.[0] === 'node');
+    expect(nodes.length).toBeGreaterThanOrEqual(10);
+    for (const [name, s] of nodes) {
+      expect({ name, env_file: s.env_file }).toEqual({ name, env_file: 'infra/xtrader.env' });
+      expect(existsSync(join(REPO_ROOT, s.command![3]))).toBe(true);
+      expect(s.environment?.REDIS_URL).toBe('redis://redis:6379');
+    }
+    expect(existsSync(join(REPO_ROOT, nodes[0][1].build!.dockerfile))).toBe(true);
+  });
+});
