@@ -47,7 +47,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   app.use(cors());
   app.use(metrics.middleware());
   // Any content type is read as JSON: `curl -d` works, and a bad body is INVALID_JSON either way.
-  app.use(express.json({ limit: '16kb', type: () => true }));
+  app.use(express.json({ limit: '16kb', type: () => true, strict: false }));
   app.use(healthRouter(redis, prefix, [...markets.keys()]));
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
