@@ -25,9 +25,9 @@ export interface StackMember extends StackProcess {
 }
 
 export interface StackOptions {
-  /** api nodes (default 1). */
+  /** api nodes (default 1; 0 for none). */
   apis?: number;
-  /** realtime nodes (default 1). */
+  /** realtime nodes (default 1; 0 for none). */
   realtimes?: number;
   /** Engine processes per symbol: 1, or 2 for an active engine plus a standby (default 1). */
   enginesPerSymbol?: number;
@@ -170,7 +170,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     const probe = redis;
     const env = baseEnv(redisUrl);
 
-    // Engines: one process per symbol and replica; the first of each symbol normally wins the lease.
+    // Engines: one process per symbol and replica, replicas one after the other so that `-a`
+    // normally holds the lease and `-b` is the standby.
     const replicas = Math.max(1, opts.enginesPerSymbol ?? 1);
     const engineStarts: Promise<void>[] = [];
     for (const symbol of symbols) {
@@ -194,11 +195,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       })();
       engineStarts.push(chain);
     }
-    await Promise.all(engineStarts);
 
     // api and realtime nodes
-    const apiCount = Math.max(1, opts.apis ?? 1);
-    const rtCount = Math.max(1, opts.realtimes ?? 1);
+    const apiCount = Math.max(0, opts.apis ?? 1);
+    const rtCount = Math.max(0, opts.realtimes ?? 1);
     const apiPorts = await portsFor(apiCount, opts.apiPorts);
     const rtPorts = await portsFor(rtCount, opts.realtimePorts);
     const apiUrls = apiPorts.map((p) => `http://127.0.0.1:${p}`);
@@ -228,7 +228,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       );
       nodeStarts.push(m.start());
     });
-    await Promise.all(nodeStarts);
+    // Nodes start alongside the engines (api readiness may wait for the engines' heartbeats).
+    await Promise.all([...engineStarts, ...nodeStarts]);
 
     // nginx
     let nginxUrl: string | undefined;
