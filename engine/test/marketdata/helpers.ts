@@ -71,5 +71,5 @@ export function command(md: MarketData, ts: number, events: EngineEvent[] = []):
 }
 
 export async function storedCandles(redis: Redis, keys: SymbolKeys, interval: string): Promise<unknown[]> {
-  return (await redis.zrange(keys.candles(interval), 0, -1)).map((s) => JSON.parse(s));
+  return (await redis.zrange(keys.candles(interval), "0", "-1")).map((s) => JSON.parse(s));
 }

@@ -1,0 +1,145 @@
+import type Redis from 'ioredis';
+import { Trade, type MarketMessage, type SymbolKeys, type TimedCommand } from '@xtrader/protocol';
+import { MatchingCore } from '../../src/core';
+import { MarketData, MAX_TRADES, type MarketDataState } from '../../src/marketdata';
+import { BTC, commit, useRedis } from './helpers';
+
+const r = useRedis();
+const T0 = Date.UTC(2026, 0, 5, 23, 50);
+
+/** A deterministic pseudo-random stream of commands in batches: orders, cancels, clock ticks and long idle gaps. */
+function scenario(seed: number, batches: number): TimedCommand[][] {
+  let x = seed;
+  const rnd = () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);
+  let ts = T0;
+  let n = 0;
+  const live: string[] = [];
+  const out: TimedCommand[][] = [];
+  for (let b = 0; b < batches; b++) {
+    const batch: TimedCommand[] = [];
+    const size = 1 + Math.floor(rnd() * 8);
+    for (let i = 0; i < size; i++) {
+      const gap = rnd();
+      ts += gap < 0.006 ? Math.floor(rnd() * 30 * 3_600_000) : gap < 0.2 ? Math.floor(rnd() * 400_000) : Math.floor(rnd() * 3000);
+      const k = rnd();
+      if (k < 0.1) batch.push({ v: 1, kind: 'clock', ts });
+      else if (k < 0.25 && live.length > 0) {
+        const id = live.splice(Math.floor(rnd() * live.length), 1)[0];
+        batch.push({ v: 1, kind: 'cancel', order_id: id, request_id: `r${n++}`, ts });
+      } else {
+        const id = `o${n++}`;
+        live.push(id);
+        const market = rnd() < 0.1;
+        batch.push({
+          v: 1,
+          kind: 'place',
+          order_id: id,
+          side: rnd() < 0.5 ? 'Buy' : 'Sell',
+          type: market ? 'Market' : 'Limit',
+          tif: market ? 'IOC' : 'GTC',
+          price_ticks: market ? null : 50_000 + Math.floor(rnd() * 40) - 20,
+          qty_lots: 1 + Math.floor(rnd() * 20_000),
+          ts,
+        });
+      }
+    }
+    out.push(batch);
+  }
+  return out;
+}
+
+interface Engine {
+  core: MatchingCore;
+  md: MarketData;
+}
+async function run(e: Engine, batches: TimedCommand[][], redis: Redis, keys: SymbolKeys): Promise<MarketMessage[]> {
+  const msgs: MarketMessage[] = [];
+  for (const batch of batches) {
+    for (const cmd of batch) {
+      e.md.advance(cmd.ts);
+      for (const ev of e.core.apply(cmd)) e.md.apply(ev);
+    }
+    msgs.push(...(await commit(e.md, redis, keys)));
+  }
+  return msgs;
+}
+
+/** Everything a REST reader could see. */
+async function dump(redis: Redis, keys: SymbolKeys) {
+  const candles: Record<string, string[]> = {};
+  for (const i of ['1m', '5m', '15m', '30m', '1h', '4h', '1d']) candles[i] = await redis.zrange(keys.candles(i), '0', '-1');
+  return { trades: await redis.lrange(keys.trades, 0, -1), stats: await redis.get(keys.stats), depth: await redis.get(keys.depth), candles };
+}
+
+const roundTrip = <T>(v: T): T => JSON.parse(JSON.stringify(v));
+
+/** Same JSON text; on a difference, shows where (deep equality of ~20k items is slow in jest). */
+function expectSameJson(got: unknown, want: unknown): void {
+  const a = JSON.stringify(got);
+  const b = JSON.stringify(want);
+  if (a === b) return;
+  let i = 0;
+  while (a[i] === b[i]) i++;
+  expect(a.slice(Math.max(0, i - 200), i + 200)).toBe(b.slice(Math.max(0, i - 200), i + 200));
+}
+
+describe('restart', () => {
+  const batches = scenario(42, 250);
+  const cut = 150;
+
+  test('restoring a snapshot and replaying the rest gives identical messages and identical stored market data', async () => {
+    const redis = r.redis();
+    const straightKeys = r.keys();
+    const straight: Engine = { core: new MatchingCore(BTC), md: new MarketData(BTC) };
+    const all = await run(straight, batches, redis, straightKeys);
+
+    const restartedKeys = { ...r.keys(), ...symbolKeysWith(r.keys(), 'restarted') };
+    const before: Engine = { core: new MatchingCore(BTC), md: new MarketData(BTC) };
+    const head = await run(before, batches.slice(0, cut), redis, restartedKeys);
+    const state = roundTrip(before.md.snapshot()) as MarketDataState;
+    const after: Engine = { core: MatchingCore.restore(BTC, roundTrip(before.core.snapshot())), md: new MarketData(BTC, state) };
+    const tail = await run(after, batches.slice(cut), redis, restartedKeys);
+
+    expect(all.filter((m) => m.type === 'Execution').length).toBeGreaterThan(100);
+    expect(all.filter((m) => m.type === 'CandlestickUpdate' && m.is_closed && m.candle.trade_count === 0).length).toBeGreaterThan(10);
+    expect([...head, ...tail].length).toBe(all.length);
+    expectSameJson([...head, ...tail], all);
+    expectSameJson(await dump(redis, restartedKeys), await dump(redis, straightKeys));
+    expectSameJson(after.md.snapshot(), straight.md.snapshot());
+  });
+
+  test('an engine that restarts from an older snapshot and re-commits batches adds no duplicate trade', async () => {
+    const redis = r.redis();
+    const keys = r.keys();
+    const straight: Engine = { core: new MatchingCore(BTC), md: new MarketData(BTC) };
+    await run(straight, batches, redis, keys);
+    const expected = await dump(redis, keys);
+
+    const replayKeys = symbolKeysWith(r.keys(), 'replay');
+    const e: Engine = { core: new MatchingCore(BTC), md: new MarketData(BTC) };
+    await run(e, batches.slice(0, 60), redis, replayKeys);
+    const snap = { core: roundTrip(e.core.snapshot()), md: roundTrip(e.md.snapshot()) };
+    await run(e, batches.slice(60, 120), redis, replayKeys); // committed, then the engine dies
+    const again: Engine = { core: MatchingCore.restore(BTC, snap.core), md: new MarketData(BTC, snap.md) };
+    await run(again, batches.slice(60), redis, replayKeys);
+    const got = await dump(redis, replayKeys);
+    expectSameJson(got, expected);
+    const trades = got.trades.map((t) => Trade.parse(JSON.parse(t)));
+    expect(trades.length).toBeLessThanOrEqual(MAX_TRADES);
+    expect(new Set(trades.map((t) => t.exec_id)).size).toBe(trades.length);
+    // Newest first.
+    for (let i = 1; i < trades.length; i++) expect(trades[i - 1].sequence).toBeGreaterThan(trades[i].sequence);
+  });
+});
+
+/** The same keys under another prefix segment, so two runs share one Redis without mixing. */
+function symbolKeysWith(keys: SymbolKeys, tag: string): SymbolKeys {
+  const swap = (k: string) => k.replace(':{', `-${tag}:{`);
+  return {
+    ...keys,
+    trades: swap(keys.trades),
+    stats: swap(keys.stats),
+    depth: swap(keys.depth),
+    candles: (i: string) => swap(keys.candles(i)),
+  };
+}
