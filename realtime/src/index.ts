@@ -1,0 +1,3 @@
+export { startRealtime, type RealtimeNode } from './server';
+export { RealtimeEnv, type RealtimeOptions } from './options';
+export { resolveSubscription } from './subscriptions';

@@ -1,0 +1,31 @@
+import { loadMarkets } from '@xtrader/protocol/node';
+import { createLogger, onShutdown, readEnv } from '@xtrader/platform';
+import { RealtimeEnv } from './options';
+import { startRealtime } from './server';
+
+/** Process entry of a realtime node: environment in, node up, clean stop on SIGTERM. */
+async function main(): Promise<void> {
+  const env = readEnv(RealtimeEnv);
+  const log = createLogger('realtime', env.LOG_LEVEL);
+  const symbols = loadMarkets(env.XT_SYMBOLS_FILE).map((m) => m.symbol);
+  const node = await startRealtime({
+    port: env.PORT,
+    host: env.HOST,
+    redisUrl: env.REDIS_URL,
+    prefix: env.XT_PREFIX,
+    symbols,
+    webDist: env.XT_WEB_DIST,
+    publicApiUrl: env.XT_PUBLIC_API_URL,
+    publicSocketUrl: env.XT_PUBLIC_SOCKET_URL,
+    pingIntervalMs: env.XT_PING_INTERVAL_MS,
+    pongTimeoutMs: env.XT_PONG_TIMEOUT_MS,
+    queueLimit: env.XT_CLIENT_QUEUE_LIMIT,
+    logLevel: env.LOG_LEVEL,
+  });
+  onShutdown(log, () => node.close());
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,78 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { CommonEnv } from '@xtrader/platform';
+
+/** `<repo>/web/dist`: where `npm run build:web` puts the trading page. */
+export const DEFAULT_WEB_DIST = resolve(__dirname, '../../web/dist');
+
+const Millis = z.coerce.number().int().positive();
+
+/** Environment of a realtime node, validated at boot (see docs/architecture.md). */
+export const RealtimeEnv = CommonEnv.extend({
+  PORT: z.coerce.number().int().min(0).max(65535).default(7001),
+  /** Interface to listen on; all interfaces when unset. */
+  HOST: z.string().optional(),
+  XT_WEB_DIST: z.string().default(DEFAULT_WEB_DIST),
+  /** What `/config.json` tells the page as `apiUrl`; '' means same origin (behind a balancer). */
+  XT_PUBLIC_API_URL: z.string().optional(),
+  /** What `/config.json` tells the page as `socketUrl`; omitted means the page's own origin. */
+  XT_PUBLIC_SOCKET_URL: z.string().optional(),
+  XT_PING_INTERVAL_MS: Millis.default(30_000),
+  XT_PONG_TIMEOUT_MS: Millis.default(60_000),
+  XT_CLIENT_QUEUE_LIMIT: z.coerce.number().int().min(2).default(100),
+});
+export type RealtimeEnv = z.infer<typeof RealtimeEnv>;
+
+/** Everything {@link startRealtime} needs; `main.ts` fills it from {@link RealtimeEnv}. */
+export interface RealtimeOptions {
+  /** TCP port; 0 picks a free one (read it back from the started node). Default 7001. */
+  port?: number;
+  host?: string;
+  redisUrl: string;
+  /** Redis key prefix (default 'xt'). */
+  prefix?: string;
+  /** Symbols whose feeds this node reads and whose topics clients may subscribe to. */
+  symbols: readonly string[];
+  /** Directory of the built web page (default `<repo>/web/dist`). */
+  webDist?: string;
+  publicApiUrl?: string;
+  publicSocketUrl?: string;
+  /** App-level Ping period on /ws (default 30 s); also socket.io's engine ping interval. */
+  pingIntervalMs?: number;
+  /** A /ws client silent (no Pong) this long is closed (default 60 s). */
+  pongTimeoutMs?: number;
+  /** Messages a client may have waiting before it counts as a slow consumer (default 100). */
+  queueLimit?: number;
+  /** Bytes a /ws socket may have buffered before we stop handing it frames (default 64 KiB). */
+  wsHighWaterBytes?: number;
+  /** After asking a slow or silent client to close, how long before the socket is destroyed. */
+  closeGraceMs?: number;
+  /** Feed entries read per stream per XREAD (default 50, at most half the queue limit). */
+  feedBatch?: number;
+  logLevel?: string;
+}
+
+export type ResolvedOptions = Required<Omit<RealtimeOptions, 'host' | 'publicApiUrl' | 'publicSocketUrl'>> &
+  Pick<RealtimeOptions, 'host' | 'publicApiUrl' | 'publicSocketUrl'>;
+
+export function resolveOptions(o: RealtimeOptions): ResolvedOptions {
+  const queueLimit = o.queueLimit ?? 100;
+  return {
+    port: o.port ?? 7001,
+    host: o.host,
+    redisUrl: o.redisUrl,
+    prefix: o.prefix ?? 'xt',
+    symbols: o.symbols,
+    webDist: o.webDist ?? DEFAULT_WEB_DIST,
+    publicApiUrl: o.publicApiUrl,
+    publicSocketUrl: o.publicSocketUrl,
+    pingIntervalMs: o.pingIntervalMs ?? 30_000,
+    pongTimeoutMs: o.pongTimeoutMs ?? 60_000,
+    queueLimit,
+    wsHighWaterBytes: o.wsHighWaterBytes ?? 64 * 1024,
+    closeGraceMs: o.closeGraceMs ?? 1_000,
+    // A healthy client drains between two reads, so one read must never fill its queue alone.
+    feedBatch: Math.max(1, Math.min(o.feedBatch ?? 50, Math.floor(queueLimit / 2))),
+    logLevel: o.logLevel ?? process.env.LOG_LEVEL ?? 'info',
+  };
+}

@@ -1,0 +1,65 @@
+import WebSocket from 'ws';
+
+const Sender = (WebSocket as unknown as { Sender: { frame(data: Buffer, o: object): Buffer[] } }).Sender;
+
+/** Frame options of an unmasked, uncompressed text frame (what a server sends). */
+const TEXT_FRAME = { readOnly: false, mask: false, rsv1: false, opcode: 1, fin: true } as const;
+
+/**
+ * One message on its way out, encoded lazily and at most once per transport however many
+ * clients receive it: the JSON text (for /ws) and the socket.io packet with its WebSocket frame
+ * (the same pre-encoding socket.io's own room broadcast does).
+ */
+export class Outgoing {
+  private wsData?: Buffer;
+  private sio?: { packet: string; frame: Buffer[] };
+
+  /**
+   * @param message the message object (with `type`)
+   * @param id the feed stream id it came from (market messages only)
+   * @param json its JSON text when already known (the feed entry as the engine wrote it)
+   */
+  constructor(
+    readonly message: { type: string; [k: string]: unknown },
+    readonly id?: string,
+    private json?: string,
+  ) {}
+
+  get type(): string {
+    return this.message.type;
+  }
+
+  get text(): string {
+    return (this.json ??= JSON.stringify(this.message));
+  }
+
+  /** The /ws frame payload. */
+  get wsPayload(): Buffer {
+    return (this.wsData ??= Buffer.from(this.text));
+  }
+
+  /** socket.io EVENT packet for namespace '/': `2["<type>",<message>]`. */
+  get socketIoPacket(): string {
+    return this.socketIo().packet;
+  }
+
+  /** The whole WebSocket frame of the engine.io message carrying {@link socketIoPacket}. */
+  get socketIoFrame(): Buffer[] {
+    return this.socketIo().frame;
+  }
+
+  /** A copy with some fields replaced (conflation rewrites `prev_sequence`). */
+  with(fields: Record<string, unknown>): Outgoing {
+    return new Outgoing({ ...this.message, ...fields }, this.id);
+  }
+
+  private socketIo() {
+    if (!this.sio) {
+      const packet = `2[${JSON.stringify(this.type)},${this.text}]`;
+      // "4" is the engine.io "message" packet type.
+      const frame = Sender.frame(Buffer.from(`4${packet}`), TEXT_FRAME);
+      this.sio = { packet, frame };
+    }
+    return this.sio;
+  }
+}

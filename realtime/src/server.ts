@@ -1,0 +1,145 @@
+import { createServer } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { createShardedAdapter } from '@socket.io/redis-adapter';
+import { MarketMessage, symbolKeys, topicOf } from '@xtrader/protocol';
+import { BLOCKING_OPTIONS, createLogger, createRedis, type Logger } from '@xtrader/platform';
+import { CurrentState } from './current-state';
+import { FeedReader, type FeedEntry } from './feed-reader';
+import { createHttpApp } from './http-app';
+import { Hub } from './hub';
+import { RealtimeMetrics } from './metrics';
+import { resolveOptions, type RealtimeOptions } from './options';
+import { Outgoing } from './outgoing';
+import { Session } from './session';
+import { SocketIoGateway } from './socketio-gateway';
+import { streamIdTime } from './stream-id';
+import { WsGateway } from './ws-gateway';
+
+/** A running realtime node. */
+export interface RealtimeNode {
+  /** The port it listens on (useful with `port: 0`). */
+  readonly port: number;
+  readonly metrics: RealtimeMetrics;
+  readonly hub: Hub;
+  readonly io: SocketIoGateway['io'];
+  /** Closes clients, stops reading the feed, releases Redis. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts one realtime node: HTTP (web page, /config.json, /healthz, /metrics), socket.io with
+ * the sharded Redis adapter, and /ws, all fed by this node's own reader of every symbol's feed
+ * stream. Any number of nodes can run on one Redis; each delivers every message to its own
+ * clients, in stream order.
+ */
+export async function startRealtime(options: RealtimeOptions): Promise<RealtimeNode> {
+  const o = resolveOptions(options);
+  const log: Logger = createLogger('realtime', o.logLevel);
+  const commands = createRedis(o.redisUrl, 'realtime-cmd');
+  const feedConnection = createRedis(o.redisUrl, 'realtime-feed', BLOCKING_OPTIONS);
+  const pub = createRedis(o.redisUrl, 'realtime-adapter-pub');
+  const sub = createRedis(o.redisUrl, 'realtime-adapter-sub', BLOCKING_OPTIONS);
+
+  const hub = new Hub();
+  const state = new CurrentState(commands, o.prefix);
+  let ws: WsGateway | undefined;
+  let sio: SocketIoGateway | undefined;
+  const metrics = new RealtimeMetrics({
+    connections: () => ({ ws: ws?.sessions.size ?? 0, 'socket.io': sio?.sessions.size ?? 0 }),
+    subscriptions: () => hub.countByChannel(),
+    queueDepths: () => [...(ws?.sessions ?? []), ...(sio?.sessions ?? [])].map((s) => s.queueDepth()),
+  });
+
+  const streams = new Map(o.symbols.map((s) => [symbolKeys(s, o.prefix).feed, s]));
+  const deliver = (symbol: string, entries: FeedEntry[]) => {
+    for (const [id, fields] of entries) {
+      const raw = fieldOf(fields, 'm');
+      const parsed = raw === undefined ? undefined : safeJson(raw);
+      const msg = parsed === undefined ? undefined : MarketMessage.safeParse(parsed);
+      if (!msg?.success || msg.data.symbol !== symbol) {
+        metrics.badFeedEntries.inc();
+        log.warn('skipping feed entry that is not a market message', { symbol, id });
+        continue;
+      }
+      // Clients get the entry exactly as the engine wrote it (parsed only to route it).
+      const out = new Outgoing(parsed as Outgoing['message'], id, raw);
+      hub.publish(topicOf(msg.data), out, Session.conflates(msg.data.type));
+      metrics.feedMessages.inc({ type: msg.data.type });
+      metrics.feedLag.observe(Math.max(0, Date.now() - streamIdTime(id)) / 1000);
+    }
+  };
+  const feed = new FeedReader(feedConnection, streams, deliver, log, { count: o.feedBatch });
+
+  const http = createServer(
+    createHttpApp({
+      webDist: o.webDist,
+      publicApiUrl: o.publicApiUrl,
+      publicSocketUrl: o.publicSocketUrl,
+      registry: metrics.registry,
+      health: () => ({ ok: commands.status === 'ready' && feedConnection.status === 'ready', redis: commands.status, feed: feedConnection.status }),
+    }),
+  );
+  const sessionDeps = { hub, state, symbols: o.symbols, queueLimit: o.queueLimit, metrics, log };
+  ws = new WsGateway(sessionDeps, {
+    pingIntervalMs: o.pingIntervalMs,
+    pongTimeoutMs: o.pongTimeoutMs,
+    highWaterBytes: o.wsHighWaterBytes,
+    closeGraceMs: o.closeGraceMs,
+  });
+  sio = new SocketIoGateway(http, sessionDeps, {
+    pingIntervalMs: o.pingIntervalMs,
+    pongTimeoutMs: o.pongTimeoutMs,
+    closeGraceMs: o.closeGraceMs,
+    adapter: createShardedAdapter(pub, sub, { channelPrefix: `${o.prefix}#socket.io` }),
+  });
+  const wsGateway = ws;
+  http.on('upgrade', (req, socket: Socket, head: Buffer) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/ws') wsGateway.handleUpgrade(req, socket, head);
+    else if (!path.startsWith('/socket.io')) socket.destroy();
+    // /socket.io upgrades belong to engine.io's own listener.
+  });
+
+  await feed.start();
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(o.port, o.host, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (http.address() as AddressInfo).port;
+  log.info('realtime node listening', { port, symbols: o.symbols, prefix: o.prefix });
+
+  let closing: Promise<void> | undefined;
+  const sioGateway = sio;
+  return {
+    port,
+    metrics,
+    hub,
+    io: sioGateway.io,
+    close: () =>
+      (closing ??= (async () => {
+        await feed.stop();
+        wsGateway.close();
+        http.closeAllConnections();
+        await sioGateway.close();
+        await Promise.allSettled([commands.quit(), pub.quit(), sub.quit()]);
+        metrics.close();
+        log.info('realtime node closed', { port });
+      })()),
+  };
+}
+
+function fieldOf(fields: string[], name: string): string | undefined {
+  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
+  return undefined;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

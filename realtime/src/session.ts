@@ -1,0 +1,241 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { ClientMessage, type Subscribe, type Unsubscribe } from '@xtrader/protocol';
+import type { Logger } from '@xtrader/platform';
+import type { CurrentState, SymbolState } from './current-state';
+import type { Hub, Subscriber } from './hub';
+import type { DropReason, RealtimeMetrics, TransportName } from './metrics';
+import { Outbox, type Sink } from './outbox';
+import { Outgoing } from './outgoing';
+import { compareStreamIds } from './stream-id';
+import { channelOfTopic, resolveSubscription, symbolOfTopic } from './subscriptions';
+
+/** A client connection as the session sees it, whatever the transport. */
+export interface ClientTransport extends Sink {
+  readonly kind: TransportName;
+  /** Mirrors a subscription as a socket.io room (no-op on /ws). */
+  join(topic: string): void;
+  leave(topic: string): void;
+  /** Sends `last` ahead of anything waiting, then closes; destroys the socket after a grace period. */
+  close(last: Outgoing | null, reason: string): void;
+}
+
+export interface SessionDeps {
+  hub: Hub;
+  state: CurrentState;
+  symbols: readonly string[];
+  queueLimit: number;
+  metrics: RealtimeMetrics;
+  log: Logger;
+  /** Called once when the session ends, for whatever reason. */
+  onEnd(session: Session): void;
+}
+
+/** Whole-state messages: a newer one makes a waiting older one useless. */
+const CONFLATED_TYPES = new Set(['OrderBookUpdate', 'MarketStatistics']);
+
+/**
+ * One connected client: its subscriptions, its bounded outbox, and the protocol of SPEC §4
+ * (Subscribe / Unsubscribe / Pong in, Connected / SubscribeSuccess / Error / state / live out).
+ * Transport-independent: /ws and socket.io both drive it.
+ */
+export class Session implements Subscriber {
+  readonly id = randomUUID();
+  readonly outbox: Outbox;
+  /** Last Pong (or connect) time, for the /ws heartbeat. */
+  lastPongAt = Date.now();
+  nextPingAt: number;
+  private readonly topics = new Set<string>();
+  /** Per topic: feed entries up to this id are already contained in the state sent. */
+  private readonly floors = new Map<string, string>();
+  /** Per topic: the hold waiting for its state (a newer subscribe replaces it). */
+  private readonly holds = new Map<string, object>();
+  private ended = false;
+
+  constructor(
+    readonly transport: ClientTransport,
+    private readonly deps: SessionDeps,
+    pingIntervalMs: number,
+  ) {
+    this.outbox = new Outbox(transport, deps.queueLimit, () =>
+      this.drop('SLOW_CONSUMER', `more than ${deps.queueLimit} messages waiting: the connection does not keep up`),
+    );
+    this.nextPingAt = Date.now() + pingIntervalMs;
+  }
+
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  /** Greets the client. */
+  start(): void {
+    this.send({ type: 'Connected', client_id: this.id, server_time: Date.now() });
+  }
+
+  /** Queues a message for this client only. */
+  send(message: { type: string; [k: string]: unknown }): void {
+    this.outbox.push(new Outgoing(message));
+  }
+
+  /** A text frame from /ws. */
+  handleText(text: string): void {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      this.error('INVALID_MESSAGE', 'not JSON: send one JSON object per frame');
+      return;
+    }
+    this.handle(value);
+  }
+
+  /** A decoded client message; returns the reply, if any (socket.io acks it). */
+  handle(value: unknown): Record<string, unknown> | undefined {
+    if (this.ended) return undefined;
+    const parsed = ClientMessage.safeParse(value);
+    if (!parsed.success) {
+      const type = (value as { type?: unknown } | null)?.type;
+      const known = ['Subscribe', 'Unsubscribe', 'Pong', 'Ping'];
+      return this.error(
+        'INVALID_MESSAGE',
+        typeof type === 'string' && known.includes(type)
+          ? `invalid ${type}: ${z.prettifyError(parsed.error)}`
+          : `unknown message type ${JSON.stringify(type ?? null)} (expected ${known.join(', ')})`,
+      );
+    }
+    const msg = parsed.data;
+    switch (msg.type) {
+      case 'Subscribe':
+        return this.subscribe(msg);
+      case 'Unsubscribe':
+        return this.unsubscribe(msg);
+      case 'Pong':
+        this.lastPongAt = Date.now();
+        return undefined;
+      case 'Ping': {
+        const reply = { type: 'Pong', timestamp: msg.timestamp ?? Date.now() };
+        this.send(reply);
+        return reply;
+      }
+      default: {
+        const never: never = msg;
+        return this.error('INVALID_MESSAGE', `unhandled ${(never as { type: string }).type}`);
+      }
+    }
+  }
+
+  /** A market message from the feed for a topic this session follows. */
+  offer(topic: string, out: Outgoing, conflate: boolean): void {
+    const floor = this.floors.get(topic);
+    if (floor !== undefined && out.id !== undefined) {
+      if (compareStreamIds(out.id, floor) <= 0) return;
+      this.floors.delete(topic);
+    }
+    this.outbox.push(out, topic, conflate);
+  }
+
+  /** Sends an Error and closes the connection (slow consumer, heartbeat timeout). */
+  drop(reason: DropReason, message: string): void {
+    if (this.ended) return;
+    this.deps.metrics.drops.inc({ transport: this.transport.kind, reason });
+    this.deps.log.info('dropping client', { client_id: this.id, transport: this.transport.kind, reason });
+    const last = new Outgoing({ type: 'Error', code: reason, message });
+    this.end();
+    this.transport.close(last, reason);
+  }
+
+  /** The transport closed (or we closed it): forget every subscription and free the queue. */
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    for (const topic of this.topics) this.deps.hub.remove(topic, this);
+    this.topics.clear();
+    this.floors.clear();
+    this.holds.clear();
+    this.deps.metrics.conflated.inc(this.outbox.conflated);
+    this.outbox.close();
+    this.deps.onEnd(this);
+  }
+
+  /** Waiting messages: ours plus what the transport holds. */
+  queueDepth(): number {
+    return this.outbox.depth + this.transport.buffered();
+  }
+
+  private subscribe(req: Subscribe): Record<string, unknown> {
+    const r = resolveSubscription('Subscribe', req, this.deps.symbols, this.currentSymbols());
+    if (!r.ok) return this.error('SUBSCRIPTION_FAILED', r.message);
+    const { topics, channels, symbols, intervals } = r.value;
+    const reply = { type: 'SubscribeSuccess', channels, symbols, ...(intervals.length ? { intervals } : {}) };
+    this.send(reply);
+    const needState = new Map<string, string[]>();
+    for (const topic of topics) {
+      if (this.topics.has(topic)) continue;
+      this.topics.add(topic);
+      this.deps.hub.add(topic, this);
+      this.transport.join(topic);
+      if (channelOfTopic(topic) === 'executions') continue;
+      this.outbox.hold(topic);
+      const symbol = symbolOfTopic(topic);
+      needState.set(symbol, [...(needState.get(symbol) ?? []), topic]);
+    }
+    for (const [symbol, held] of needState) {
+      const tokens = held.map((topic) => {
+        const token = {};
+        this.holds.set(topic, token);
+        return token;
+      });
+      this.deps.state.request(symbol).then(
+        (state) => held.forEach((topic, i) => this.applyState(topic, tokens[i], state)),
+        (e: unknown) => {
+          this.deps.log.warn('current state unavailable', { symbol, error: String(e) });
+          held.forEach((topic, i) => this.applyState(topic, tokens[i], null));
+          this.error('SERVICE_UNAVAILABLE', `current state of ${symbol} is unavailable; live updates follow`);
+        },
+      );
+    }
+    return reply;
+  }
+
+  private applyState(topic: string, token: object, state: SymbolState | null): void {
+    if (this.ended || this.holds.get(topic) !== token) return;
+    this.holds.delete(topic);
+    const lastId = state?.lastId ?? null;
+    if (lastId !== null) this.floors.set(topic, lastId);
+    this.outbox.resolve(topic, state?.messages.get(topic) ?? null, (out) =>
+      lastId === null || out.id === undefined ? true : compareStreamIds(out.id, lastId) > 0,
+    );
+  }
+
+  private unsubscribe(req: Unsubscribe): Record<string, unknown> {
+    const r = resolveSubscription('Unsubscribe', req, this.deps.symbols, this.currentSymbols());
+    if (!r.ok) return this.error('SUBSCRIPTION_FAILED', r.message);
+    const { topics, channels, symbols, intervals } = r.value;
+    for (const topic of topics) {
+      if (!this.topics.delete(topic)) continue;
+      this.deps.hub.remove(topic, this);
+      this.transport.leave(topic);
+      this.floors.delete(topic);
+      this.holds.delete(topic);
+      this.outbox.discard(topic);
+    }
+    const reply = { type: 'UnsubscribeSuccess', channels, symbols, ...(intervals.length ? { intervals } : {}) };
+    this.send(reply);
+    return reply;
+  }
+
+  private currentSymbols(): string[] {
+    return [...new Set([...this.topics].map(symbolOfTopic))];
+  }
+
+  private error(code: string, message: string): Record<string, unknown> {
+    const msg = { type: 'Error', code, message };
+    this.send(msg);
+    return msg;
+  }
+
+  /** Whether a market message of this type conflates. */
+  static conflates(type: string): boolean {
+    return CONFLATED_TYPES.has(type);
+  }
+}
