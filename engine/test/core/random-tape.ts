@@ -1,0 +1,54 @@
+import type { PlaceCommand, TimedCommand } from '@xtrader/protocol';
+import { prng } from './helpers';
+
+/**
+ * A reproducible random command tape for property tests: passive and crossing limits of every
+ * time in force, market orders (some with unusual tifs), cancels of live, finished and unknown
+ * ids, reused ids, clock ticks, around a drifting mid price so the book stays a few hundred
+ * orders deep and many commands trade.
+ */
+export function randomTape(seed: number, length: number): TimedCommand[] {
+  const random = prng(seed);
+  const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
+  const tape: TimedCommand[] = [];
+  const ids: string[] = [];
+  let mid = 1000;
+  let ts = 1_700_000_000_000;
+  let next = 0;
+  for (let i = 0; i < length; i++) {
+    ts += int(0, 3);
+    if (random() < 0.05) mid = Math.max(20, mid + int(-1, 1));
+    const r = random();
+    if (r < 0.02) {
+      tape.push({ v: 1, kind: 'clock', ts });
+      continue;
+    }
+    if (r < 0.3) {
+      const u = random();
+      const orderId = u < 0.8 && ids.length > 0 ? ids[int(Math.max(0, ids.length - 300), ids.length - 1)] : u < 0.9 && ids.length > 0 ? ids[int(0, ids.length - 1)] : `ghost-${seed}-${i}`;
+      tape.push({ v: 1, kind: 'cancel', order_id: orderId, request_id: `r${i}`, ts });
+      continue;
+    }
+    const side = random() < 0.5 ? 'Buy' : 'Sell';
+    // 3% reuse an id that was used before (resting or finished): DUPLICATE_ORDER_ID, or not if forgotten.
+    const orderId = random() < 0.03 && ids.length > 0 ? ids[int(0, ids.length - 1)] : `o${seed}-${next++}`;
+    ids.push(orderId);
+    const qty = random() < 0.1 ? int(15, 80) : int(1, 10);
+    const client = random() < 0.1 ? { client_order_id: `c-${i}` } : {};
+    let cmd: PlaceCommand;
+    if (r < 0.36) {
+      const t = random();
+      const tif = t < 0.6 ? 'IOC' : t < 0.85 ? 'FOK' : t < 0.95 ? 'GTC' : 'POST_ONLY';
+      cmd = { v: 1, kind: 'place', order_id: orderId, ...client, side, type: 'Market', tif, price_ticks: null, qty_lots: qty };
+    } else {
+      const t = random();
+      const tif = t < 0.72 ? 'GTC' : t < 0.84 ? 'IOC' : t < 0.92 ? 'FOK' : 'POST_ONLY';
+      // Buys mostly below mid and sells above; the overlap makes about a third of them cross.
+      const offset = int(-4, 7);
+      const price = Math.max(1, side === 'Buy' ? mid - offset : mid + offset);
+      cmd = { v: 1, kind: 'place', order_id: orderId, ...client, side, type: 'Limit', tif, price_ticks: price, qty_lots: qty };
+    }
+    tape.push({ ...cmd, ts });
+  }
+  return tape;
+}
