@@ -1,0 +1,90 @@
+/**
+ * The clock: appends a `clock` command to every symbol's command stream at a fixed period, so
+ * candle closes and 24h window expiry happen even when nobody trades, and at the same place in
+ * the stream on every replay (time is the stream id of the clock command, like any command's).
+ *
+ * Every engine node may start it: a BullMQ job scheduler (upserted under one id, so starting it
+ * again anywhere updates the same schedule instead of adding one) produces one job per period,
+ * and exactly one of the nodes' workers processes each job. Without any node running, nothing
+ * ticks, and nothing needs to: no engine is there to read the ticks either.
+ */
+import { Queue, Worker } from 'bullmq';
+import type Redis from 'ioredis';
+import { BLOCKING_OPTIONS, createRedis } from '@xtrader/platform';
+import { globalKeys, symbolKeys, type ClockCommand } from '@xtrader/protocol';
+import { COMMAND_FIELD } from '../runner/commands';
+
+/** Id of the one job scheduler shared by every node. */
+export const CLOCK_SCHEDULER_ID = 'clock-tick';
+/** Default period: candles close at most this late after their interval ends. */
+export const DEFAULT_CLOCK_MS = 1000;
+
+export interface ClockOptions {
+  redisUrl: string;
+  prefix: string;
+  /**
+   * Every configured symbol, not only those this node's engine runs: whichever node takes a job
+   * ticks all of them, so every node must agree on the list (they all read the same config).
+   */
+  symbols: readonly string[];
+  /** Period in ms (default {@link DEFAULT_CLOCK_MS}). */
+  everyMs?: number;
+  /** Called when a tick could not be appended (Redis down); the next tick tries again. */
+  onError?: (error: Error) => void;
+}
+
+export interface ClockScheduler {
+  /** Stops this node's worker (the schedule stays for the other nodes). Safe to call twice. */
+  close(): Promise<void>;
+}
+
+const TICK: string = JSON.stringify({ v: 1, kind: 'clock' } satisfies ClockCommand);
+
+/** Starts (or joins) the clock. Resolves once the schedule is in Redis and this node's worker runs. */
+export async function startClockScheduler(opts: ClockOptions): Promise<ClockScheduler> {
+  const everyMs = opts.everyMs ?? DEFAULT_CLOCK_MS;
+  if (!Number.isInteger(everyMs) || everyMs < 10) throw new Error(`clock period must be a whole number of ms >= 10, got ${everyMs}`);
+  const g = globalKeys(opts.prefix);
+  const streams = opts.symbols.map((s) => symbolKeys(s, opts.prefix).commands);
+  // BullMQ workers block: their connections must never give up a request (BLOCKING_OPTIONS).
+  const queueConn = createRedis(opts.redisUrl, 'clock-queue', BLOCKING_OPTIONS);
+  const workerConn = createRedis(opts.redisUrl, 'clock-worker', BLOCKING_OPTIONS);
+  const writer: Redis = createRedis(opts.redisUrl, 'clock-writer');
+  const queue = new Queue(g.clockQueue, { connection: queueConn, prefix: g.bullPrefix });
+  queue.on('error', (e) => opts.onError?.(e));
+  const worker = new Worker(
+    g.clockQueue,
+    async () => {
+      const p = writer.pipeline();
+      for (const stream of streams) p.xadd(stream, '*', COMMAND_FIELD, TICK);
+      const results = (await p.exec()) ?? [];
+      const failed = results.find(([err]) => err);
+      if (failed) throw failed[0]!;
+    },
+    { connection: workerConn, prefix: g.bullPrefix, concurrency: 1 },
+  );
+  worker.on('error', (e) => opts.onError?.(e));
+  worker.on('failed', (_job, e) => opts.onError?.(e));
+  try {
+    await queue.upsertJobScheduler(
+      CLOCK_SCHEDULER_ID,
+      { every: everyMs },
+      // A missed tick is not worth a retry: the next one comes a period later.
+      { name: 'tick', data: {}, opts: { attempts: 1, removeOnComplete: true, removeOnFail: 100 } },
+    );
+    await worker.waitUntilReady();
+  } catch (e) {
+    await closeAll();
+    throw e;
+  }
+
+  let closing: Promise<void> | undefined;
+  async function closeAll(): Promise<void> {
+    await worker.close();
+    await queue.close();
+    queueConn.disconnect();
+    workerConn.disconnect();
+    writer.disconnect();
+  }
+  return { close: () => (closing ??= closeAll()) };
+}

@@ -1,0 +1,63 @@
+import Redis from 'ioredis';
+import { RedisServer } from '@xtrader/platform';
+import { StreamCommand, symbolKeys } from '@xtrader/protocol';
+import { startClockScheduler, type ClockScheduler } from '../../src/clock';
+
+let server: RedisServer;
+let redis: Redis;
+beforeAll(async () => {
+  server = await RedisServer.launch();
+  redis = new Redis(server.url, { maxRetriesPerRequest: 1 });
+});
+afterAll(async () => {
+  redis?.disconnect();
+  await server?.destroy();
+});
+
+const SYMBOLS = ['BTC-KRW', 'ETH-KRW', 'AAPL'];
+const EVERY = 200;
+
+async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('clock scheduler', () => {
+  test('three nodes running it append one clock command per period to every symbol, not one per node', async () => {
+    const prefix = `t-${Math.random().toString(36).slice(2, 8)}`;
+    const nodes: ClockScheduler[] = [];
+    for (let i = 0; i < 3; i++) nodes.push(await startClockScheduler({ redisUrl: server.url, prefix, symbols: SYMBOLS, everyMs: EVERY }));
+    const streams = SYMBOLS.map((s) => symbolKeys(s, prefix).commands);
+    await waitFor(async () => (await redis.xlen(streams[0])) >= 8, 'eight ticks');
+    await Promise.all(nodes.map((n) => n.close()));
+
+    const entries = await Promise.all(streams.map((s) => redis.xrange(s, '-', '+')));
+    for (const list of entries) {
+      for (const [, fields] of list) expect(StreamCommand.parse(JSON.parse(fields[1]))).toEqual({ v: 1, kind: 'clock' });
+      expect(list[0][1][0]).toBe('c');
+    }
+    // Every symbol got the same ticks (within the one being appended when we looked).
+    const counts = entries.map((l) => l.length);
+    expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
+    // One tick per period: with a tick per node, ticks would come in bursts of three.
+    const times = entries[0].map(([id]) => Number(id.split('-')[0]));
+    const gaps = times.slice(1).map((t, i) => t - times[i]);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(EVERY / 2);
+  });
+
+  test('after close no node ticks any more', async () => {
+    const prefix = `t-${Math.random().toString(36).slice(2, 8)}`;
+    const node = await startClockScheduler({ redisUrl: server.url, prefix, symbols: ['AAPL'], everyMs: EVERY });
+    const stream = symbolKeys('AAPL', prefix).commands;
+    await waitFor(async () => (await redis.xlen(stream)) >= 2, 'two ticks');
+    await node.close();
+    await node.close(); // idempotent, as SIGTERM handlers may call it twice
+    const len = await redis.xlen(stream);
+    // Absence of an event cannot be awaited: watch for three periods.
+    await new Promise((r) => setTimeout(r, 3 * EVERY));
+    expect(await redis.xlen(stream)).toBe(len);
+  });
+});
