@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createRedis, freePort } from '@xtrader/platform';
@@ -106,7 +106,18 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   mkdirSync(logDir, { recursive: true });
   const shared = readSharedEnv();
   const prefix = opts.prefix ?? process.env.XT_PREFIX ?? shared.XT_PREFIX ?? 'xt';
-  const symbols = opts.symbols ?? loadMarkets(opts.env?.XT_SYMBOLS_FILE).map((m) => m.symbol);
+  const markets = loadMarkets(opts.env?.XT_SYMBOLS_FILE ?? process.env.XT_SYMBOLS_FILE);
+  const symbols = opts.symbols ?? markets.map((m) => m.symbol);
+  const unknown = symbols.filter((s) => !markets.some((m) => m.symbol === s));
+  if (unknown.length > 0) throw new Error(`unknown symbols ${unknown.join(', ')} (configured: ${markets.map((m) => m.symbol).join(', ')})`);
+  // A subset of the symbols: every process gets a config listing just those, so api nodes are
+  // ready without engines for the others and realtime nodes only read those feeds.
+  let symbolsFile = opts.env?.XT_SYMBOLS_FILE ?? process.env.XT_SYMBOLS_FILE;
+  if (symbols.length < markets.length) {
+    symbolsFile = join(logDir, 'symbols.json');
+    const chosen = markets.filter((m) => symbols.includes(m.symbol)).map((m) => m.config);
+    writeFileSync(symbolsFile, JSON.stringify({ symbols: chosen }, null, 2));
+  }
   const readyTimeoutMs = opts.readyTimeoutMs ?? 90_000;
   const members: Member[] = [];
   let stopping = false;
@@ -119,6 +130,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     ...opts.env,
     REDIS_URL: redisUrl,
     XT_PREFIX: prefix,
+    ...(symbolsFile ? { XT_SYMBOLS_FILE: symbolsFile } : {}),
   });
 
   const add = (m: Member) => {

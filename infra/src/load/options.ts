@@ -1,0 +1,92 @@
+import { parseArgs } from 'node:util';
+
+/** Hard bounds: the runner is for this machine's loopback, not for attacking anything. */
+export const LIMITS = { maxRate: 20_000, maxDuration: 300, maxConnections: 512, maxSubscribers: 2_000 } as const;
+
+export interface LoadOptions {
+  /** Orders per second to submit (open loop: the schedule does not wait for answers). */
+  rate: number;
+  /** Seconds of submitting. */
+  duration: number;
+  /** Seconds at the start whose orders are not measured (JIT, connection set-up). */
+  warmup: number;
+  /** Seconds to wait after the last order for outstanding answers and executions. */
+  drain: number;
+  /** Keep-alive HTTP connections. */
+  connections: number;
+  /** Plain /ws subscribers to executions (the first one measures latency). */
+  subscribers: number;
+  /** Symbols the orders spread over (default: every configured symbol). */
+  symbols?: string[];
+  /** Target an already running exchange (base URL of an api node or the balancer)... */
+  target?: string;
+  /** ...and its realtime /ws URL (default: the target's origin + /ws). */
+  wsUrl?: string;
+  /** Otherwise start a stack: `single` (npm start's topology) or `cluster` (behind nginx). */
+  topology: 'single' | 'cluster';
+  /** api nodes of a started single stack (default 1). */
+  apis: number;
+  /** Redis AOF with fsync always in a started stack (default on, like npm start). */
+  aof: boolean;
+}
+
+export const USAGE = `usage: npm run load -- [--rate 5000] [--duration 60] [--warmup 5] [--drain 10]
+         [--connections 64] [--subscribers 1] [--symbol BTC-KRW ...]
+         [--cluster | --target http://127.0.0.1:7000 [--ws-url ws://127.0.0.1:7001/ws]]
+         [--apis 1] [--aof on|off]
+Starts its own stack (single machine, or --cluster behind nginx) unless --target is given.`;
+
+function num(name: string, v: string | undefined, min: number, max: number): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min || n > max) throw new Error(`--${name} must be between ${min} and ${max}, got ${v}`);
+  return n;
+}
+
+/** Only loopback targets: load from here never leaves the machine. */
+export function assertLoopback(url: string): void {
+  const host = new URL(url).hostname;
+  if (!['127.0.0.1', 'localhost', '[::1]', '::1'].includes(host)) throw new Error(`refusing to load ${url}: only loopback targets are allowed`);
+}
+
+export function parseLoadOptions(argv: string[]): LoadOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      rate: { type: 'string', default: '5000' },
+      duration: { type: 'string', default: '60' },
+      warmup: { type: 'string', default: '5' },
+      drain: { type: 'string', default: '10' },
+      connections: { type: 'string', default: '64' },
+      subscribers: { type: 'string', default: '1' },
+      symbol: { type: 'string', multiple: true },
+      target: { type: 'string' },
+      'ws-url': { type: 'string' },
+      cluster: { type: 'boolean', default: false },
+      apis: { type: 'string', default: '1' },
+      aof: { type: 'string', default: 'on' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const duration = num('duration', values.duration, 1, LIMITS.maxDuration);
+  const opts: LoadOptions = {
+    rate: num('rate', values.rate, 1, LIMITS.maxRate),
+    duration,
+    warmup: num('warmup', values.warmup, 0, duration - 1),
+    drain: num('drain', values.drain, 1, 120),
+    connections: num('connections', values.connections, 1, LIMITS.maxConnections),
+    subscribers: num('subscribers', values.subscribers, 1, LIMITS.maxSubscribers),
+    symbols: values.symbol,
+    target: values.target?.replace(/\/$/, ''),
+    wsUrl: values['ws-url'],
+    topology: values.cluster ? 'cluster' : 'single',
+    apis: num('apis', values.apis, 1, 8),
+    aof: values.aof !== 'off',
+  };
+  if (opts.target) assertLoopback(opts.target);
+  if (opts.wsUrl) assertLoopback(opts.wsUrl);
+  return opts;
+}

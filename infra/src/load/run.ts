@@ -1,0 +1,202 @@
+/**
+ * `npm run load -- --rate 5000 --duration 60 ...`: the Node load runner (the k6 scenarios of
+ * infra/k6 for a machine without k6).
+ *
+ * Starts a stack (npm start's single-machine topology, or `--cluster` behind nginx) unless
+ * `--target` points at a running one (loopback only), subscribes over plain /ws to executions,
+ * submits crossing order pairs at a fixed open-loop rate over HTTP, and measures each taker
+ * order from submit to its Execution message on the WebSocket. The last line of stdout is one
+ * JSON object: {"target_rate","achieved_rate","p50_ms","p99_ms","p999_ms","errors"}.
+ */
+import { loadMarkets } from '@xtrader/protocol/node';
+import { startStack, type Stack } from '../stack';
+import { HttpSender } from './http-sender';
+import { LatencyRecorder } from './latency';
+import { parseLoadOptions, USAGE, type LoadOptions } from './options';
+import { CrossingPairs } from './order-flow';
+import { ExecutionSubscriber, type ExecutionSeen } from './subscribers';
+
+const progress = (msg: string) => process.stderr.write(`${msg}\n`);
+
+interface Target {
+  apiUrls: string[];
+  wsUrl: string;
+  description: string;
+  stack?: Stack;
+}
+
+async function resolveTarget(opts: LoadOptions, symbols: string[] | undefined): Promise<Target> {
+  if (opts.target) {
+    const ws = opts.wsUrl ?? `${opts.target.replace(/^http/, 'ws')}/ws`;
+    return { apiUrls: [opts.target], wsUrl: ws, description: `running exchange at ${opts.target} (ws ${ws})` };
+  }
+  progress(`starting a ${opts.topology} stack...`);
+  // Quiet processes: logging every request would measure the logger.
+  const env = { LOG_LEVEL: 'warn' };
+  if (opts.topology === 'cluster') {
+    const stack = await startStack({ apis: 2, realtimes: 2, enginesPerSymbol: 2, nginx: true, appendOnly: opts.aof, symbols, env });
+    return {
+      apiUrls: [stack.nginxUrl!],
+      wsUrl: `${stack.nginxUrl!.replace(/^http/, 'ws')}/ws`,
+      description: `cluster: nginx, 2 api, 2 realtime, 2 engines per symbol (1 active), Redis AOF ${opts.aof ? 'fsync always' : 'off'}`,
+      stack,
+    };
+  }
+  const stack = await startStack({ apis: opts.apis, realtimes: 1, enginesPerSymbol: 1, appendOnly: opts.aof, symbols, env });
+  return {
+    apiUrls: stack.apiUrls,
+    wsUrl: `${stack.realtimeUrls[0].replace(/^http/, 'ws')}/ws`,
+    description: `single machine: ${opts.apis} api, 1 realtime, 1 engine per symbol, Redis AOF ${opts.aof ? 'fsync always' : 'off'}`,
+    stack,
+  };
+}
+
+async function main(): Promise<void> {
+  let opts: LoadOptions;
+  try {
+    opts = parseLoadOptions(process.argv.slice(2));
+  } catch (e) {
+    console.error(`${(e as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+  const markets = loadMarkets().filter((m) => !opts.symbols || opts.symbols.includes(m.symbol));
+  if (markets.length === 0) throw new Error(`no configured symbol matches ${opts.symbols?.join(', ')}`);
+  const symbols = markets.map((m) => m.symbol);
+  const target = await resolveTarget(opts, opts.symbols ? symbols : undefined);
+  try {
+    await runLoad(opts, target, new CrossingPairs(markets), symbols);
+  } finally {
+    await target.stack?.stop();
+  }
+}
+
+async function runLoad(opts: LoadOptions, target: Target, flow: CrossingPairs, symbols: string[]): Promise<void> {
+  const latency = new LatencyRecorder();
+  const httpLatency = new LatencyRecorder();
+  /** Submit time of accepted orders not yet seen as a taker, by order id (measured ones only). */
+  const submittedAt = new Map<string, number>();
+  /** Orders seen in an Execution before their HTTP answer arrived (taker: with the time seen). */
+  const early = new Map<string, number | undefined>();
+  /** Accepted orders not yet seen in any Execution. */
+  const unfilled = new Set<string>();
+  const execIds = new Set<string>();
+  const counts = { sent: 0, accepted: 0, httpErrors: 0, skipped: 0, executions: 0 };
+  const errorSamples = new Map<string, number>();
+  const noteError = (what: string) => errorSamples.set(what, (errorSamples.get(what) ?? 0) + 1);
+
+  const onExecution = (e: ExecutionSeen) => {
+    counts.executions++;
+    execIds.add(e.exec_id);
+    const answered = unfilled.delete(e.order_id);
+    if (e.maker_order_id && !unfilled.delete(e.maker_order_id)) early.set(e.maker_order_id, undefined);
+    const t0 = submittedAt.get(e.order_id);
+    if (t0 !== undefined) {
+      latency.recordMs(e.at - t0);
+      submittedAt.delete(e.order_id);
+    } else if (!answered) {
+      early.set(e.order_id, e.at);
+    }
+  };
+  progress(`connecting ${opts.subscribers} /ws subscriber(s) to ${target.wsUrl}...`);
+  const subscribers = Array.from({ length: opts.subscribers }, (_, i) => new ExecutionSubscriber(target.wsUrl, symbols, i === 0 ? onExecution : () => {}));
+  await Promise.all(subscribers.map((s) => s.open()));
+
+  const sender = new HttpSender(target.apiUrls, opts.connections);
+  const inflight = new Set<Promise<void>>();
+  const submit = (measured: boolean) => {
+    const body = JSON.stringify(flow.next());
+    const t0 = performance.now();
+    counts.sent++;
+    const p = sender.post('/api/v1/order', body).then(
+      (res) => {
+        const t1 = performance.now();
+        if (res.status !== 202) {
+          counts.httpErrors++;
+          noteError(`HTTP ${res.status} ${res.text.slice(0, 120)}`);
+          return;
+        }
+        counts.accepted++;
+        if (measured) httpLatency.recordMs(t1 - t0);
+        const { order_id } = JSON.parse(res.text) as { order_id: string };
+        if (early.has(order_id)) {
+          // Executed before the answer reached us: the trade happened, the order is filled.
+          const seen = early.get(order_id);
+          early.delete(order_id);
+          if (measured && seen !== undefined) latency.recordMs(seen - t0);
+          return;
+        }
+        unfilled.add(order_id);
+        if (measured) submittedAt.set(order_id, t0);
+      },
+      (e: Error) => {
+        counts.httpErrors++;
+        noteError(e.message);
+      },
+    );
+    inflight.add(p);
+    void p.finally(() => inflight.delete(p));
+  };
+
+  progress(`submitting ${opts.rate} orders/s for ${opts.duration} s (first ${opts.warmup} s not measured) to ${target.apiUrls.join(', ')}`);
+  const start = performance.now();
+  const maxBurst = Math.max(10, Math.ceil(opts.rate * 0.02));
+  let lastReport = start;
+  await new Promise<void>((done) => {
+    const tick = () => {
+      const now = performance.now();
+      const elapsed = (now - start) / 1000;
+      if (elapsed >= opts.duration) return done();
+      const due = Math.floor(elapsed * opts.rate);
+      // Never more than 20 ms worth at once: a stalled generator skips (and shows a lower rate)
+      // rather than firing a burst that would measure itself.
+      if (due - counts.sent > maxBurst) {
+        counts.skipped += due - counts.sent - maxBurst;
+        counts.sent = due - maxBurst;
+      }
+      while (counts.sent < due) submit(elapsed >= opts.warmup);
+      if (now - lastReport >= 5000) {
+        lastReport = now;
+        progress(
+          `t=${elapsed.toFixed(0)}s sent=${counts.sent - counts.skipped} accepted=${counts.accepted} executions=${counts.executions} http_errors=${counts.httpErrors} in_flight=${inflight.size} p99=${latency.percentileMs(99)}ms`,
+        );
+      }
+      setTimeout(tick, 1);
+    };
+    tick();
+  });
+  const sendSeconds = (performance.now() - start) / 1000;
+
+  // Drain: outstanding answers, then the executions of everything accepted.
+  const drainUntil = performance.now() + opts.drain * 1000;
+  while ((inflight.size > 0 || unfilled.size > 0) && performance.now() < drainUntil) await new Promise((r) => setTimeout(r, 20));
+  for (const s of subscribers) s.close();
+  sender.close();
+
+  const wsErrors = subscribers.flatMap((s) => s.errors);
+  for (const e of wsErrors) noteError(`ws: ${e}`);
+  // Every subscriber must have seen every execution the first one saw.
+  const missedBySubscribers = subscribers.slice(1).reduce((n, s) => n + Math.max(0, execIds.size - s.received), 0);
+  const errors = counts.httpErrors + unfilled.size + wsErrors.length + missedBySubscribers + counts.skipped;
+  const result = {
+    target_rate: opts.rate,
+    achieved_rate: Math.round(counts.accepted / sendSeconds),
+    p50_ms: latency.percentileMs(50),
+    p99_ms: latency.percentileMs(99),
+    p999_ms: latency.percentileMs(99.9),
+    errors,
+  };
+  const lines = [
+    `load: ${target.description}; ${symbols.length} symbol(s), ${opts.connections} connections, ${opts.subscribers} subscriber(s)`,
+    `orders: target ${opts.rate}/s for ${opts.duration} s; submitted ${counts.sent - counts.skipped}, not sent (generator behind) ${counts.skipped}, accepted ${counts.accepted} (${result.achieved_rate}/s), HTTP errors ${counts.httpErrors}`,
+    `executions: ${execIds.size} trades seen; accepted orders never executed ${unfilled.size}; ws errors ${wsErrors.length}; executions missed by other subscribers ${missedBySubscribers}`,
+    `submit -> Execution on /ws (taker orders after warmup, n=${latency.count}): p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms, p99.9 ${result.p999_ms} ms, max ${latency.maxMs()} ms`,
+    `submit -> HTTP 202 (after warmup, n=${httpLatency.count}): p50 ${httpLatency.percentileMs(50)} ms, p99 ${httpLatency.percentileMs(99)} ms, p99.9 ${httpLatency.percentileMs(99.9)} ms`,
+    ...[...errorSamples].slice(0, 10).map(([what, n]) => `  error x${n}: ${what}`),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n${JSON.stringify(result)}\n`);
+}
+
+main().catch((e: Error) => {
+  console.error(`load run failed: ${e.message}`);
+  process.exit(1);
+});
