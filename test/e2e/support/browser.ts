@@ -1,0 +1,35 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+/** Where each test's screenshot goes (gitignored, uploaded by CI as an artifact). */
+export const ARTIFACTS_DIR = resolve(__dirname, '../../../artifacts/e2e');
+
+/** The system Chromium (Debian's package; `npm test` installs it when missing). */
+export const CHROMIUM = process.env.XT_CHROMIUM ?? '/usr/bin/chromium';
+
+/** Real headless Chromium, without anything that phones home or needs a GPU. */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+/** A laptop-sized page in a fresh context (its own localStorage: its own "my orders"). */
+export async function openPage(browser: Browser, url: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  await page.goto(url);
+  return { context, page };
+}
+
+/** Saves a full-page screenshot as artifacts/e2e/<name>.png. */
+export async function screenshot(page: Page, name: string, path?: string): Promise<string> {
+  mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  const file = path ?? join(ARTIFACTS_DIR, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}

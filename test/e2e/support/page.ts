@@ -1,0 +1,58 @@
+import type { Page } from 'playwright-core';
+
+/** Test-facing actions and waits on the trading page, by its data-testid hooks. */
+export class TradingPage {
+  constructor(readonly page: Page) {}
+
+  /** Waits until the page shows its market and the socket is up. */
+  async ready(): Promise<void> {
+    await this.page.locator('[data-testid=order-book]').waitFor();
+    await this.connection('live');
+  }
+
+  connection(state: 'live' | 'polling' | 'connecting') {
+    return this.page.locator(`[data-testid=connection-status][data-state=${state}]`).waitFor();
+  }
+
+  async selectSymbol(symbol: string): Promise<void> {
+    await this.page.locator('[data-testid=symbol-select]').selectOption(symbol);
+    await this.page.locator(`[data-testid=price-chart][data-symbol="${symbol}"]`).waitFor();
+  }
+
+  /** Fills and submits the order form. */
+  async placeOrder(o: { side: 'Buy' | 'Sell'; type?: 'Limit' | 'Market'; price?: string; quantity: string }): Promise<void> {
+    const p = this.page;
+    await p.locator(`[data-testid=side-${o.side.toLowerCase()}]`).click();
+    await p.locator(`[data-testid=type-${(o.type ?? 'Limit').toLowerCase()}]`).click();
+    if (o.price !== undefined) await p.locator('[data-testid=price-input]').fill(o.price);
+    await p.locator('[data-testid=quantity-input]').fill(o.quantity);
+    await p.locator('[data-testid=submit-order]').click();
+  }
+
+  bookRow(side: 'bid' | 'ask', price: number | string, quantity?: number | string) {
+    const q = quantity === undefined ? '' : `[data-quantity="${quantity}"]`;
+    return this.page.locator(`[data-testid=${side}-row][data-price="${price}"]${q}`);
+  }
+
+  tradeRow(price: number | string, quantity: number | string, side?: 'Buy' | 'Sell') {
+    const s = side ? `[data-side=${side}]` : '';
+    return this.page.locator(`[data-testid=trade-row][data-price="${price}"][data-quantity="${quantity}"]${s}`);
+  }
+
+  /** The chart's newest candle closes at `price`. */
+  chartLastClose(price: number | string) {
+    return this.page.locator(`[data-testid=price-chart][data-last-close="${price}"]`);
+  }
+
+  lastPrice(price: number | string) {
+    return this.page.locator(`[data-testid=stat-last-price][data-value="${price}"]`);
+  }
+
+  myOrder(status: string, nth = 0) {
+    return this.page.locator(`[data-testid=my-order-row][data-status=${status}]`).nth(nth);
+  }
+
+  myOrders() {
+    return this.page.locator('[data-testid=my-order-row]');
+  }
+}

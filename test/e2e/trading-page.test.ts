@@ -1,0 +1,173 @@
+/**
+ * The trading page in real Chromium against the real exchange (Redis, engines, api, realtime)
+ * started by this file. Each test leaves a screenshot in artifacts/e2e/.
+ *
+ * Prices are chosen so the tests cannot trade with each other's orders: seeded asks sit at
+ * 60,000,000 and above, seeded bids at 40,000,000 and below, and each test uses its own band.
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Stack } from '@xtrader/infra';
+import { launchBrowser, openPage, screenshot } from './support/browser';
+import { placeViaApi, startExchange } from './support/exchange';
+import { TradingPage } from './support/page';
+
+jest.setTimeout(90_000);
+
+let stack: Stack;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  [stack, browser] = await Promise.all([startExchange(['BTC-KRW', 'ETH-KRW']), launchBrowser()]);
+  // Resting liquidity on both sides, placed as a bot would.
+  await placeViaApi(stack, { symbol: 'BTC-KRW', side: 'Sell', type: 'Limit', price: '60000000', quantity: '0.75' });
+  await placeViaApi(stack, { symbol: 'BTC-KRW', side: 'Sell', type: 'Limit', price: '61000000', quantity: '1.2' });
+  await placeViaApi(stack, { symbol: 'BTC-KRW', side: 'Buy', type: 'Limit', price: '40000000', quantity: '0.5' });
+  await placeViaApi(stack, { symbol: 'ETH-KRW', side: 'Sell', type: 'Limit', price: '3000000', quantity: '1.5' });
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+}, 60_000);
+
+afterEach(async () => {
+  for (const c of contexts.splice(0)) await c.close();
+});
+
+/** Opens the page in a fresh browser context; the screenshot is taken even when the test fails. */
+async function withPage(name: string, fn: (ui: TradingPage, page: Page) => Promise<void>, query = 'symbol=BTC-KRW&interval=5m'): Promise<void> {
+  const { context, page } = await openPage(browser, `${stack.realtimeUrls[0]}/?${query}`);
+  contexts.push(context);
+  const ui = new TradingPage(page);
+  // What the page itself reported, shown only when the test fails.
+  const pageLog: string[] = [];
+  page.on('pageerror', (e) => pageLog.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') pageLog.push(`console.${m.type()}: ${m.text()}`);
+  });
+  const frames: string[] = [];
+  page.on('websocket', (ws) => ws.on('framereceived', (f) => frames.push(String(f.payload).slice(0, 300))));
+  try {
+    await fn(ui, page);
+  } catch (e) {
+    if (pageLog.length > 0) (e as Error).message += `\n\nThe page reported:\n${pageLog.join('\n')}`;
+    (e as Error).message += `\n\nLast socket frames:\n${frames.filter((f) => f !== '2').slice(-12).join('\n')}`;
+    throw e;
+  } finally {
+    await screenshot(page, name);
+  }
+}
+
+test('the page loads the market from REST, formats KRW, and switches symbols', async () => {
+  await withPage('01-loads', async (ui, page) => {
+    await ui.ready();
+    await ui.bookRow('ask', 60000000, 0.75).waitFor();
+    await ui.bookRow('ask', 61000000, 1.2).waitFor();
+    await ui.bookRow('bid', 40000000, 0.5).waitFor();
+    // KRW with thousands separators, quantities at the lot's precision, spread between the sides.
+    expect(await ui.bookRow('bid', 40000000).locator('.price').textContent()).toBe('40,000,000');
+    expect(await ui.bookRow('ask', 61000000).locator('.num').first().textContent()).toBe('1.2000');
+    expect(await page.locator('[data-testid=spread]').textContent()).toContain('20,000,000');
+    // Asks above the spread, bids below.
+    const askBox = await ui.bookRow('ask', 60000000).boundingBox();
+    const bidBox = await ui.bookRow('bid', 40000000).boundingBox();
+    expect(askBox!.y).toBeLessThan(bidBox!.y);
+
+    await ui.selectSymbol('ETH-KRW');
+    await ui.bookRow('ask', 3000000, 1.5).waitFor();
+    await ui.bookRow('ask', 60000000).waitFor({ state: 'detached' });
+    expect(await page.locator('[data-testid=order-form] [data-testid=submit-order]').textContent()).toContain('ETH');
+    await ui.selectSymbol('BTC-KRW');
+    await ui.bookRow('ask', 60000000, 0.75).waitFor();
+  });
+});
+
+test('a limit buy and a crossing sell placed through the form reach the book, trades, chart and statistics without a reload', async () => {
+  await withPage('02-trade-through-form', async (ui, page) => {
+    await ui.ready();
+    await ui.placeOrder({ side: 'Buy', price: '50000000', quantity: '0.5' });
+    await ui.bookRow('bid', 50000000, 0.5).waitFor();
+    await ui.myOrder('NEW').waitFor();
+    expect(await page.locator('[data-testid=order-total]').textContent()).toBe('25,000,000 KRW');
+
+    await ui.placeOrder({ side: 'Sell', price: '50000000', quantity: '0.2' });
+    // The maker's remainder, the trade (taker side Sell), the open candle and the statistics.
+    await ui.bookRow('bid', 50000000, 0.3).waitFor();
+    await ui.tradeRow(50000000, 0.2, 'Sell').waitFor();
+    await ui.chartLastClose(50000000).waitFor();
+    await ui.lastPrice(50000000).waitFor();
+    expect(await page.locator('[data-testid=stat-last-price]').textContent()).toBe('50,000,000');
+    await page.locator('[data-testid=stat-volume]', { hasText: '0.2000' }).waitFor();
+    await ui.myOrder('FILLED').waitFor();
+    await ui.myOrder('PARTIALLY_FILLED').waitFor();
+
+    // Another interval loads the same trade from REST.
+    await page.locator('[data-testid=interval-1m]').click();
+    await page.locator('[data-testid=price-chart][data-interval="1m"][data-last-close="50000000"]').waitFor();
+    // The open 1m candle moves with the next trade, pushed.
+    await ui.placeOrder({ side: 'Sell', price: '49000000', quantity: '0.1' });
+    await ui.tradeRow(50000000, 0.1, 'Sell').waitFor();
+    await page.locator('[data-testid=price-chart][data-interval="1m"][data-last-volume="0.3"]').waitFor();
+  });
+});
+
+test('cancel in "my orders" takes the order off the book', async () => {
+  await withPage('03-cancel', async (ui, page) => {
+    await ui.ready();
+    await ui.placeOrder({ side: 'Buy', price: '45000000', quantity: '0.25' });
+    await ui.bookRow('bid', 45000000, 0.25).waitFor();
+    const row = ui.myOrder('NEW');
+    await row.waitFor();
+    await row.locator('[data-testid=cancel-order]').click();
+    await ui.bookRow('bid', 45000000).waitFor({ state: 'detached' });
+    await ui.myOrder('CANCELLED').waitFor();
+    expect(await page.locator('[data-testid=my-order-row][data-status=CANCELLED] [data-testid=cancel-order]').count()).toBe(0);
+  });
+});
+
+test('a quantity finer than the lot is refused before sending, with the reason next to the field', async () => {
+  await withPage('04-bad-quantity', async (ui, page) => {
+    await ui.ready();
+    const posts: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST') posts.push(r.url());
+    });
+    await ui.placeOrder({ side: 'Buy', price: '45000000', quantity: '0.00005' });
+    await page.locator('[data-testid=quantity-error]', { hasText: 'quantity 0.00005 is not a multiple of 0.0001' }).waitFor();
+    await ui.placeOrder({ side: 'Buy', price: '45000500', quantity: '1' });
+    await page.locator('[data-testid=price-error]', { hasText: 'price 45000500 is not a multiple of 1000' }).waitFor();
+    expect(posts).toEqual([]);
+    expect(await ui.myOrders().count()).toBe(0);
+  });
+});
+
+test('with the realtime node stopped the page keeps updating by REST polling, and returns to push when it is back', async () => {
+  await withPage('05-polling-fallback', async (ui, page) => {
+    await ui.ready();
+    const realtime = stack.process('realtime-1');
+    await realtime.kill();
+    await ui.connection('polling');
+    await page.locator('[data-testid=connection-status]', { hasText: 'Polling' }).waitFor();
+
+    // A bot's orders reach the page through polling alone: a new bid, then a trade at 60,000,000.
+    await placeViaApi(stack, { symbol: 'BTC-KRW', side: 'Buy', type: 'Limit', price: '41000000', quantity: '0.1' });
+    await ui.bookRow('bid', 41000000, 0.1).waitFor();
+    await placeViaApi(stack, { symbol: 'BTC-KRW', side: 'Buy', type: 'Limit', price: '60000000', quantity: '0.05' });
+    await ui.tradeRow(60000000, 0.05, 'Buy').waitFor();
+    await ui.bookRow('ask', 60000000, 0.7).waitFor();
+    await ui.lastPrice(60000000).waitFor();
+    await screenshot(page, '05a-polling');
+
+    await realtime.restart();
+    await ui.connection('live');
+    // Back on push: the next change arrives without any REST read of the book.
+    let bookReads = 0;
+    page.on('request', (r) => {
+      if (r.url().includes('/api/v1/orderbook/')) bookReads++;
+    });
+    await placeViaApi(stack, { symbol: 'BTC-KRW', side: 'Buy', type: 'Limit', price: '42000000', quantity: '0.1' });
+    await ui.bookRow('bid', 42000000, 0.1).waitFor();
+    expect(bookReads).toBe(0);
+  });
+});
