@@ -28,11 +28,13 @@ async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 
 describe('clock scheduler', () => {
   test('three nodes running it append one clock command per period to every symbol, not one per node', async () => {
     const prefix = `t-${Math.random().toString(36).slice(2, 8)}`;
+    const started = Date.now();
     const nodes: ClockScheduler[] = [];
     for (let i = 0; i < 3; i++) nodes.push(await startClockScheduler({ redisUrl: server.url, prefix, symbols: SYMBOLS, everyMs: EVERY }));
     const streams = SYMBOLS.map((s) => symbolKeys(s, prefix).commands);
     await waitFor(async () => (await redis.xlen(streams[0])) >= 8, 'eight ticks');
     await Promise.all(nodes.map((n) => n.close()));
+    const elapsed = Date.now() - started;
 
     const entries = await Promise.all(streams.map((s) => redis.xrange(s, '-', '+')));
     for (const list of entries) {
@@ -42,10 +44,8 @@ describe('clock scheduler', () => {
     // Every symbol got the same ticks (within the one being appended when we looked).
     const counts = entries.map((l) => l.length);
     expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
-    // One tick per period: with a tick per node, ticks would come in bursts of three.
-    const times = entries[0].map(([id]) => Number(id.split('-')[0]));
-    const gaps = times.slice(1).map((t, i) => t - times[i]);
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(EVERY / 2);
+    // One tick per period (a late job does not add one): a tick per node would triple the count.
+    expect(Math.max(...counts)).toBeLessThanOrEqual(Math.floor(elapsed / EVERY) + 1);
   });
 
   test('after close no node ticks any more', async () => {

@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import { RedisServer } from '@xtrader/platform';
 import { loadMarketMap } from '@xtrader/protocol/node';
-import { symbolKeys, type BookEvent, type EngineEvent, type MarketMessage, type MarketSpec, type Side, type SymbolKeys, type TradeEvent } from '@xtrader/protocol';
+import { symbolKeys, type BookEvent, type EngineEvent, type MarketMessage, type MarketSpec, type Side, type SymbolKeys, type TimedCommand, type TradeEvent } from '@xtrader/protocol';
 import { MarketData } from '../../src/marketdata';
 
 export const markets = loadMarketMap();
@@ -9,7 +9,7 @@ export const markets = loadMarketMap();
 export const BTC: MarketSpec = markets.get('BTC-KRW')!;
 
 /** A real redis-server for the suite, and a fresh key prefix per test. */
-export function useRedis(): { redis: () => Redis; keys: (symbol?: string) => SymbolKeys; prefix: () => string } {
+export function useRedis(): { redis: () => Redis; url: () => string; keys: (symbol?: string) => SymbolKeys; prefix: () => string } {
   let server: RedisServer;
   let client: Redis;
   let prefix = '';
@@ -24,7 +24,7 @@ export function useRedis(): { redis: () => Redis; keys: (symbol?: string) => Sym
     client?.disconnect();
     await server?.destroy();
   });
-  return { redis: () => client, keys: (symbol = 'BTC-KRW') => symbolKeys(symbol, prefix), prefix: () => prefix };
+  return { redis: () => client, url: () => server.url, keys: (symbol = 'BTC-KRW') => symbolKeys(symbol, prefix), prefix: () => prefix };
 }
 
 /** Runs one engine batch: commit the market-data writes and return the feed messages. */
@@ -73,3 +73,45 @@ export function command(md: MarketData, ts: number, events: EngineEvent[] = []):
 export async function storedCandles(redis: Redis, keys: SymbolKeys, interval: string): Promise<unknown[]> {
   return (await redis.zrange(keys.candles(interval), "0", "-1")).map((s) => JSON.parse(s));
 }
+
+/** A deterministic pseudo-random stream of commands in batches: orders, cancels, clock ticks and long idle gaps. */
+export function scenario(seed: number, batches: number, T0 = Date.UTC(2026, 0, 5, 23, 50)): TimedCommand[][] {
+  let x = seed;
+  const rnd = () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);
+  let ts = T0;
+  let n = 0;
+  const live: string[] = [];
+  const out: TimedCommand[][] = [];
+  for (let b = 0; b < batches; b++) {
+    const batch: TimedCommand[] = [];
+    const size = 1 + Math.floor(rnd() * 8);
+    for (let i = 0; i < size; i++) {
+      const gap = rnd();
+      ts += gap < 0.006 ? Math.floor(rnd() * 30 * 3_600_000) : gap < 0.2 ? Math.floor(rnd() * 400_000) : Math.floor(rnd() * 3000);
+      const k = rnd();
+      if (k < 0.1) batch.push({ v: 1, kind: 'clock', ts });
+      else if (k < 0.25 && live.length > 0) {
+        const id = live.splice(Math.floor(rnd() * live.length), 1)[0];
+        batch.push({ v: 1, kind: 'cancel', order_id: id, request_id: `r${n++}`, ts });
+      } else {
+        const id = `o${n++}`;
+        live.push(id);
+        const market = rnd() < 0.1;
+        batch.push({
+          v: 1,
+          kind: 'place',
+          order_id: id,
+          side: rnd() < 0.5 ? 'Buy' : 'Sell',
+          type: market ? 'Market' : 'Limit',
+          tif: market ? 'IOC' : 'GTC',
+          price_ticks: market ? null : 50_000 + Math.floor(rnd() * 40) - 20,
+          qty_lots: 1 + Math.floor(rnd() * 20_000),
+          ts,
+        });
+      }
+    }
+    out.push(batch);
+  }
+  return out;
+}
+

@@ -2,51 +2,9 @@ import type Redis from 'ioredis';
 import { Trade, type MarketMessage, type SymbolKeys, type TimedCommand } from '@xtrader/protocol';
 import { MatchingCore } from '../../src/core';
 import { MarketData, MAX_TRADES, type MarketDataState } from '../../src/marketdata';
-import { BTC, commit, useRedis } from './helpers';
+import { BTC, commit, scenario, useRedis } from './helpers';
 
 const r = useRedis();
-const T0 = Date.UTC(2026, 0, 5, 23, 50);
-
-/** A deterministic pseudo-random stream of commands in batches: orders, cancels, clock ticks and long idle gaps. */
-function scenario(seed: number, batches: number): TimedCommand[][] {
-  let x = seed;
-  const rnd = () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);
-  let ts = T0;
-  let n = 0;
-  const live: string[] = [];
-  const out: TimedCommand[][] = [];
-  for (let b = 0; b < batches; b++) {
-    const batch: TimedCommand[] = [];
-    const size = 1 + Math.floor(rnd() * 8);
-    for (let i = 0; i < size; i++) {
-      const gap = rnd();
-      ts += gap < 0.006 ? Math.floor(rnd() * 30 * 3_600_000) : gap < 0.2 ? Math.floor(rnd() * 400_000) : Math.floor(rnd() * 3000);
-      const k = rnd();
-      if (k < 0.1) batch.push({ v: 1, kind: 'clock', ts });
-      else if (k < 0.25 && live.length > 0) {
-        const id = live.splice(Math.floor(rnd() * live.length), 1)[0];
-        batch.push({ v: 1, kind: 'cancel', order_id: id, request_id: `r${n++}`, ts });
-      } else {
-        const id = `o${n++}`;
-        live.push(id);
-        const market = rnd() < 0.1;
-        batch.push({
-          v: 1,
-          kind: 'place',
-          order_id: id,
-          side: rnd() < 0.5 ? 'Buy' : 'Sell',
-          type: market ? 'Market' : 'Limit',
-          tif: market ? 'IOC' : 'GTC',
-          price_ticks: market ? null : 50_000 + Math.floor(rnd() * 40) - 20,
-          qty_lots: 1 + Math.floor(rnd() * 20_000),
-          ts,
-        });
-      }
-    }
-    out.push(batch);
-  }
-  return out;
-}
 
 interface Engine {
   core: MatchingCore;
