@@ -55,9 +55,13 @@ export class MarketFeed {
     const opts = { transports: ['websocket'], reconnectionDelay: 500, reconnectionDelayMax: 2000 };
     this.socket = url ? io(url, opts) : io(opts);
     this.socket.on('connect', () => {
+      // Back after an outage: messages sent between the last poll and this resubscribe were
+      // missed and no gap will show (lastSeq restarts), so every topic resyncs once from REST.
+      const reconnected = this.state === 'polling';
       for (const entry of this.topics.values()) entry.lastSeq = undefined;
       this.sendSubscriptions('Subscribe', [...this.topics.values()].map((e) => e.spec));
       this.setState('live');
+      if (reconnected) for (const reg of this.registrations) for (const topic of reg.topics) reg.handlers.onGap?.(topic);
     });
     this.socket.on('disconnect', () => this.setState('polling'));
     this.socket.on('connect_error', () => {
@@ -147,13 +151,27 @@ export class MarketFeed {
     if (!entry) return; // a late message for a topic this page has just left
     const { sequence, prev_sequence: prev } = msg;
     if (sequence !== undefined && entry.lastSeq !== undefined) {
-      if (sequence <= entry.lastSeq && msg.type !== 'CandlestickUpdate') return; // replayed or stale
-      if (prev !== undefined && prev !== entry.lastSeq && sequence > entry.lastSeq) {
-        for (const reg of this.registrations) if (reg.topics.has(topic)) reg.handlers.onGap?.(topic);
+      // Older than what this topic already showed (a state read that lost a race with live data).
+      if (sequence < entry.lastSeq && msg.type !== 'CandlestickUpdate') return;
+      // prev_sequence 0 starts the chain (state on subscribe); otherwise it must be the last one seen.
+      if (prev !== undefined && prev !== 0 && prev !== entry.lastSeq && sequence > entry.lastSeq) {
+        this.notify(topic, (h) => h.onGap?.(topic));
       }
     }
     if (sequence !== undefined && (entry.lastSeq === undefined || sequence > entry.lastSeq)) entry.lastSeq = sequence;
-    for (const reg of this.registrations) if (reg.topics.has(topic)) reg.handlers.onMessage(msg);
+    this.notify(topic, (h) => h.onMessage(msg));
+  }
+
+  /** Calls every handler of `topic`; one failing consumer must not starve the others. */
+  private notify(topic: string, call: (h: FeedHandlers) => void): void {
+    for (const reg of this.registrations) {
+      if (!reg.topics.has(topic)) continue;
+      try {
+        call(reg.handlers);
+      } catch (e) {
+        console.error(`handler of ${topic} failed`, e);
+      }
+    }
   }
 }
 
