@@ -1,0 +1,145 @@
+/**
+ * `npm run bench:engine`: throughput of the matching core on two seeded 1,000,000-command tapes
+ * (shallow and deep book), against nodejs-order-book on the same tapes in the same run, plus the
+ * per-command p99 latency on the deep tape. The last line printed is one JSON object.
+ *
+ * The machine is shared and noisy: read the ratios (same run, same tapes) before the absolute
+ * figures. Each core figure is the median of CORE_RUNS runs on a fresh core.
+ */
+import { OrderBook, Side } from 'nodejs-order-book';
+import type { LimitOrderOptions, MarketOrderOptions } from 'nodejs-order-book';
+import { loadMarketMap } from '@xtrader/protocol/node';
+import type { TimedCommand } from '@xtrader/protocol';
+import { MatchingCore } from '../src/core';
+import { DEEP, SHALLOW, generateTape, type TapeProfile } from './tapes';
+
+const CORE_RUNS = 3;
+/** nodejs-order-book stops after this long on a tape (it scans a level to cancel): a prefix then. */
+const NOB_BUDGET_MS = { shallow: 60_000, deep: 75_000 };
+const spec = loadMarketMap().get('BTC-KRW')!;
+
+type NobOp = { kind: 'limit'; o: LimitOrderOptions } | { kind: 'market'; o: MarketOrderOptions } | { kind: 'cancel'; id: string };
+
+/** The same tape in nodejs-order-book's vocabulary (built before timing, like ours). */
+function toNob(tape: TimedCommand[]): NobOp[] {
+  return tape.map((c): NobOp => {
+    if (c.kind === 'cancel') return { kind: 'cancel', id: c.order_id };
+    if (c.kind !== 'place') throw new Error('bench tapes hold no clock commands');
+    const side = c.side === 'Buy' ? Side.BUY : Side.SELL;
+    if (c.type === 'Market') return { kind: 'market', o: { side, size: c.qty_lots } };
+    // nodejs-order-book has no POST_ONLY tif (a flag instead); the bench tapes use GTC/IOC/FOK only.
+    return { kind: 'limit', o: { id: c.order_id, side, size: c.qty_lots, price: c.price_ticks!, timeInForce: c.tif as LimitOrderOptions['timeInForce'] } };
+  });
+}
+
+function runCore(tape: TimedCommand[]): { opsPerSec: number; core: MatchingCore; events: number } {
+  const core = new MatchingCore(spec);
+  let events = 0;
+  const start = performance.now();
+  for (let i = 0; i < tape.length; i++) events += core.apply(tape[i]).length;
+  const ms = performance.now() - start;
+  return { opsPerSec: tape.length / (ms / 1000), core, events };
+}
+
+function runNob(ops: NobOp[], budgetMs: number): { opsPerSec: number; done: number } {
+  const book = new OrderBook();
+  const start = performance.now();
+  let i = 0;
+  for (; i < ops.length; i++) {
+    const op = ops[i];
+    if (op.kind === 'limit') book.limit(op.o);
+    else if (op.kind === 'market') book.market(op.o);
+    else book.cancel(op.id);
+    if ((i & 1023) === 1023 && performance.now() - start > budgetMs) {
+      i++;
+      break;
+    }
+  }
+  const ms = performance.now() - start;
+  return { opsPerSec: i / (ms / 1000), done: i };
+}
+
+/** Per-command latency on a fresh core, in µs: p50, p99, p99.9, max. */
+function latencies(tape: TimedCommand[]) {
+  const core = new MatchingCore(spec);
+  const us = new Float64Array(tape.length);
+  for (let i = 0; i < tape.length; i++) {
+    const t = performance.now();
+    core.apply(tape[i]);
+    us[i] = (performance.now() - t) * 1000;
+  }
+  us.sort();
+  const at = (q: number) => us[Math.min(us.length - 1, Math.floor(q * us.length))];
+  return { p50: at(0.5), p99: at(0.99), p999: at(0.999), max: us[us.length - 1] };
+}
+
+/** Orders resting and the deepest level (in orders), from the core's snapshot. */
+function bookShape(core: MatchingCore) {
+  const snap = core.snapshot();
+  let deepest = 0;
+  for (const [, orders] of [...snap.bids, ...snap.asks]) deepest = Math.max(deepest, orders.length);
+  return { resting: core.openOrders, levels: snap.bids.length + snap.asks.length, deepestLevelOrders: deepest };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+function benchTape(profile: TapeProfile) {
+  const t0 = performance.now();
+  const tape = generateTape(profile);
+  const nobOps = toNob(tape);
+  console.log(`\n[${profile.name}] ${fmt(tape.length)} commands generated in ${fmt(performance.now() - t0)} ms (seed ${profile.seed})`);
+  const runs: number[] = [];
+  let last: ReturnType<typeof runCore> | undefined;
+  for (let r = 0; r < CORE_RUNS; r++) {
+    last = runCore(tape);
+    runs.push(last.opsPerSec);
+    console.log(`  core run ${r + 1}: ${fmt(last.opsPerSec)} commands/s (${fmt(last.events)} events)`);
+  }
+  const shape = bookShape(last!.core);
+  console.log(`  book at the end: ${fmt(shape.resting)} resting orders on ${shape.levels} levels, deepest level ${fmt(shape.deepestLevelOrders)} orders`);
+  const budget = NOB_BUDGET_MS[profile.name as keyof typeof NOB_BUDGET_MS];
+  const nob = runNob(nobOps, budget);
+  const prefix = nob.done < tape.length;
+  console.log(
+    `  nodejs-order-book: ${fmt(nob.opsPerSec)} commands/s` +
+      (prefix ? ` over the first ${fmt(nob.done)} commands only (stopped after its ${budget / 1000} s budget)` : ' (whole tape)'),
+  );
+  let corePrefix: number | undefined;
+  if (prefix) {
+    // The same prefix through the core, so the ratio can also be read like for like.
+    corePrefix = runCore(tape.slice(0, nob.done)).opsPerSec;
+    console.log(`  core on that same prefix: ${fmt(corePrefix)} commands/s (ratio ${(corePrefix / nob.opsPerSec).toFixed(1)})`);
+  }
+  return { tape, core: median(runs), nob, corePrefix, shape };
+}
+
+function main() {
+  console.log(`engine bench: node ${process.version}, ${spec.symbol}, core = median of ${CORE_RUNS} runs`);
+  // Warm both implementations up (JIT) on a small tape of another seed.
+  const warm = generateTape({ ...SHALLOW, seed: 7, commands: 200_000 });
+  runCore(warm);
+  runNob(toNob(warm), 10_000);
+
+  const shallow = benchTape(SHALLOW);
+  const deep = benchTape(DEEP);
+  const lat = latencies(deep.tape);
+  console.log(`\n[deep] latency per command (µs): p50 ${lat.p50.toFixed(2)}, p99 ${lat.p99.toFixed(2)}, p99.9 ${lat.p999.toFixed(2)}, max ${lat.max.toFixed(0)}`);
+
+  const result = {
+    shallow_ops_s: Math.round(shallow.core),
+    deep_ops_s: Math.round(deep.core),
+    nob_shallow_ops_s: Math.round(shallow.nob.opsPerSec),
+    nob_deep_ops_s: Math.round(deep.nob.opsPerSec),
+    ratio_shallow: Number((shallow.core / shallow.nob.opsPerSec).toFixed(2)),
+    ratio_deep: Number((deep.core / deep.nob.opsPerSec).toFixed(2)),
+    p99_us_deep: Number(lat.p99.toFixed(2)),
+    nob_shallow_commands: shallow.nob.done,
+    nob_deep_commands: deep.nob.done,
+    deep_resting_orders: deep.shape.resting,
+    deep_deepest_level_orders: deep.shape.deepestLevelOrders,
+  };
+  console.log(JSON.stringify(result));
+}
+
+main();
