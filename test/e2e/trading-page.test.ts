@@ -36,8 +36,12 @@ afterEach(async () => {
 });
 
 /** Opens the page in a fresh browser context; the screenshot is taken even when the test fails. */
-async function withPage(name: string, fn: (ui: TradingPage, page: Page) => Promise<void>, query = 'symbol=BTC-KRW&interval=5m'): Promise<void> {
-  const { context, page } = await openPage(browser, `${stack.realtimeUrls[0]}/?${query}`);
+async function withPage(
+  name: string,
+  fn: (ui: TradingPage, page: Page) => Promise<void>,
+  setup?: (context: BrowserContext) => Promise<void>,
+): Promise<void> {
+  const { context, page } = await openPage(browser, `${stack.realtimeUrls[0]}/?symbol=BTC-KRW&interval=5m`, setup);
   contexts.push(context);
   const ui = new TradingPage(page);
   // What the page itself reported, shown only when the test fails.
@@ -170,4 +174,46 @@ test('with the realtime node stopped the page keeps updating by REST polling, an
     await ui.bookRow('bid', 42000000, 0.1).waitFor();
     expect(bookReads).toBe(0);
   });
+});
+
+test('a missed execution (sequence gap) makes the page reload the trades from REST', async () => {
+  // Between the page and the realtime node, a relay that can lose the next Execution frame.
+  let dropNextExecution = false;
+  const relay = async (context: BrowserContext) => {
+    await context.routeWebSocket(/\/socket\.io\//, (ws) => {
+      const server = ws.connectToServer();
+      ws.onMessage((m) => server.send(m));
+      server.onMessage((m) => {
+        if (dropNextExecution && typeof m === 'string' && m.startsWith('42["Execution"')) {
+          dropNextExecution = false;
+          return;
+        }
+        ws.send(m);
+      });
+    });
+  };
+  await withPage(
+    '06-gap-resync',
+    async (ui, page) => {
+      await ui.ready();
+      await placeViaApi(stack, { symbol: 'BTC-KRW', side: 'Sell', type: 'Limit', price: '59000000', quantity: '0.06' });
+      await ui.bookRow('ask', 59000000, 0.06).waitFor();
+      await placeViaApi(stack, { symbol: 'BTC-KRW', side: 'Buy', type: 'Limit', price: '59000000', quantity: '0.01' });
+      await ui.tradeRow(59000000, 0.01).waitFor();
+
+      dropNextExecution = true;
+      await placeViaApi(stack, { symbol: 'BTC-KRW', side: 'Buy', type: 'Limit', price: '59000000', quantity: '0.02' });
+      await ui.bookRow('ask', 59000000, 0.03).waitFor(); // the book moved on, the trade was lost
+      expect(dropNextExecution).toBe(false);
+      expect(await ui.tradeRow(59000000, 0.02).count()).toBe(0);
+
+      const resync = page.waitForRequest((r) => r.url().includes('/api/v1/trades/BTC-KRW'));
+      await placeViaApi(stack, { symbol: 'BTC-KRW', side: 'Buy', type: 'Limit', price: '59000000', quantity: '0.03' });
+      await resync;
+      await ui.tradeRow(59000000, 0.03).waitFor();
+      await ui.tradeRow(59000000, 0.02).waitFor();
+      await ui.bookRow('ask', 59000000).waitFor({ state: 'detached' });
+    },
+    relay,
+  );
 });

@@ -17,9 +17,14 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** A laptop-sized page in a fresh context (its own localStorage: its own "my orders"). */
-export async function openPage(browser: Browser, url: string): Promise<{ context: BrowserContext; page: Page }> {
+/** A laptop-sized page in a fresh context (its own localStorage: its own "my orders"); `setup` runs before it loads. */
+export async function openPage(
+  browser: Browser,
+  url: string,
+  setup?: (context: BrowserContext) => Promise<void>,
+): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
+  await setup?.(context);
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
   await page.goto(url);

@@ -14,7 +14,7 @@ import {
 import { INTERVAL_MS, INTERVALS, type Candle, type Interval } from '@xtrader/protocol';
 import type { ExchangeApi } from '../lib/api';
 import type { ConnectionState, MarketFeed } from '../lib/feed';
-import type { Market } from '../lib/market';
+import { formatPrice, type Market } from '../lib/market';
 import { POLL_MS } from '../hooks/useMarketData';
 
 const UP = '#0ecb81';
@@ -89,7 +89,7 @@ export function PriceChart({ api, feed, market, interval, onInterval, connection
       layout: { background: { type: ColorType.Solid, color: '#161a1e' }, textColor: '#848e9c', fontSize: 11, attributionLogo: false },
       grid: { vertLines: { color: '#1f242a' }, horzLines: { color: '#1f242a' } },
       rightPriceScale: { borderColor: '#2b3139' },
-      timeScale: { borderColor: '#2b3139', timeVisible: true, secondsVisible: false, tickMarkFormatter: (t: number) => localLabel(t, false) },
+      timeScale: { borderColor: '#2b3139', rightOffset: 6, barSpacing: 9, timeVisible: true, secondsVisible: false, tickMarkFormatter: (t: number) => localLabel(t, false) },
       localization: { timeFormatter: (t: number) => localLabel(t, true) },
       crosshair: { mode: 0 },
     });
@@ -105,8 +105,9 @@ export function PriceChart({ api, feed, market, interval, onInterval, connection
   }, []);
 
   useEffect(() => {
+    // Axis labels in the market's own format (KRW grouped, no float artefacts).
     chartRef.current?.candles.applyOptions({
-      priceFormat: { type: 'price', precision: market.priceDecimals, minMove: Number(market.info.tick_size) },
+      priceFormat: { type: 'custom', minMove: Number(market.info.tick_size), formatter: (p: number) => formatPrice(market, p) },
     });
   }, [market]);
 
