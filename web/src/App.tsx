@@ -101,7 +101,7 @@ function TradingPage({ api, feed, markets }: { api: ExchangeApi; feed: MarketFee
         </div>
       )}
       <main className="grid">
-        <OrderBook market={market} book={data.book} lastPrice={data.stats?.last_price} onPickPrice={pickPrice} />
+        <OrderBook market={market} book={data.book} lastPrice={data.stats?.last_price} lastSide={data.trades[0]?.side} onPickPrice={pickPrice} />
         <PriceChart api={api} feed={feed} market={market} interval={interval} onInterval={setCandleInterval} connection={connection} />
         <div className="side-column">
           <OrderForm api={api} market={market} book={data.book} picked={picked} onPlaced={myOrders.add} />

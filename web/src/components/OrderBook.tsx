@@ -7,6 +7,8 @@ interface Props {
   market: Market;
   book?: BookView;
   lastPrice?: number | null;
+  /** Taker side of the newest trade: colours the last price like the trades list. */
+  lastSide?: 'Buy' | 'Sell';
   onPickPrice(price: number): void;
 }
 
@@ -29,7 +31,7 @@ function withCumulative(levels: Level[]): Row[] {
  * Depth of market (seed §10): asks red above, best ask nearest the spread, bids green below;
  * bars show cumulative size; clicking a level puts its price in the order form.
  */
-export function OrderBook({ market, book, lastPrice, onPickPrice }: Props) {
+export function OrderBook({ market, book, lastPrice, lastSide, onPickPrice }: Props) {
   const asks = withCumulative(book?.asks ?? []);
   const bids = withCumulative(book?.bids ?? []);
   const maxCum = Math.max(asks[asks.length - 1]?.cumulative ?? 0, bids[bids.length - 1]?.cumulative ?? 0, Number.MIN_VALUE);
@@ -74,7 +76,7 @@ export function OrderBook({ market, book, lastPrice, onPickPrice }: Props) {
         {[...asks].reverse().map((r) => renderRow('ask', r))}
       </div>
       <div className="spread" data-testid="spread">
-        <span className="last-price" data-testid="book-last-price">{formatPrice(market, lastPrice)}</span>
+        <span className={`last-price ${lastSide === 'Buy' ? 'up' : lastSide === 'Sell' ? 'down' : ''}`} data-testid="book-last-price">{formatPrice(market, lastPrice)}</span>
         <span className="muted small">
           Spread {spreadText}
           {spreadPct !== undefined && ` (${formatPercent(spreadPct).replace('+', '')})`}
