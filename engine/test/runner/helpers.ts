@@ -5,7 +5,6 @@ import type { EngineEvent, MarketSpec, OrderView, PlaceCommand, SymbolKeys } fro
 import { renderOrderView, SymbolState, type RawEntry } from '../../src/runner';
 
 export const ROOT = join(__dirname, '..', '..', '..');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 
 /** A place command for the stream (integer ticks and lots). */
 export function place(order_id: string, side: 'Buy' | 'Sell', price_ticks: number | null, qty_lots: number, extra: Partial<PlaceCommand> = {}): PlaceCommand {
@@ -69,7 +68,9 @@ export class EngineProcess {
   readonly exited: Promise<number | null>;
 
   constructor(args: string[], env: Record<string, string>) {
-    this.child = spawn(TSX, [join(ROOT, 'engine', 'src', 'main.ts'), ...args], {
+    // `node --import tsx` is one process (the tsx CLI is a wrapper): SIGKILL and SIGSTOP must hit
+    // the engine itself, not a parent that cannot pass them on.
+    this.child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'engine', 'src', 'main.ts'), ...args], {
       cwd: ROOT,
       env: { ...process.env, LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
