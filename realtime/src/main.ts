@@ -20,6 +20,7 @@ async function main(): Promise<void> {
     pingIntervalMs: env.XT_PING_INTERVAL_MS,
     pongTimeoutMs: env.XT_PONG_TIMEOUT_MS,
     queueLimit: env.XT_CLIENT_QUEUE_LIMIT,
+    wsHighWaterBytes: env.XT_WS_HIGH_WATER_BYTES,
     logLevel: env.LOG_LEVEL,
   });
   onShutdown(log, () => node.close());

@@ -20,6 +20,7 @@ export const RealtimeEnv = CommonEnv.extend({
   XT_PING_INTERVAL_MS: Millis.default(30_000),
   XT_PONG_TIMEOUT_MS: Millis.default(60_000),
   XT_CLIENT_QUEUE_LIMIT: z.coerce.number().int().min(2).default(100),
+  XT_WS_HIGH_WATER_BYTES: z.coerce.number().int().positive().default(256 * 1024),
 });
 export type RealtimeEnv = z.infer<typeof RealtimeEnv>;
 
@@ -43,7 +44,7 @@ export interface RealtimeOptions {
   pongTimeoutMs?: number;
   /** Messages a client may have waiting before it counts as a slow consumer (default 100). */
   queueLimit?: number;
-  /** Bytes a /ws socket may have buffered before we stop handing it frames (default 64 KiB). */
+  /** Bytes a /ws socket may have buffered before we stop handing it frames (default 256 KiB). */
   wsHighWaterBytes?: number;
   /** After asking a slow or silent client to close, how long before the socket is destroyed. */
   closeGraceMs?: number;
@@ -69,7 +70,7 @@ export function resolveOptions(o: RealtimeOptions): ResolvedOptions {
     pingIntervalMs: o.pingIntervalMs ?? 30_000,
     pongTimeoutMs: o.pongTimeoutMs ?? 60_000,
     queueLimit,
-    wsHighWaterBytes: o.wsHighWaterBytes ?? 64 * 1024,
+    wsHighWaterBytes: o.wsHighWaterBytes ?? 256 * 1024,
     closeGraceMs: o.closeGraceMs ?? 1_000,
     // A healthy client drains between two reads, so one read must never fill its queue alone.
     feedBatch: Math.max(1, Math.min(o.feedBatch ?? 50, Math.floor(queueLimit / 2))),

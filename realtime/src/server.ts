@@ -90,6 +90,7 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeN
     pingIntervalMs: o.pingIntervalMs,
     pongTimeoutMs: o.pongTimeoutMs,
     closeGraceMs: o.closeGraceMs,
+    bufferLimit: Math.max(o.feedBatch, Math.ceil(o.queueLimit / 2)),
     adapter: createShardedAdapter(pub, sub, { channelPrefix: `${o.prefix}#socket.io` }),
   });
   const wsGateway = ws;

@@ -200,11 +200,11 @@ export class Session implements Subscriber {
   private applyState(topic: string, token: object, state: SymbolState | null): void {
     if (this.ended || this.holds.get(topic) !== token) return;
     this.holds.delete(topic);
-    const lastId = state?.lastId ?? null;
+    const message = state?.messages.get(topic) ?? null;
+    // Without a state message (nothing stored yet), every live message counts.
+    const lastId = message ? (state?.lastId ?? null) : null;
     if (lastId !== null) this.floors.set(topic, lastId);
-    this.outbox.resolve(topic, state?.messages.get(topic) ?? null, (out) =>
-      lastId === null || out.id === undefined ? true : compareStreamIds(out.id, lastId) > 0,
-    );
+    this.outbox.resolve(topic, message, (out) => (lastId === null || out.id === undefined ? true : compareStreamIds(out.id, lastId) > 0));
   }
 
   private unsubscribe(req: Unsubscribe): Record<string, unknown> {

@@ -8,6 +8,8 @@ export interface SocketIoGatewayOptions {
   pingIntervalMs: number;
   pongTimeoutMs: number;
   closeGraceMs: number;
+  /** Messages engine.io may hold in its own write buffer before ours takes over. */
+  bufferLimit: number;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   adapter: any;
 }
@@ -20,14 +22,18 @@ class SocketIoTransport implements ClientTransport {
   constructor(
     private readonly socket: Socket,
     private readonly closeGraceMs: number,
+    private readonly bufferLimit: number,
     private readonly counts: LiveCounts,
   ) {}
 
   writable(): boolean {
-    // engine.io's websocket transport is not writable while its last batch is still on its way
-    // to the kernel; a client that stops reading keeps it that way.
+    // engine.io batches what arrives while its websocket transport is busy with the previous
+    // write (until the next loop iteration) in its own write buffer. Letting up to `bufferLimit`
+    // messages wait there keeps bursts flowing to healthy clients; a client that stops reading
+    // keeps the transport busy, the buffer fills, and from then on messages wait (bounded,
+    // conflated) in the outbox.
     const conn = this.socket.conn;
-    return conn.readyState === 'open' && conn.transport.writable;
+    return conn.readyState === 'open' && this.buffered() < this.bufferLimit;
   }
 
   write(out: Outgoing): void {
@@ -83,10 +89,11 @@ export class SocketIoGateway {
       adapter: opts.adapter,
     });
     this.io.on('connection', (socket) => {
-      const transport = new SocketIoTransport(socket, opts.closeGraceMs, deps.metrics.counts);
+      const transport = new SocketIoTransport(socket, opts.closeGraceMs, opts.bufferLimit, deps.metrics.counts);
       const session = new Session(transport, { ...deps, onEnd: (s) => this.sessions.delete(s) }, opts.pingIntervalMs);
       this.sessions.add(session);
-      socket.conn.transport.on('drain', () => session.outbox.pump());
+      // 'ready' (not 'drain'): engine.io marks the transport writable only after emitting 'drain'.
+      socket.conn.transport.on('ready', () => session.outbox.pump());
       socket.onAny((event: string, ...args: unknown[]) => {
         const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (reply: unknown) => void) : undefined;
         const payload = args[0];
