@@ -1,0 +1,95 @@
+import WebSocket from 'ws';
+import type { OrderView, PlaceOrderRequest } from '@xtrader/protocol';
+
+/** A placed order and the node (as nginx reports it) that took it. */
+export interface Placed {
+  order_id: string;
+  upstream: string;
+}
+
+/** POST /api/v1/order through `baseUrl`; throws unless 202. */
+export async function placeOrder(baseUrl: string, body: PlaceOrderRequest): Promise<Placed> {
+  const res = await fetch(`${baseUrl}/api/v1/order`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await res.text();
+  if (res.status !== 202) throw new Error(`order answered ${res.status}: ${text}`);
+  return { order_id: (JSON.parse(text) as { order_id: string }).order_id, upstream: res.headers.get('x-xt-upstream') ?? '' };
+}
+
+/** GET /api/v1/order/{id}: the order's view, or undefined on 404. */
+export async function getOrder(baseUrl: string, id: string): Promise<OrderView | undefined> {
+  const res = await fetch(`${baseUrl}/api/v1/order/${id}`, { signal: AbortSignal.timeout(10_000) });
+  if (res.status === 404) return undefined;
+  if (!res.ok) throw new Error(`GET order ${id} answered ${res.status}`);
+  return (await res.json()) as OrderView;
+}
+
+type Message = { type: string } & Record<string, unknown>;
+
+/**
+ * A plain /ws client that remembers every message and which realtime node nginx connected it
+ * to (the X-XT-Upstream header of the upgrade answer).
+ */
+export class FeedClient {
+  readonly messages: Message[] = [];
+  upstream = '';
+  closedByServer = false;
+  private waiters: Array<{ pred: (m: Message) => boolean; resolve: (m: Message) => void }> = [];
+
+  private constructor(private readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      const msg = JSON.parse(data.toString()) as Message;
+      if (msg.type === 'Ping') ws.send(JSON.stringify({ type: 'Pong', timestamp: Date.now() }));
+      this.messages.push(msg);
+      this.waiters = this.waiters.filter((w) => {
+        if (!w.pred(msg)) return true;
+        w.resolve(msg);
+        return false;
+      });
+    });
+    ws.on('close', () => (this.closedByServer = true));
+  }
+
+  static connect(url: string): Promise<FeedClient> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url);
+      const client = new FeedClient(ws);
+      ws.once('upgrade', (res) => (client.upstream = String(res.headers['x-xt-upstream'] ?? '')));
+      ws.once('open', () => resolve(client));
+      ws.once('error', reject);
+    });
+  }
+
+  /** The first message (already received or to come) matching `pred`. */
+  next(pred: (m: Message) => boolean, what: string, timeoutMs = 20_000): Promise<Message> {
+    const found = this.messages.find(pred);
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${what} within ${timeoutMs} ms (node ${this.upstream})`)), timeoutMs);
+      this.waiters.push({
+        pred,
+        resolve: (m) => {
+          clearTimeout(timer);
+          resolve(m);
+        },
+      });
+    });
+  }
+
+  async subscribe(channels: string[], symbols: string[]): Promise<void> {
+    this.ws.send(JSON.stringify({ type: 'Subscribe', channels, symbols }));
+    await this.next((m) => m.type === 'SubscribeSuccess', 'SubscribeSuccess');
+  }
+
+  execution(orderId: string, timeoutMs?: number): Promise<Message> {
+    return this.next((m) => m.type === 'Execution' && m.order_id === orderId, `Execution of ${orderId}`, timeoutMs);
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
