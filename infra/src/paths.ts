@@ -11,5 +11,5 @@ export const ENTRY = {
   demoBot: 'infra/src/demo-bot.ts',
 } as const;
 
-/** Where `npm start` keeps Redis data and logs (gitignored). */
-export const DATA_DIR = resolve(REPO_ROOT, '.data');
+/** Where `npm start` and `npm run cluster` keep Redis data and logs: XT_DATA_DIR, else `.data` (gitignored). */
+export const DATA_DIR = resolve(REPO_ROOT, process.env.XT_DATA_DIR || '.data');
