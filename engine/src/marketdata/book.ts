@@ -13,17 +13,25 @@ export class BookSide {
 
   constructor(private readonly descending: boolean) {}
 
-  /** Sets the total at a level (0 deletes it). */
-  set(price: number, lots: number): void {
-    const known = this.totals.has(price);
+  /**
+   * Sets the total at a level (0 deletes it). Returns the level's rank (0 = best) before a
+   * removal or after an insert or update, or -1 when nothing changed: the caller can tell
+   * whether the top levels moved.
+   */
+  set(price: number, lots: number): number {
+    const current = this.totals.get(price);
     if (lots === 0) {
-      if (!known) return;
+      if (current === undefined) return -1;
       this.totals.delete(price);
-      this.prices.splice(this.indexOf(price), 1);
-      return;
+      const at = this.indexOf(price);
+      this.prices.splice(at, 1);
+      return at;
     }
+    if (current === lots) return -1;
     this.totals.set(price, lots);
-    if (!known) this.prices.splice(this.indexOf(price), 0, price);
+    const at = this.indexOf(price);
+    if (current === undefined) this.prices.splice(at, 0, price);
+    return at;
   }
 
   /** The best `n` levels, best first. */

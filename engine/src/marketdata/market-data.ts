@@ -37,13 +37,14 @@ export interface MarketDataState {
   asks: LevelSteps[];
   /** Last `sequence` sent per topic, for the next message's `prev_sequence`. */
   topicSeq: Record<string, number>;
-  /** What was last published, to skip unchanged OrderBookUpdate / MarketStatistics. */
-  published: { depth: string | null; stats: string | null };
+  /** The statistics figures last published, to skip an unchanged MarketStatistics. */
+  published: { stats: string | null };
   /** Work of the current batch not yet flushed (empty right after a flush). */
   pending: {
     messages: MarketMessage[];
     trades: Trade[];
     closed: Partial<Record<Interval, CandleSteps[]>>;
+    /** The top {@link DEPTH_LEVELS} levels changed. */
     bookChanged: boolean;
     statsChanged: boolean;
   };
@@ -85,7 +86,7 @@ export class MarketData {
     this.now = s?.now ?? 0;
     this.seq = s?.seq ?? 0;
     this.topicSeq = s?.topicSeq ?? {};
-    this.published = s?.published ?? { depth: null, stats: null };
+    this.published = s?.published ?? { stats: null };
     this.pending = s?.pending ?? emptyPending();
   }
 
@@ -124,10 +125,12 @@ export class MarketData {
       case 'trade':
         this.applyTrade(event);
         break;
-      case 'book':
-        this.book.side(event.side).set(event.price_ticks, event.qty_lots);
-        this.pending.bookChanged = true;
+      case 'book': {
+        const rank = this.book.side(event.side).set(event.price_ticks, event.qty_lots);
+        // A change below the published levels changes nothing anyone sees.
+        if (rank >= 0 && rank < DEPTH_LEVELS) this.pending.bookChanged = true;
         break;
+      }
       case 'accepted':
       case 'rejected':
       case 'rested':
@@ -149,6 +152,7 @@ export class MarketData {
    */
   flush(tx: ChainableCommander, keys: SymbolKeys): MarketMessage[] {
     const pending = this.pending;
+    const candles: { interval: Interval; candles: Candle[] }[] = [];
     for (const interval of INTERVALS) {
       const series = this.series[interval];
       const toWrite = (pending.closed[interval] ?? []).map((c) => this.candle(interval, c));
@@ -158,8 +162,9 @@ export class MarketData {
         toWrite.push(this.candle(interval, open));
         this.emit(this.candleMessage(interval, open, false));
       }
-      marketDataStore.putCandles(tx, keys, interval, toWrite, MAX_CANDLES);
+      if (toWrite.length > 0) candles.push({ interval, candles: toWrite });
     }
+    marketDataStore.putCandles(tx, keys, candles, MAX_CANDLES);
     marketDataStore.pushTrades(tx, keys, pending.trades);
     if (pending.bookChanged) this.flushDepth(tx, keys);
     if (pending.statsChanged) this.flushStats(tx, keys);
@@ -217,14 +222,11 @@ export class MarketData {
   }
 
   private flushDepth(tx: ChainableCommander, keys: SymbolKeys): void {
-    const top = this.depth(DEPTH_LEVELS);
-    const key = JSON.stringify(top);
-    if (key === this.published.depth) return;
-    this.published.depth = key;
-    const bids = top.bids.map(([p, q]) => this.level(p, q));
-    const asks = top.asks.map(([p, q]) => this.level(p, q));
-    marketDataStore.putDepth(tx, keys, { symbol: this.spec.symbol, bids, asks, timestamp: this.now, sequence: this.seq });
-    this.emit({ type: 'OrderBookUpdate', symbol: this.spec.symbol, bids, asks, timestamp: this.now, sequence: this.seq });
+    const bids = this.book.bids.top(DEPTH_LEVELS).map(([p, q]) => this.level(p, q));
+    const asks = this.book.asks.top(DEPTH_LEVELS).map(([p, q]) => this.level(p, q));
+    const depth = { symbol: this.spec.symbol, bids, asks, timestamp: this.now, sequence: this.seq };
+    marketDataStore.putDepth(tx, keys, depth);
+    this.emit({ type: 'OrderBookUpdate', ...depth });
   }
 
   private flushStats(tx: ChainableCommander, keys: SymbolKeys): void {
