@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,5 +79,13 @@ describe('docker-compose.yml', () => {
       expect(s.environment?.REDIS_URL).toBe('redis://redis:6379');
     }
     expect(existsSync(join(REPO_ROOT, nodes[0][1].build!.dockerfile))).toBe(true);
+  });
+});
+
+describe('the k6 scripts', () => {
+  it('type-check against @types/k6 (the CI check for scripts k6 itself cannot run here)', () => {
+    const res = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(REPO_ROOT, 'infra/k6/tsconfig.json')], { encoding: 'utf8' });
+    expect(res.stdout + res.stderr).toBe('');
+    expect(res.status).toBe(0);
   });
 });
