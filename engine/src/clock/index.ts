@@ -34,16 +34,22 @@ export interface ClockOptions {
 }
 
 export interface ClockScheduler {
+  /** Settles once the schedule is in Redis (retried every second while Redis is unreachable). */
+  readonly ready: Promise<void>;
   /** Stops this node's worker (the schedule stays for the other nodes). Safe to call twice. */
   close(): Promise<void>;
 }
 
 const TICK: string = JSON.stringify({ v: 1, kind: 'clock' } satisfies ClockCommand);
 
-/** Starts (or joins) the clock. Resolves once the schedule is in Redis and this node's worker runs. */
-export async function startClockScheduler(opts: ClockOptions): Promise<ClockScheduler> {
+/**
+ * Starts (or joins) the clock on this node. Returns at once: the worker connects and the schedule
+ * is upserted in the background, so an engine boots (and shuts down) even while Redis is away.
+ */
+export function startClockScheduler(opts: ClockOptions): ClockScheduler {
   const everyMs = opts.everyMs ?? DEFAULT_CLOCK_MS;
   if (!Number.isInteger(everyMs) || everyMs < 10) throw new Error(`clock period must be a whole number of ms >= 10, got ${everyMs}`);
+  const report = (e: Error) => opts.onError?.(e);
   const g = globalKeys(opts.prefix);
   const streams = opts.symbols.map((s) => symbolKeys(s, opts.prefix).commands);
   // BullMQ workers block: their connections must never give up a request (BLOCKING_OPTIONS).
@@ -51,7 +57,7 @@ export async function startClockScheduler(opts: ClockOptions): Promise<ClockSche
   const workerConn = createRedis(opts.redisUrl, 'clock-worker', BLOCKING_OPTIONS);
   const writer: Redis = createRedis(opts.redisUrl, 'clock-writer');
   const queue = new Queue(g.clockQueue, { connection: queueConn, prefix: g.bullPrefix });
-  queue.on('error', (e) => opts.onError?.(e));
+  queue.on('error', report);
   const worker = new Worker(
     g.clockQueue,
     async () => {
@@ -63,28 +69,45 @@ export async function startClockScheduler(opts: ClockOptions): Promise<ClockSche
     },
     { connection: workerConn, prefix: g.bullPrefix, concurrency: 1 },
   );
-  worker.on('error', (e) => opts.onError?.(e));
-  worker.on('failed', (_job, e) => opts.onError?.(e));
-  try {
-    await queue.upsertJobScheduler(
-      CLOCK_SCHEDULER_ID,
-      { every: everyMs },
-      // A missed tick is not worth a retry: the next one comes a period later.
-      { name: 'tick', data: {}, opts: { attempts: 1, removeOnComplete: true, removeOnFail: 100 } },
-    );
-    await worker.waitUntilReady();
-  } catch (e) {
-    await closeAll();
-    throw e;
-  }
+  worker.on('error', report);
+  worker.on('failed', (_job, e) => report(e));
+
+  let closed = false;
+  let wake: (() => void) | undefined;
+  const ready = (async () => {
+    while (!closed) {
+      try {
+        await queue.upsertJobScheduler(
+          CLOCK_SCHEDULER_ID,
+          { every: everyMs },
+          // A missed tick is not worth a retry: the next one comes a period later.
+          { name: 'tick', data: {}, opts: { attempts: 1, removeOnComplete: true, removeOnFail: 100 } },
+        );
+        await worker.waitUntilReady();
+        return;
+      } catch (e) {
+        if (closed) return;
+        report(e as Error);
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, 1000);
+          wake = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+      }
+    }
+  })();
 
   let closing: Promise<void> | undefined;
-  async function closeAll(): Promise<void> {
+  const close = async () => {
+    closed = true;
+    wake?.();
     await worker.close();
     await queue.close();
     queueConn.disconnect();
     workerConn.disconnect();
     writer.disconnect();
-  }
-  return { close: () => (closing ??= closeAll()) };
+  };
+  return { ready, close: () => (closing ??= close()) };
 }

@@ -30,7 +30,8 @@ describe('clock scheduler', () => {
     const prefix = `t-${Math.random().toString(36).slice(2, 8)}`;
     const started = Date.now();
     const nodes: ClockScheduler[] = [];
-    for (let i = 0; i < 3; i++) nodes.push(await startClockScheduler({ redisUrl: server.url, prefix, symbols: SYMBOLS, everyMs: EVERY }));
+    for (let i = 0; i < 3; i++) nodes.push(startClockScheduler({ redisUrl: server.url, prefix, symbols: SYMBOLS, everyMs: EVERY }));
+    await Promise.all(nodes.map((n) => n.ready));
     const streams = SYMBOLS.map((s) => symbolKeys(s, prefix).commands);
     await waitFor(async () => (await redis.xlen(streams[0])) >= 8, 'eight ticks');
     await Promise.all(nodes.map((n) => n.close()));
@@ -48,9 +49,28 @@ describe('clock scheduler', () => {
     expect(Math.max(...counts)).toBeLessThanOrEqual(Math.floor(elapsed / EVERY) + 1);
   });
 
+  test('a node started while Redis is down joins the clock once Redis is up, and closes cleanly either way', async () => {
+    const down = await RedisServer.launch();
+    await down.stop();
+    const errors: Error[] = [];
+    const prefix = `t-${Math.random().toString(36).slice(2, 8)}`;
+    const node = startClockScheduler({ redisUrl: down.url, prefix, symbols: ['AAPL'], everyMs: EVERY, onError: (e) => errors.push(e) });
+    await waitFor(async () => errors.length > 0, 'the first connection error to be reported');
+    await down.start();
+    await node.ready;
+    const probe = new Redis(down.url, { maxRetriesPerRequest: 1 });
+    await waitFor(async () => (await probe.xlen(symbolKeys('AAPL', prefix).commands)) >= 2, 'ticks after Redis came up');
+    probe.disconnect();
+    await node.close();
+    await down.destroy();
+    const never = startClockScheduler({ redisUrl: 'redis://127.0.0.1:1', prefix, symbols: ['AAPL'], everyMs: EVERY });
+    await never.close(); // shutting down while Redis never came: returns, does not hang
+  });
+
   test('after close no node ticks any more', async () => {
     const prefix = `t-${Math.random().toString(36).slice(2, 8)}`;
-    const node = await startClockScheduler({ redisUrl: server.url, prefix, symbols: ['AAPL'], everyMs: EVERY });
+    const node = startClockScheduler({ redisUrl: server.url, prefix, symbols: ['AAPL'], everyMs: EVERY });
+    await node.ready;
     const stream = symbolKeys('AAPL', prefix).commands;
     await waitFor(async () => (await redis.xlen(stream)) >= 2, 'two ticks');
     await node.close();
