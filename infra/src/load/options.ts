@@ -28,12 +28,14 @@ export interface LoadOptions {
   apis: number;
   /** Redis AOF with fsync always in a started stack (default on, like npm start). */
   aof: boolean;
+  /** Measure the machine baseline first (default on). */
+  baseline: boolean;
 }
 
 export const USAGE = `usage: npm run load -- [--rate 5000] [--duration 60] [--warmup 5] [--drain 10]
          [--connections 64] [--subscribers 1] [--symbol BTC-KRW ...]
          [--cluster | --target http://127.0.0.1:7000 [--ws-url ws://127.0.0.1:7001/ws]]
-         [--apis 1] [--aof on|off]
+         [--apis 1] [--aof on|off] [--baseline on|off]
 Starts its own stack (single machine, or --cluster behind nginx) unless --target is given.`;
 
 function num(name: string, v: string | undefined, min: number, max: number): number {
@@ -64,6 +66,7 @@ export function parseLoadOptions(argv: string[]): LoadOptions {
       cluster: { type: 'boolean', default: false },
       apis: { type: 'string', default: '1' },
       aof: { type: 'string', default: 'on' },
+      baseline: { type: 'string', default: 'on' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -85,6 +88,7 @@ export function parseLoadOptions(argv: string[]): LoadOptions {
     topology: values.cluster ? 'cluster' : 'single',
     apis: num('apis', values.apis, 1, 8),
     aof: values.aof !== 'off',
+    baseline: values.baseline !== 'off',
   };
   if (opts.target) assertLoopback(opts.target);
   if (opts.wsUrl) assertLoopback(opts.wsUrl);
