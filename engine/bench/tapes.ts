@@ -1,4 +1,4 @@
-import type { PlaceCommand, TimedCommand } from '@xtrader/protocol';
+import type { TimedCommand } from '@xtrader/protocol';
 
 /**
  * Seeded command tapes for the engine benchmark: the same seed gives the same tape on every
@@ -92,23 +92,24 @@ export function generateTape(p: TapeProfile): TimedCommand[] {
       tape[i] = { v: 1, kind: 'cancel', order_id: orderId, request_id: `r${i}`, ts };
       continue;
     }
-    let cmd: PlaceCommand;
+    let cmd: TimedCommand;
+    const orderId = newId();
     if (r < passive || (r >= passive + crossing && r < passive + crossing + cancel)) {
       const offset = random() < p.hotShare ? p.hotOffsets[int(0, p.hotOffsets.length - 1)] : 1 + Math.floor(-Math.log(1 - random()) * p.meanOffset);
       const price = side === 'Buy' ? MID - offset : MID + offset;
-      cmd = { v: 1, kind: 'place', order_id: newId(), side, type: 'Limit', tif: 'GTC', price_ticks: price, qty_lots: int(1, 10) };
-      live.push(cmd.order_id);
+      cmd = { v: 1, kind: 'place', order_id: orderId, side, type: 'Limit', tif: 'GTC', price_ticks: price, qty_lots: int(1, 10), ts };
+      live.push(orderId);
     } else if (r < passive + crossing) {
       const t = random();
       const tif = t < 0.7 ? 'GTC' : t < 0.9 ? 'IOC' : 'FOK';
       const through = int(1, 3);
       const price = side === 'Buy' ? MID + through : MID - through;
-      cmd = { v: 1, kind: 'place', order_id: newId(), side, type: 'Limit', tif, price_ticks: price, qty_lots: int(1, 30) };
-      if (tif === 'GTC') live.push(cmd.order_id);
+      cmd = { v: 1, kind: 'place', order_id: orderId, side, type: 'Limit', tif, price_ticks: price, qty_lots: int(1, 30), ts };
+      if (tif === 'GTC') live.push(orderId);
     } else {
-      cmd = { v: 1, kind: 'place', order_id: newId(), side, type: 'Market', tif: random() < 0.9 ? 'IOC' : 'FOK', price_ticks: null, qty_lots: int(1, 30) };
+      cmd = { v: 1, kind: 'place', order_id: orderId, side, type: 'Market', tif: random() < 0.9 ? 'IOC' : 'FOK', price_ticks: null, qty_lots: int(1, 30), ts };
     }
-    tape[i] = { ...cmd, ts };
+    tape[i] = cmd;
   }
   return tape;
 }

@@ -1,6 +1,6 @@
 import BTree, { simpleComparator } from 'sorted-btree';
 import type { Side } from '@xtrader/protocol';
-import { PriceLevel } from './price-level';
+import { PriceLevel, type OrderPool } from './price-level';
 
 /**
  * One side of the book: its price levels by price (O(1) lookup) and in priority order (a B+ tree
@@ -14,7 +14,10 @@ export class BookSide {
   /** The best level, kept at hand because every incoming order looks at it. */
   best: PriceLevel | undefined = undefined;
 
-  constructor(readonly side: Side) {}
+  constructor(
+    readonly side: Side,
+    private readonly pool: OrderPool,
+  ) {}
 
   /** The ordering key of a price on this side (smaller is better). */
   keyOf(priceTicks: number): number {
@@ -33,7 +36,7 @@ export class BookSide {
   levelFor(priceTicks: number): PriceLevel {
     let level = this.byPrice.get(priceTicks);
     if (level === undefined) {
-      level = new PriceLevel(this.side, priceTicks, this.keyOf(priceTicks));
+      level = new PriceLevel(this.pool, this.side, priceTicks, this.keyOf(priceTicks));
       this.byPrice.set(priceTicks, level);
       this.ordered.set(level.sortKey, level);
       if (this.best === undefined || level.sortKey < this.best.sortKey) this.best = level;

@@ -15,7 +15,7 @@ import type {
 import { BookSide } from './book-side';
 import { InvalidCommandError, InvalidSnapshotError } from './errors';
 import { FeeRate } from './fees';
-import { PriceLevel, RestingOrder } from './price-level';
+import { NONE, OrderPool, PriceLevel } from './price-level';
 import { RecentIds } from './recent-ids';
 import type { CoreSnapshot, SnapshotLevel } from './snapshot';
 
@@ -39,7 +39,6 @@ const REJECT_MESSAGES: Record<RejectCode, string> = {
   FOK_CANNOT_FILL: 'fill-or-kill order cannot be filled completely',
 };
 const NOT_FOUND_MESSAGE = 'order is not resting on the book (unknown, filled or cancelled)';
-const TIME_IN_FORCE = new Set(['GTC', 'IOC', 'FOK', 'POST_ONLY']);
 
 /**
  * The matching engine of one symbol: a price-time priority order book that turns commands into
@@ -48,9 +47,11 @@ const TIME_IN_FORCE = new Set(['GTC', 'IOC', 'FOK', 'POST_ONLY']);
  * exact semantics and event order.
  */
 export class MatchingCore {
-  private readonly bids = new BookSide('Buy');
-  private readonly asks = new BookSide('Sell');
-  private readonly orders = new Map<string, RestingOrder>();
+  private readonly pool = new OrderPool();
+  private readonly bids = new BookSide('Buy', this.pool);
+  private readonly asks = new BookSide('Sell', this.pool);
+  /** Resting order id -> its handle in the pool. */
+  private readonly orders = new Map<string, number>();
   private readonly recent: RecentIds;
   private readonly takerFee: FeeRate;
   private readonly makerFee: FeeRate;
@@ -125,19 +126,22 @@ export class MatchingCore {
     const touched: PriceLevel[] = [];
     let remaining = cmd.qty_lots;
     let level = opposite.best;
+    const pool = this.pool;
     while (remaining > 0 && level !== undefined && level.sortKey <= limitKey) {
       touched.push(level);
       let maker = level.head;
-      while (maker !== undefined) {
-        const fill = remaining < maker.remainingLots ? remaining : maker.remainingLots;
+      while (maker !== NONE) {
+        const makerLots = pool.lots[maker];
+        const fill = remaining < makerLots ? remaining : makerLots;
         remaining -= fill;
         level.reduce(maker, fill);
-        events.push(this.trade(ts, cmd, maker, level.priceTicks, fill, remaining));
-        if (maker.remainingLots !== 0) break; // partly filled maker: the taker is done
-        const next = maker.next;
+        const makerId = pool.ids[maker];
+        events.push(this.trade(ts, cmd, makerId, makerLots - fill, level.priceTicks, fill, remaining));
+        if (makerLots !== fill) break; // partly filled maker: the taker is done
+        const next = pool.next[maker];
         level.remove(maker);
-        this.orders.delete(maker.orderId);
-        this.recent.add(maker.orderId);
+        this.orders.delete(makerId);
+        this.recent.add(makerId);
         maker = next;
         if (remaining === 0) break;
       }
@@ -163,16 +167,17 @@ export class MatchingCore {
 
   private cancel(cmd: CancelCommand, ts: number): EngineEvent[] {
     const id = cmd.order_id;
-    const order = this.orders.get(id);
-    if (order === undefined) {
+    const handle = this.orders.get(id);
+    if (handle === undefined) {
       return [{ v: 1, seq: ++this.seq, ts, kind: 'cancel_rejected', order_id: id, request_id: cmd.request_id, code: 'ORDER_NOT_FOUND', message: NOT_FOUND_MESSAGE }];
     }
-    const level = order.level;
-    level.remove(order);
+    const level = this.pool.levels[handle]!;
+    const lots = this.pool.lots[handle];
+    level.remove(handle);
     this.orders.delete(id);
     this.recent.add(id);
     if (level.isEmpty) this.sideOf(level).dropLevel(level);
-    return [this.cancelled(ts, id, order.remainingLots, 'user', cmd.request_id), this.bookEvent(ts, level)];
+    return [this.cancelled(ts, id, lots, 'user', cmd.request_id), this.bookEvent(ts, level)];
   }
 
   private sideOf(level: PriceLevel): BookSide {
@@ -190,7 +195,7 @@ export class MatchingCore {
     return { v: 1, seq: ++this.seq, ts, kind: 'rejected', order_id: orderId, code, message: REJECT_MESSAGES[code] };
   }
 
-  private trade(ts: number, cmd: PlaceCommand, maker: RestingOrder, priceTicks: number, lots: number, takerRemaining: number): TradeEvent {
+  private trade(ts: number, cmd: PlaceCommand, makerId: string, makerRemaining: number, priceTicks: number, lots: number, takerRemaining: number): TradeEvent {
     const seq = ++this.seq;
     return {
       v: 1,
@@ -199,14 +204,14 @@ export class MatchingCore {
       kind: 'trade',
       trade_id: this.tradeIdPrefix + seq,
       taker_order_id: cmd.order_id,
-      maker_order_id: maker.orderId,
+      maker_order_id: makerId,
       taker_side: cmd.side,
       price_ticks: priceTicks,
       qty_lots: lots,
       taker_fee: this.takerFee.of(priceTicks, lots),
       maker_fee: this.makerFee.of(priceTicks, lots),
       taker_remaining_lots: takerRemaining,
-      maker_remaining_lots: maker.remainingLots,
+      maker_remaining_lots: makerRemaining,
     };
   }
 
@@ -279,7 +284,8 @@ function snapshotSide(side: BookSide): SnapshotLevel[] {
   const out: SnapshotLevel[] = [];
   for (const level of side.levels()) {
     const orders: [string, number][] = [];
-    for (let o = level.head; o !== undefined; o = o.next) orders.push([o.orderId, o.remainingLots]);
+    const pool = level.pool;
+    for (let h = level.head; h !== NONE; h = pool.next[h]) orders.push([pool.ids[h], pool.lots[h]]);
     out.push([level.priceTicks, orders]);
   }
   return out;
@@ -289,7 +295,8 @@ function snapshotSide(side: BookSide): SnapshotLevel[] {
 function checkPlace(cmd: PlaceCommand): void {
   if (typeof cmd.order_id !== 'string' || cmd.order_id.length === 0) throw new InvalidCommandError('order_id is missing');
   if (!Number.isSafeInteger(cmd.qty_lots) || cmd.qty_lots <= 0) throw new InvalidCommandError(`order ${cmd.order_id}: qty_lots ${cmd.qty_lots} is not a positive integer`);
-  if (!TIME_IN_FORCE.has(cmd.tif)) throw new InvalidCommandError(`order ${cmd.order_id}: unknown tif ${cmd.tif}`);
+  const tif = cmd.tif;
+  if (tif !== 'GTC' && tif !== 'IOC' && tif !== 'FOK' && tif !== 'POST_ONLY') throw new InvalidCommandError(`order ${cmd.order_id}: unknown tif ${cmd.tif}`);
   if (cmd.side !== 'Buy' && cmd.side !== 'Sell') throw new InvalidCommandError(`order ${cmd.order_id}: unknown side ${cmd.side}`);
   if (cmd.type === 'Limit') {
     const p = cmd.price_ticks;

@@ -28,9 +28,10 @@ export class RecentIds {
     if (size < this.capacity) {
       this.ring[(this.start + size) % this.capacity] = id;
     } else {
-      this.members.delete(this.ring[this.start]!);
-      this.ring[this.start] = id;
-      this.start = (this.start + 1) % this.capacity;
+      const start = this.start;
+      this.members.delete(this.ring[start]!);
+      this.ring[start] = id;
+      this.start = start + 1 === this.capacity ? 0 : start + 1;
     }
     this.members.add(id);
   }

@@ -14,7 +14,7 @@ describe('MatchingCore against a naive reference matcher', () => {
     const spec = specs[seed % specs.length];
     // Finished-id memories smaller than the tape, so forgetting old ids is exercised too (and the
     // reference's linear scan of them stays cheap).
-    const capacity = seed % 4 === 0 ? 50 : 1_000;
+    const capacity = seed % 4 === 0 ? 50 : 300;
     const core = new MatchingCore(spec, { recentIdCapacity: capacity });
     const reference = new ReferenceMatcher(spec, capacity);
     const tape = randomTape(seed, COMMANDS);

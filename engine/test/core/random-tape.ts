@@ -25,7 +25,7 @@ export function randomTape(seed: number, length: number): TimedCommand[] {
     }
     if (r < 0.3) {
       const u = random();
-      const orderId = u < 0.8 && ids.length > 0 ? ids[int(Math.max(0, ids.length - 300), ids.length - 1)] : u < 0.9 && ids.length > 0 ? ids[int(0, ids.length - 1)] : `ghost-${seed}-${i}`;
+      const orderId = u < 0.8 && ids.length > 0 ? ids[int(Math.max(0, ids.length - 120), ids.length - 1)] : u < 0.9 && ids.length > 0 ? ids[int(0, ids.length - 1)] : `ghost-${seed}-${i}`;
       tape.push({ v: 1, kind: 'cancel', order_id: orderId, request_id: `r${i}`, ts });
       continue;
     }

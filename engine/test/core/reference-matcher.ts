@@ -46,11 +46,12 @@ export class ReferenceMatcher {
     if (this.finished.length > this.capacity) this.finished.shift();
   }
 
-  /** Total lots per level, keyed `-price` for bids and `price` for asks. */
-  private levelTotals(): Map<number, number> {
+  /** Total lots per level, keyed `-price` for bids and `price` for asks (only `keys` if given). */
+  private levelTotals(keys?: Set<number>): Map<number, number> {
     const totals = new Map<number, number>();
     for (const o of this.resting) {
       const key = o.side === 'Buy' ? -o.price : o.price;
+      if (keys !== undefined && !keys.has(key)) continue;
       totals.set(key, (totals.get(key) ?? 0) + o.lots);
     }
     return totals;
@@ -73,7 +74,10 @@ export class ReferenceMatcher {
       return [{ v: 1, seq: ++this.seq, ts, kind: 'rejected', order_id: id, code: 'FOK_CANNOT_FILL', message: 'fill-or-kill order cannot be filled completely' }];
     }
 
-    const before = this.levelTotals();
+    // Only levels holding an order this one may trade with, and its own level, can change.
+    const candidates = new Set<number>(this.resting.filter(acceptable).map((o) => (o.side === 'Buy' ? -o.price : o.price)));
+    if (!market) candidates.add(cmd.side === 'Buy' ? -limit : limit);
+    const before = this.levelTotals(candidates);
     const events: EngineEvent[] = [];
     const accepted: Record<string, unknown> = { v: 1, seq: ++this.seq, ts, kind: 'accepted', order_id: id };
     if (cmd.client_order_id !== undefined) accepted.client_order_id = cmd.client_order_id;
@@ -126,7 +130,7 @@ export class ReferenceMatcher {
     }
 
     // Every level whose total changed: the opposite side best first, then the taker's own side.
-    const after = this.levelTotals();
+    const after = this.levelTotals(candidates);
     const changed = [...new Set([...before.keys(), ...after.keys()])]
       .filter((key) => (before.get(key) ?? 0) !== (after.get(key) ?? 0))
       .map((key) => ({ side: (key < 0 ? 'Buy' : 'Sell') as Side, price: Math.abs(key), lots: after.get(key) ?? 0 }))

@@ -1,0 +1,239 @@
+/**
+ * Order pipeline benchmark (`npm run bench:pipeline`), on a spawned redis-server, loopback only.
+ *
+ * 1. raw_drain_s: a bare XREADGROUP + XACK drain of a pre-filled command stream (the ceiling of
+ *    reading a stream at all).
+ * 2. engine_cmds_s: the lease-fenced runner (core + market data + order states, one atomic
+ *    commit per batch) consuming the same stream from its start.
+ * 3. api_orders_s: POST /api/v1/order (202 path: validate, Lua XADD) on a real api process,
+ *    against bare_express_s: an Express JSON POST hello, same load generator and settings.
+ * 4. e2e_orders_s: api process + engine process together: orders accepted per second, counted
+ *    until the engine has committed the last one.
+ * The last line is one JSON object. Machines are shared and noisy: compare the ratios.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import type Redis from 'ioredis';
+import { createLogger, RedisServer } from '@xtrader/platform';
+import { symbolKeys, type PlaceCommand } from '@xtrader/protocol';
+import { loadMarketMap } from '@xtrader/protocol/node';
+import { SymbolRunner } from '../src/runner';
+
+const ROOT = join(__dirname, '..', '..');
+const COMMANDS = Number(process.env.BENCH_COMMANDS ?? 100_000);
+const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const BATCH = Number(process.env.BENCH_BATCH ?? 1000);
+/** Which parts to run (comma list of engine, api, e2e); all by default. */
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'engine,api,e2e').split(','));
+const log = createLogger('bench', process.env.LOG_LEVEL ?? 'warn');
+
+function rng(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A realistic mix: limit orders around the mid (many cross), some market orders, 10% cancels. */
+function commandMix(n: number): object[] {
+  const random = rng(42);
+  const out: object[] = [];
+  for (let i = 0; i < n; i++) {
+    if (i > 10 && random() < 0.1) {
+      out.push({ v: 1, kind: 'cancel', order_id: `o${Math.floor(random() * i)}`, request_id: `r${i}` });
+      continue;
+    }
+    const side = random() < 0.5 ? 'Buy' : 'Sell';
+    const market = random() < 0.05;
+    const cmd: PlaceCommand = {
+      v: 1,
+      kind: 'place',
+      order_id: `o${i}`,
+      side,
+      type: market ? 'Market' : 'Limit',
+      tif: market ? 'IOC' : 'GTC',
+      price_ticks: market ? null : 50_000 + Math.floor(random() * 21) - 10,
+      qty_lots: 1 + Math.floor(random() * 100),
+    };
+    out.push(cmd);
+  }
+  return out;
+}
+
+async function fill(redis: Redis, stream: string, cmds: object[]): Promise<string> {
+  let last = '';
+  for (let i = 0; i < cmds.length; i += 5000) {
+    const p = redis.pipeline();
+    for (const c of cmds.slice(i, i + 5000)) p.xadd(stream, '*', 'c', JSON.stringify(c));
+    const res = (await p.exec()) ?? [];
+    last = res[res.length - 1][1] as string;
+  }
+  return last;
+}
+
+async function rawDrain(redis: Redis, stream: string, total: number): Promise<number> {
+  await redis.xgroup('CREATE', stream, 'bench', '0');
+  const started = performance.now();
+  let seen = 0;
+  while (seen < total) {
+    const reply = (await redis.xreadgroup('GROUP', 'bench', 'c1', 'COUNT', BATCH, 'STREAMS', stream, '>')) as [string, [string, string[]][]][] | null;
+    const entries = reply?.[0]?.[1] ?? [];
+    if (entries.length === 0) break;
+    await redis.xack(stream, 'bench', ...entries.map((e) => e[0]));
+    seen += entries.length;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await redis.xgroup('DESTROY', stream, 'bench');
+  return seen / seconds;
+}
+
+async function waitPosition(redis: Redis, key: string, id: string, timeoutMs = 300_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await redis.get(key)) !== id) {
+    if (Date.now() > deadline) throw new Error(`engine did not reach ${id}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** Spawns a node process and resolves with the port it reports on stderr. */
+function spawnServer(args: string[], env: Record<string, string>, portRe: RegExp): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    child.stderr!.on('data', (b: Buffer) => {
+      buf += b.toString();
+      const m = portRe.exec(buf);
+      if (m) resolve({ child, port: Number(m[1]) });
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${buf}`)));
+  });
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+async function load(url: string, requests: autocannon.Request[]): Promise<{ rps: number; ok: number; errors: number }> {
+  const result = await autocannon({ url, connections: CONNECTIONS, duration: HTTP_SECONDS, requests });
+  return { rps: result.requests.average, ok: result['2xx'], errors: result.errors + result.non2xx };
+}
+
+const BARE_EXPRESS = `
+const express = require('express');
+const app = express();
+app.use(express.json());
+app.post('/hello', (req, res) => res.status(202).json({ hello: req.body.symbol ?? 'world' }));
+const s = app.listen(0, '127.0.0.1', () => console.error('port=' + s.address().port));
+process.on('SIGTERM', () => s.close(() => process.exit(0)));
+`;
+
+/** One order body of the api load, alternating sides so the engine matches as it goes. */
+const order = (side: string): autocannon.Request => ({
+  method: 'POST',
+  path: '/api/v1/order',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ symbol: 'BTC-KRW', side, type: 'Limit', price: 50_000_000, quantity: 0.01 }),
+});
+
+/** 1 + 2: the same pre-filled stream, drained bare, then consumed by the engine from its start. */
+async function benchEngine(server: RedisServer, redis: Redis, results: Record<string, number>): Promise<void> {
+  const spec = loadMarketMap().get('BTC-KRW')!;
+  const keys = symbolKeys('BTC-KRW', 'bench-engine');
+  const last = await fill(redis, keys.commands, commandMix(COMMANDS));
+  results.raw_drain_s = Math.round(await rawDrain(redis, keys.commands, COMMANDS));
+  console.log(`raw XREADGROUP+XACK drain: ${results.raw_drain_s} cmds/s`);
+  const runner = new SymbolRunner({ spec, redisUrl: server.url, prefix: 'bench-engine', engineId: 'bench', log, batchSize: BATCH });
+  void runner.start();
+  await runner.whenLeader();
+  const started = performance.now();
+  await waitPosition(redis, keys.position, last);
+  results.engine_cmds_s = Math.round(COMMANDS / ((performance.now() - started) / 1000));
+  await runner.stop();
+  console.log(`engine (core + market data + fenced commit, batch ${BATCH}): ${results.engine_cmds_s} cmds/s`);
+}
+
+function apiEnv(server: RedisServer, prefix: string): Record<string, string> {
+  return { PORT: '0', HOST: '127.0.0.1', REDIS_URL: server.url, XT_PREFIX: prefix, LOG_LEVEL: 'info' };
+}
+const API_MAIN = ['--import', 'tsx', join(ROOT, 'api', 'src', 'main.ts')];
+const API_PORT = /"api listening","port":(\d+)/;
+
+/** 3: a real api process against bare Express, same load generator and settings. */
+async function benchApi(server: RedisServer, results: Record<string, number>): Promise<void> {
+  const bare = await spawnServer(['-e', BARE_EXPRESS], {}, /port=(\d+)/);
+  const hello = await load(`http://127.0.0.1:${bare.port}`, [
+    { method: 'POST', path: '/hello', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ symbol: 'BTC-KRW', side: 'Buy', type: 'Limit', price: 50_000_000, quantity: 0.01 }) },
+  ]);
+  await stopChild(bare.child);
+  results.bare_express_s = Math.round(hello.rps);
+  console.log(`bare Express JSON POST: ${results.bare_express_s} req/s`);
+
+  const api = await spawnServer(API_MAIN, apiEnv(server, 'bench-api'), API_PORT);
+  const alone = await load(`http://127.0.0.1:${api.port}`, [order('Buy'), order('Sell')]);
+  await stopChild(api.child);
+  results.api_orders_s = Math.round(alone.rps);
+  console.log(`api POST /api/v1/order (202, no engine): ${results.api_orders_s} req/s, errors ${alone.errors}`);
+}
+
+/** 4: api process + engine process together, counted until the engine committed the last order. */
+async function benchEndToEnd(server: RedisServer, redis: Redis, results: Record<string, number>): Promise<void> {
+  const env = apiEnv(server, 'bench-e2e');
+  const api = await spawnServer(API_MAIN, env, API_PORT);
+  const engine = await spawnServer(
+    ['--import', 'tsx', join(ROOT, 'engine', 'src', 'main.ts'), '--symbol', 'BTC-KRW'],
+    { ...env, ENGINE_BATCH_SIZE: String(BATCH) },
+    /"msg":"lease acquired".*?"token":"(\d+)/,
+  );
+  const keys = symbolKeys('BTC-KRW', 'bench-e2e');
+  const t0 = performance.now();
+  const flow = await load(`http://127.0.0.1:${api.port}`, [order('Buy'), order('Sell')]);
+  const [[lastId]] = (await redis.xrevrange(keys.commands, '+', '-', 'COUNT', 1)) as [string, string[]][];
+  await waitPosition(redis, keys.position, lastId);
+  results.e2e_orders_s = Math.round(flow.ok / ((performance.now() - t0) / 1000));
+  console.log(`end to end (api process + engine process, accepted -> committed): ${results.e2e_orders_s} orders/s`);
+  await stopChild(api.child);
+  await stopChild(engine.child);
+}
+
+async function main(): Promise<void> {
+  const server = await RedisServer.launch();
+  const redis = server.client();
+  const results: Record<string, number> = {};
+  try {
+    if (PARTS.has('engine')) await benchEngine(server, redis, results);
+    if (PARTS.has('api')) await benchApi(server, results);
+    if (PARTS.has('e2e')) await benchEndToEnd(server, redis, results);
+  } finally {
+    redis.disconnect();
+    await server.destroy();
+  }
+  const ratio = (a?: number, b?: number) => (a && b ? Number((a / b).toFixed(3)) : null);
+  const line = {
+    engine_cmds_s: results.engine_cmds_s ?? null,
+    raw_drain_s: results.raw_drain_s ?? null,
+    ratio_engine_vs_drain: ratio(results.engine_cmds_s, results.raw_drain_s),
+    api_orders_s: results.api_orders_s ?? null,
+    bare_express_s: results.bare_express_s ?? null,
+    ratio_api_vs_express: ratio(results.api_orders_s, results.bare_express_s),
+    e2e_orders_s: results.e2e_orders_s ?? null,
+    commands: COMMANDS,
+    batch: BATCH,
+    connections: CONNECTIONS,
+  };
+  console.log(JSON.stringify(line));
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
