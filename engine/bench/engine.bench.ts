@@ -6,6 +6,7 @@
  * The machine is shared and noisy: read the ratios (same run, same tapes) before the absolute
  * figures. Each core figure is the median of CORE_RUNS runs on a fresh core.
  */
+import { loadavg } from 'node:os';
 import { OrderBook, Side } from 'nodejs-order-book';
 import type { LimitOrderOptions, MarketOrderOptions } from 'nodejs-order-book';
 import { loadMarketMap } from '@xtrader/protocol/node';
@@ -15,7 +16,7 @@ import { DEEP, SHALLOW, generateTape, type TapeProfile } from './tapes';
 
 const CORE_RUNS = 3;
 /** nodejs-order-book stops after this long on a tape (it scans a level to cancel): a prefix then. */
-const NOB_BUDGET_MS = { shallow: 60_000, deep: 75_000 };
+const NOB_BUDGET_MS = { shallow: 60_000, deep: 50_000 };
 const spec = loadMarketMap().get('BTC-KRW')!;
 
 type NobOp = { kind: 'limit'; o: LimitOrderOptions } | { kind: 'market'; o: MarketOrderOptions } | { kind: 'cancel'; id: string };
@@ -32,13 +33,20 @@ function toNob(tape: TimedCommand[]): NobOp[] {
   });
 }
 
-function runCore(tape: TimedCommand[]): { opsPerSec: number; core: MatchingCore; events: number } {
+/**
+ * Runs a tape through a fresh core. `cpuOpsPerSec` divides by the CPU time this process got
+ * (user + system, GC threads included) instead of wall time: on a shared, overloaded machine it is
+ * the steadier of the two.
+ */
+function runCore(tape: TimedCommand[]): { opsPerSec: number; cpuOpsPerSec: number; core: MatchingCore; events: number } {
   const core = new MatchingCore(spec);
   let events = 0;
   const start = performance.now();
+  const cpu0 = process.cpuUsage();
   for (let i = 0; i < tape.length; i++) events += core.apply(tape[i]).length;
   const ms = performance.now() - start;
-  return { opsPerSec: tape.length / (ms / 1000), core, events };
+  const cpu = process.cpuUsage(cpu0);
+  return { opsPerSec: tape.length / (ms / 1000), cpuOpsPerSec: tape.length / ((cpu.user + cpu.system) / 1e6), core, events };
 }
 
 function runNob(ops: NobOp[], budgetMs: number): { opsPerSec: number; done: number } {
@@ -90,11 +98,13 @@ function benchTape(profile: TapeProfile) {
   const nobOps = toNob(tape);
   console.log(`\n[${profile.name}] ${fmt(tape.length)} commands generated in ${fmt(performance.now() - t0)} ms (seed ${profile.seed})`);
   const runs: number[] = [];
+  const cpuRuns: number[] = [];
   let last: ReturnType<typeof runCore> | undefined;
   for (let r = 0; r < CORE_RUNS; r++) {
     last = runCore(tape);
     runs.push(last.opsPerSec);
-    console.log(`  core run ${r + 1}: ${fmt(last.opsPerSec)} commands/s (${fmt(last.events)} events)`);
+    cpuRuns.push(last.cpuOpsPerSec);
+    console.log(`  core run ${r + 1}: ${fmt(last.opsPerSec)} commands/s wall, ${fmt(last.cpuOpsPerSec)} per CPU-second (${fmt(last.events)} events)`);
   }
   const shape = bookShape(last!.core);
   console.log(`  book at the end: ${fmt(shape.resting)} resting orders on ${shape.levels} levels, deepest level ${fmt(shape.deepestLevelOrders)} orders`);
@@ -111,11 +121,11 @@ function benchTape(profile: TapeProfile) {
     corePrefix = runCore(tape.slice(0, nob.done)).opsPerSec;
     console.log(`  core on that same prefix: ${fmt(corePrefix)} commands/s (ratio ${(corePrefix / nob.opsPerSec).toFixed(1)})`);
   }
-  return { tape, core: median(runs), nob, corePrefix, shape };
+  return { tape, core: median(runs), coreCpu: median(cpuRuns), nob, corePrefix, shape };
 }
 
 function main() {
-  console.log(`engine bench: node ${process.version}, ${spec.symbol}, core = median of ${CORE_RUNS} runs`);
+  console.log(`engine bench: node ${process.version}, ${spec.symbol}, core = median of ${CORE_RUNS} runs, load average ${loadavg()[0].toFixed(1)}`);
   // Warm both implementations up (JIT) on a small tape of another seed.
   const warm = generateTape({ ...SHALLOW, seed: 7, commands: 200_000 });
   runCore(warm);
@@ -136,6 +146,10 @@ function main() {
     p99_us_deep: Number(lat.p99.toFixed(2)),
     nob_shallow_commands: shallow.nob.done,
     nob_deep_commands: deep.nob.done,
+    cpu_shallow_ops_s: Math.round(shallow.coreCpu),
+    cpu_deep_ops_s: Math.round(deep.coreCpu),
+    core_deep_prefix_ops_s: deep.corePrefix === undefined ? null : Math.round(deep.corePrefix),
+    load_avg_1m: Number(loadavg()[0].toFixed(1)),
     deep_resting_orders: deep.shape.resting,
     deep_deepest_level_orders: deep.shape.deepestLevelOrders,
   };
