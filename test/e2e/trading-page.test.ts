@@ -40,8 +40,9 @@ async function withPage(
   name: string,
   fn: (ui: TradingPage, page: Page) => Promise<void>,
   setup?: (context: BrowserContext) => Promise<void>,
+  query = 'symbol=BTC-KRW&interval=5m',
 ): Promise<void> {
-  const { context, page } = await openPage(browser, `${stack.realtimeUrls[0]}/?symbol=BTC-KRW&interval=5m`, setup);
+  const { context, page } = await openPage(browser, `${stack.realtimeUrls[0]}/?${query}`, setup);
   contexts.push(context);
   const ui = new TradingPage(page);
   // What the page itself reported, shown only when the test fails.
@@ -217,3 +218,32 @@ test('a missed execution (sequence gap) makes the page reload the trades from RE
     relay,
   );
 });
+
+test('a new 1m candle opens at the minute boundary without a reload, and older candles load page by page', async () => {
+  await withPage(
+    '07-candle-boundary-and-history',
+    async (_ui, page) => {
+      const chart = page.locator('[data-testid=price-chart][data-last-open-time]');
+      await chart.waitFor();
+      const openTime = Number(await chart.getAttribute('data-last-open-time'));
+      const bars = Number(await chart.getAttribute('data-bars'));
+      // The engine's clock closes the candle at the boundary and opens the next one, pushed.
+      await page.locator(`[data-testid=price-chart][data-last-open-time]:not([data-last-open-time="${openTime}"])`).waitFor({ timeout: 90_000 });
+      expect(Number(await chart.getAttribute('data-bars'))).toBeGreaterThan(bars);
+
+      // One candle per history request: the rest arrive as the chart's left edge comes into view.
+      const requests: string[] = [];
+      const { context, page: second } = await openPage(browser, `${stack.realtimeUrls[0]}/?symbol=BTC-KRW&interval=1m&candles=1`, async (c) => {
+        c.on('request', (r) => {
+          if (r.url().includes('/api/v1/klines/BTC-KRW/1m')) requests.push(r.url());
+        });
+      });
+      contexts.push(context);
+      await second.locator(`[data-testid=price-chart][data-bars="${bars + 1}"]`).waitFor();
+      expect(requests.filter((u) => u.includes('end=')).length).toBeGreaterThanOrEqual(bars);
+      await screenshot(second, '07a-history-pages');
+    },
+    undefined,
+    'symbol=BTC-KRW&interval=1m',
+  );
+}, 150_000);

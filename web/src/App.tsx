@@ -14,11 +14,19 @@ import { RecentTrades } from './components/RecentTrades';
 import { OrderForm, type PickedPrice } from './components/OrderForm';
 import { MyOrders } from './components/MyOrders';
 
-/** `?symbol=ETH-KRW&interval=1m` in the address chooses the market and candles to show. */
-function readLocation(): { symbol?: string; interval?: Interval } {
+/**
+ * `?symbol=ETH-KRW&interval=1m` in the address chooses the market and candles to show;
+ * `&candles=50` how many candles each history request asks for (default 300).
+ */
+function readLocation(): { symbol?: string; interval?: Interval; historyPage?: number } {
   const q = new URLSearchParams(window.location.search);
   const iv = q.get('interval');
-  return { symbol: q.get('symbol') ?? undefined, interval: (INTERVALS as readonly string[]).includes(iv ?? '') ? (iv as Interval) : undefined };
+  const page = Number(q.get('candles'));
+  return {
+    symbol: q.get('symbol') ?? undefined,
+    interval: (INTERVALS as readonly string[]).includes(iv ?? '') ? (iv as Interval) : undefined,
+    historyPage: Number.isInteger(page) && page >= 1 && page <= 1000 ? page : undefined,
+  };
 }
 
 function writeLocation(symbol: string, interval: Interval): void {
@@ -102,7 +110,7 @@ function TradingPage({ api, feed, markets }: { api: ExchangeApi; feed: MarketFee
       )}
       <main className="grid">
         <OrderBook market={market} book={data.book} lastPrice={data.stats?.last_price} lastSide={data.trades[0]?.side} onPickPrice={pickPrice} />
-        <PriceChart api={api} feed={feed} market={market} interval={interval} onInterval={setCandleInterval} connection={connection} />
+        <PriceChart api={api} feed={feed} market={market} interval={interval} onInterval={setCandleInterval} connection={connection} historyPage={initial.historyPage} />
         <div className="side-column">
           <OrderForm api={api} market={market} book={data.book} picked={picked} onPlaced={myOrders.add} />
           <RecentTrades market={market} trades={data.trades} />

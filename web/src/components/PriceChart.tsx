@@ -19,8 +19,8 @@ import { POLL_MS } from '../hooks/useMarketData';
 
 const UP = '#0ecb81';
 const DOWN = '#f6465d';
-/** Candles asked for on first load and per scroll-back page. */
-const PAGE = 300;
+/** Candles asked for on first load and per scroll-back page, unless the page is told otherwise. */
+const DEFAULT_PAGE = 300;
 /** Load older candles when fewer than this many bars are left of the visible range. */
 const SCROLL_BACK_MARGIN = 10;
 
@@ -64,6 +64,8 @@ interface Props {
   interval: Interval;
   onInterval(interval: Interval): void;
   connection: ConnectionState;
+  /** Candles per history request (first load and each scroll-back page). */
+  historyPage?: number;
 }
 
 /**
@@ -71,7 +73,7 @@ interface Props {
  * CandlestickUpdate; older pages load when the user scrolls back. The container exposes the last
  * bar as `data-last-close`/`data-last-open-time` for tests and tools.
  */
-export function PriceChart({ api, feed, market, interval, onInterval, connection }: Props) {
+export function PriceChart({ api, feed, market, interval, onInterval, connection, historyPage = DEFAULT_PAGE }: Props) {
   const containerRef = useRef<HTMLDivElement>(null);
   const hostRef = useRef<HTMLDivElement>(null);
   const chartRef = useRef<{ chart: IChartApi; candles: ISeriesApi<'Candlestick'>; volume: ISeriesApi<'Histogram'> } | null>(null);
@@ -174,9 +176,9 @@ export function PriceChart({ api, feed, market, interval, onInterval, connection
 
     const loadLatest = async () => {
       try {
-        const candles = await api.klines(symbol, interval, { limit: PAGE });
+        const candles = await api.klines(symbol, interval, { limit: historyPage });
         if (disposed) return;
-        exhausted = candles.length < PAGE;
+        exhausted = candles.length < historyPage;
         setAll(candles.map(toBar));
       } catch (e) {
         if (!disposed) setStatus((e as Error).message);
@@ -188,9 +190,9 @@ export function PriceChart({ api, feed, market, interval, onInterval, connection
       if (loadingOlder || exhausted || !first) return;
       loadingOlder = true;
       try {
-        const older = await api.klines(symbol, interval, { limit: PAGE, end: first.openTime - 1 });
+        const older = await api.klines(symbol, interval, { limit: historyPage, end: first.openTime - 1 });
         if (disposed) return;
-        if (older.length < PAGE) exhausted = true;
+        if (older.length < historyPage) exhausted = true;
         const firstNow = barsRef.current[0]?.openTime ?? Infinity;
         const fresh = older.filter((cd) => cd.open_time < firstNow).map(toBar);
         if (fresh.length > 0) setAll([...fresh, ...barsRef.current]);
@@ -229,7 +231,7 @@ export function PriceChart({ api, feed, market, interval, onInterval, connection
       unsubscribe();
       c.chart.timeScale().unsubscribeVisibleLogicalRangeChange(onRange);
     };
-  }, [api, feed, symbol, interval]);
+  }, [api, feed, symbol, interval, historyPage]);
 
   // While the socket is down, the newest candles every POLL_MS keep the open one moving.
   useEffect(() => {
