@@ -107,6 +107,7 @@ describe('market data over REST', () => {
     ['/trades/AAPL?limit=1001', 'INVALID_LIMIT'],
     ['/klines/AAPL/5m?start=yesterday', 'INVALID_REQUEST'],
     ['/klines/AAPL/5m?end=-5', 'INVALID_REQUEST'],
+    ['/klines/AAPL/5m?start=2000&end=1000', 'INVALID_REQUEST'],
   ])('GET %s -> 400 %s', async (path, code) => {
     const res = await http('GET', `${base}${path}`);
     expect(res.status).toBe(400);

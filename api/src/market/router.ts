@@ -1,6 +1,6 @@
 import { Router, type Response } from 'express';
 import type Redis from 'ioredis';
-import { describeMarket, type MarketSpec } from '@xtrader/protocol';
+import { describeMarket, XtError, type MarketSpec } from '@xtrader/protocol';
 import { LIMITS, parseCount, parseInterval, parseSymbol, parseTime } from './params';
 import { MarketReader } from './reader';
 
@@ -41,6 +41,7 @@ export function marketRouter({ redis, prefix, markets }: MarketRouterDeps): Rout
     const limit = parseCount(req.query.limit, LIMITS.klines, 'INVALID_LIMIT', 'limit');
     const start = parseTime(req.query.start, 'start');
     const end = parseTime(req.query.end, 'end');
+    if (start !== undefined && end !== undefined && start > end) throw new XtError('INVALID_REQUEST', 'start must not be after end');
     const candles = await reader.candles(spec, interval, limit, start, end);
     sendJson(res, `{"symbol":${JSON.stringify(spec.symbol)},"interval":"${interval}","candles":[${candles.join(',')}]}`);
   });
