@@ -1,6 +1,6 @@
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { ManagedProcess } from './managed-process';
-import { ENTRY, REPO_ROOT } from './paths';
+import { DATA_DIR, ENTRY, REPO_ROOT } from './paths';
 import { hasRedisServer, REDIS_HELP, redisReachable } from './prerequisites';
 import type { Stack } from './stack';
 
@@ -31,7 +31,7 @@ export async function chooseRedis(projectPort: number): Promise<RedisChoice> {
     console.error(REDIS_HELP);
     process.exit(1);
   }
-  return { note: `${projectUrl} (project Redis, AOF on, data in .data/redis)` };
+  return { note: `${projectUrl} (project Redis, AOF on, data in ${relative(process.cwd(), join(DATA_DIR, 'redis')) || '.'})` };
 }
 
 /** Starts the demo market maker against `apiUrl` (a node or the balancer). */

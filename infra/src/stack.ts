@@ -141,7 +141,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       process.stderr.write(`[stack] ${p.name} exited unexpectedly (${JSON.stringify(p.lastExit)}); restarting in ${delay} ms\n`);
       setTimeout(() => {
         if (!stopping && !p.running) {
-          p.start().catch((e: Error) => process.stderr.write(`[stack] restart of ${p.name} failed: ${e.message}\n`));
+          p.start().then(
+            () => process.stderr.write(`[stack] ${p.name} is back (pid ${p.pid})\n`),
+            (e: Error) => process.stderr.write(`[stack] restart of ${p.name} failed: ${e.message}\n`),
+          );
         }
       }, delay);
     };
