@@ -1,0 +1,315 @@
+/**
+ * Fan-out benchmark (`npm run bench:fanout`): N clients, half socket.io and half /ws, split over
+ * two realtime node processes on one Redis, all subscribed to `executions:BTC-KRW`, while
+ * Execution messages are appended to the symbol's feed at a steady rate, as the engine does.
+ *
+ * Latency = client receive time - the message's produce time (carried in `timestamp`, with
+ * sub-millisecond precision), recorded in an HDR histogram per client worker process and merged.
+ * Everything runs on loopback and is bounded in time.
+ *
+ * Settings (env or --name=value): CLIENTS (5000), RATE events/s (10), DURATION s (20),
+ * WARMUP s (3), WORKERS client processes (2).
+ *
+ * Last line: {"clients","events_s","deliveries_s","p50_ms","p99_ms","dropped"}; `dropped`
+ * counts messages that a client connected for the whole run did not receive, plus clients the
+ * server disconnected.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import * as hdr from 'hdr-histogram-js';
+import WebSocket from 'ws';
+import { io } from 'socket.io-client';
+import { freePort, RedisServer } from '@xtrader/platform';
+import { symbolKeys } from '@xtrader/protocol';
+
+const REPO = resolve(__dirname, '../..');
+const TSX = resolve(REPO, 'node_modules/.bin/tsx');
+const SYMBOL = 'BTC-KRW';
+
+function setting(name: string, fallback: number): number {
+  const arg = process.argv.find((a) => a.startsWith(`--${name.toLowerCase()}=`));
+  const raw = arg?.split('=')[1] ?? process.env[name];
+  const n = raw === undefined ? fallback : Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number`);
+  return n;
+}
+
+const now = () => performance.timeOrigin + performance.now();
+
+/** What a client worker reports at the end. */
+interface WorkerReport {
+  histogram: string;
+  received: number;
+  /** Messages in [first, last] a client that stayed connected did not get. */
+  missing: number;
+  disconnected: number;
+  errors: Record<string, number>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Worker: holds a share of the clients. Talks to the parent with JSON lines on stdin/stdout.
+// ---------------------------------------------------------------------------------------------
+async function worker(): Promise<void> {
+  const [urlA, urlB] = [process.env.NODE_A!, process.env.NODE_B!];
+  const count = Number(process.env.COUNT);
+  const offset = Number(process.env.OFFSET);
+  const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+  let measureFrom = Infinity;
+  let measureTo = Infinity;
+  const seen: Set<number>[] = [];
+  const alive: boolean[] = [];
+  const errors: Record<string, number> = {};
+  let received = 0;
+  const send = (m: object) => process.stdout.write(`${JSON.stringify(m)}\n`);
+
+  const onMessage = (i: number, m: { type: string; sequence?: number; timestamp?: number; code?: string }) => {
+    if (m.type === 'Execution') {
+      const t = now();
+      const seq = m.sequence!;
+      if (seq >= measureFrom && seq <= measureTo) {
+        seen[i].add(seq);
+        received++;
+        histogram.recordValue(Math.max(1, Math.round((t - m.timestamp!) * 1000)));
+      }
+    } else if (m.type === 'Error') {
+      errors[m.code ?? '?'] = (errors[m.code ?? '?'] ?? 0) + 1;
+    }
+  };
+
+  const subscribeMsg = { type: 'Subscribe', channels: ['executions'], symbols: [SYMBOL] };
+  const connectOne = (i: number) =>
+    new Promise<void>((done, fail) => {
+      const global = offset + i;
+      const url = global % 2 === 0 ? urlA : urlB;
+      seen[i] = new Set();
+      alive[i] = true;
+      const timer = setTimeout(() => fail(new Error(`client ${global} did not subscribe in 30 s`)), 30_000);
+      if (Math.floor(global / 2) % 2 === 0) {
+        const ws = new WebSocket(`${url.replace('http', 'ws')}/ws`);
+        ws.on('message', (data) => {
+          const m = JSON.parse(data.toString());
+          if (m.type === 'Ping') ws.send(JSON.stringify({ type: 'Pong', timestamp: m.timestamp }));
+          else if (m.type === 'Connected') ws.send(JSON.stringify(subscribeMsg));
+          else if (m.type === 'SubscribeSuccess') {
+            clearTimeout(timer);
+            done();
+          } else onMessage(i, m);
+        });
+        ws.on('close', () => (alive[i] = false));
+        ws.on('error', (e) => fail(e));
+      } else if (process.env.SIO_CLIENT === 'socket.io-client') {
+        const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true });
+        socket.on('SubscribeSuccess', () => {
+          clearTimeout(timer);
+          done();
+        });
+        socket.on('Connected', () => socket.emit('Subscribe', subscribeMsg));
+        socket.on('Execution', (m) => onMessage(i, m));
+        socket.on('Error', (m) => onMessage(i, m));
+        socket.on('disconnect', () => (alive[i] = false));
+        socket.on('connect_error', (e) => fail(e));
+      } else {
+        // socket.io spoken directly over `ws` (engine.io v4 framing, as k6 does): the same bytes
+        // on the wire as socket.io-client, at a fraction of the harness CPU, so the figure is
+        // the server's. SIO_CLIENT=socket.io-client uses the real client library instead.
+        const ws = new WebSocket(`${url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`);
+        ws.on('message', (data) => {
+          const text = data.toString();
+          if (text === '2') return ws.send('3');
+          if (text.startsWith('0')) return ws.send('40');
+          if (text.startsWith('40')) return;
+          if (!text.startsWith('42')) return;
+          const [event, m] = JSON.parse(text.slice(2));
+          if (event === 'Connected') ws.send(`42${JSON.stringify(['Subscribe', subscribeMsg])}`);
+          else if (event === 'SubscribeSuccess') {
+            clearTimeout(timer);
+            done();
+          } else onMessage(i, m);
+        });
+        ws.on('close', () => (alive[i] = false));
+        ws.on('error', (e) => fail(e));
+      }
+    });
+
+  // Connect in waves so the listen backlog never overflows.
+  const WAVE = 100;
+  for (let i = 0; i < count; i += WAVE) {
+    await Promise.all(Array.from({ length: Math.min(WAVE, count - i) }, (_, k) => connectOne(i + k)));
+  }
+  send({ ready: true });
+
+  for await (const line of createInterface({ input: process.stdin })) {
+    const cmd = JSON.parse(line) as { measure?: [number, number]; report?: boolean };
+    if (cmd.measure) [measureFrom, measureTo] = cmd.measure;
+    if (cmd.report) {
+      let missing = 0;
+      let disconnected = 0;
+      const expected = measureTo - measureFrom + 1;
+      for (let i = 0; i < count; i++) {
+        if (!alive[i]) disconnected++;
+        else missing += expected - seen[i].size;
+      }
+      const report: WorkerReport = { histogram: hdr.encodeIntoCompressedBase64(histogram), received, missing, disconnected, errors };
+      send(report);
+      process.exit(0);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parent: Redis, two realtime nodes, client workers, the producer.
+// ---------------------------------------------------------------------------------------------
+class Child {
+  private lines: ((line: string) => void)[] = [];
+  readonly exited: Promise<number | null>;
+  output = '';
+
+  constructor(
+    readonly proc: ChildProcess,
+    readonly name: string,
+  ) {
+    this.exited = new Promise((r) => proc.once('exit', (c) => r(c)));
+    createInterface({ input: proc.stdout! }).on('line', (line) => {
+      const waiter = this.lines.shift();
+      if (waiter) waiter(line);
+    });
+    proc.stderr!.on('data', (b: Buffer) => (this.output = (this.output + b.toString()).slice(-4000)));
+  }
+
+  nextLine(timeoutMs: number): Promise<string> {
+    return new Promise((res, rej) => {
+      const t = setTimeout(() => rej(new Error(`${this.name}: no answer in ${timeoutMs} ms\n${this.output}`)), timeoutMs);
+      this.lines.push((l) => {
+        clearTimeout(t);
+        res(l);
+      });
+      this.exited.then((c) => rej(new Error(`${this.name} exited with ${c}\n${this.output}`)));
+    });
+  }
+}
+
+async function startNode(redisUrl: string, prefix: string, port: number): Promise<Child> {
+  // NODE_PROF=<dir> writes a CPU profile of each node (for looking into where time goes).
+  const prof = process.env.NODE_PROF;
+  const [command, args] = prof
+    ? [process.execPath, ['--cpu-prof', `--cpu-prof-dir=${prof}`, '--import', 'tsx', resolve(REPO, 'realtime/src/main.ts')]]
+    : [TSX, [resolve(REPO, 'realtime/src/main.ts')]];
+  const proc = spawn(command, args, {
+    cwd: REPO,
+    env: { ...process.env, REDIS_URL: redisUrl, XT_PREFIX: prefix, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const child = new Child(proc, `node :${port}`);
+  await new Promise<void>((res, rej) => {
+    proc.stderr!.on('data', () => child.output.includes('realtime node listening') && res());
+    child.exited.then((c) => rej(new Error(`realtime node exited with ${c}\n${child.output}`)));
+  });
+  return child;
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--worker')) return worker();
+  const clients = Math.round(setting('CLIENTS', 5000));
+  const rate = setting('RATE', 10);
+  const duration = setting('DURATION', 20);
+  const warmup = setting('WARMUP', 3);
+  const workers = Math.max(1, Math.min(Math.round(setting('WORKERS', 2)), clients));
+  const log = (msg: string) => process.stderr.write(`[fanout] ${msg}\n`);
+
+  const redis = await RedisServer.launch();
+  const producer = redis.client();
+  const prefix = `bench-${process.pid}`;
+  const feed = symbolKeys(SYMBOL, prefix).feed;
+  const children: Child[] = [];
+  const started = Date.now();
+  try {
+    const [portA, portB] = [await freePort(), await freePort()];
+    const nodes = await Promise.all([startNode(redis.url, prefix, portA), startNode(redis.url, prefix, portB)]);
+    children.push(...nodes);
+    log(`2 realtime nodes up (:${portA}, :${portB}); connecting ${clients} clients from ${workers} worker processes`);
+
+    const per = Math.ceil(clients / workers);
+    const pool: Child[] = [];
+    for (let w = 0; w < workers; w++) {
+      const count = Math.min(per, clients - w * per);
+      const proc = spawn(TSX, [__filename, '--worker'], {
+        cwd: REPO,
+        env: { ...process.env, NODE_A: `http://127.0.0.1:${portA}`, NODE_B: `http://127.0.0.1:${portB}`, COUNT: String(count), OFFSET: String(w * per) },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      const child = new Child(proc, `worker ${w}`);
+      pool.push(child);
+      children.push(child);
+    }
+    await Promise.all(pool.map((w) => w.nextLine(90_000)));
+    log(`all ${clients} clients subscribed after ${((Date.now() - started) / 1000).toFixed(1)} s; producing ${rate} events/s`);
+
+    // Steady producer: one XADD per tick, sequence numbers 1, 2, 3...
+    let seq = 0;
+    const total = Math.round(rate * (warmup + duration));
+    const first = Math.round(rate * warmup) + 1;
+    const t0 = now();
+    await new Promise<void>((done) => {
+      const tick = () => {
+        const due = Math.min(total, Math.floor(((now() - t0) / 1000) * rate) + 1);
+        while (seq < due) {
+          seq++;
+          const m = { type: 'Execution', exec_id: `x${seq}`, order_id: `o${seq}`, symbol: SYMBOL, side: 'Buy', price: 50_000_000, quantity: 0.5, fee: 25_000, timestamp: now(), sequence: seq, prev_sequence: seq - 1 };
+          void producer.xadd(feed, 'MAXLEN', '~', '10000', '*', 'm', JSON.stringify(m));
+        }
+        if (seq === first) for (const w of pool) w.proc.stdin!.write(`${JSON.stringify({ measure: [first, total] })}\n`);
+        if (seq >= total) done();
+        else setTimeout(tick, Math.max(1, 1000 / rate / 2));
+      };
+      for (const w of pool) w.proc.stdin!.write(`${JSON.stringify({ measure: [first, total] })}\n`);
+      tick();
+    });
+    const produceSeconds = (now() - t0) / 1000;
+    // Let the last messages arrive (bounded), then collect.
+    await new Promise((r) => setTimeout(r, 2_000));
+    const reports: WorkerReport[] = [];
+    for (const w of pool) {
+      const answer = w.nextLine(30_000);
+      w.proc.stdin!.write(`${JSON.stringify({ report: true })}\n`);
+      reports.push(JSON.parse(await answer));
+    }
+
+    const merged = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+    for (const r of reports) merged.add(hdr.decodeFromCompressedBase64(r.histogram));
+    const measured = total - first + 1;
+    const received = reports.reduce((a, r) => a + r.received, 0);
+    const missing = reports.reduce((a, r) => a + r.missing, 0);
+    const disconnected = reports.reduce((a, r) => a + r.disconnected, 0);
+    const errors = reports.reduce<Record<string, number>>((acc, r) => {
+      for (const [k, v] of Object.entries(r.errors)) acc[k] = (acc[k] ?? 0) + v;
+      return acc;
+    }, {});
+    const measureSeconds = measured / rate;
+    log(
+      `measured ${measured} events over ~${measureSeconds.toFixed(1)} s (produced ${total} in ${produceSeconds.toFixed(1)} s): ` +
+        `${received} deliveries, p50 ${(merged.getValueAtPercentile(50) / 1000).toFixed(2)} ms, p90 ${(merged.getValueAtPercentile(90) / 1000).toFixed(2)} ms, ` +
+        `p99 ${(merged.getValueAtPercentile(99) / 1000).toFixed(2)} ms, max ${(merged.maxValue / 1000).toFixed(2)} ms; ` +
+        `missing ${missing}, disconnected clients ${disconnected}, errors ${JSON.stringify(errors)}; total ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
+    const result = {
+      clients,
+      events_s: rate,
+      deliveries_s: Math.round(received / measureSeconds),
+      p50_ms: Number((merged.getValueAtPercentile(50) / 1000).toFixed(2)),
+      p99_ms: Number((merged.getValueAtPercentile(99) / 1000).toFixed(2)),
+      dropped: missing + disconnected,
+    };
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  } finally {
+    for (const c of children) if (c.proc.exitCode === null) c.proc.kill('SIGTERM');
+    await Promise.all(children.map((c) => c.exited));
+    producer.disconnect();
+    await redis.destroy();
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
