@@ -78,6 +78,9 @@ test('the page loads the market from REST, formats KRW, and switches symbols', a
     const askBox = await ui.bookRow('ask', 60000000).boundingBox();
     const bidBox = await ui.bookRow('bid', 40000000).boundingBox();
     expect(askBox!.y).toBeLessThan(bidBox!.y);
+    // Clicking a level puts its price in the order form.
+    await ui.bookRow('ask', 61000000).click();
+    expect(await page.locator('[data-testid=price-input]').inputValue()).toBe('61000000');
 
     await ui.selectSymbol('ETH-KRW');
     await ui.bookRow('ask', 3000000, 1.5).waitFor();
