@@ -23,7 +23,9 @@ const limit = (side: 'Buy' | 'Sell', price: number | string, quantity: number | 
 
 async function tradeEvents(symbol: string) {
   const entries = await stack.redis.xrange(symbolKeys(symbol, stack.prefix).events, '-', '+');
-  return entries.flatMap(([, f]) => JSON.parse(f[f.indexOf('e') + 1]) as { kind: string }[]).filter((e) => e.kind === 'trade');
+  return entries
+    .flatMap(([, f]) => (JSON.parse(f[f.indexOf('b') + 1]) as [string, { kind: string }[]][]).flatMap(([, e]) => e))
+    .filter((e) => e.kind === 'trade');
 }
 
 describe('placing orders through HTTP', () => {

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type Redis from 'ioredis';
 import { createRedis, type Logger } from '@xtrader/platform';
 import { symbolKeys, type MarketSpec, type OrderView, type OutcomeMessage, type SymbolKeys } from '@xtrader/protocol';
@@ -6,6 +8,9 @@ import { Lease } from './lease';
 import type { RunnerMetrics } from './metrics';
 import { isFinished, renderOrderView } from './order-views';
 import { SymbolState, type Applied, type EngineSnapshot } from './symbol-state';
+
+const STORE_ORDERS_LUA = readFileSync(join(__dirname, 'lua', 'store-orders.lua'), 'utf8');
+const APPEND_FEED_LUA = readFileSync(join(__dirname, 'lua', 'append-feed.lua'), 'utf8');
 
 /** Settings of one symbol's runner; every field but the first four has a default. */
 export interface RunnerOptions {
@@ -24,7 +29,7 @@ export interface RunnerOptions {
   snapshotEvery?: number;
   /** ...or this long after the previous one when anything changed (default 30 s). */
   snapshotMs?: number;
-  /** Approximate cap of the events stream (default 100,000 entries). */
+  /** Approximate cap of the events stream, in entries of one batch each (default 10,000). */
   eventsMaxLen?: number;
   /** Approximate cap of the feed stream (default 10,000 messages). */
   feedMaxLen?: number;
@@ -72,7 +77,7 @@ export class SymbolRunner {
       batchSize: 1000,
       snapshotEvery: 10_000,
       snapshotMs: 30_000,
-      eventsMaxLen: 100_000,
+      eventsMaxLen: 10_000,
       feedMaxLen: 10_000,
       finishedTtlS: 86_400,
       trimCommands: true,
@@ -246,18 +251,25 @@ export class SymbolRunner {
       throw new FencedError(`lease is now ${holder ?? 'free'}`);
     }
     const tx = this.writer.multi();
-    for (const a of applied) {
-      if (a.events.length > 0) tx.xadd(keys.events, 'MAXLEN', '~', o.eventsMaxLen, '*', 'cmd', a.id, 'e', JSON.stringify(a.events));
+    // One entry per batch: [[command id, events], ...] for the commands that caused events.
+    const withEvents = applied.filter((a) => a.events.length > 0).map((a) => [a.id, a.events]);
+    if (withEvents.length > 0) {
+      tx.xadd(keys.events, 'MAXLEN', '~', o.eventsMaxLen, '*', 'first', applied[0].id, 'last', state.position, 'b', JSON.stringify(withEvents));
     }
     const views = new Map<string, OrderView>();
-    for (const rec of batch.changed) {
-      const view = renderOrderView(o.spec, rec);
-      views.set(rec.order_id, view);
-      const json = JSON.stringify(view);
-      if (isFinished(rec.status)) tx.set(keys.order(rec.order_id), json, 'EX', o.finishedTtlS);
-      else tx.set(keys.order(rec.order_id), json);
+    if (batch.changed.length > 0) {
+      const orderKeys: string[] = [];
+      const args: (string | number)[] = [o.finishedTtlS];
+      for (const rec of batch.changed) {
+        const view = renderOrderView(o.spec, rec);
+        views.set(rec.order_id, view);
+        orderKeys.push(keys.order(rec.order_id));
+        args.push(isFinished(rec.status) ? '1' : '0', JSON.stringify(view));
+      }
+      tx.eval(STORE_ORDERS_LUA, orderKeys.length, ...orderKeys, ...args);
     }
-    for (const m of state.md.flush(tx, keys)) tx.xadd(keys.feed, 'MAXLEN', '~', o.feedMaxLen, '*', 'm', JSON.stringify(m));
+    const messages = state.md.flush(tx, keys);
+    if (messages.length > 0) tx.eval(APPEND_FEED_LUA, 1, keys.feed, o.feedMaxLen, ...messages.map((m) => JSON.stringify(m)));
     tx.set(keys.position, state.position);
     tx.pexpire(keys.lease, o.leaseMs);
     tx.set(keys.heartbeat, this.heartbeat(), 'PX', o.leaseMs);

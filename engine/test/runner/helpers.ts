@@ -21,13 +21,13 @@ export async function append(redis: Redis, keys: SymbolKeys, cmds: object[]): Pr
   });
 }
 
-/** The committed events stream as [command id, events] pairs, in order. */
+/** The committed events stream (one entry per batch) as [command id, events] pairs, in order. */
 export async function committedEvents(redis: Redis, keys: SymbolKeys): Promise<[string, EngineEvent[]][]> {
   const out: [string, EngineEvent[]][] = [];
   let start = '-';
   for (;;) {
     const entries = (await redis.xrange(keys.events, start, '+', 'COUNT', 5000)) as RawEntry[];
-    for (const [, f] of entries) out.push([f[f.indexOf('cmd') + 1], JSON.parse(f[f.indexOf('e') + 1]) as EngineEvent[]]);
+    for (const [, f] of entries) out.push(...(JSON.parse(f[f.indexOf('b') + 1]) as [string, EngineEvent[]][]));
     if (entries.length < 5000) return out;
     start = `(${entries[entries.length - 1][0]}`;
   }
