@@ -16,6 +16,11 @@ export class CrossingPairs {
     this.quantities = markets.map((m) => formatSteps(m.minLots, m.lot));
   }
 
+  /** True after a Sell whose Buy has not been asked for yet. */
+  get midPair(): boolean {
+    return this.n % 2 === 1;
+  }
+
   /** The next order: even numbers are the Sell of a pair, odd ones the Buy that takes it. */
   next(): PlaceOrderRequest {
     const n = this.n++;

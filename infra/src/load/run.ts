@@ -167,6 +167,8 @@ async function runLoad(opts: LoadOptions, target: Target, flow: CrossingPairs, s
     };
     tick();
   });
+  // Complete the last pair, so that every accepted Sell has its Buy.
+  if (flow.midPair) submit(true);
   const sendSeconds = (performance.now() - start) / 1000;
 
   // Drain: outstanding answers, then the executions of everything accepted.
