@@ -33,7 +33,7 @@ async function resolveTarget(opts: LoadOptions, symbols: string[] | undefined): 
   }
   progress(`starting a ${opts.topology} stack...`);
   // Quiet processes: logging every request would measure the logger.
-  const env = { LOG_LEVEL: 'warn' };
+  const env = { LOG_LEVEL: 'warn', NODE_ENV: 'production' };
   if (opts.topology === 'cluster') {
     const stack = await startStack({ apis: 2, realtimes: 2, enginesPerSymbol: 2, nginx: true, appendOnly: opts.aof, symbols, env });
     return {
