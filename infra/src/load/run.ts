@@ -81,7 +81,7 @@ async function runLoad(opts: LoadOptions, target: Target, flow: CrossingPairs, s
   /** Accepted orders not yet seen in any Execution. */
   const unfilled = new Set<string>();
   const execIds = new Set<string>();
-  const counts = { sent: 0, accepted: 0, httpErrors: 0, skipped: 0, executions: 0 };
+  const counts = { sent: 0, accepted: 0, httpErrors: 0, skipped: 0, executions: 0, lastAcceptAt: 0 };
   const errorSamples = new Map<string, number>();
   const noteError = (what: string) => errorSamples.set(what, (errorSamples.get(what) ?? 0) + 1);
 
@@ -119,6 +119,7 @@ async function runLoad(opts: LoadOptions, target: Target, flow: CrossingPairs, s
           return;
         }
         counts.accepted++;
+        counts.lastAcceptAt = t1;
         if (measured) httpLatency.recordMs(t1 - t0);
         const { order_id } = JSON.parse(res.text) as { order_id: string };
         if (early.has(order_id)) {
@@ -175,6 +176,8 @@ async function runLoad(opts: LoadOptions, target: Target, flow: CrossingPairs, s
   const drainUntil = performance.now() + opts.drain * 1000;
   while ((inflight.size > 0 || unfilled.size > 0) && performance.now() < drainUntil) await new Promise((r) => setTimeout(r, 20));
   for (const s of subscribers) s.close();
+  // Still unanswered after the drain: as good as failed for whoever sent them.
+  const unanswered = inflight.size;
   sender.close();
 
   const wsErrors = subscribers.flatMap((s) => s.errors);
@@ -183,10 +186,11 @@ async function runLoad(opts: LoadOptions, target: Target, flow: CrossingPairs, s
   const missedBySubscribers = subscribers.slice(1).reduce((n, s) => n + Math.max(0, execIds.size - s.received), 0);
   // Errors are the exchange's: refused or failed orders, lost executions, broken sockets. Orders
   // the generator could not send on time are not: they show as a lower achieved_rate.
-  const errors = counts.httpErrors + unfilled.size + wsErrors.length + missedBySubscribers;
+  const errors = counts.httpErrors + unanswered + unfilled.size + wsErrors.length + missedBySubscribers;
   const result = {
     target_rate: opts.rate,
-    achieved_rate: Math.round(counts.accepted / sendSeconds),
+    // Accepted orders over the time it took to accept them (answers may come after the last send).
+    achieved_rate: Math.round(counts.accepted / Math.max(sendSeconds, (counts.lastAcceptAt - start) / 1000)),
     p50_ms: latency.percentileMs(50),
     p99_ms: latency.percentileMs(99),
     p999_ms: latency.percentileMs(99.9),
@@ -194,7 +198,7 @@ async function runLoad(opts: LoadOptions, target: Target, flow: CrossingPairs, s
   };
   const lines = [
     `load: ${target.description}; ${symbols.length} symbol(s), ${opts.connections} connections, ${opts.subscribers} subscriber(s)`,
-    `orders: target ${opts.rate}/s for ${opts.duration} s; submitted ${counts.sent - counts.skipped}, not sent (generator behind) ${counts.skipped}, accepted ${counts.accepted} (${result.achieved_rate}/s), HTTP errors ${counts.httpErrors}`,
+    `orders: target ${opts.rate}/s for ${opts.duration} s; submitted ${counts.sent - counts.skipped}, not sent (generator behind) ${counts.skipped}, accepted ${counts.accepted} (${result.achieved_rate}/s), HTTP errors ${counts.httpErrors}, unanswered after the drain ${unanswered}`,
     `executions: ${execIds.size} trades seen; accepted orders never executed ${unfilled.size}; ws errors ${wsErrors.length}; executions missed by other subscribers ${missedBySubscribers}`,
     `submit -> Execution on /ws (taker orders after warmup, n=${latency.count}): p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms, p99.9 ${result.p999_ms} ms, max ${latency.maxMs()} ms`,
     `submit -> HTTP 202 (after warmup, n=${httpLatency.count}): p50 ${httpLatency.percentileMs(50)} ms, p99 ${httpLatency.percentileMs(99)} ms, p99.9 ${httpLatency.percentileMs(99.9)} ms`,
