@@ -8,9 +8,11 @@
  * order from submit to its Execution message on the WebSocket. The last line of stdout is one
  * JSON object: {"target_rate","achieved_rate","p50_ms","p99_ms","p999_ms","errors"}.
  */
+import { availableParallelism } from 'node:os';
 import { loadMarkets } from '@xtrader/protocol/node';
 import { startStack, type Stack } from '../stack';
 import { measureBaseline } from './baseline';
+import { CpuSampler } from './cpu';
 import { HttpSender } from './http-sender';
 import { LatencyRecorder } from './latency';
 import { parseLoadOptions, USAGE, type LoadOptions } from './options';
@@ -142,6 +144,8 @@ async function runLoad(opts: LoadOptions, target: Target, flow: CrossingPairs, s
   };
 
   progress(`submitting ${opts.rate} orders/s for ${opts.duration} s (first ${opts.warmup} s not measured) to ${target.apiUrls.join(', ')}`);
+  const cpu = new CpuSampler(() => target.stack?.processes ?? []);
+  cpu.start();
   const start = performance.now();
   const maxBurst = Math.max(10, Math.ceil(opts.rate * 0.02));
   let lastReport = start;
@@ -171,6 +175,7 @@ async function runLoad(opts: LoadOptions, target: Target, flow: CrossingPairs, s
   // Complete the last pair, so that every accepted Sell has its Buy.
   if (flow.midPair) submit(true);
   const sendSeconds = (performance.now() - start) / 1000;
+  const cores = cpu.stop();
 
   // Drain: outstanding answers, then the executions of everything accepted.
   const drainUntil = performance.now() + opts.drain * 1000;
@@ -202,6 +207,7 @@ async function runLoad(opts: LoadOptions, target: Target, flow: CrossingPairs, s
     `executions: ${execIds.size} trades seen; accepted orders never executed ${unfilled.size}; ws errors ${wsErrors.length}; executions missed by other subscribers ${missedBySubscribers}`,
     `submit -> Execution on /ws (taker orders after warmup, n=${latency.count}): p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms, p99.9 ${result.p999_ms} ms, max ${latency.maxMs()} ms`,
     `submit -> HTTP 202 (after warmup, n=${httpLatency.count}): p50 ${httpLatency.percentileMs(50)} ms, p99 ${httpLatency.percentileMs(99)} ms, p99.9 ${httpLatency.percentileMs(99.9)} ms`,
+    `CPU while submitting, in cores (this machine has ${availableParallelism()}): ${cores}`,
     ...(baseline
       ? [`machine baseline (same client against a trivial Node HTTP server, measured before the run): ${baseline} req/s; accepted orders/s are ${((100 * result.achieved_rate) / baseline).toFixed(0)}% of it`]
       : []),
