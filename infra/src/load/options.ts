@@ -28,6 +28,8 @@ export interface LoadOptions {
   apis: number;
   /** Redis AOF with fsync always in a started stack (default on, like npm start). */
   aof: boolean;
+  /** Requests waiting for an answer at most; beyond it orders are not sent (default 20000). */
+  maxInFlight: number;
   /** Measure the machine baseline first (default on). */
   baseline: boolean;
 }
@@ -35,7 +37,7 @@ export interface LoadOptions {
 export const USAGE = `usage: npm run load -- [--rate 5000] [--duration 60] [--warmup 5] [--drain 10]
          [--connections 64] [--subscribers 1] [--symbol BTC-KRW ...]
          [--cluster | --target http://127.0.0.1:7000 [--ws-url ws://127.0.0.1:7001/ws]]
-         [--apis 1] [--aof on|off] [--baseline on|off]
+         [--apis 1] [--aof on|off] [--baseline on|off] [--max-in-flight 20000]
 Starts its own stack (single machine, or --cluster behind nginx) unless --target is given.`;
 
 function num(name: string, v: string | undefined, min: number, max: number): number {
@@ -67,6 +69,7 @@ export function parseLoadOptions(argv: string[]): LoadOptions {
       apis: { type: 'string', default: '1' },
       aof: { type: 'string', default: 'on' },
       baseline: { type: 'string', default: 'on' },
+      'max-in-flight': { type: 'string', default: '20000' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -89,6 +92,7 @@ export function parseLoadOptions(argv: string[]): LoadOptions {
     apis: num('apis', values.apis, 1, 8),
     aof: values.aof !== 'off',
     baseline: values.baseline !== 'off',
+    maxInFlight: num('max-in-flight', values['max-in-flight'], 1, 100_000),
   };
   if (opts.target) assertLoopback(opts.target);
   if (opts.wsUrl) assertLoopback(opts.wsUrl);

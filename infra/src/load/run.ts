@@ -161,7 +161,16 @@ async function runLoad(opts: LoadOptions, target: Target, flow: CrossingPairs, s
         counts.skipped += due - counts.sent - maxBurst;
         counts.sent = due - maxBurst;
       }
-      while (counts.sent < due) submit(elapsed >= opts.warmup);
+      // Bounded memory when the exchange falls far behind: beyond the in-flight cap the
+      // generator stops sending (counted as not sent, like a stalled generator).
+      while (counts.sent < due) {
+        if (inflight.size >= opts.maxInFlight) {
+          counts.skipped += due - counts.sent;
+          counts.sent = due;
+          break;
+        }
+        submit(elapsed >= opts.warmup);
+      }
       if (now - lastReport >= 5000) {
         lastReport = now;
         progress(
@@ -203,7 +212,7 @@ async function runLoad(opts: LoadOptions, target: Target, flow: CrossingPairs, s
   };
   const lines = [
     `load: ${target.description}; ${symbols.length} symbol(s), ${opts.connections} connections, ${opts.subscribers} subscriber(s)`,
-    `orders: target ${opts.rate}/s for ${opts.duration} s; submitted ${counts.sent - counts.skipped}, not sent (generator behind) ${counts.skipped}, accepted ${counts.accepted} (${result.achieved_rate}/s), HTTP errors ${counts.httpErrors}, unanswered after the drain ${unanswered}`,
+    `orders: target ${opts.rate}/s for ${opts.duration} s; submitted ${counts.sent - counts.skipped}, not sent (generator behind or over the in-flight cap) ${counts.skipped}, accepted ${counts.accepted} (${result.achieved_rate}/s), HTTP errors ${counts.httpErrors}, unanswered after the drain ${unanswered}`,
     `executions: ${execIds.size} trades seen; accepted orders never executed ${unfilled.size}; ws errors ${wsErrors.length}; executions missed by other subscribers ${missedBySubscribers}`,
     `submit -> Execution on /ws (taker orders after warmup, n=${latency.count}): p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms, p99.9 ${result.p999_ms} ms, max ${latency.maxMs()} ms`,
     `submit -> HTTP 202 (after warmup, n=${httpLatency.count}): p50 ${httpLatency.percentileMs(50)} ms, p99 ${httpLatency.percentileMs(99)} ms, p99.9 ${httpLatency.percentileMs(99.9)} ms`,
