@@ -8,29 +8,30 @@
  */
 import { loadavg } from 'node:os';
 import { OrderBook, Side } from 'nodejs-order-book';
-import type { LimitOrderOptions, MarketOrderOptions } from 'nodejs-order-book';
+import type { LimitOrderOptions } from 'nodejs-order-book';
 import { loadMarketMap } from '@xtrader/protocol/node';
-import type { TimedCommand } from '@xtrader/protocol';
 import { MatchingCore } from '../src/core';
-import { DEEP, SHALLOW, generateTape, type TapeProfile } from './tapes';
+import { DEEP, SHALLOW, generateTape, type Tape, type TapeProfile } from './tapes';
 
 const CORE_RUNS = 3;
 /** nodejs-order-book stops after this long on a tape (it scans a level to cancel): a prefix then. */
 const NOB_BUDGET_MS = { shallow: 60_000, deep: 50_000 };
 const spec = loadMarketMap().get('BTC-KRW')!;
 
-type NobOp = { kind: 'limit'; o: LimitOrderOptions } | { kind: 'market'; o: MarketOrderOptions } | { kind: 'cancel'; id: string };
+const NOB_TIF = ['GTC', 'IOC', 'FOK'] as const;
 
-/** The same tape in nodejs-order-book's vocabulary (built before timing, like ours). */
-function toNob(tape: TimedCommand[]): NobOp[] {
-  return tape.map((c): NobOp => {
-    if (c.kind === 'cancel') return { kind: 'cancel', id: c.order_id };
-    if (c.kind !== 'place') throw new Error('bench tapes hold no clock commands');
-    const side = c.side === 'Buy' ? Side.BUY : Side.SELL;
-    if (c.type === 'Market') return { kind: 'market', o: { side, size: c.qty_lots } };
-    // nodejs-order-book has no POST_ONLY tif (a flag instead); the bench tapes use GTC/IOC/FOK only.
-    return { kind: 'limit', o: { id: c.order_id, side, size: c.qty_lots, price: c.price_ticks!, timeInForce: c.tif as LimitOrderOptions['timeInForce'] } };
-  });
+/**
+ * Command `i` through nodejs-order-book, its options object made on the spot like ours. It has no
+ * POST_ONLY tif (a flag instead); the bench tapes use GTC/IOC/FOK only.
+ */
+function nobApply(book: OrderBook, tape: Tape, i: number): void {
+  if (tape.isCancel(i)) {
+    book.cancel(tape.ids[i]);
+    return;
+  }
+  const side = tape.side[i] === 0 ? Side.BUY : Side.SELL;
+  if (tape.type[i] === 1) book.market({ side, size: tape.qty[i] });
+  else book.limit({ id: tape.ids[i], side, size: tape.qty[i], price: tape.price[i], timeInForce: NOB_TIF[tape.tif[i]] as LimitOrderOptions['timeInForce'] });
 }
 
 /**
@@ -38,26 +39,23 @@ function toNob(tape: TimedCommand[]): NobOp[] {
  * (user + system, GC threads included) instead of wall time: on a shared, overloaded machine it is
  * the steadier of the two.
  */
-function runCore(tape: TimedCommand[]): { opsPerSec: number; cpuOpsPerSec: number; core: MatchingCore; events: number } {
+function runCore(tape: Tape): { opsPerSec: number; cpuOpsPerSec: number; core: MatchingCore; events: number } {
   const core = new MatchingCore(spec);
   let events = 0;
   const start = performance.now();
   const cpu0 = process.cpuUsage();
-  for (let i = 0; i < tape.length; i++) events += core.apply(tape[i]).length;
+  for (let i = 0; i < tape.length; i++) events += core.apply(tape.command(i)).length;
   const ms = performance.now() - start;
   const cpu = process.cpuUsage(cpu0);
   return { opsPerSec: tape.length / (ms / 1000), cpuOpsPerSec: tape.length / ((cpu.user + cpu.system) / 1e6), core, events };
 }
 
-function runNob(ops: NobOp[], budgetMs: number): { opsPerSec: number; done: number } {
+function runNob(tape: Tape, budgetMs: number): { opsPerSec: number; done: number } {
   const book = new OrderBook();
   const start = performance.now();
   let i = 0;
-  for (; i < ops.length; i++) {
-    const op = ops[i];
-    if (op.kind === 'limit') book.limit(op.o);
-    else if (op.kind === 'market') book.market(op.o);
-    else book.cancel(op.id);
+  for (; i < tape.length; i++) {
+    nobApply(book, tape, i);
     if ((i & 1023) === 1023 && performance.now() - start > budgetMs) {
       i++;
       break;
@@ -68,12 +66,13 @@ function runNob(ops: NobOp[], budgetMs: number): { opsPerSec: number; done: numb
 }
 
 /** Per-command latency on a fresh core, in µs: p50, p99, p99.9, max. */
-function latencies(tape: TimedCommand[]) {
+function latencies(tape: Tape) {
   const core = new MatchingCore(spec);
   const us = new Float64Array(tape.length);
   for (let i = 0; i < tape.length; i++) {
+    const cmd = tape.command(i);
     const t = performance.now();
-    core.apply(tape[i]);
+    core.apply(cmd);
     us[i] = (performance.now() - t) * 1000;
   }
   us.sort();
@@ -95,7 +94,6 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 function benchTape(profile: TapeProfile) {
   const t0 = performance.now();
   const tape = generateTape(profile);
-  const nobOps = toNob(tape);
   console.log(`\n[${profile.name}] ${fmt(tape.length)} commands generated in ${fmt(performance.now() - t0)} ms (seed ${profile.seed})`);
   const runs: number[] = [];
   const cpuRuns: number[] = [];
@@ -109,7 +107,7 @@ function benchTape(profile: TapeProfile) {
   const shape = bookShape(last!.core);
   console.log(`  book at the end: ${fmt(shape.resting)} resting orders on ${shape.levels} levels, deepest level ${fmt(shape.deepestLevelOrders)} orders`);
   const budget = NOB_BUDGET_MS[profile.name as keyof typeof NOB_BUDGET_MS];
-  const nob = runNob(nobOps, budget);
+  const nob = runNob(tape, budget);
   const prefix = nob.done < tape.length;
   console.log(
     `  nodejs-order-book: ${fmt(nob.opsPerSec)} commands/s` +
@@ -118,7 +116,7 @@ function benchTape(profile: TapeProfile) {
   let corePrefix: number | undefined;
   if (prefix) {
     // The same prefix through the core, so the ratio can also be read like for like.
-    corePrefix = runCore(tape.slice(0, nob.done)).opsPerSec;
+    corePrefix = runCore(tape.prefix(nob.done)).opsPerSec;
     console.log(`  core on that same prefix: ${fmt(corePrefix)} commands/s (ratio ${(corePrefix / nob.opsPerSec).toFixed(1)})`);
   }
   return { tape, core: median(runs), coreCpu: median(cpuRuns), nob, corePrefix, shape };
@@ -129,7 +127,7 @@ function main() {
   // Warm both implementations up (JIT) on a small tape of another seed.
   const warm = generateTape({ ...SHALLOW, seed: 7, commands: 200_000 });
   runCore(warm);
-  runNob(toNob(warm), 10_000);
+  runNob(warm, 10_000);
 
   const shallow = benchTape(SHALLOW);
   const deep = benchTape(DEEP);

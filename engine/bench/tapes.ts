@@ -60,56 +60,130 @@ function prng(seed: number): () => number {
 
 const MID = 1_000_000;
 
+const SIDES = ['Buy', 'Sell'] as const;
+const TYPES = ['Limit', 'Market'] as const;
+const TIFS = ['GTC', 'IOC', 'FOK', 'POST_ONLY'] as const;
+const PLACE = 0;
+const CANCEL = 1;
+
+/**
+ * A tape stored column-wise (typed arrays plus the id strings). A command object is made only
+ * when it is fed to an engine, as the runner does when it decodes a stream entry: a million
+ * long-lived command objects would otherwise sit in the old generation and make every major GC of
+ * the measured run mark them.
+ */
+export class Tape {
+  readonly kind: Uint8Array;
+  readonly side: Uint8Array;
+  readonly type: Uint8Array;
+  readonly tif: Uint8Array;
+  /** 0 for market orders. */
+  readonly price: Float64Array;
+  readonly qty: Float64Array;
+  readonly ts: Float64Array;
+  readonly ids: string[];
+
+  constructor(readonly length: number) {
+    this.kind = new Uint8Array(length);
+    this.side = new Uint8Array(length);
+    this.type = new Uint8Array(length);
+    this.tif = new Uint8Array(length);
+    this.price = new Float64Array(length);
+    this.qty = new Float64Array(length);
+    this.ts = new Float64Array(length);
+    this.ids = new Array<string>(length);
+  }
+
+  /** Command `i` as the core receives it. */
+  command(i: number): TimedCommand {
+    if (this.kind[i] === CANCEL) return { v: 1, kind: 'cancel', order_id: this.ids[i], request_id: 'bench', ts: this.ts[i] };
+    const market = this.type[i] === 1;
+    return {
+      v: 1,
+      kind: 'place',
+      order_id: this.ids[i],
+      side: SIDES[this.side[i]],
+      type: TYPES[this.type[i]],
+      tif: TIFS[this.tif[i]],
+      price_ticks: market ? null : this.price[i],
+      qty_lots: this.qty[i],
+      ts: this.ts[i],
+    };
+  }
+
+  isCancel(i: number): boolean {
+    return this.kind[i] === CANCEL;
+  }
+
+  /** The first `n` commands (shares the id strings). */
+  prefix(n: number): Tape {
+    const t = new Tape(n);
+    t.kind.set(this.kind.subarray(0, n));
+    t.side.set(this.side.subarray(0, n));
+    t.type.set(this.type.subarray(0, n));
+    t.tif.set(this.tif.subarray(0, n));
+    t.price.set(this.price.subarray(0, n));
+    t.qty.set(this.qty.subarray(0, n));
+    t.ts.set(this.ts.subarray(0, n));
+    for (let i = 0; i < n; i++) t.ids[i] = this.ids[i];
+    return t;
+  }
+}
+
 /**
  * Generates a tape: passive limits around a fixed mid (many on a few hot levels), crossing limits
  * (GTC/IOC/FOK) a few ticks through the mid, market orders (IOC/FOK), and cancels of a random
  * order among those placed GTC and not yet cancelled (some of which have filled meanwhile, which
  * is realistic and gives ORDER_NOT_FOUND).
  */
-export function generateTape(p: TapeProfile): TimedCommand[] {
+export function generateTape(p: TapeProfile): Tape {
   const random = prng(p.seed);
   const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
-  const tape: TimedCommand[] = new Array(p.commands);
+  const tape = new Tape(p.commands);
   const live: string[] = [];
   const buildEnd = Math.floor(p.commands * p.buildShare);
+  const { passive, crossing, cancel } = p.mix;
   let ts = 1_700_000_000_000;
   let nextId = 0;
-  const newId = () => (nextId++).toString(36);
 
   for (let i = 0; i < p.commands; i++) {
     if ((i & 7) === 0) ts++;
+    tape.ts[i] = ts;
     let r = random();
     if (i < buildEnd) r = r < 0.95 ? 0 : random(); // build phase: almost only passive
-    const { passive, crossing, cancel } = p.mix;
-    const forcedCancel = live.length >= p.maxLive;
-    const side = random() < 0.5 ? 'Buy' : 'Sell';
+    const isCancel = r >= passive + crossing && r < passive + crossing + cancel;
+    const side = random() < 0.5 ? 0 : 1;
 
-    if (forcedCancel || (r >= passive + crossing && r < passive + crossing + cancel && live.length > 0)) {
+    if (live.length >= p.maxLive || (isCancel && live.length > 0)) {
       const k = int(0, live.length - 1);
-      const orderId = live[k];
+      tape.kind[i] = CANCEL;
+      tape.ids[i] = live[k];
       live[k] = live[live.length - 1];
       live.pop();
-      tape[i] = { v: 1, kind: 'cancel', order_id: orderId, request_id: `r${i}`, ts };
       continue;
     }
-    let cmd: TimedCommand;
-    const orderId = newId();
-    if (r < passive || (r >= passive + crossing && r < passive + crossing + cancel)) {
+    const orderId = (nextId++).toString(36);
+    tape.kind[i] = PLACE;
+    tape.ids[i] = orderId;
+    tape.side[i] = side;
+    if (r < passive || isCancel) {
       const offset = random() < p.hotShare ? p.hotOffsets[int(0, p.hotOffsets.length - 1)] : 1 + Math.floor(-Math.log(1 - random()) * p.meanOffset);
-      const price = side === 'Buy' ? MID - offset : MID + offset;
-      cmd = { v: 1, kind: 'place', order_id: orderId, side, type: 'Limit', tif: 'GTC', price_ticks: price, qty_lots: int(1, 10), ts };
+      tape.price[i] = side === 0 ? MID - offset : MID + offset;
+      tape.qty[i] = int(1, 10);
       live.push(orderId);
     } else if (r < passive + crossing) {
       const t = random();
-      const tif = t < 0.7 ? 'GTC' : t < 0.9 ? 'IOC' : 'FOK';
+      const tif = t < 0.7 ? 0 : t < 0.9 ? 1 : 2;
       const through = int(1, 3);
-      const price = side === 'Buy' ? MID + through : MID - through;
-      cmd = { v: 1, kind: 'place', order_id: orderId, side, type: 'Limit', tif, price_ticks: price, qty_lots: int(1, 30), ts };
-      if (tif === 'GTC') live.push(orderId);
+      tape.tif[i] = tif;
+      tape.price[i] = side === 0 ? MID + through : MID - through;
+      tape.qty[i] = int(1, 30);
+      if (tif === 0) live.push(orderId);
     } else {
-      cmd = { v: 1, kind: 'place', order_id: orderId, side, type: 'Market', tif: random() < 0.9 ? 'IOC' : 'FOK', price_ticks: null, qty_lots: int(1, 30), ts };
+      tape.type[i] = 1;
+      tape.tif[i] = random() < 0.9 ? 1 : 2;
+      tape.qty[i] = int(1, 30);
     }
-    tape[i] = cmd;
   }
   return tape;
 }

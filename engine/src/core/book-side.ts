@@ -49,6 +49,7 @@ export class BookSide {
     if (!level.isEmpty) throw new Error(`level ${level.priceTicks} dropped while orders rest on it`);
     this.byPrice.delete(level.priceTicks);
     this.ordered.delete(level.sortKey);
+    this.pool.releaseLevel(level.id);
     if (this.best === level) this.best = this.ordered.nextHigherPair(level.sortKey)?.[1];
   }
 

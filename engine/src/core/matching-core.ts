@@ -131,14 +131,14 @@ export class MatchingCore {
       touched.push(level);
       let maker = level.head;
       while (maker !== NONE) {
-        const makerLots = pool.lots[maker];
+        const makerLots = pool.lots(maker);
         const fill = remaining < makerLots ? remaining : makerLots;
         remaining -= fill;
-        level.reduce(maker, fill);
+        const makerLeft = level.reduce(maker, fill);
         const makerId = pool.ids[maker];
-        events.push(this.trade(ts, cmd, makerId, makerLots - fill, level.priceTicks, fill, remaining));
-        if (makerLots !== fill) break; // partly filled maker: the taker is done
-        const next = pool.next[maker];
+        events.push(this.trade(ts, cmd, makerId, makerLeft, level.priceTicks, fill, remaining));
+        if (makerLeft !== 0) break; // partly filled maker: the taker is done
+        const next = pool.next(maker);
         level.remove(maker);
         this.orders.delete(makerId);
         this.recent.add(makerId);
@@ -171,8 +171,8 @@ export class MatchingCore {
     if (handle === undefined) {
       return [{ v: 1, seq: ++this.seq, ts, kind: 'cancel_rejected', order_id: id, request_id: cmd.request_id, code: 'ORDER_NOT_FOUND', message: NOT_FOUND_MESSAGE }];
     }
-    const level = this.pool.levels[handle]!;
-    const lots = this.pool.lots[handle];
+    const level = this.pool.level(handle);
+    const lots = this.pool.lots(handle);
     level.remove(handle);
     this.orders.delete(id);
     this.recent.add(id);
@@ -285,7 +285,7 @@ function snapshotSide(side: BookSide): SnapshotLevel[] {
   for (const level of side.levels()) {
     const orders: [string, number][] = [];
     const pool = level.pool;
-    for (let h = level.head; h !== NONE; h = pool.next[h]) orders.push([pool.ids[h], pool.lots[h]]);
+    for (let h = level.head; h !== NONE; h = pool.next(h)) orders.push([pool.ids[h], pool.lots(h)]);
     out.push([level.priceTicks, orders]);
   }
   return out;
