@@ -225,7 +225,12 @@ test('a missed execution (sequence gap) makes the page reload the trades from RE
 test('a new 1m candle opens at the minute boundary without a reload, and older candles load page by page', async () => {
   await withPage(
     '07-candle-boundary-and-history',
-    async (_ui, page) => {
+    async (ui, page) => {
+      await ui.ready();
+      // A trade of its own, so the 1m series has an open candle whatever ran before.
+      await placeViaApi(stack, { symbol: 'BTC-KRW', side: 'Sell', type: 'Limit', price: '58000000', quantity: '0.01' });
+      await placeViaApi(stack, { symbol: 'BTC-KRW', side: 'Buy', type: 'Limit', price: '58000000', quantity: '0.01' });
+      await ui.tradeRow(58000000, 0.01).waitFor();
       const chart = page.locator('[data-testid=price-chart][data-last-open-time]');
       await chart.waitFor();
       const openTime = Number(await chart.getAttribute('data-last-open-time'));
@@ -242,8 +247,12 @@ test('a new 1m candle opens at the minute boundary without a reload, and older c
         });
       });
       contexts.push(context);
-      await second.locator(`[data-testid=price-chart][data-bars="${bars + 1}"]`).waitFor();
-      expect(requests.filter((u) => u.includes('end=')).length).toBeGreaterThanOrEqual(bars);
+      const secondChart = second.locator('[data-testid=price-chart][data-history=complete]');
+      await secondChart.waitFor();
+      const paged = Number(await secondChart.getAttribute('data-bars'));
+      expect(paged).toBeGreaterThanOrEqual(bars + 1);
+      expect(paged).toBe(Number(await chart.getAttribute('data-bars')));
+      expect(requests.filter((u) => u.includes('end=')).length).toBeGreaterThanOrEqual(paged - 1);
       await screenshot(second, '07a-history-pages');
     },
     undefined,

@@ -129,6 +129,8 @@ export function PriceChart({ api, feed, market, interval, onInterval, connection
       const el = containerRef.current;
       if (!el) return;
       el.dataset.bars = String(bars.length);
+      // 'complete' once the exchange has no older candles to give.
+      el.dataset.history = exhausted ? 'complete' : 'partial';
       if (last) {
         el.dataset.lastClose = String(last.close);
         el.dataset.lastOpenTime = String(last.openTime);
@@ -195,13 +197,16 @@ export function PriceChart({ api, feed, market, interval, onInterval, connection
         if (older.length < historyPage) exhausted = true;
         const firstNow = barsRef.current[0]?.openTime ?? Infinity;
         const fresh = older.filter((cd) => cd.open_time < firstNow).map(toBar);
-        if (fresh.length > 0) setAll([...fresh, ...barsRef.current]);
-        else exhausted = true;
+        if (fresh.length === 0) exhausted = true;
+        setAll([...fresh, ...barsRef.current]);
       } catch {
-        // scroll again to retry
+        return; // scroll again to retry
       } finally {
         loadingOlder = false;
       }
+      // Still at the left edge (a short page): keep going without waiting for another scroll.
+      const range = c.chart.timeScale().getVisibleLogicalRange();
+      if (!disposed && range && range.from < SCROLL_BACK_MARGIN) void loadOlder();
     };
 
     const onRange = (range: LogicalRange | null) => {
