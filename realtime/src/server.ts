@@ -101,14 +101,26 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeN
     // /socket.io upgrades belong to engine.io's own listener.
   });
 
-  await feed.start();
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(o.port, o.host, () => {
-      http.off('error', reject);
-      resolve();
+  try {
+    await feed.start();
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(o.port, o.host, () => {
+        http.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (e) {
+    // Release what was opened so a failed start leaves nothing running.
+    await feed.stop();
+    ws.close();
+    await sio.close().catch(() => undefined);
+    commands.disconnect();
+    pub.disconnect();
+    sub.disconnect();
+    metrics.close();
+    throw e;
+  }
   const port = (http.address() as AddressInfo).port;
   log.info('realtime node listening', { port, symbols: o.symbols, prefix: o.prefix });
 
