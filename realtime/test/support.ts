@@ -60,6 +60,29 @@ export class NodeProcess {
   }
 }
 
+/** Any repo process (engine, api) as a child, ready once its log says `readyText`. */
+export async function spawnService(script: string, args: string[], env: Record<string, string>, readyText: string): Promise<{ stop(): Promise<number | null>; output: () => string }> {
+  let output = '';
+  const child = spawn(TSX, [resolve(REPO, script), ...args], { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const onData = (b: Buffer) => (output += b.toString());
+  child.stdout!.on('data', onData);
+  await new Promise<void>((resolveReady, reject) => {
+    child.stderr!.on('data', (b: Buffer) => {
+      onData(b);
+      if (output.includes(readyText)) resolveReady();
+    });
+    exited.then((code) => reject(new Error(`${script} exited with ${code} before being ready:\n${output}`)));
+  });
+  return {
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
 /** Common behaviour of both test clients: every message kept in order, waits by event. */
 abstract class TestClient {
   readonly messages: Msg[] = [];
