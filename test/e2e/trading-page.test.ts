@@ -42,22 +42,26 @@ async function withPage(
   setup?: (context: BrowserContext) => Promise<void>,
   query = 'symbol=BTC-KRW&interval=5m',
 ): Promise<void> {
-  const { context, page } = await openPage(browser, `${stack.realtimeUrls[0]}/?${query}`, setup);
-  contexts.push(context);
-  const ui = new TradingPage(page);
-  // What the page itself reported, shown only when the test fails.
+  // What the page itself reported and the socket frames it got, shown only when the test fails.
   const pageLog: string[] = [];
-  page.on('pageerror', (e) => pageLog.push(`page error: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') pageLog.push(`console.${m.type()}: ${m.text()}`);
-  });
   const frames: string[] = [];
-  page.on('websocket', (ws) => ws.on('framereceived', (f) => frames.push(String(f.payload).slice(0, 300))));
+  const { context, page } = await openPage(browser, `${stack.realtimeUrls[0]}/?${query}`, setup, (p) => {
+    p.on('pageerror', (e) => pageLog.push(`page error: ${e.message}`));
+    p.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') pageLog.push(`console.${m.type()}: ${m.text()}`);
+    });
+    p.on('websocket', (ws) => {
+      ws.on('framereceived', (f) => frames.push(`< ${String(f.payload).slice(0, 300)}`));
+      ws.on('framesent', (f) => frames.push(`> ${String(f.payload).slice(0, 300)}`));
+    });
+  });
+  contexts.push(context);
+  const ui = new TradingPage(page, frames);
   try {
     await fn(ui, page);
   } catch (e) {
     if (pageLog.length > 0) (e as Error).message += `\n\nThe page reported:\n${pageLog.join('\n')}`;
-    (e as Error).message += `\n\nLast socket frames:\n${frames.filter((f) => f !== '2').slice(-12).join('\n')}`;
+    (e as Error).message += `\n\nLast socket frames:\n${frames.filter((f) => f.length > 3).slice(-12).join('\n')}`;
     throw e;
   } finally {
     await screenshot(page, name);
@@ -84,6 +88,9 @@ test('the page loads the market from REST, formats KRW, and switches symbols', a
 
     await ui.selectSymbol('ETH-KRW');
     await ui.bookRow('ask', 3000000, 1.5).waitFor();
+    // The old market's topics are left, the new one's joined.
+    expect(ui.sent('Unsubscribe').some((m) => m.includes('"symbols":["BTC-KRW"]') && m.includes('orderbook'))).toBe(true);
+    expect(ui.sent('Subscribe').some((m) => m.includes('"symbols":["ETH-KRW"]') && m.includes('orderbook'))).toBe(true);
     await ui.bookRow('ask', 60000000).waitFor({ state: 'detached' });
     expect(await page.locator('[data-testid=order-form] [data-testid=submit-order]').textContent()).toContain('ETH');
     await ui.selectSymbol('BTC-KRW');

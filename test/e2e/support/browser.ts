@@ -17,16 +17,21 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** A laptop-sized page in a fresh context (its own localStorage: its own "my orders"); `setup` runs before it loads. */
+/**
+ * A laptop-sized page in a fresh context (its own localStorage: its own "my orders"). `setup`
+ * prepares the context and `beforeLoad` the page (listeners) before the page loads.
+ */
 export async function openPage(
   browser: Browser,
   url: string,
   setup?: (context: BrowserContext) => Promise<void>,
+  beforeLoad?: (page: Page) => void,
 ): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
   await setup?.(context);
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
+  beforeLoad?.(page);
   await page.goto(url);
   return { context, page };
 }

@@ -2,7 +2,16 @@ import type { Page } from 'playwright-core';
 
 /** Test-facing actions and waits on the trading page, by its data-testid hooks. */
 export class TradingPage {
-  constructor(readonly page: Page) {}
+  /** `frames`: the page's socket frames as recorded by the caller (`> ` sent, `< ` received). */
+  constructor(
+    readonly page: Page,
+    private readonly frames: string[] = [],
+  ) {}
+
+  /** Socket.io events of this type the page has sent so far (their JSON text). */
+  sent(type: string): string[] {
+    return this.frames.filter((f) => f.startsWith(`> 42["${type}"`));
+  }
 
   /** Waits until the page shows its market and the socket is up. */
   async ready(): Promise<void> {
