@@ -30,7 +30,7 @@ export async function openPage(
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
   await setup?.(context);
   const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
+  page.setDefaultTimeout(30_000); // generous: CI runs other suites on the same two cores
   beforeLoad?.(page);
   await page.goto(url);
   return { context, page };
