@@ -9,7 +9,6 @@ import { z } from 'zod';
 import { CommonEnv, createLogger, onShutdown, readEnv } from '@xtrader/platform';
 import { loadMarkets } from '@xtrader/protocol/node';
 import { RunnerMetrics, SymbolRunner } from './runner';
-import { startClockScheduler } from './clock';
 
 const EngineEnv = CommonEnv.extend({
   ENGINE_ID: z.string().regex(/^[A-Za-z0-9_.-]+$/).optional(),
@@ -77,10 +76,7 @@ async function main(): Promise<void> {
     });
     server.listen(env.METRICS_PORT, '0.0.0.0');
   }
-  // Clock commands for every configured symbol (one tick per second across all engine nodes).
-  const clock = startClockScheduler({ redisUrl: env.REDIS_URL, prefix: env.XT_PREFIX, symbols: markets.map((m) => m.symbol), onError: (e) => log.warn('clock tick failed', { error: e.message }) });
   onShutdown(log, async () => {
-    await clock.close();
     await Promise.all(runners.map((r) => r.stop()));
     server?.close();
   });
