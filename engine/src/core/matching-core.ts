@@ -19,6 +19,9 @@ import { NONE, OrderPool, PriceLevel } from './price-level';
 import { RecentIds } from './recent-ids';
 import type { CoreSnapshot, SnapshotLevel } from './snapshot';
 
+/** Value in the id map of an order that is no longer on the book. */
+const FINISHED = -2;
+
 /** How many finished order ids the core remembers to reject duplicates (see README). */
 export const RECENT_ID_CAPACITY = 10_000;
 
@@ -50,8 +53,13 @@ export class MatchingCore {
   private readonly pool = new OrderPool();
   private readonly bids = new BookSide('Buy', this.pool);
   private readonly asks = new BookSide('Sell', this.pool);
-  /** Resting order id -> its handle in the pool. */
-  private readonly orders = new Map<string, number>();
+  /**
+   * Every id the core still knows: a resting order's id maps to its handle in the pool, a recently
+   * finished order's id (see `recent`) to FINISHED. One map serves the duplicate check, cancel
+   * lookup and fills: a maker that fills is overwritten in place, not deleted and re-added.
+   */
+  private readonly ids = new Map<string, number>();
+  private resting = 0;
   private readonly recent: RecentIds;
   private readonly takerFee: FeeRate;
   private readonly makerFee: FeeRate;
@@ -75,7 +83,14 @@ export class MatchingCore {
 
   /** Number of orders resting on the book. */
   get openOrders(): number {
-    return this.orders.size;
+    return this.resting;
+  }
+
+  /** Records that `id` is finished; forgets the oldest finished id when the memory is full. */
+  private finish(id: string): void {
+    this.ids.set(id, FINISHED);
+    const dropped = this.recent.push(id);
+    if (dropped !== undefined) this.ids.delete(dropped);
   }
 
   /** Applies one command and returns the events it caused, in order. */
@@ -103,7 +118,7 @@ export class MatchingCore {
   private place(cmd: PlaceCommand, ts: number): EngineEvent[] {
     checkPlace(cmd);
     const id = cmd.order_id;
-    if (this.orders.has(id) || this.recent.has(id)) return [this.rejected(ts, id, 'DUPLICATE_ORDER_ID')];
+    if (this.ids.has(id)) return [this.rejected(ts, id, 'DUPLICATE_ORDER_ID')];
 
     const isBuy = cmd.side === 'Buy';
     const own = isBuy ? this.bids : this.asks;
@@ -114,11 +129,11 @@ export class MatchingCore {
     const tif = cmd.tif;
 
     if (tif === 'POST_ONLY' && (isMarket || (opposite.best !== undefined && opposite.best.sortKey <= limitKey))) {
-      this.recent.add(id);
+      this.finish(id);
       return [this.rejected(ts, id, 'POST_ONLY_WOULD_CROSS')];
     }
     if (tif === 'FOK' && !opposite.canFill(cmd.qty_lots, limitKey)) {
-      this.recent.add(id);
+      this.finish(id);
       return [this.rejected(ts, id, 'FOK_CANNOT_FILL')];
     }
 
@@ -140,8 +155,8 @@ export class MatchingCore {
         if (makerLeft !== 0) break; // partly filled maker: the taker is done
         const next = pool.next(maker);
         level.remove(maker);
-        this.orders.delete(makerId);
-        this.recent.add(makerId);
+        this.resting--;
+        this.finish(makerId);
         maker = next;
         if (remaining === 0) break;
       }
@@ -151,14 +166,15 @@ export class MatchingCore {
     }
 
     if (remaining === 0) {
-      this.recent.add(id);
+      this.finish(id);
     } else if (!isMarket && (tif === 'GTC' || tif === 'POST_ONLY')) {
       const restLevel = own.levelFor(cmd.price_ticks!);
-      this.orders.set(id, restLevel.append(id, remaining));
+      this.ids.set(id, restLevel.append(id, remaining));
+      this.resting++;
       touched.push(restLevel);
       events.push({ v: 1, seq: ++this.seq, ts, kind: 'rested', order_id: id, side: cmd.side, price_ticks: restLevel.priceTicks, remaining_lots: remaining });
     } else {
-      this.recent.add(id);
+      this.finish(id);
       events.push(this.cancelled(ts, id, remaining, isMarket ? 'no_liquidity' : 'ioc_remainder', undefined));
     }
     for (let i = 0; i < touched.length; i++) events.push(this.bookEvent(ts, touched[i]));
@@ -167,15 +183,15 @@ export class MatchingCore {
 
   private cancel(cmd: CancelCommand, ts: number): EngineEvent[] {
     const id = cmd.order_id;
-    const handle = this.orders.get(id);
-    if (handle === undefined) {
+    const handle = this.ids.get(id);
+    if (handle === undefined || handle === FINISHED) {
       return [{ v: 1, seq: ++this.seq, ts, kind: 'cancel_rejected', order_id: id, request_id: cmd.request_id, code: 'ORDER_NOT_FOUND', message: NOT_FOUND_MESSAGE }];
     }
     const level = this.pool.level(handle);
     const lots = this.pool.lots(handle);
     level.remove(handle);
-    this.orders.delete(id);
-    this.recent.add(id);
+    this.resting--;
+    this.finish(id);
     if (level.isEmpty) this.sideOf(level).dropLevel(level);
     return [this.cancelled(ts, id, lots, 'user', cmd.request_id), this.bookEvent(ts, level)];
   }
@@ -252,8 +268,8 @@ export class MatchingCore {
     const core = new MatchingCore(spec, { recentIdCapacity: snap.recent_capacity });
     core.seq = snap.seq;
     for (const id of snap.recent) {
-      if (typeof id !== 'string' || core.recent.has(id)) throw new InvalidSnapshotError(`bad or repeated finished id ${String(id)}`);
-      core.recent.add(id);
+      if (typeof id !== 'string' || core.ids.has(id)) throw new InvalidSnapshotError(`bad or repeated finished id ${String(id)}`);
+      core.finish(id);
     }
     core.restoreSide(core.bids, snap.bids);
     core.restoreSide(core.asks, snap.asks);
@@ -273,8 +289,9 @@ export class MatchingCore {
       for (const [id, lots] of orders) {
         if (typeof id !== 'string' || id.length === 0) throw new InvalidSnapshotError(`bad order id at ${price}`);
         if (!Number.isSafeInteger(lots) || lots <= 0) throw new InvalidSnapshotError(`bad quantity for ${id}`);
-        if (this.orders.has(id) || this.recent.has(id)) throw new InvalidSnapshotError(`order id ${id} appears twice`);
-        this.orders.set(id, level.append(id, lots));
+        if (this.ids.has(id)) throw new InvalidSnapshotError(`order id ${id} appears twice`);
+        this.ids.set(id, level.append(id, lots));
+        this.resting++;
       }
     }
   }

@@ -1,13 +1,14 @@
 /**
- * A bounded first-in-first-out set of order ids that finished (filled, cancelled, rejected,
- * never rested). It lets the core reject a replayed or duplicated order id without keeping every
- * id forever; its capacity is fixed, so what it remembers depends only on the command sequence.
+ * The ids of the most recently finished orders (filled, cancelled, rejected, never rested), oldest
+ * first, in a ring of fixed capacity. The core keeps them in its id map next to the resting orders
+ * to reject a replayed or duplicated order id; when the ring is full, the oldest id drops out (and
+ * the core forgets it). The capacity is fixed, so what is remembered depends only on the commands.
  */
 export class RecentIds {
   private readonly ring: (string | undefined)[];
-  private readonly members = new Set<string>();
   /** Index of the oldest entry. */
   private start = 0;
+  private count = 0;
 
   constructor(readonly capacity: number) {
     if (!Number.isSafeInteger(capacity) || capacity < 1) throw new Error(`recent id capacity must be a positive integer, got ${capacity}`);
@@ -15,32 +16,29 @@ export class RecentIds {
   }
 
   get size(): number {
-    return this.members.size;
+    return this.count;
   }
 
-  has(id: string): boolean {
-    return this.members.has(id);
-  }
-
-  /** Remembers `id`, forgetting the oldest id when full. The id must not be present. */
-  add(id: string): void {
-    const size = this.members.size;
-    if (size < this.capacity) {
-      this.ring[(this.start + size) % this.capacity] = id;
-    } else {
-      const start = this.start;
-      this.members.delete(this.ring[start]!);
-      this.ring[start] = id;
-      this.start = start + 1 === this.capacity ? 0 : start + 1;
+  /** Appends `id`; when full, returns the oldest id, which it no longer holds. */
+  push(id: string): string | undefined {
+    if (this.count < this.capacity) {
+      let at = this.start + this.count;
+      if (at >= this.capacity) at -= this.capacity;
+      this.ring[at] = id;
+      this.count++;
+      return undefined;
     }
-    this.members.add(id);
+    const start = this.start;
+    const dropped = this.ring[start];
+    this.ring[start] = id;
+    this.start = start + 1 === this.capacity ? 0 : start + 1;
+    return dropped;
   }
 
   /** Oldest first. */
   toArray(): string[] {
     const out: string[] = [];
-    const size = this.members.size;
-    for (let i = 0; i < size; i++) out.push(this.ring[(this.start + i) % this.capacity]!);
+    for (let i = 0; i < this.count; i++) out.push(this.ring[(this.start + i) % this.capacity]!);
     return out;
   }
 }
