@@ -15,6 +15,7 @@
  * server disconnected.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import * as hdr from 'hdr-histogram-js';
@@ -24,7 +25,6 @@ import { freePort, RedisServer } from '@xtrader/platform';
 import { symbolKeys } from '@xtrader/protocol';
 
 const REPO = resolve(__dirname, '../..');
-const TSX = resolve(REPO, 'node_modules/.bin/tsx');
 const SYMBOL = 'BTC-KRW';
 
 function setting(name: string, fallback: number): number {
@@ -36,6 +36,16 @@ function setting(name: string, fallback: number): number {
 }
 
 const now = () => performance.timeOrigin + performance.now();
+
+/** CPU seconds (user + system) a process has used so far (Linux /proc; 0 elsewhere). */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
 
 /** What a client worker reports at the end. */
 interface WorkerReport {
@@ -192,10 +202,9 @@ class Child {
 async function startNode(redisUrl: string, prefix: string, port: number): Promise<Child> {
   // NODE_PROF=<dir> writes a CPU profile of each node (for looking into where time goes).
   const prof = process.env.NODE_PROF;
-  const [command, args] = prof
-    ? [process.execPath, ['--cpu-prof', `--cpu-prof-dir=${prof}`, '--import', 'tsx', resolve(REPO, 'realtime/src/main.ts')]]
-    : [TSX, [resolve(REPO, 'realtime/src/main.ts')]];
-  const proc = spawn(command, args, {
+  // `node --import tsx` (not the tsx binary, which forks): the pid is the node itself.
+  const flags = prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [];
+  const proc = spawn(process.execPath, [...flags, '--import', 'tsx', resolve(REPO, 'realtime/src/main.ts')], {
     cwd: REPO,
     env: { ...process.env, REDIS_URL: redisUrl, XT_PREFIX: prefix, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -233,7 +242,7 @@ async function main(): Promise<void> {
     const pool: Child[] = [];
     for (let w = 0; w < workers; w++) {
       const count = Math.min(per, clients - w * per);
-      const proc = spawn(TSX, [__filename, '--worker'], {
+      const proc = spawn(process.execPath, ['--import', 'tsx', __filename, '--worker'], {
         cwd: REPO,
         env: { ...process.env, NODE_A: `http://127.0.0.1:${portA}`, NODE_B: `http://127.0.0.1:${portB}`, COUNT: String(count), OFFSET: String(w * per) },
         stdio: ['pipe', 'pipe', 'pipe'],
@@ -250,6 +259,8 @@ async function main(): Promise<void> {
     const total = Math.round(rate * (warmup + duration));
     const first = Math.round(rate * warmup) + 1;
     const t0 = now();
+    const cpu = () => ({ nodes: nodes.reduce((a, n) => a + cpuSeconds(n.proc.pid), 0), workers: pool.reduce((a, w) => a + cpuSeconds(w.proc.pid), 0) });
+    const cpuBefore = cpu();
     await new Promise<void>((done) => {
       const tick = () => {
         const due = Math.min(total, Math.floor(((now() - t0) / 1000) * rate) + 1);
@@ -266,6 +277,7 @@ async function main(): Promise<void> {
       tick();
     });
     const produceSeconds = (now() - t0) / 1000;
+    const cpuAfter = cpu();
     // Let the last messages arrive (bounded), then collect.
     await new Promise((r) => setTimeout(r, 2_000));
     const reports: WorkerReport[] = [];
@@ -286,6 +298,11 @@ async function main(): Promise<void> {
       return acc;
     }, {});
     const measureSeconds = measured / rate;
+    const allDeliveries = Math.max(1, received * (total / measured));
+    log(
+      `CPU while producing: realtime nodes ${(cpuAfter.nodes - cpuBefore.nodes).toFixed(1)} s (${(((cpuAfter.nodes - cpuBefore.nodes) / allDeliveries) * 1e6).toFixed(1)} µs per delivery), ` +
+        `client workers ${(cpuAfter.workers - cpuBefore.workers).toFixed(1)} s, over ${produceSeconds.toFixed(1)} s wall; machine load average ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`,
+    );
     log(
       `measured ${measured} events over ~${measureSeconds.toFixed(1)} s (produced ${total} in ${produceSeconds.toFixed(1)} s): ` +
         `${received} deliveries, p50 ${(merged.getValueAtPercentile(50) / 1000).toFixed(2)} ms, p90 ${(merged.getValueAtPercentile(90) / 1000).toFixed(2)} ms, ` +
