@@ -17,11 +17,22 @@ import {
 import { DepthBook, type LevelSteps } from './book';
 import { CandleSeries, MAX_CANDLES, type CandleSeriesState, type CandleSteps } from './candles';
 import { RollingStats, type RollingStatsState } from './stats';
-import { marketDataStore } from './store';
+import { MAX_TRADES, marketDataStore } from './store';
 import { wireUnits, type WireUnits } from './wire';
 
 /** Levels a side kept in `keys.depth` and sent in each OrderBookUpdate (REST `depth` max). */
 export const DEPTH_LEVELS = 50;
+/**
+ * Messages one batch may hold before its oldest are dropped. The runner's batches (at most 1,000
+ * commands) stay far below it; only a recovery that replays a long stretch without flushing
+ * (and then discards the output) reaches it, and there it bounds memory.
+ */
+export const MAX_PENDING_MESSAGES = 100_000;
+
+/** Keeps the newest `max` items, trimming in chunks so that pushing stays O(1) amortised. */
+function keepNewest<T>(items: T[], max: number): void {
+  if (items.length > 2 * max) items.splice(0, items.length - max);
+}
 
 /** Everything MarketData needs to continue exactly where it was (JSON-serialisable). */
 export interface MarketDataState {
@@ -111,7 +122,10 @@ export class MarketData {
     for (const interval of INTERVALS) {
       const closed = this.series[interval].advance(ts);
       if (closed.length === 0) continue;
-      (this.pending.closed[interval] ??= []).push(...closed);
+      const pendingClosed = (this.pending.closed[interval] ??= []);
+      pendingClosed.push(...closed);
+      // Storage keeps the newest MAX_CANDLES: older closes would be trimmed on arrival anyway.
+      keepNewest(pendingClosed, MAX_CANDLES);
       for (const c of closed) this.emit(this.candleMessage(interval, c, true));
     }
     if (this.stats.advance(ts)) this.pending.statsChanged = true;
@@ -155,7 +169,7 @@ export class MarketData {
     const candles: { interval: Interval; candles: Candle[] }[] = [];
     for (const interval of INTERVALS) {
       const series = this.series[interval];
-      const toWrite = (pending.closed[interval] ?? []).map((c) => this.candle(interval, c));
+      const toWrite = (pending.closed[interval] ?? []).slice(-MAX_CANDLES).map((c) => this.candle(interval, c));
       const open = series.state.open;
       if (open && series.state.openChanged) {
         series.state.openChanged = false;
@@ -165,7 +179,7 @@ export class MarketData {
       if (toWrite.length > 0) candles.push({ interval, candles: toWrite });
     }
     marketDataStore.putCandles(tx, keys, candles, MAX_CANDLES);
-    marketDataStore.pushTrades(tx, keys, pending.trades);
+    marketDataStore.pushTrades(tx, keys, pending.trades.slice(-MAX_TRADES));
     if (pending.bookChanged) this.flushDepth(tx, keys);
     if (pending.statsChanged) this.flushStats(tx, keys);
     const out = pending.messages;
@@ -195,6 +209,7 @@ export class MarketData {
     this.pending.statsChanged = true;
     const price = this.units.price(e.price_ticks);
     const quantity = this.units.quantity(e.qty_lots);
+    keepNewest(this.pending.trades, MAX_TRADES);
     this.pending.trades.push({
       exec_id: e.trade_id,
       symbol: this.spec.symbol,
@@ -290,6 +305,7 @@ export class MarketData {
     const topic = topicOf(msg);
     msg.prev_sequence = this.topicSeq[topic] ?? 0;
     this.topicSeq[topic] = msg.sequence ?? this.seq;
+    keepNewest(this.pending.messages, MAX_PENDING_MESSAGES);
     this.pending.messages.push(msg);
   }
 }

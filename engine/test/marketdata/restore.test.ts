@@ -1,8 +1,8 @@
 import type Redis from 'ioredis';
 import { Trade, type MarketMessage, type SymbolKeys, type TimedCommand } from '@xtrader/protocol';
 import { MatchingCore } from '../../src/core';
-import { MarketData, MAX_TRADES, type MarketDataState } from '../../src/marketdata';
-import { BTC, commit, scenario, useRedis } from './helpers';
+import { MarketData, MAX_PENDING_MESSAGES, MAX_TRADES, type MarketDataState } from '../../src/marketdata';
+import { BTC, Events, commit, scenario, useRedis } from './helpers';
 
 const r = useRedis();
 
@@ -101,3 +101,22 @@ function symbolKeysWith(keys: SymbolKeys, tag: string): SymbolKeys {
     candles: (i: string) => swap(keys.candles(i)),
   };
 }
+
+describe('a long replay without a flush (engine recovery)', () => {
+  test('holds bounded work in memory and still writes exactly the newest trades', async () => {
+    const md = new MarketData(BTC);
+    const ev = new Events();
+    const T = Date.UTC(2026, 0, 6);
+    const n = 2 * MAX_PENDING_MESSAGES + 5_000;
+    for (let i = 0; i < n; i++) md.apply(ev.trade(T + i * 10, 50_000 + (i % 7), 1 + (i % 3)));
+    const pending = md.snapshot().pending;
+    expect(pending.messages.length).toBeLessThanOrEqual(2 * MAX_PENDING_MESSAGES);
+    expect(pending.trades.length).toBeLessThanOrEqual(2 * MAX_TRADES);
+    expect(pending.closed['1m']!.length).toBeLessThanOrEqual(2 * 1000);
+    await commit(md, r.redis(), r.keys());
+    const trades = (await r.redis().lrange(r.keys().trades, 0, -1)).map((t) => Trade.parse(JSON.parse(t)));
+    expect(trades).toHaveLength(MAX_TRADES);
+    expect(trades[0].sequence).toBe(n);
+    expect(trades[MAX_TRADES - 1].sequence).toBe(n - MAX_TRADES + 1);
+  });
+});
