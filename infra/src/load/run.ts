@@ -74,10 +74,15 @@ async function main(): Promise<void> {
 }
 
 async function runLoad(opts: LoadOptions, target: Target, flow: CrossingPairs, symbols: string[]): Promise<void> {
-  const latency = new LatencyRecorder();
-  const httpLatency = new LatencyRecorder();
-  /** Submit time of accepted orders not yet seen as a taker, by order id (measured ones only). */
-  const submittedAt = new Map<string, number>();
+  // Orders after the warmup, and all of them (reported when overload left none after it).
+  const latency = { warm: new LatencyRecorder(), all: new LatencyRecorder() };
+  const httpLatency = { warm: new LatencyRecorder(), all: new LatencyRecorder() };
+  const record = (into: typeof latency, ms: number, measured: boolean) => {
+    into.all.recordMs(ms);
+    if (measured) into.warm.recordMs(ms);
+  };
+  /** Submit time of accepted orders not yet seen as a taker, by order id. */
+  const submittedAt = new Map<string, { t0: number; measured: boolean }>();
   /** Orders seen in an Execution before their HTTP answer arrived (taker: with the time seen). */
   const early = new Map<string, number | undefined>();
   /** Accepted orders not yet seen in any Execution. */
@@ -92,9 +97,9 @@ async function runLoad(opts: LoadOptions, target: Target, flow: CrossingPairs, s
     execIds.add(e.exec_id);
     const answered = unfilled.delete(e.order_id);
     if (e.maker_order_id && !unfilled.delete(e.maker_order_id)) early.set(e.maker_order_id, undefined);
-    const t0 = submittedAt.get(e.order_id);
-    if (t0 !== undefined) {
-      latency.recordMs(e.at - t0);
+    const sub = submittedAt.get(e.order_id);
+    if (sub !== undefined) {
+      record(latency, e.at - sub.t0, sub.measured);
       submittedAt.delete(e.order_id);
     } else if (!answered) {
       early.set(e.order_id, e.at);
@@ -108,6 +113,7 @@ async function runLoad(opts: LoadOptions, target: Target, flow: CrossingPairs, s
 
   const sender = new HttpSender(target.apiUrls, opts.connections);
   const inflight = new Set<Promise<void>>();
+  let closed = false;
   const submit = (measured: boolean) => {
     const body = JSON.stringify(flow.next());
     const t0 = performance.now();
@@ -122,19 +128,20 @@ async function runLoad(opts: LoadOptions, target: Target, flow: CrossingPairs, s
         }
         counts.accepted++;
         counts.lastAcceptAt = t1;
-        if (measured) httpLatency.recordMs(t1 - t0);
+        record(httpLatency, t1 - t0, measured);
         const { order_id } = JSON.parse(res.text) as { order_id: string };
         if (early.has(order_id)) {
           // Executed before the answer reached us: the trade happened, the order is filled.
           const seen = early.get(order_id);
           early.delete(order_id);
-          if (measured && seen !== undefined) latency.recordMs(seen - t0);
+          if (seen !== undefined) record(latency, seen - t0, measured);
           return;
         }
         unfilled.add(order_id);
-        if (measured) submittedAt.set(order_id, t0);
+        submittedAt.set(order_id, { t0, measured });
       },
       (e: Error) => {
+        if (closed) return; // dropped at the end: counted as unanswered
         counts.httpErrors++;
         noteError(e.message);
       },
@@ -174,7 +181,7 @@ async function runLoad(opts: LoadOptions, target: Target, flow: CrossingPairs, s
       if (now - lastReport >= 5000) {
         lastReport = now;
         progress(
-          `t=${elapsed.toFixed(0)}s sent=${counts.sent - counts.skipped} accepted=${counts.accepted} executions=${counts.executions} http_errors=${counts.httpErrors} in_flight=${inflight.size} p99=${latency.percentileMs(99)}ms`,
+          `t=${elapsed.toFixed(0)}s sent=${counts.sent - counts.skipped} accepted=${counts.accepted} executions=${counts.executions} http_errors=${counts.httpErrors} in_flight=${inflight.size} p99=${latency.all.percentileMs(99)}ms`,
         );
       }
       setTimeout(tick, 1);
@@ -192,6 +199,7 @@ async function runLoad(opts: LoadOptions, target: Target, flow: CrossingPairs, s
   for (const s of subscribers) s.close();
   // Still unanswered after the drain: as good as failed for whoever sent them.
   const unanswered = inflight.size;
+  closed = true;
   sender.close();
 
   // Measured again after the run: on a shared machine the two differ when others were busy.
@@ -203,21 +211,24 @@ async function runLoad(opts: LoadOptions, target: Target, flow: CrossingPairs, s
   // Errors are the exchange's: refused or failed orders, lost executions, broken sockets. Orders
   // the generator could not send on time are not: they show as a lower achieved_rate.
   const errors = counts.httpErrors + unanswered + unfilled.size + wsErrors.length + missedBySubscribers;
+  const lat = latency.warm.count > 0 ? latency.warm : latency.all;
+  const http = httpLatency.warm.count > 0 ? httpLatency.warm : httpLatency.all;
+  const which = latency.warm.count > 0 ? 'after warmup' : 'all orders: none answered after the warmup';
   const result = {
     target_rate: opts.rate,
     // Accepted orders over the time it took to accept them (answers may come after the last send).
     achieved_rate: Math.round(counts.accepted / Math.max(sendSeconds, (counts.lastAcceptAt - start) / 1000)),
-    p50_ms: latency.percentileMs(50),
-    p99_ms: latency.percentileMs(99),
-    p999_ms: latency.percentileMs(99.9),
+    p50_ms: lat.percentileMs(50),
+    p99_ms: lat.percentileMs(99),
+    p999_ms: lat.percentileMs(99.9),
     errors,
   };
   const lines = [
     `load: ${target.description}; ${symbols.length} symbol(s), ${opts.connections} connections, ${opts.subscribers} subscriber(s)`,
-    `orders: target ${opts.rate}/s for ${opts.duration} s; submitted ${counts.sent - counts.skipped}, not sent (generator behind or over the in-flight cap) ${counts.skipped}, accepted ${counts.accepted} (${result.achieved_rate}/s), HTTP errors ${counts.httpErrors}, unanswered after the drain ${unanswered}`,
+    `orders: target ${opts.rate}/s for ${opts.duration} s; submitted ${counts.sent - counts.skipped}, not sent (generator behind or over the in-flight cap) ${counts.skipped}, accepted ${counts.accepted} (${result.achieved_rate}/s), HTTP errors ${counts.httpErrors}, unanswered after the drain (queued or in flight) ${unanswered}`,
     `executions: ${execIds.size} trades seen; accepted orders never executed ${unfilled.size}; ws errors ${wsErrors.length}; executions missed by other subscribers ${missedBySubscribers}`,
-    `submit -> Execution on /ws (taker orders after warmup, n=${latency.count}): p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms, p99.9 ${result.p999_ms} ms, max ${latency.maxMs()} ms`,
-    `submit -> HTTP 202 (after warmup, n=${httpLatency.count}): p50 ${httpLatency.percentileMs(50)} ms, p99 ${httpLatency.percentileMs(99)} ms, p99.9 ${httpLatency.percentileMs(99.9)} ms`,
+    `submit -> Execution on /ws (taker orders, ${which}, n=${lat.count}): p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms, p99.9 ${result.p999_ms} ms, max ${lat.maxMs()} ms`,
+    `submit -> HTTP 202 (${which}, n=${http.count}): p50 ${http.percentileMs(50)} ms, p99 ${http.percentileMs(99)} ms, p99.9 ${http.percentileMs(99.9)} ms`,
     `CPU while submitting, in cores (this machine has ${availableParallelism()}): ${cores}`,
     ...(baseline
       ? [
