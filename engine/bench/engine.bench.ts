@@ -50,9 +50,10 @@ function runCore(tape: Tape): { opsPerSec: number; cpuOpsPerSec: number; core: M
   return { opsPerSec: tape.length / (ms / 1000), cpuOpsPerSec: tape.length / ((cpu.user + cpu.system) / 1e6), core, events };
 }
 
-function runNob(tape: Tape, budgetMs: number): { opsPerSec: number; done: number } {
+function runNob(tape: Tape, budgetMs: number): { opsPerSec: number; cpuOpsPerSec: number; done: number } {
   const book = new OrderBook();
   const start = performance.now();
+  const cpu0 = process.cpuUsage();
   let i = 0;
   for (; i < tape.length; i++) {
     nobApply(book, tape, i);
@@ -62,7 +63,8 @@ function runNob(tape: Tape, budgetMs: number): { opsPerSec: number; done: number
     }
   }
   const ms = performance.now() - start;
-  return { opsPerSec: i / (ms / 1000), done: i };
+  const cpu = process.cpuUsage(cpu0);
+  return { opsPerSec: i / (ms / 1000), cpuOpsPerSec: i / ((cpu.user + cpu.system) / 1e6), done: i };
 }
 
 /** Per-command latency on a fresh core, in µs: p50, p99, p99.9, max. */
@@ -110,14 +112,18 @@ function benchTape(profile: TapeProfile) {
   const nob = runNob(tape, budget);
   const prefix = nob.done < tape.length;
   console.log(
-    `  nodejs-order-book: ${fmt(nob.opsPerSec)} commands/s` +
+    `  nodejs-order-book: ${fmt(nob.opsPerSec)} commands/s wall, ${fmt(nob.cpuOpsPerSec)} per CPU-second` +
       (prefix ? ` over the first ${fmt(nob.done)} commands only (stopped after its ${budget / 1000} s budget)` : ' (whole tape)'),
   );
   let corePrefix: number | undefined;
   if (prefix) {
     // The same prefix through the core, so the ratio can also be read like for like.
-    corePrefix = runCore(tape.prefix(nob.done)).opsPerSec;
-    console.log(`  core on that same prefix: ${fmt(corePrefix)} commands/s (ratio ${(corePrefix / nob.opsPerSec).toFixed(1)})`);
+    const run = runCore(tape.prefix(nob.done));
+    corePrefix = run.opsPerSec;
+    console.log(
+      `  core on that same prefix: ${fmt(corePrefix)} commands/s wall (ratio ${(corePrefix / nob.opsPerSec).toFixed(1)}), ` +
+        `${fmt(run.cpuOpsPerSec)} per CPU-second (ratio ${(run.cpuOpsPerSec / nob.cpuOpsPerSec).toFixed(1)})`,
+    );
   }
   return { tape, core: median(runs), coreCpu: median(cpuRuns), nob, corePrefix, shape };
 }
@@ -146,6 +152,8 @@ function main() {
     nob_deep_commands: deep.nob.done,
     cpu_shallow_ops_s: Math.round(shallow.coreCpu),
     cpu_deep_ops_s: Math.round(deep.coreCpu),
+    cpu_ratio_shallow: Number((shallow.coreCpu / shallow.nob.cpuOpsPerSec).toFixed(2)),
+    cpu_ratio_deep: Number((deep.coreCpu / deep.nob.cpuOpsPerSec).toFixed(2)),
     core_deep_prefix_ops_s: deep.corePrefix === undefined ? null : Math.round(deep.corePrefix),
     load_avg_1m: Number(loadavg()[0].toFixed(1)),
     deep_resting_orders: deep.shape.resting,
