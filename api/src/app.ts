@@ -82,7 +82,8 @@ export interface RunningApi {
 /** Connects to Redis, subscribes, and listens: used by `main.ts` and by in-process tests. */
 export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
   const log = opts.log ?? createLogger('api');
-  const redis = createRedis(opts.redisUrl, 'api', { enableOfflineQueue: false });
+  // Auto-pipelining: concurrent requests share one write to Redis (throughput under load).
+  const redis = createRedis(opts.redisUrl, 'api', { enableOfflineQueue: false, enableAutoPipelining: true });
   const sub = createRedis(opts.redisUrl, 'api-sub');
   await new Promise<void>((resolve) => (redis.status === 'ready' ? resolve() : redis.once('ready', () => resolve())));
   const api = createApiApp({ redis, sub, prefix: opts.prefix, markets: opts.markets, log });

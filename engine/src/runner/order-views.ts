@@ -1,5 +1,6 @@
 import {
   stepsToNumber,
+  type Decimal,
   type EngineEvent,
   type MarketSpec,
   type OrderStatus,
@@ -210,10 +211,31 @@ export class OrderViews {
   }
 }
 
+/**
+ * `count` steps as a JSON number, fast: `count x mantissa / 10^scale` is one correctly rounded
+ * division of two exact doubles, i.e. the same double as parsing the exact decimal string. Falls
+ * back to the protocol's string conversion when the product is not a safe integer.
+ */
+function stepConverter(step: Decimal): (count: number) => number {
+  const mantissa = Number(step.mantissa);
+  const divisor = 10 ** step.scale;
+  if (!Number.isSafeInteger(mantissa) || step.scale > 22) return (count) => stepsToNumber(count, step);
+  return (count) => {
+    const n = count * mantissa;
+    return Number.isSafeInteger(n) ? n / divisor : stepsToNumber(count, step);
+  };
+}
+
+const converters = new WeakMap<MarketSpec, { price: (n: number) => number; qty: (n: number) => number; fee: (n: number) => number }>();
+function unitsOf(spec: MarketSpec) {
+  let c = converters.get(spec);
+  if (!c) converters.set(spec, (c = { price: stepConverter(spec.tick), qty: stepConverter(spec.lot), fee: stepConverter(spec.feeUnit) }));
+  return c;
+}
+
 /** Renders a record as the wire `OrderView`, decimals exact. */
 export function renderOrderView(spec: MarketSpec, o: OrderRecord, symbol: string = spec.symbol): OrderView {
-  const price = (ticks: number) => stepsToNumber(ticks, spec.tick);
-  const qty = (lots: number) => stepsToNumber(lots, spec.lot);
+  const { price, qty, fee } = unitsOf(spec);
   return {
     order_id: o.order_id,
     ...(o.client_order_id !== undefined ? { client_order_id: o.client_order_id } : {}),
@@ -233,7 +255,7 @@ export function renderOrderView(spec: MarketSpec, o: OrderRecord, symbol: string
       exec_id: f.exec_id,
       price: price(f.price_ticks),
       quantity: qty(f.qty_lots),
-      fee: stepsToNumber(f.fee, spec.feeUnit),
+      fee: fee(f.fee),
       liquidity: f.liquidity,
       counter_order_id: f.counter_order_id,
       timestamp: f.ts,
@@ -249,6 +271,7 @@ function averagePrice(spec: MarketSpec, o: OrderRecord): number | null {
   if (o.filled_lots === 0) return null;
   const notional = BigInt(o.notional);
   const filled = BigInt(o.filled_lots);
-  if (notional % filled === 0n) return stepsToNumber(notional / filled, spec.tick);
-  return (Number(notional) / o.filled_lots) * stepsToNumber(1, spec.tick);
+  const { price } = unitsOf(spec);
+  if (notional % filled === 0n) return price(Number(notional / filled));
+  return (Number(notional) / o.filled_lots) * price(1);
 }

@@ -111,7 +111,10 @@ test('kill -9 the engine at random moments while 10,000 orders flow: every accep
   const lastId = commands[commands.length - 1][0];
   const deadline = Date.now() + 60_000;
   while ((await redis.get(keys.position)) !== lastId) {
-    if (Date.now() > deadline) throw new Error(`engine never caught up to ${lastId} (seed ${seed})`);
+    if (Date.now() > deadline) {
+      const detail = { position: await redis.get(keys.position), heartbeat: await redis.get(keys.heartbeat), lease: await redis.get(keys.lease), alive: last.child.exitCode === null };
+      throw new Error(`engine never caught up to ${lastId} (seed ${seed}): ${JSON.stringify(detail)}\n${last.lines.slice(-15).join('\n')}`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   last.kill('SIGTERM');
