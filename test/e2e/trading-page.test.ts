@@ -6,7 +6,7 @@
  * 60,000,000 and above, seeded bids at 40,000,000 and below, and each test uses its own band.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { Stack } from '@xtrader/infra';
+import { waitFor, type Stack } from '@xtrader/infra';
 import { launchBrowser, openPage, screenshot } from './support/browser';
 import { placeViaApi, startExchange } from './support/exchange';
 import { TradingPage } from './support/page';
@@ -242,8 +242,13 @@ test('a new 1m candle opens at the minute boundary without a reload, and older c
       await chart.waitFor();
       const openTime = Number(await chart.getAttribute('data-last-open-time'));
       const bars = Number(await chart.getAttribute('data-bars'));
-      // The engine's clock closes the candle at the boundary and opens the next one, pushed.
-      await page.locator(`[data-testid=price-chart][data-last-open-time]:not([data-last-open-time="${openTime}"])`).waitFor({ timeout: 90_000 });
+      // The next minute opens a new candle, pushed: by the engine's clock tick (when it runs) or by
+      // the first trade after the boundary. Time passing has no event, so it is polled.
+      const boundary = openTime + 60_000;
+      await waitFor('the next minute', () => Date.now() >= boundary + 50, { timeoutMs: 75_000, intervalMs: 200 });
+      await placeViaApi(stack, { symbol: 'BTC-KRW', side: 'Sell', type: 'Limit', price: '57000000', quantity: '0.01' });
+      await placeViaApi(stack, { symbol: 'BTC-KRW', side: 'Buy', type: 'Limit', price: '57000000', quantity: '0.01' });
+      await page.locator(`[data-testid=price-chart][data-last-open-time="${boundary}"][data-last-close="57000000"]`).waitFor();
       expect(Number(await chart.getAttribute('data-bars'))).toBeGreaterThan(bars);
 
       // One candle per history request: the rest arrive as the chart's left edge comes into view.
