@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** CPU seconds (user + system) a process has used so far, from /proc; undefined off Linux. */
 export function cpuSeconds(pid: number): number | undefined {
@@ -12,6 +12,24 @@ export function cpuSeconds(pid: number): number | undefined {
   }
 }
 
+/** CPU seconds of a process and its direct children (nginx's workers are children of its master). */
+export function treeCpuSeconds(pid: number): number | undefined {
+  const own = cpuSeconds(pid);
+  if (own === undefined) return undefined;
+  let total = own;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) total += cpuSeconds(Number(entry)) ?? 0;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+}
+
 /** Cores used per named process between `start()` and `stop()` (e.g. "api-1 0.93"). */
 export class CpuSampler {
   private begin = new Map<string, number>();
@@ -22,7 +40,7 @@ export class CpuSampler {
   start(): void {
     this.t0 = performance.now();
     for (const p of this.processes()) {
-      const s = p.pid ? cpuSeconds(p.pid) : undefined;
+      const s = p.pid ? treeCpuSeconds(p.pid) : undefined;
       if (s !== undefined) this.begin.set(p.name, s);
     }
     const self = cpuSeconds(process.pid);
@@ -31,13 +49,14 @@ export class CpuSampler {
 
   stop(): string {
     const seconds = (performance.now() - this.t0) / 1000;
-    const all = [...this.processes(), { name: 'load-runner', pid: process.pid }];
     const parts: string[] = [];
-    for (const p of all) {
-      const b = this.begin.get(p.name);
-      const e = p.pid ? cpuSeconds(p.pid) : undefined;
-      if (b !== undefined && e !== undefined) parts.push(`${p.name} ${((e - b) / seconds).toFixed(2)}`);
-    }
+    const add = (name: string, end: number | undefined) => {
+      const b = this.begin.get(name);
+      if (b !== undefined && end !== undefined) parts.push(`${name} ${((end - b) / seconds).toFixed(2)}`);
+    };
+    for (const p of this.processes()) add(p.name, p.pid ? treeCpuSeconds(p.pid) : undefined);
+    // The runner alone: the stack's processes are its children.
+    add('load-runner', cpuSeconds(process.pid));
     return parts.join(', ');
   }
 }
