@@ -280,6 +280,16 @@ async function main(): Promise<void> {
     const cpuAfter = cpu();
     // Let the last messages arrive (bounded), then collect.
     await new Promise((r) => setTimeout(r, 2_000));
+    // Where the time goes: how soon the nodes handed each feed entry to their clients' sockets.
+    for (const port of [portA, portB]) {
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const bucket = (le: string) => {
+        const line = text.split('\n').find((l) => l.startsWith(`xt_realtime_feed_to_delivery_seconds_bucket{le="${le}"}`));
+        return Number(line?.split(' ')[1] ?? 0);
+      };
+      const all = bucket('+Inf') || 1;
+      log(`node :${port}: feed entry handed to local sockets within 10 ms ${((100 * bucket('0.01')) / all).toFixed(0)}%, 100 ms ${((100 * bucket('0.1')) / all).toFixed(0)}%, 1 s ${((100 * bucket('1')) / all).toFixed(0)}% (${all} entries)`);
+    }
     const reports: WorkerReport[] = [];
     for (const w of pool) {
       const answer = w.nextLine(30_000);
