@@ -42,6 +42,14 @@ export interface RunnerOptions {
 
 type Settings = Required<Omit<RunnerOptions, 'metrics'>> & { metrics?: RunnerMetrics };
 
+/** A batch's transaction, built and ready to be sent. */
+interface Prepared {
+  tx: ReturnType<Redis['multi']>;
+  started: bigint;
+  count: number;
+  lastTs: number;
+}
+
 /** Thrown inside the loop when a commit is refused because the lease moved on. */
 class FencedError extends Error {
   override readonly name = 'FencedError';
@@ -66,6 +74,8 @@ export class SymbolRunner {
   private lastSnapshotAt = 0;
   private lastSnapshotPosition: string | undefined;
   private done: Promise<void> | undefined;
+  /** The commit sent but not yet answered (at most one). */
+  private inflight: Promise<void> | undefined;
   /** Resolves the next time this runner holds the lease with a recovered state (tests, main). */
   private leaderWaiters: (() => void)[] = [];
 
@@ -146,6 +156,8 @@ export class SymbolRunner {
         await this.step();
         backoff = 50;
       } catch (e) {
+        // Let a commit still in flight land (or fail) before anything is rebuilt from Redis.
+        await this.settle().catch(() => undefined);
         this.state = undefined;
         this.o.metrics?.leader.set({ symbol: this.symbol }, 0);
         if (e instanceof FencedError) {
@@ -161,6 +173,12 @@ export class SymbolRunner {
         await this.pause(backoff);
         backoff = Math.min(backoff * 2, 2000);
       }
+    }
+    try {
+      await this.settle();
+    } catch (e) {
+      log.warn('last commit failed at shutdown', { symbol: this.symbol, error: (e as Error).message });
+      this.lease.lost();
     }
     try {
       if (this.lease.token) await this.lease.release();
@@ -215,17 +233,26 @@ export class SymbolRunner {
     this.o.log.info('state recovered', { symbol: this.symbol, snapshot: snap?.position ?? null, replayed, position: state.position });
   }
 
-  /** One iteration: renew when due, read a batch, apply and commit it. */
+  /**
+   * One iteration: renew when due, read a batch, apply it, and hand it to the committer. The
+   * commit of batch N runs while batch N+1 is read and applied (Redis and JS work overlap);
+   * commits stay strictly one after another, and any failure drops the in-memory state.
+   */
   private async step(): Promise<void> {
     const state = this.state!;
     if (Date.now() - this.lastRenewAt >= this.o.leaseMs / 4) {
+      // Never between another commit's WATCH and EXEC: a renewal touches the watched lease.
+      await this.settle();
       if (!(await this.lease.renew(this.heartbeat(), this.o.leaseMs))) throw new FencedError('renewal refused');
       this.lastRenewAt = Date.now();
     }
     const reply = (await this.reader.xread('COUNT', this.o.batchSize, 'BLOCK', this.o.blockMs, 'STREAMS', this.keys.commands, state.position)) as
       | [string, RawEntry[]][]
       | null;
-    if (!reply || reply.length === 0 || reply[0][1].length === 0) return;
+    if (!reply || reply.length === 0 || reply[0][1].length === 0) {
+      await this.settle();
+      return;
+    }
     const applied: Applied[] = [];
     for (const entry of reply[0][1]) {
       const a = state.applyEntry(entry);
@@ -235,21 +262,26 @@ export class SymbolRunner {
       }
       applied.push(a);
     }
-    await this.commit(state, applied);
+    const prepared = this.prepare(state, applied);
+    await this.settle();
+    const commit = this.send(prepared);
+    // Observed by the next settle(); never left unhandled.
+    commit.catch(() => undefined);
+    this.inflight = commit;
   }
 
-  private async commit(state: SymbolState, applied: Applied[]): Promise<void> {
+  /** Waits for the commit in flight; rethrows its failure. */
+  private async settle(): Promise<void> {
+    const inflight = this.inflight;
+    this.inflight = undefined;
+    if (inflight) await inflight;
+  }
+
+  /** Builds a batch's transaction from the state right after the batch (synchronously). */
+  private prepare(state: SymbolState, applied: Applied[]): Prepared {
     const started = process.hrtime.bigint();
     const { keys, o } = this;
-    const token = this.lease.token!;
     const batch = state.views.takeBatch();
-
-    await this.writer.watch(keys.lease);
-    const holder = await this.writer.get(keys.lease);
-    if (holder !== token) {
-      await this.writer.unwatch();
-      throw new FencedError(`lease is now ${holder ?? 'free'}`);
-    }
     const tx = this.writer.multi();
     // One entry per batch: [[command id, events], ...] for the commands that caused events.
     const withEvents = applied.filter((a) => a.events.length > 0).map((a) => [a.id, a.events]);
@@ -281,6 +313,9 @@ export class SymbolRunner {
       tx.set(keys.snapshot, JSON.stringify(state.snapshot()));
       // Keep one snapshot interval of history behind the newest snapshot, never less.
       if (o.trimCommands && this.lastSnapshotPosition) tx.xtrim(keys.commands, 'MINID', this.lastSnapshotPosition);
+      this.commandsSinceSnapshot = 0;
+      this.lastSnapshotAt = Date.now();
+      this.lastSnapshotPosition = state.position;
     }
     if (batch.placed.length > 0 || batch.cancels.length > 0) {
       const outcome: OutcomeMessage = {
@@ -291,25 +326,31 @@ export class SymbolRunner {
       };
       tx.publish(keys.outcomes, JSON.stringify(outcome));
     }
-    const result = await tx.exec();
+    return { tx, started, count: applied.length, lastTs: applied[applied.length - 1].ts };
+  }
+
+  /** The fenced commit: WATCH the lease, check it is still ours, EXEC (nil if it moved meanwhile). */
+  private async send(p: Prepared): Promise<void> {
+    const { keys } = this;
+    const token = this.lease.token;
+    await this.writer.watch(keys.lease);
+    const holder = await this.writer.get(keys.lease);
+    if (!token || holder !== token) {
+      await this.writer.unwatch();
+      throw new FencedError(`lease is now ${holder ?? 'free'}`);
+    }
+    const result = await p.tx.exec();
     if (result === null) throw new FencedError('lease changed during the commit');
     const failed = result.find(([err]) => err);
     if (failed) throw new Error(`commit command failed: ${failed[0]!.message}`);
-
     this.lastRenewAt = Date.now();
-    if (snapshotDue) {
-      this.commandsSinceSnapshot = 0;
-      this.lastSnapshotAt = Date.now();
-      this.lastSnapshotPosition = state.position;
-    }
-    const m = o.metrics;
+    const m = this.o.metrics;
     if (m) {
       const labels = { symbol: this.symbol };
-      m.applied.inc(labels, applied.length);
-      m.batchSize.observe(labels, applied.length);
-      m.commitSeconds.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
-      const lastTs = applied[applied.length - 1].ts;
-      if (lastTs > 0) m.lagMs.set(labels, Date.now() - lastTs);
+      m.applied.inc(labels, p.count);
+      m.batchSize.observe(labels, p.count);
+      m.commitSeconds.observe(labels, Number(process.hrtime.bigint() - p.started) / 1e9);
+      if (p.lastTs > 0) m.lagMs.set(labels, Date.now() - p.lastTs);
     }
   }
 }
