@@ -12,6 +12,7 @@ const TEXT_FRAME = { readOnly: false, mask: false, rsv1: false, opcode: 1, fin: 
  */
 export class Outgoing {
   private wsData?: Buffer;
+  private wsWhole?: Buffer;
   private sio?: { packet: string; frame: Buffer[] };
 
   /**
@@ -38,6 +39,14 @@ export class Outgoing {
     return (this.wsData ??= Buffer.from(this.text));
   }
 
+  /**
+   * The complete /ws WebSocket frame (header + payload) in one buffer: written as is to every
+   * receiver's socket, one plain write each instead of framing and a writev per receiver.
+   */
+  get wsFrame(): Buffer {
+    return (this.wsWhole ??= Buffer.concat(Sender.frame(this.wsPayload, TEXT_FRAME)));
+  }
+
   /** socket.io EVENT packet for namespace '/': `2["<type>",<message>]`. */
   get socketIoPacket(): string {
     return this.socketIo().packet;
@@ -57,7 +66,8 @@ export class Outgoing {
     if (!this.sio) {
       const packet = `2[${JSON.stringify(this.type)},${this.text}]`;
       // "4" is the engine.io "message" packet type.
-      const frame = Sender.frame(Buffer.from(`4${packet}`), TEXT_FRAME);
+      // One buffer rather than [header, payload]: a plain write instead of a writev per receiver.
+      const frame = [Buffer.concat(Sender.frame(Buffer.from(`4${packet}`), TEXT_FRAME))];
       this.sio = { packet, frame };
     }
     return this.sio;

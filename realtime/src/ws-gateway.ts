@@ -19,6 +19,7 @@ class WsTransport implements ClientTransport {
 
   constructor(
     private readonly ws: WebSocket,
+    private readonly socket: Socket,
     private readonly highWaterBytes: number,
     private readonly closeGraceMs: number,
     private readonly counts: LiveCounts,
@@ -31,7 +32,10 @@ class WsTransport implements ClientTransport {
   }
 
   write(out: Outgoing): void {
-    this.ws.send(out.wsPayload);
+    // The frame is encoded once for all receivers and written straight to the TCP socket. Safe
+    // beside ws's own writes: without compression ws writes each frame whole and synchronously,
+    // so frames never interleave, and bufferedAmount still counts these bytes.
+    this.socket.write(out.wsFrame);
     this.counts.delivered.ws++;
   }
 
@@ -78,7 +82,7 @@ export class WsGateway {
   }
 
   private accept(ws: WebSocket, socket: Socket): void {
-    const transport = new WsTransport(ws, this.opts.highWaterBytes, this.opts.closeGraceMs, this.deps.metrics.counts);
+    const transport = new WsTransport(ws, socket, this.opts.highWaterBytes, this.opts.closeGraceMs, this.deps.metrics.counts);
     const session = new Session(transport, { ...this.deps, onEnd: (s) => this.sessions.delete(s) }, this.opts.pingIntervalMs);
     this.sessions.add(session);
     // The kernel took what was buffered: hand the client what waits in its outbox.

@@ -75,8 +75,16 @@ test("the Redis adapter shares rooms across nodes: a third node sees every node'
   await subscribe(b, { channels: ['statistics'], symbols: ['AAPL'] });
   const observer: RealtimeNode = await startRealtime({ port: 0, host: '127.0.0.1', redisUrl: redisServer.url, prefix, symbols: ['AAPL'], logLevel: 'silent' });
   try {
-    const ids = (await observer.io.in(topic).fetchSockets()).map((s) => s.id).sort();
-    expect(ids).toEqual([a.socket.id, b.socket.id].sort());
+    const expected = [a.socket.id, b.socket.id].sort();
+    // The new node's adapter subscribes asynchronously; until it has, answers can miss it (no
+    // event says when it is done, so ask again within a deadline).
+    let ids: string[] = [];
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
+      ids = (await observer.io.in(topic).fetchSockets()).map((s) => s.id).sort();
+      if (ids.length >= expected.length) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(ids).toEqual(expected);
   } finally {
     await observer.close();
   }
