@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
-import { RedisServer } from '@xtrader/platform';
+import { freePort, RedisServer } from '@xtrader/platform';
 import { symbolKeys, type MarketSpec } from '@xtrader/protocol';
 import { loadMarketMap } from '@xtrader/protocol/node';
 import { allCommands, append, committedEvents, EngineProcess, place, referenceRun } from './helpers';
@@ -46,7 +46,8 @@ test('a leader paused past its lease is replaced, and its later writes are refus
   const a = new EngineProcess(['--symbol', 'BTC-KRW'], { ...env, ENGINE_ID: 'engine-a' });
   engines.push(a);
   await a.waitFor(/lease acquired/);
-  const b = new EngineProcess(['--symbol', 'BTC-KRW'], { ...env, ENGINE_ID: 'engine-b' });
+  const metricsPort = await freePort();
+  const b = new EngineProcess(['--symbol', 'BTC-KRW'], { ...env, ENGINE_ID: 'engine-b', METRICS_PORT: String(metricsPort) });
   engines.push(b);
   await b.waitFor(/engine started/);
 
@@ -65,6 +66,9 @@ test('a leader paused past its lease is replaced, and its later writes are refus
   await append(redis, keys, [place('t2', 'Buy', 50_000, 6)]);
   await stateOf('t2', 'FILLED');
   expect(await redis.get(keys.lease)).toMatch(/^\d+:engine-b$/);
+  const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text());
+  expect(metrics).toMatch(/xt_engine_commands_applied_total\{symbol="BTC-KRW"\} [1-9]/);
+  expect(metrics).toMatch(/xt_engine_leader\{symbol="BTC-KRW"\} 1/);
 
   // The committed history is exactly the fault-free one: A's stale batch never landed.
   const ref = referenceRun(spec, await allCommands(redis, keys));
