@@ -1,5 +1,5 @@
 import type { Server as HttpServer } from 'node:http';
-import { Server, type Socket } from 'socket.io';
+import { Server, type ServerOptions, type Socket } from 'socket.io';
 import type { LiveCounts } from './metrics';
 import type { Outgoing } from './outgoing';
 import { Session, type ClientTransport, type SessionDeps } from './session';
@@ -10,8 +10,8 @@ export interface SocketIoGatewayOptions {
   closeGraceMs: number;
   /** Messages engine.io may hold in its own write buffer before ours takes over. */
   bufferLimit: number;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  adapter: any;
+  /** The adapter factory (the sharded Redis adapter in production). */
+  adapter: ServerOptions['adapter'];
 }
 
 /** A socket.io socket as a {@link ClientTransport}. */
