@@ -22,7 +22,9 @@ import { SymbolRunner } from '../src/runner';
 
 const ROOT = join(__dirname, '..', '..');
 const COMMANDS = Number(process.env.BENCH_COMMANDS ?? 100_000);
-const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 5);
+const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 6);
+/** Alternating rounds of the api-vs-Express comparison (HTTP_SECONDS split among them). */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const BATCH = Number(process.env.BENCH_BATCH ?? 1000);
 /** Which parts to run (comma list of engine, api, e2e); all by default. */
@@ -120,8 +122,8 @@ async function stopChild(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-async function load(url: string, requests: autocannon.Request[]): Promise<{ rps: number; ok: number; errors: number }> {
-  const result = await autocannon({ url, connections: CONNECTIONS, duration: HTTP_SECONDS, requests });
+async function load(url: string, requests: autocannon.Request[], seconds = HTTP_SECONDS): Promise<{ rps: number; ok: number; errors: number }> {
+  const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds, requests });
   return { rps: result.requests.average, ok: result['2xx'], errors: result.errors + result.non2xx };
 }
 
@@ -147,8 +149,7 @@ async function benchEngine(server: RedisServer, redis: Redis, results: Record<st
   const spec = loadMarketMap().get('BTC-KRW')!;
   const keys = symbolKeys('BTC-KRW', 'bench-engine');
   const last = await fill(redis, keys.commands, commandMix(COMMANDS));
-  results.raw_drain_s = Math.round(await rawDrain(redis, keys.commands, COMMANDS));
-  console.log(`raw XREADGROUP+XACK drain: ${results.raw_drain_s} cmds/s`);
+  const drainBefore = await rawDrain(redis, keys.commands, COMMANDS);
   const runner = new SymbolRunner({ spec, redisUrl: server.url, prefix: 'bench-engine', engineId: 'bench', log, batchSize: BATCH });
   void runner.start();
   await runner.whenLeader();
@@ -156,6 +157,10 @@ async function benchEngine(server: RedisServer, redis: Redis, results: Record<st
   await waitPosition(redis, keys.position, last);
   results.engine_cmds_s = Math.round(COMMANDS / ((performance.now() - started) / 1000));
   await runner.stop();
+  // Drained again after the engine: the baseline is the mean of both, around the engine's run.
+  const drainAfter = await rawDrain(redis, keys.commands, COMMANDS);
+  results.raw_drain_s = Math.round((drainBefore + drainAfter) / 2);
+  console.log(`raw XREADGROUP+XACK drain: ${results.raw_drain_s} cmds/s (before ${Math.round(drainBefore)}, after ${Math.round(drainAfter)})`);
   console.log(`engine (core + market data + fenced commit, batch ${BATCH}): ${results.engine_cmds_s} cmds/s`);
 }
 
@@ -165,21 +170,35 @@ function apiEnv(server: RedisServer, prefix: string): Record<string, string> {
 const API_MAIN = ['--import', 'tsx', join(ROOT, 'api', 'src', 'main.ts')];
 const API_PORT = /"api listening","port":(\d+)/;
 
-/** 3: a real api process against bare Express, same load generator and settings. */
+/**
+ * 3: a real api process against bare Express, same load generator and settings. Both servers
+ * stay up and are loaded in alternating rounds, so a load swing on a shared machine hits both.
+ */
 async function benchApi(server: RedisServer, results: Record<string, number>): Promise<void> {
   const bare = await spawnServer(['-e', BARE_EXPRESS], {}, /port=(\d+)/);
-  const hello = await load(`http://127.0.0.1:${bare.port}`, [
-    { method: 'POST', path: '/hello', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ symbol: 'BTC-KRW', side: 'Buy', type: 'Limit', price: 50_000_000, quantity: 0.01 }) },
-  ]);
-  await stopChild(bare.child);
-  results.bare_express_s = Math.round(hello.rps);
-  console.log(`bare Express JSON POST: ${results.bare_express_s} req/s`);
-
   const api = await spawnServer(API_MAIN, apiEnv(server, 'bench-api'), API_PORT);
-  const alone = await load(`http://127.0.0.1:${api.port}`, [order('Buy'), order('Sell')]);
+  const hello: autocannon.Request = {
+    method: 'POST',
+    path: '/hello',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ symbol: 'BTC-KRW', side: 'Buy', type: 'Limit', price: 50_000_000, quantity: 0.01 }),
+  };
+  let bareTotal = 0;
+  let apiTotal = 0;
+  let errors = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    const b = await load(`http://127.0.0.1:${bare.port}`, [hello], HTTP_SECONDS / ROUNDS);
+    const a = await load(`http://127.0.0.1:${api.port}`, [order('Buy'), order('Sell')], HTTP_SECONDS / ROUNDS);
+    bareTotal += b.rps;
+    apiTotal += a.rps;
+    errors += a.errors;
+  }
+  await stopChild(bare.child);
   await stopChild(api.child);
-  results.api_orders_s = Math.round(alone.rps);
-  console.log(`api POST /api/v1/order (202, no engine): ${results.api_orders_s} req/s, errors ${alone.errors}`);
+  results.bare_express_s = Math.round(bareTotal / ROUNDS);
+  results.api_orders_s = Math.round(apiTotal / ROUNDS);
+  console.log(`bare Express JSON POST: ${results.bare_express_s} req/s`);
+  console.log(`api POST /api/v1/order (202, no engine): ${results.api_orders_s} req/s, errors ${errors}`);
 }
 
 /** 4: api process + engine process together, counted until the engine committed the last order. */
