@@ -85,7 +85,11 @@ export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
   // Auto-pipelining: concurrent requests share one write to Redis (throughput under load).
   const redis = createRedis(opts.redisUrl, 'api', { enableOfflineQueue: false, enableAutoPipelining: true });
   const sub = createRedis(opts.redisUrl, 'api-sub');
-  await new Promise<void>((resolve) => (redis.status === 'ready' ? resolve() : redis.once('ready', () => resolve())));
+  if (redis.status !== 'ready') {
+    const waiting = setTimeout(() => log.warn('waiting for Redis', { url: opts.redisUrl }), 2000);
+    await new Promise<void>((resolve) => redis.once('ready', () => resolve()));
+    clearTimeout(waiting);
+  }
   const api = createApiApp({ redis, sub, prefix: opts.prefix, markets: opts.markets, log });
   await api.ready();
   const server = await new Promise<Server>((resolve, reject) => {

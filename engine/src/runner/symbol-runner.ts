@@ -137,9 +137,16 @@ export class SymbolRunner {
     return new Promise((resolve) => this.leaderWaiters.push(resolve));
   }
 
+  /** Resolves when both connections are up (at boot: no spurious "not writeable" errors). */
+  private async connected(): Promise<void> {
+    const ready = (c: Redis) => (c.status === 'ready' ? Promise.resolve() : new Promise<void>((resolve) => c.once('ready', () => resolve())));
+    await Promise.race([Promise.all([ready(this.reader), ready(this.writer)]), new Promise<void>((resolve) => (this.wake = resolve))]);
+  }
+
   private async loop(): Promise<void> {
     const { log } = this.o;
     let backoff = 50;
+    await this.connected();
     while (!this.stopping) {
       try {
         if (!this.lease.token) {
