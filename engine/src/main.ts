@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { CommonEnv, createLogger, onShutdown, readEnv } from '@xtrader/platform';
 import { loadMarkets } from '@xtrader/protocol/node';
 import { RunnerMetrics, SymbolRunner } from './runner';
+import { DEFAULT_CLOCK_MS, startClockScheduler } from './clock';
 
 const EngineEnv = CommonEnv.extend({
   ENGINE_ID: z.string().regex(/^[A-Za-z0-9_.-]+$/).optional(),
@@ -21,6 +22,11 @@ const EngineEnv = CommonEnv.extend({
   ENGINE_SNAPSHOT_MS: z.coerce.number().int().min(100).default(30_000),
   /** "false" keeps the whole command stream (audits, crash drills). */
   ENGINE_TRIM_COMMANDS: z.enum(['true', 'false']).default('true'),
+  /**
+   * Period of the clock commands that close candles and slide the 24 h window when nobody trades
+   * (one BullMQ job scheduler across all engines); 0 leaves the clock to other engines.
+   */
+  ENGINE_CLOCK_MS: z.coerce.number().int().refine((ms) => ms === 0 || ms >= 10, '0 (off) or at least 10').default(DEFAULT_CLOCK_MS),
 });
 
 function symbolsFromArgs(argv: string[]): string[] {
@@ -76,7 +82,19 @@ async function main(): Promise<void> {
     });
     server.listen(env.METRICS_PORT, '0.0.0.0');
   }
+  // Every configured symbol, not just this engine's: whichever engine takes a tick appends it to all.
+  const clock =
+    env.ENGINE_CLOCK_MS > 0
+      ? startClockScheduler({
+          redisUrl: env.REDIS_URL,
+          prefix: env.XT_PREFIX,
+          symbols: markets.map((m) => m.symbol),
+          everyMs: env.ENGINE_CLOCK_MS,
+          onError: (e) => log.warn('clock tick failed', { error: e.message }),
+        })
+      : undefined;
   onShutdown(log, async () => {
+    await clock?.close();
     await Promise.all(runners.map((r) => r.stop()));
     server?.close();
   });
