@@ -9,7 +9,7 @@ import {
 } from '@xtrader/protocol';
 
 /**
- * Reads the market data the symbol's engine keeps in Redis (formats: docs/protocol/market-data.md).
+ * Reads the market data the symbol's engine keeps in Redis (formats: docs/protocol.md §2).
  * Every read is one plain command, so any api node answers and none keeps state. Stored items
  * are the engine's own JSON; lists are spliced into the answer as they are, not re-encoded.
  */

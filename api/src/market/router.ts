@@ -11,7 +11,7 @@ export interface MarketRouterDeps {
 }
 
 /**
- * Market-data routes, mounted at `/api/v1` by the api app (answers: docs/protocol/market-data.md):
+ * Market-data routes, mounted at `/api/v1` by the api app (answers: docs/protocol.md §2):
  * - `GET /orderbook/:symbol?depth=10` (1..50) -> `{orderbook: {symbol, bids, asks, timestamp, sequence}}`
  * - `GET /klines/:symbol/:interval?limit=100&start=&end=` (1..1000) -> `{symbol, interval, candles}` oldest first
  * - `GET /trades/:symbol?limit=50` (1..1000) -> `{symbol, trades}` newest first
