@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Redis from 'ioredis';
 import { createRedis, type Logger } from '@xtrader/platform';
-import { symbolKeys, type MarketSpec, type OrderView, type OutcomeMessage, type SymbolKeys } from '@xtrader/protocol';
+import { symbolKeys, type MarketSpec, type OutcomeMessage, type SymbolKeys } from '@xtrader/protocol';
 import { compareIds, type RawEntry } from './commands';
 import { Lease } from './lease';
 import type { RunnerMetrics } from './metrics';
-import { isFinished, renderOrderView } from './order-views';
+import { isFinished, renderOrderView, type CancelResult } from './order-views';
 import { SymbolState, type Applied, type EngineSnapshot } from './symbol-state';
 
 const STORE_ORDERS_LUA = readFileSync(join(__dirname, 'lua', 'store-orders.lua'), 'utf8');
@@ -295,15 +295,17 @@ export class SymbolRunner {
     if (withEvents.length > 0) {
       tx.xadd(keys.events, 'MAXLEN', '~', o.eventsMaxLen, '*', 'first', applied[0].id, 'last', state.position, 'b', JSON.stringify(withEvents));
     }
-    const views = new Map<string, OrderView>();
+    // Each changed view is serialised once: the same JSON text is stored and, for the orders
+    // placed or cancelled in this batch, spliced into the outcome message (no second encoding).
+    const viewJson = new Map<string, string>();
     if (batch.changed.length > 0) {
       const orderKeys: string[] = [];
       const args: (string | number)[] = [o.finishedTtlS];
       for (const rec of batch.changed) {
-        const view = renderOrderView(o.spec, rec);
-        views.set(rec.order_id, view);
+        const json = JSON.stringify(renderOrderView(o.spec, rec));
+        viewJson.set(rec.order_id, json);
         orderKeys.push(keys.order(rec.order_id));
-        args.push(isFinished(rec.status) ? '1' : '0', JSON.stringify(view));
+        args.push(isFinished(rec.status) ? '1' : '0', json);
       }
       tx.eval(STORE_ORDERS_LUA, orderKeys.length, ...orderKeys, ...args);
     }
@@ -325,13 +327,7 @@ export class SymbolRunner {
       this.lastSnapshotPosition = state.position;
     }
     if (batch.placed.length > 0 || batch.cancels.length > 0) {
-      const outcome: OutcomeMessage = {
-        symbol: this.symbol,
-        position: state.position,
-        orders: batch.placed.map((id) => views.get(id)).filter((v): v is OrderView => v !== undefined),
-        cancels: batch.cancels.map((c) => ({ ...c, ...(c.ok && views.has(c.order_id) ? { order: views.get(c.order_id)! } : {}) })),
-      };
-      tx.publish(keys.outcomes, JSON.stringify(outcome));
+      tx.publish(keys.outcomes, outcomeJson(this.symbol, state.position, batch.placed, batch.cancels, viewJson));
     }
     return { tx, started, count: applied.length, lastTs: applied[applied.length - 1].ts };
   }
@@ -340,8 +336,9 @@ export class SymbolRunner {
   private async send(p: Prepared): Promise<void> {
     const { keys } = this;
     const token = this.lease.token;
-    await this.writer.watch(keys.lease);
-    const holder = await this.writer.get(keys.lease);
+    // WATCH and the token check travel together (one round trip instead of two): the GET runs
+    // after the WATCH on the same connection, so the EXEC still aborts on any later change.
+    const [, holder] = await Promise.all([this.writer.watch(keys.lease), this.writer.get(keys.lease)]);
     if (!token || holder !== token) {
       await this.writer.unwatch();
       throw new FencedError(`lease is now ${holder ?? 'free'}`);
@@ -360,4 +357,23 @@ export class SymbolRunner {
       if (p.lastTs > 0) m.lagMs.set(labels, Date.now() - p.lastTs);
     }
   }
+}
+
+/**
+ * The outcome message's JSON, built from the view JSON already made for the order states:
+ * exactly `JSON.stringify(outcome)` of the {@link OutcomeMessage} (same keys, same order).
+ */
+export function outcomeJson(symbol: string, position: string, placed: string[], cancels: CancelResult[], viewJson: ReadonlyMap<string, string>): string {
+  const orders: string[] = [];
+  for (const id of placed) {
+    const json = viewJson.get(id);
+    if (json !== undefined) orders.push(json);
+  }
+  const cancelled = cancels.map((c) => {
+    const head = JSON.stringify(c);
+    const json = c.ok ? viewJson.get(c.order_id) : undefined;
+    return json === undefined ? head : `${head.slice(0, -1)},"order":${json}}`;
+  });
+  const head = JSON.stringify({ symbol, position } satisfies Pick<OutcomeMessage, 'symbol' | 'position'>);
+  return `${head.slice(0, -1)},"orders":[${orders.join(',')}],"cancels":[${cancelled.join(',')}]}`;
 }
