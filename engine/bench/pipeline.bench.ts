@@ -9,6 +9,9 @@
  *    against bare_express_s: an Express JSON POST hello, same load generator and settings.
  * 4. e2e_orders_s: api process + engine process together: orders accepted per second, counted
  *    until the engine has committed the last one.
+ * 5. commit_p50_ms / commit_p99_ms (part `latency`, not in the default set): crossing orders
+ *    XADDed at BENCH_LATENCY_RATE per second (default 2000) for 8 s into an in-process runner;
+ *    time from the XADD to the Execution on the feed stream (engine + Redis, no api/realtime).
  * The last line is one JSON object. Machines are shared and noisy: compare the ratios.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -27,7 +30,7 @@ const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 6);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const BATCH = Number(process.env.BENCH_BATCH ?? 1000);
-/** Which parts to run (comma list of engine, api, e2e); all by default. */
+/** Which parts to run (comma list of engine, api, e2e, latency); engine,api,e2e by default. */
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'engine,api,e2e').split(','));
 const log = createLogger('bench', process.env.LOG_LEVEL ?? 'warn');
 
@@ -164,6 +167,54 @@ async function benchEngine(server: RedisServer, redis: Redis, results: Record<st
   console.log(`engine (core + market data + fenced commit, batch ${BATCH}): ${results.engine_cmds_s} cmds/s`);
 }
 
+/** 5: XADD -> Execution on the feed stream, open loop at a fixed rate (engine + Redis only). */
+async function benchLatency(server: RedisServer, redis: Redis, results: Record<string, number>): Promise<void> {
+  const rate = Number(process.env.BENCH_LATENCY_RATE ?? 2000);
+  const total = rate * 8;
+  const spec = loadMarketMap().get('BTC-KRW')!;
+  const keys = symbolKeys('BTC-KRW', 'bench-latency');
+  const runner = new SymbolRunner({ spec, redisUrl: server.url, prefix: 'bench-latency', engineId: 'bench', log, batchSize: BATCH });
+  void runner.start();
+  await runner.whenLeader();
+  const feed = server.client();
+  const sentAt = new Map<string, number>();
+  const latencies: number[] = [];
+  let reading = true;
+  const reader = (async () => {
+    let cursor = '$';
+    while (reading) {
+      const reply = (await feed.xread('BLOCK', 200, 'STREAMS', keys.feed, cursor)) as [string, [string, string[]][]][] | null;
+      for (const [id, fields] of reply?.[0]?.[1] ?? []) {
+        cursor = id;
+        const msg = JSON.parse(fields[1]) as { type: string; order_id?: string };
+        const t = msg.type === 'Execution' && msg.order_id ? sentAt.get(msg.order_id) : undefined;
+        if (t !== undefined) latencies.push(performance.now() - t);
+      }
+    }
+  })();
+  const started = performance.now();
+  for (let i = 0; i < total; ) {
+    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate));
+    for (; i < due; i++) {
+      const cmd: PlaceCommand = { v: 1, kind: 'place', order_id: `l${i}`, side: i % 2 ? 'Buy' : 'Sell', type: 'Limit', tif: 'GTC', price_ticks: 50_000, qty_lots: 1 };
+      sentAt.set(cmd.order_id, performance.now());
+      void redis.xadd(keys.commands, '*', 'c', JSON.stringify(cmd));
+    }
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  const deadline = Date.now() + 10_000;
+  while (latencies.length < total / 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  reading = false;
+  await reader;
+  feed.disconnect();
+  await runner.stop();
+  latencies.sort((a, b) => a - b);
+  const q = (p: number) => Number(latencies[Math.floor(p * (latencies.length - 1))].toFixed(2));
+  results.commit_p50_ms = q(0.5);
+  results.commit_p99_ms = q(0.99);
+  console.log(`XADD -> Execution on the feed at ${rate}/s (n=${latencies.length}): p50 ${results.commit_p50_ms} ms, p99 ${results.commit_p99_ms} ms`);
+}
+
 function apiEnv(server: RedisServer, prefix: string): Record<string, string> {
   return { PORT: '0', HOST: '127.0.0.1', REDIS_URL: server.url, XT_PREFIX: prefix, LOG_LEVEL: 'info' };
 }
@@ -229,6 +280,7 @@ async function main(): Promise<void> {
     if (PARTS.has('engine')) await benchEngine(server, redis, results);
     if (PARTS.has('api')) await benchApi(server, results);
     if (PARTS.has('e2e')) await benchEndToEnd(server, redis, results);
+    if (PARTS.has('latency')) await benchLatency(server, redis, results);
   } finally {
     redis.disconnect();
     await server.destroy();
@@ -242,6 +294,7 @@ async function main(): Promise<void> {
     bare_express_s: results.bare_express_s ?? null,
     ratio_api_vs_express: ratio(results.api_orders_s, results.bare_express_s),
     e2e_orders_s: results.e2e_orders_s ?? null,
+    ...(PARTS.has('latency') ? { commit_p50_ms: results.commit_p50_ms, commit_p99_ms: results.commit_p99_ms } : {}),
     commands: COMMANDS,
     batch: BATCH,
     connections: CONNECTIONS,
