@@ -197,6 +197,11 @@ export class OrderViews {
     return [...this.open.values()].map((o) => ({ ...o, fills: o.fills.slice() }));
   }
 
+  /** Open orders sharing the live records: only for serialising at once (no copies). */
+  liveOpen(): OrderRecord[] {
+    return [...this.open.values()];
+  }
+
   get(orderId: string): OrderRecord | undefined {
     return this.open.get(orderId);
   }

@@ -319,7 +319,7 @@ export class SymbolRunner {
     const snapshotDue =
       this.commandsSinceSnapshot >= o.snapshotEvery || (this.commandsSinceSnapshot > 0 && Date.now() - this.lastSnapshotAt >= o.snapshotMs);
     if (snapshotDue) {
-      tx.set(keys.snapshot, JSON.stringify(state.snapshot()));
+      tx.set(keys.snapshot, state.snapshotJson());
       // Keep one snapshot interval of history behind the newest snapshot, never less.
       if (o.trimCommands && this.lastSnapshotPosition) tx.xtrim(keys.commands, 'MINID', this.lastSnapshotPosition);
       this.commandsSinceSnapshot = 0;

@@ -77,6 +77,22 @@ export class SymbolState {
     return { id, ts: cmd.ts, events };
   }
 
+  /**
+   * `JSON.stringify(this.snapshot())` without the deep copies `snapshot` makes of the market
+   * data and the open orders: serialised at once, so nothing can move underneath it.
+   */
+  snapshotJson(): string {
+    const snap: EngineSnapshot = {
+      v: 1,
+      symbol: this.spec.symbol,
+      position: this.position,
+      core: this.core.snapshot(),
+      md: this.md.liveState(),
+      orders: this.views.liveOpen(),
+    };
+    return JSON.stringify(snap);
+  }
+
   snapshot(): EngineSnapshot {
     return {
       v: 1,

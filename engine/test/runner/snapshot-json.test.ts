@@ -1,0 +1,26 @@
+import { loadMarketMap } from '@xtrader/protocol/node';
+import { SymbolState } from '../../src/runner/symbol-state';
+
+// The commit path serialises the snapshot straight from the live state (no deep copies); it
+// must be exactly the JSON of the copied snapshot that recovery restores from.
+test('snapshotJson is JSON.stringify(snapshot()) and restores to the same state', () => {
+  const spec = loadMarketMap().get('BTC-KRW')!;
+  const state = SymbolState.fresh(spec);
+  let seed = 7;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  for (let i = 0; i < 3000; i++) {
+    const cmd =
+      i > 10 && random() < 0.1
+        ? { v: 1, kind: 'cancel', order_id: `o${Math.floor(random() * i)}`, request_id: `r${i}` }
+        : { v: 1, kind: 'place', order_id: `o${i}`, side: random() < 0.5 ? 'Buy' : 'Sell', type: 'Limit', tif: 'GTC', price_ticks: 50_000 + Math.floor(random() * 11) - 5, qty_lots: 1 + Math.floor(random() * 9) };
+    // Some minutes apart now and then, so candles close and the pending market data is not empty.
+    state.applyEntry([`${1_700_000_000_000 + i * 997}-0`, ['c', JSON.stringify(cmd)]]);
+    if (i % 500 === 499) {
+      const json = state.snapshotJson();
+      expect(json).toBe(JSON.stringify(state.snapshot()));
+      const restored = SymbolState.fromSnapshot(spec, JSON.parse(json));
+      expect(restored.snapshotJson()).toBe(json);
+    }
+  }
+  expect(state.views.openCount).toBeGreaterThan(0);
+});
