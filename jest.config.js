@@ -5,5 +5,7 @@ module.exports = {
   testMatch: ['<rootDir>/*/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/web/'],
   testTimeout: 60000,
+  // A suite that fails half-way can leave a child process's pipes open; CI must still finish.
+  forceExit: true,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };

@@ -50,5 +50,10 @@ test('Redis down -> 503 SERVICE_UNAVAILABLE; Redis back (AOF) -> nothing accepte
     }, `order ${id} to be applied`);
     expect(['NEW', 'PARTIALLY_FILLED', 'FILLED']).toContain(got.body.status);
   }
-  expect((await http('GET', `${stack.api.url}/readyz`)).status).toBe(200);
+  // Every symbol's engine reconnects and reports again (each on its own next read).
+  const readyAgain = await eventually(async () => {
+    const r = await http('GET', `${stack.api.url}/readyz`);
+    return r.status === 200 ? r : undefined;
+  }, 'every engine to be ready again');
+  expect(readyAgain.status).toBe(200);
 }, 60_000);

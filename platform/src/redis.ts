@@ -27,3 +27,25 @@ export function createRedis(url: string, role: string, overrides: RedisOptions =
 
 /** Options for clients that block (XREAD BLOCK, BullMQ workers): never give up a request. */
 export const BLOCKING_OPTIONS: RedisOptions = { maxRetriesPerRequest: null };
+
+/** Thrown by {@link withDeadline} when Redis did not answer in time. */
+export class RedisDeadlineError extends Error {
+  override readonly name = 'RedisDeadlineError';
+}
+
+/**
+ * Settles like `reply`, or rejects after `ms` and drops `client`'s connection (it reconnects at
+ * once). Seen here: a command in flight when the server went away can stay unanswered forever,
+ * even after ioredis has reconnected; and a reply that never comes would pair every later reply
+ * on that connection with the wrong command, so the connection is replaced, not reused.
+ */
+export function withDeadline<T>(client: Redis, reply: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      client.disconnect(true);
+      reject(new RedisDeadlineError(`${what}: no answer from Redis within ${ms} ms; reconnecting`));
+    }, ms);
+  });
+  return Promise.race([reply, deadline]).finally(() => clearTimeout(timer));
+}

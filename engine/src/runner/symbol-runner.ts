@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Redis from 'ioredis';
-import { createRedis, type Logger } from '@xtrader/platform';
+import { createRedis, withDeadline, type Logger } from '@xtrader/platform';
 import { symbolKeys, type MarketSpec, type OutcomeMessage, type SymbolKeys } from '@xtrader/protocol';
 import { compareIds, type RawEntry } from './commands';
 import { Lease } from './lease';
@@ -11,6 +11,14 @@ import { SymbolState, type Applied, type EngineSnapshot } from './symbol-state';
 
 const STORE_ORDERS_LUA = readFileSync(join(__dirname, 'lua', 'store-orders.lua'), 'utf8');
 const APPEND_FEED_LUA = readFileSync(join(__dirname, 'lua', 'append-feed.lua'), 'utf8');
+/**
+ * How long a read (past its own blocking time) or a commit may go unanswered before the
+ * connection is presumed stuck (a server restart can strand a command in flight) and replaced;
+ * the loop then recovers from what Redis says is committed. Commits get longer: a large batch on
+ * a loaded machine is slow, not lost.
+ */
+const READ_GRACE_MS = 1_000;
+const COMMIT_DEADLINE_MS = 5_000;
 
 /** Settings of one symbol's runner; every field but the first four has a default. */
 export interface RunnerOptions {
@@ -253,9 +261,8 @@ export class SymbolRunner {
       if (!(await this.lease.renew(this.heartbeat(), this.o.leaseMs))) throw new FencedError('renewal refused');
       this.lastRenewAt = Date.now();
     }
-    const reply = (await this.reader.xread('COUNT', this.o.batchSize, 'BLOCK', this.o.blockMs, 'STREAMS', this.keys.commands, state.position)) as
-      | [string, RawEntry[]][]
-      | null;
+    const read = this.reader.xread('COUNT', this.o.batchSize, 'BLOCK', this.o.blockMs, 'STREAMS', this.keys.commands, state.position);
+    const reply = (await withDeadline(this.reader, read, this.o.blockMs + READ_GRACE_MS, 'reading commands')) as [string, RawEntry[]][] | null;
     if (!reply || reply.length === 0 || reply[0][1].length === 0) {
       await this.settle();
       return;
@@ -338,12 +345,13 @@ export class SymbolRunner {
     const token = this.lease.token;
     // WATCH and the token check travel together (one round trip instead of two): the GET runs
     // after the WATCH on the same connection, so the EXEC still aborts on any later change.
-    const [, holder] = await Promise.all([this.writer.watch(keys.lease), this.writer.get(keys.lease)]);
+    const check = Promise.all([this.writer.watch(keys.lease), this.writer.get(keys.lease)]);
+    const [, holder] = await withDeadline(this.writer, check, COMMIT_DEADLINE_MS, 'checking the lease');
     if (!token || holder !== token) {
       await this.writer.unwatch();
       throw new FencedError(`lease is now ${holder ?? 'free'}`);
     }
-    const result = await p.tx.exec();
+    const result = await withDeadline(this.writer, p.tx.exec(), COMMIT_DEADLINE_MS, 'committing a batch');
     if (result === null) throw new FencedError('lease changed during the commit');
     const failed = result.find(([err]) => err);
     if (failed) throw new Error(`commit command failed: ${failed[0]!.message}`);
