@@ -156,3 +156,20 @@ export function topicOf(msg: MarketMessage): string {
 export function candleTopic(symbol: string, interval: string): string {
   return `candles:${symbol}_${interval}`;
 }
+
+/** The statistics of a market that has not traded yet: null prices, zero volume and change. */
+export function emptyStatistics(symbol: string, timestamp: number): MarketStatistics {
+  return {
+    type: 'MarketStatistics',
+    symbol,
+    timestamp,
+    last_price: null,
+    price_change_24h: 0,
+    volume_24h: 0,
+    high_24h: null,
+    low_24h: null,
+    high_price_24h: null,
+    low_price_24h: null,
+    sequence: 0,
+  };
+}

@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { INTERVALS, candleTopic, symbolKeys, type Candle, type CandlestickUpdate, type MarketMessage, type MarketStatistics, type OrderBookSnapshot } from '@xtrader/protocol';
+import { INTERVALS, candleTopic, emptyStatistics, symbolKeys, type Candle, type CandlestickUpdate, type MarketMessage, type MarketStatistics, type OrderBookSnapshot } from '@xtrader/protocol';
 import { Outgoing } from './outgoing';
 
 /** How far back in the feed to look for the newest candle message of each interval. */
@@ -76,27 +76,7 @@ export class CurrentState {
     );
 
     const stat: MarketStatistics | null = stats ? JSON.parse(stats) : null;
-    messages.set(
-      `statistics:${symbol}`,
-      new Outgoing(
-        stat
-          ? { ...stat, prev_sequence: 0 }
-          : {
-              type: 'MarketStatistics',
-              symbol,
-              timestamp: now,
-              last_price: null,
-              price_change_24h: 0,
-              volume_24h: 0,
-              high_24h: null,
-              low_24h: null,
-              high_price_24h: null,
-              low_price_24h: null,
-              sequence: 0,
-              prev_sequence: 0,
-            },
-      ),
-    );
+    messages.set(`statistics:${symbol}`, new Outgoing({ ...(stat ?? emptyStatistics(symbol, now)), prev_sequence: 0 }));
 
     INTERVALS.forEach((interval, i) => {
       const raw = candles[i]?.[0];

@@ -1,5 +1,6 @@
 import type Redis from 'ioredis';
 import {
+  emptyStatistics,
   symbolKeys,
   XtError,
   type Interval,
@@ -47,20 +48,7 @@ export class MarketReader {
   /** The 24h statistics; empty figures (null prices) before the first trade. */
   async statistics(spec: MarketSpec): Promise<MarketStatistics> {
     const raw = await this.read(() => this.redis.get(this.keys(spec).stats));
-    if (raw) return JSON.parse(raw) as MarketStatistics;
-    return {
-      type: 'MarketStatistics',
-      symbol: spec.symbol,
-      timestamp: Date.now(),
-      last_price: null,
-      price_change_24h: 0,
-      volume_24h: 0,
-      high_24h: null,
-      low_24h: null,
-      high_price_24h: null,
-      low_price_24h: null,
-      sequence: 0,
-    };
+    return raw ? (JSON.parse(raw) as MarketStatistics) : emptyStatistics(spec.symbol, Date.now());
   }
 
   private keys(spec: MarketSpec) {
