@@ -18,7 +18,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import type Redis from 'ioredis';
-import { createLogger, RedisServer } from '@xtrader/platform';
+import { createLogger, RedisServer, seededRandom } from '@xtrader/platform';
 import { symbolKeys, type PlaceCommand } from '@xtrader/protocol';
 import { loadMarketMap } from '@xtrader/protocol/node';
 import { SymbolRunner } from '../src/runner';
@@ -34,18 +34,9 @@ const BATCH = Number(process.env.BENCH_BATCH ?? 1000);
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'engine,api,e2e').split(','));
 const log = createLogger('bench', process.env.LOG_LEVEL ?? 'warn');
 
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A realistic mix: limit orders around the mid (many cross), some market orders, 10% cancels. */
 function commandMix(n: number): object[] {
-  const random = rng(42);
+  const random = seededRandom(42);
   const out: object[] = [];
   for (let i = 0; i < n; i++) {
     if (i > 10 && random() < 0.1) {

@@ -1,4 +1,5 @@
 import type { TimedCommand } from '@xtrader/protocol';
+import { seededRandom } from '@xtrader/platform';
 
 /**
  * Seeded command tapes for the engine benchmark: the same seed gives the same tape on every
@@ -45,18 +46,6 @@ export const DEEP: TapeProfile = {
   hotOffsets: [3, 8, 15],
   meanOffset: 30,
 };
-
-/** mulberry32: small, fast, seeded. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const MID = 1_000_000;
 
@@ -137,7 +126,7 @@ export class Tape {
  * is realistic and gives ORDER_NOT_FOUND).
  */
 export function generateTape(p: TapeProfile): Tape {
-  const random = prng(p.seed);
+  const random = seededRandom(p.seed);
   const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
   const tape = new Tape(p.commands);
   const live: string[] = [];

@@ -3,3 +3,4 @@ export * from './env';
 export * from './log';
 export * from './shutdown';
 export * from './redis-server';
+export * from './seeded-random';

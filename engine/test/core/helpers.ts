@@ -79,14 +79,5 @@ export function ladder(text: string): string {
     .join('\n');
 }
 
-/** mulberry32: a tiny seeded PRNG so random tapes are the same on every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded random numbers so random tapes are the same on every run. */
+export { seededRandom as prng } from '@xtrader/platform';

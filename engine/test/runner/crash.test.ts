@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
-import { createLogger, RedisServer } from '@xtrader/platform';
+import { createLogger, RedisServer, seededRandom } from '@xtrader/platform';
 import { symbolKeys, type EngineEvent, type MarketSpec } from '@xtrader/protocol';
 import { loadMarketMap } from '@xtrader/protocol/node';
 import { startApi, type RunningApi } from '../../../api/src/app';
@@ -35,16 +35,6 @@ afterAll(async () => {
   await server?.destroy();
 });
 
-/** Deterministic pseudo-random numbers (mulberry32), so a failing run can be repeated. */
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const engineEnv = () => ({
   REDIS_URL: server.url,
   XT_PREFIX: prefix,
@@ -59,7 +49,7 @@ const engineEnv = () => ({
 
 test('kill -9 the engine at random moments while 10,000 orders flow: every accepted order ends exactly once, as in a fault-free run', async () => {
   const seed = Number(process.env.XT_CRASH_SEED ?? Date.now() % 100_000);
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const accepted: string[] = [];
   const statuses = new Map<number, number>();
   let next = 0;
