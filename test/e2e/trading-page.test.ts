@@ -8,7 +8,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { waitFor, type Stack } from '@xtrader/infra';
 import { launchBrowser, openPage, screenshot } from './support/browser';
-import { placeViaApi, startExchange } from './support/exchange';
+import { placeViaApi, recentTrades, startExchange } from './support/exchange';
 import { TradingPage } from './support/page';
 
 jest.setTimeout(90_000);
@@ -123,8 +123,44 @@ test('a limit buy and a crossing sell placed through the form reach the book, tr
     // The open 1m candle moves with the next trade, pushed.
     await ui.placeOrder({ side: 'Sell', price: '49000000', quantity: '0.1' });
     await ui.tradeRow(50000000, 0.1, 'Sell').waitFor();
-    await page.locator('[data-testid=price-chart][data-interval="1m"][data-last-volume="0.3"]').waitFor();
+    // 0.2 + 0.1 in one candle, unless a minute boundary fell between the two trades.
+    const [third, second] = await recentTrades(stack, 'BTC-KRW', 2);
+    const minute = (t: number) => t - (t % 60_000);
+    const volume = minute(second!.timestamp) === minute(third!.timestamp) ? '0.3' : '0.1';
+    await page.locator(`[data-testid=price-chart][data-interval="1m"][data-last-open-time="${minute(third!.timestamp)}"][data-last-volume="${volume}"]`).waitFor();
   });
+});
+
+test('a candle pushed while the chart is still loading is not overwritten by the older REST answer', async () => {
+  // The page's first klines answer is fetched at once but held back until a later trade was pushed.
+  let fetched!: () => void;
+  const klinesFetched = new Promise<void>((resolve) => (fetched = resolve));
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const holdKlines = async (context: BrowserContext) => {
+    await context.route('**/api/v1/klines/BTC-KRW/1m**', async (route) => {
+      const response = await route.fetch();
+      fetched();
+      await released;
+      await route.fulfill({ response });
+    });
+  };
+  await withPage(
+    '02b-push-beats-rest',
+    async (ui, page) => {
+      await ui.ready();
+      await klinesFetched;
+      await placeViaApi(stack, { symbol: 'BTC-KRW', side: 'Sell', type: 'Limit', price: '56000000', quantity: '0.01' });
+      await placeViaApi(stack, { symbol: 'BTC-KRW', side: 'Buy', type: 'Limit', price: '56000000', quantity: '0.01' });
+      await ui.chartLastClose(56000000).waitFor();
+      release();
+      // 'complete': the (short) REST history has been applied.
+      await page.locator('[data-testid=price-chart][data-history=complete]').waitFor();
+      expect(await page.locator('[data-testid=price-chart]').getAttribute('data-last-close')).toBe('56000000');
+    },
+    holdKlines,
+    'symbol=BTC-KRW&interval=1m',
+  );
 });
 
 test('cancel in "my orders" takes the order off the book', async () => {

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { resolve } from 'node:path';
 import { startStack, type Stack } from '@xtrader/infra';
-import type { PlaceOrderAccepted, PlaceOrderRequest } from '@xtrader/protocol';
+import type { PlaceOrderAccepted, PlaceOrderRequest, Trade, TradesResponse } from '@xtrader/protocol';
 
 const REPO_ROOT = resolve(__dirname, '../../..');
 const WEB_DIST = resolve(REPO_ROOT, 'web/dist');
@@ -37,15 +37,26 @@ export async function placeViaApi(stack: Stack, order: PlaceOrderRequest): Promi
   return JSON.parse(body) as PlaceOrderAccepted;
 }
 
-/** One POST on its own connection (no keep-alive socket left open when the suite ends). */
+/** The symbol's most recent trades from REST, newest first. */
+export async function recentTrades(stack: Stack, symbol: string, limit: number): Promise<Trade[]> {
+  const { status, body } = await send('GET', `${stack.apiUrls[0]}/api/v1/trades/${symbol}?limit=${limit}`);
+  if (status !== 200) throw new Error(`trades refused: HTTP ${status} ${body}`);
+  return (JSON.parse(body) as TradesResponse).trades;
+}
+
 function postJson(url: string, payload: unknown): Promise<{ status: number; body: string }> {
-  const data = JSON.stringify(payload);
-  return new Promise((resolvePost, reject) => {
-    const req = request(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } }, (res) => {
+  return send('POST', url, JSON.stringify(payload));
+}
+
+/** One request on its own connection (no keep-alive socket left open when the suite ends). */
+function send(method: 'GET' | 'POST', url: string, data?: string): Promise<{ status: number; body: string }> {
+  const headers = data === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) };
+  return new Promise((settle, reject) => {
+    const req = request(url, { method, agent: false, headers }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolvePost({ status: res.statusCode ?? 0, body }));
+      res.on('end', () => settle({ status: res.statusCode ?? 0, body }));
     });
     req.on('error', reject);
     req.end(data);

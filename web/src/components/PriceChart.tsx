@@ -32,10 +32,32 @@ interface Bar {
   low: number;
   close: number;
   volume: number;
+  /** Trades in the candle so far, when known: it only grows while the candle is open. */
+  tradeCount?: number;
 }
 
-function toBar(c: Pick<Candle, 'open_time' | 'open' | 'high' | 'low' | 'close' | 'volume'>): Bar {
-  return { openTime: c.open_time, open: c.open, high: c.high, low: c.low, close: c.close, volume: c.volume };
+function toBar(c: Pick<Candle, 'open_time' | 'open' | 'high' | 'low' | 'close' | 'volume' | 'trade_count'>): Bar {
+  return { openTime: c.open_time, open: c.open, high: c.high, low: c.low, close: c.close, volume: c.volume, tradeCount: c.trade_count };
+}
+
+/**
+ * Whether `incoming` may replace `current` (same open time). A REST answer and a push race each
+ * other, so the older of the two can arrive last; a candle's trade count never goes down, so the
+ * one with fewer trades is the stale one.
+ */
+function supersedes(incoming: Bar, current: Bar): boolean {
+  if (incoming.tradeCount === undefined || current.tradeCount === undefined) return true;
+  return incoming.tradeCount >= current.tradeCount;
+}
+
+/** Both lists by open time; where both hold a candle, the newer of the two. */
+function reconcile(current: Bar[], incoming: Bar[]): Bar[] {
+  const byOpenTime = new Map(current.map((b) => [b.openTime, b]));
+  for (const bar of incoming) {
+    const held = byOpenTime.get(bar.openTime);
+    if (!held || supersedes(bar, held)) byOpenTime.set(bar.openTime, bar);
+  }
+  return [...byOpenTime.values()].sort((a, b) => a.openTime - b.openTime);
 }
 
 function candleData(b: Bar): CandlestickData<UTCTimestamp> {
@@ -159,14 +181,12 @@ export function PriceChart({ api, feed, market, interval, onInterval, connection
         c.candles.update(candleData(bar));
         c.volume.update(volumeData(bar));
       } else if (bar.openTime === last.openTime) {
+        if (!supersedes(bar, last)) return;
         bars[bars.length - 1] = bar;
         c.candles.update(candleData(bar));
         c.volume.update(volumeData(bar));
       } else {
-        const idx = bars.findIndex((b) => b.openTime >= bar.openTime);
-        if (bars[idx]?.openTime === bar.openTime) bars[idx] = bar;
-        else if (idx >= 0) bars.splice(idx, 0, bar);
-        setAll(bars);
+        setAll(reconcile(bars, [bar]));
         return;
       }
       publish();
@@ -181,7 +201,8 @@ export function PriceChart({ api, feed, market, interval, onInterval, connection
         const candles = await api.klines(symbol, interval, { limit: historyPage });
         if (disposed) return;
         exhausted = candles.length < historyPage;
-        setAll(candles.map(toBar));
+        // Pushes may have arrived while the request was in flight; keep whichever is newer.
+        setAll(reconcile(barsRef.current, candles.map(toBar)));
       } catch (e) {
         if (!disposed) setStatus((e as Error).message);
       }
@@ -221,7 +242,7 @@ export function PriceChart({ api, feed, market, interval, onInterval, connection
         const k = msg.candle;
         const openTime = k.open_time ?? k.timestamp;
         if (openTime === undefined || k.open === undefined || k.high === undefined || k.low === undefined || k.close === undefined) return;
-        apply({ openTime, open: k.open, high: k.high, low: k.low, close: k.close, volume: k.volume ?? 0 });
+        apply({ openTime, open: k.open, high: k.high, low: k.low, close: k.close, volume: k.volume ?? 0, tradeCount: k.trade_count });
       },
       onGap: () => void loadLatest(),
     });
