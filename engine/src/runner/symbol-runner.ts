@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Redis from 'ioredis';
 import { createRedis, withDeadline, type Logger } from '@xtrader/platform';
-import { symbolKeys, type MarketSpec, type OutcomeMessage, type SymbolKeys } from '@xtrader/protocol';
+import { encodeEvent, symbolKeys, type CompactEvent, type MarketSpec, type OutcomeMessage, type SymbolKeys } from '@xtrader/protocol';
 import { compareIds, type RawEntry } from './commands';
 import { Lease } from './lease';
 import type { RunnerMetrics } from './metrics';
@@ -297,11 +297,8 @@ export class SymbolRunner {
     const { keys, o } = this;
     const batch = state.views.takeBatch();
     const tx = this.writer.multi();
-    // One entry per batch: [[command id, events], ...] for the commands that caused events.
-    const withEvents = applied.filter((a) => a.events.length > 0).map((a) => [a.id, a.events]);
-    if (withEvents.length > 0) {
-      tx.xadd(keys.events, 'MAXLEN', '~', o.eventsMaxLen, '*', 'first', applied[0].id, 'last', state.position, 'b', JSON.stringify(withEvents));
-    }
+    const events = compactBatchEvents(applied);
+    if (events !== undefined) tx.xadd(keys.events, 'MAXLEN', '~', o.eventsMaxLen, '*', 'first', applied[0].id, 'last', state.position, EVENTS_FIELD, events);
     // Each changed view is serialised once: the same JSON text is stored and, for the orders
     // placed or cancelled in this batch, spliced into the outcome message (no second encoding).
     const viewJson = new Map<string, string>();
@@ -365,6 +362,24 @@ export class SymbolRunner {
       if (p.lastTs > 0) m.lagMs.set(labels, Date.now() - p.lastTs);
     }
   }
+}
+
+/** The field of an events stream entry holding the batch's compact events. */
+export const EVENTS_FIELD = 'e';
+
+/**
+ * A batch's events as one JSON text, `[[command id, event, event...], ...]` for the commands that
+ * caused events, each event in its compact form ({@link encodeEvent}); undefined when none did.
+ */
+export function compactBatchEvents(applied: readonly Applied[]): string | undefined {
+  const out: (string | CompactEvent)[][] = [];
+  for (const a of applied) {
+    if (a.events.length === 0) continue;
+    const row: (string | CompactEvent)[] = [a.id];
+    for (const e of a.events) row.push(encodeEvent(e));
+    out.push(row);
+  }
+  return out.length > 0 ? JSON.stringify(out) : undefined;
 }
 
 /**

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type Redis from 'ioredis';
-import type { EngineEvent, MarketSpec, OrderView, PlaceCommand, SymbolKeys } from '@xtrader/protocol';
-import { renderOrderView, SymbolState, type RawEntry } from '../../src/runner';
+import { decodeEvent, type CompactEvent, type EngineEvent, type MarketSpec, type OrderView, type PlaceCommand, type SymbolKeys } from '@xtrader/protocol';
+import { EVENTS_FIELD, renderOrderView, SymbolState, type RawEntry } from '../../src/runner';
 
 export const ROOT = join(__dirname, '..', '..', '..');
 
@@ -27,7 +27,10 @@ export async function committedEvents(redis: Redis, keys: SymbolKeys): Promise<[
   let start = '-';
   for (;;) {
     const entries = (await redis.xrange(keys.events, start, '+', 'COUNT', 5000)) as RawEntry[];
-    for (const [, f] of entries) out.push(...(JSON.parse(f[f.indexOf('b') + 1]) as [string, EngineEvent[]][]));
+    for (const [, f] of entries) {
+      const rows = JSON.parse(f[f.indexOf(EVENTS_FIELD) + 1]) as [string, ...CompactEvent[]][];
+      for (const [id, ...events] of rows) out.push([id, events.map(decodeEvent)]);
+    }
     if (entries.length < 5000) return out;
     start = `(${entries[entries.length - 1][0]}`;
   }
