@@ -15,6 +15,7 @@ import type {
 import { BookSide } from './book-side';
 import { InvalidCommandError, InvalidSnapshotError } from './errors';
 import { FeeRate } from './fees';
+import { ABSENT, hashId, IdIndex } from './id-index';
 import { NONE, OrderPool, PriceLevel } from './price-level';
 import { RecentIds } from './recent-ids';
 import type { CoreSnapshot, SnapshotLevel } from './snapshot';
@@ -58,7 +59,7 @@ export class MatchingCore {
    * finished order's id (see `recent`) to FINISHED. One map serves the duplicate check, cancel
    * lookup and fills: a maker that fills is overwritten in place, not deleted and re-added.
    */
-  private readonly ids = new Map<string, number>();
+  private readonly ids = new IdIndex();
   private resting = 0;
   private readonly recent: RecentIds;
   private readonly takerFee: FeeRate;
@@ -87,10 +88,11 @@ export class MatchingCore {
   }
 
   /** Records that `id` is finished; forgets the oldest finished id when the memory is full. */
-  private finish(id: string): void {
-    this.ids.set(id, FINISHED);
-    const dropped = this.recent.push(id);
-    if (dropped !== undefined) this.ids.delete(dropped);
+  private finish(id: string, hash: number): void {
+    const recent = this.recent;
+    if (recent.isFull) this.ids.delete(recent.oldest, recent.oldestHash);
+    recent.push(id, hash);
+    this.ids.set(id, hash, FINISHED);
   }
 
   /** Applies one command and returns the events it caused, in order. */
@@ -118,7 +120,8 @@ export class MatchingCore {
   private place(cmd: PlaceCommand, ts: number): EngineEvent[] {
     checkPlace(cmd);
     const id = cmd.order_id;
-    if (this.ids.has(id)) return [this.rejected(ts, id, 'DUPLICATE_ORDER_ID')];
+    const hash = hashId(id);
+    if (this.ids.get(id, hash) !== ABSENT) return [this.rejected(ts, id, 'DUPLICATE_ORDER_ID')];
 
     const isBuy = cmd.side === 'Buy';
     const own = isBuy ? this.bids : this.asks;
@@ -129,11 +132,11 @@ export class MatchingCore {
     const tif = cmd.tif;
 
     if (tif === 'POST_ONLY' && (isMarket || (opposite.best !== undefined && opposite.best.sortKey <= limitKey))) {
-      this.finish(id);
+      this.finish(id, hash);
       return [this.rejected(ts, id, 'POST_ONLY_WOULD_CROSS')];
     }
     if (tif === 'FOK' && !opposite.canFill(cmd.qty_lots, limitKey)) {
-      this.finish(id);
+      this.finish(id, hash);
       return [this.rejected(ts, id, 'FOK_CANNOT_FILL')];
     }
 
@@ -154,9 +157,10 @@ export class MatchingCore {
         events.push(this.trade(ts, cmd, makerId, makerLeft, level.priceTicks, fill, remaining));
         if (makerLeft !== 0) break; // partly filled maker: the taker is done
         const next = pool.next(maker);
+        const makerHash = pool.hash(maker);
         level.remove(maker);
         this.resting--;
-        this.finish(makerId);
+        this.finish(makerId, makerHash);
         maker = next;
         if (remaining === 0) break;
       }
@@ -166,15 +170,15 @@ export class MatchingCore {
     }
 
     if (remaining === 0) {
-      this.finish(id);
+      this.finish(id, hash);
     } else if (!isMarket && (tif === 'GTC' || tif === 'POST_ONLY')) {
       const restLevel = own.levelFor(cmd.price_ticks!);
-      this.ids.set(id, restLevel.append(id, remaining));
+      this.ids.set(id, hash, restLevel.append(id, hash, remaining));
       this.resting++;
       touched.push(restLevel);
       events.push({ v: 1, seq: ++this.seq, ts, kind: 'rested', order_id: id, side: cmd.side, price_ticks: restLevel.priceTicks, remaining_lots: remaining });
     } else {
-      this.finish(id);
+      this.finish(id, hash);
       events.push(this.cancelled(ts, id, remaining, isMarket ? 'no_liquidity' : 'ioc_remainder', undefined));
     }
     for (let i = 0; i < touched.length; i++) events.push(this.bookEvent(ts, touched[i]));
@@ -183,15 +187,16 @@ export class MatchingCore {
 
   private cancel(cmd: CancelCommand, ts: number): EngineEvent[] {
     const id = cmd.order_id;
-    const handle = this.ids.get(id);
-    if (handle === undefined || handle === FINISHED) {
+    const hash = hashId(id);
+    const handle = this.ids.get(id, hash);
+    if (handle === ABSENT || handle === FINISHED) {
       return [{ v: 1, seq: ++this.seq, ts, kind: 'cancel_rejected', order_id: id, request_id: cmd.request_id, code: 'ORDER_NOT_FOUND', message: NOT_FOUND_MESSAGE }];
     }
     const level = this.pool.level(handle);
     const lots = this.pool.lots(handle);
     level.remove(handle);
     this.resting--;
-    this.finish(id);
+    this.finish(id, hash);
     if (level.isEmpty) this.sideOf(level).dropLevel(level);
     return [this.cancelled(ts, id, lots, 'user', cmd.request_id), this.bookEvent(ts, level)];
   }
@@ -268,8 +273,10 @@ export class MatchingCore {
     const core = new MatchingCore(spec, { recentIdCapacity: snap.recent_capacity });
     core.seq = snap.seq;
     for (const id of snap.recent) {
-      if (typeof id !== 'string' || core.ids.has(id)) throw new InvalidSnapshotError(`bad or repeated finished id ${String(id)}`);
-      core.finish(id);
+      if (typeof id !== 'string') throw new InvalidSnapshotError(`bad finished id ${String(id)}`);
+      const hash = hashId(id);
+      if (core.ids.get(id, hash) !== ABSENT) throw new InvalidSnapshotError(`repeated finished id ${id}`);
+      core.finish(id, hash);
     }
     core.restoreSide(core.bids, snap.bids);
     core.restoreSide(core.asks, snap.asks);
@@ -289,8 +296,9 @@ export class MatchingCore {
       for (const [id, lots] of orders) {
         if (typeof id !== 'string' || id.length === 0) throw new InvalidSnapshotError(`bad order id at ${price}`);
         if (!Number.isSafeInteger(lots) || lots <= 0) throw new InvalidSnapshotError(`bad quantity for ${id}`);
-        if (this.ids.has(id)) throw new InvalidSnapshotError(`order id ${id} appears twice`);
-        this.ids.set(id, level.append(id, lots));
+        const hash = hashId(id);
+        if (this.ids.get(id, hash) !== ABSENT) throw new InvalidSnapshotError(`order id ${id} appears twice`);
+        this.ids.set(id, hash, level.append(id, hash, lots));
         this.resting++;
       }
     }

@@ -21,6 +21,8 @@ const STRIDE = 4;
 export class OrderPool {
   /** Order id by handle (stale after release until the handle is reused). */
   readonly ids: string[] = [];
+  /** Hash of each order's id (see hashId), to update the id index without hashing again. */
+  private hashes: Int32Array;
   private slots: Float64Array;
   private capacity: number;
   private used = 0;
@@ -32,6 +34,7 @@ export class OrderPool {
   constructor(initialCapacity = 1024) {
     this.capacity = initialCapacity;
     this.slots = new Float64Array(initialCapacity * STRIDE);
+    this.hashes = new Int32Array(initialCapacity);
   }
 
   lots(h: number): number {
@@ -40,12 +43,15 @@ export class OrderPool {
   next(h: number): number {
     return this.slots[h * STRIDE + NEXT];
   }
+  hash(h: number): number {
+    return this.hashes[h];
+  }
   level(h: number): PriceLevel {
     return this.levelById[this.slots[h * STRIDE + LEVEL]]!;
   }
 
   /** A handle for a new order at the back of `level`'s queue (links set by the level). */
-  alloc(orderId: string, lots: number, levelId: number, prev: number): number {
+  alloc(orderId: string, hash: number, lots: number, levelId: number, prev: number): number {
     let h = this.freeHead;
     if (h !== NONE) {
       this.freeHead = this.slots[h * STRIDE + NEXT];
@@ -54,6 +60,7 @@ export class OrderPool {
       if (h === this.capacity) this.grow();
     }
     this.ids[h] = orderId;
+    this.hashes[h] = hash;
     const s = this.slots;
     const base = h * STRIDE;
     s[base + LOTS] = lots;
@@ -106,6 +113,9 @@ export class OrderPool {
     const slots = new Float64Array(this.capacity * 2 * STRIDE);
     slots.set(this.slots);
     this.slots = slots;
+    const hashes = new Int32Array(this.capacity * 2);
+    hashes.set(this.hashes);
+    this.hashes = hashes;
     this.capacity *= 2;
   }
 }
@@ -133,12 +143,12 @@ export class PriceLevel {
   }
 
   /** Appends a new order at the back of the queue (lowest time priority); returns its handle. */
-  append(orderId: string, lots: number): number {
+  append(orderId: string, hash: number, lots: number): number {
     const total = this.totalLots + lots;
     // A level total beyond 2^53 would silently lose lots; no valid config gets there.
     if (total > Number.MAX_SAFE_INTEGER) throw new Error(`level ${this.priceTicks}: total lots overflow`);
     const tail = this.tail;
-    const h = this.pool.alloc(orderId, lots, this.id, tail);
+    const h = this.pool.alloc(orderId, hash, lots, this.id, tail);
     if (tail === NONE) this.head = h;
     else this.pool.setNext(tail, h);
     this.tail = h;

@@ -6,6 +6,8 @@
  */
 export class RecentIds {
   private readonly ring: (string | undefined)[];
+  /** The hash of each id in `ring` (see hashId), so forgetting one never hashes it again. */
+  private readonly hashes: Int32Array;
   /** Index of the oldest entry. */
   private start = 0;
   private count = 0;
@@ -13,26 +15,38 @@ export class RecentIds {
   constructor(readonly capacity: number) {
     if (!Number.isSafeInteger(capacity) || capacity < 1) throw new Error(`recent id capacity must be a positive integer, got ${capacity}`);
     this.ring = new Array<string | undefined>(capacity).fill(undefined);
+    this.hashes = new Int32Array(capacity);
   }
 
   get size(): number {
     return this.count;
   }
 
-  /** Appends `id`; when full, returns the oldest id, which it no longer holds. */
-  push(id: string): string | undefined {
+  get isFull(): boolean {
+    return this.count === this.capacity;
+  }
+
+  /** The oldest id (the next to drop out); only when not empty. */
+  get oldest(): string {
+    return this.ring[this.start]!;
+  }
+
+  get oldestHash(): number {
+    return this.hashes[this.start];
+  }
+
+  /** Appends `id` (whose hash is `hash`); when full, the oldest id drops out. */
+  push(id: string, hash: number): void {
+    let at = this.start + this.count;
     if (this.count < this.capacity) {
-      let at = this.start + this.count;
-      if (at >= this.capacity) at -= this.capacity;
-      this.ring[at] = id;
       this.count++;
-      return undefined;
+    } else {
+      at = this.start;
+      this.start = at + 1 === this.capacity ? 0 : at + 1;
     }
-    const start = this.start;
-    const dropped = this.ring[start];
-    this.ring[start] = id;
-    this.start = start + 1 === this.capacity ? 0 : start + 1;
-    return dropped;
+    if (at >= this.capacity) at -= this.capacity;
+    this.ring[at] = id;
+    this.hashes[at] = hash;
   }
 
   /** Oldest first. */
