@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import type { Logger } from '@xtrader/platform';
-import type { CancelOutcome, OrderView, OutcomeMessage } from '@xtrader/protocol';
+import type { CancelOutcome, OutcomeMessage } from '@xtrader/protocol';
 
 type Waiter<T> = (value: T) => void;
 
@@ -8,9 +8,13 @@ type Waiter<T> = (value: T) => void;
  * Delivers the engine's published outcomes to the requests of this api node that wait for them.
  * Subscribes to every symbol's outcomes channel at start; a waiter is registered before its
  * command is appended, so no answer can arrive before anyone listens for it.
+ *
+ * An outcome names the orders a batch committed, without their views: an order waiter resolves
+ * when its order is committed and the caller reads the stored state (committed before the
+ * message was published), the same read it makes after a timeout.
  */
 export class OutcomeHub {
-  private readonly orders = new Map<string, Set<Waiter<OrderView>>>();
+  private readonly orders = new Map<string, Set<Waiter<undefined>>>();
   private readonly cancels = new Map<string, Waiter<CancelOutcome>>();
 
   constructor(
@@ -34,9 +38,9 @@ export class OutcomeHub {
       return;
     }
     if (this.orders.size > 0) {
-      for (const view of msg.orders) {
-        const set = this.orders.get(view.order_id);
-        if (set) for (const w of set) w(view);
+      for (const orderId of msg.orders) {
+        const set = this.orders.get(orderId);
+        if (set) for (const w of set) w(undefined);
       }
     }
     if (this.cancels.size > 0) {
@@ -45,24 +49,25 @@ export class OutcomeHub {
   }
 
   /**
-   * Waits up to `ms` for the engine's view of `orderId`; undefined on timeout. Call before the
+   * Waits up to `ms` for the engine to commit `orderId`, then resolves (with no view: read the
+   * stored state, which is then the engine's, or still ACCEPTED after a timeout). Call before the
    * command is appended, then await the returned promise.
    */
-  waitOrder(orderId: string, ms: number): { promise: Promise<OrderView | undefined>; cancel: () => void } {
+  waitOrder(orderId: string, ms: number): { promise: Promise<undefined>; cancel: () => void } {
     let set = this.orders.get(orderId);
     if (!set) this.orders.set(orderId, (set = new Set()));
     const waiters = set;
-    let waiter!: Waiter<OrderView>;
+    let waiter!: Waiter<undefined>;
     let timer!: NodeJS.Timeout;
     const remove = () => {
       clearTimeout(timer);
       waiters.delete(waiter);
       if (waiters.size === 0 && this.orders.get(orderId) === waiters) this.orders.delete(orderId);
     };
-    const promise = new Promise<OrderView | undefined>((resolve) => {
-      waiter = (v) => {
+    const promise = new Promise<undefined>((resolve) => {
+      waiter = () => {
         remove();
-        resolve(v);
+        resolve(undefined);
       };
       timer = setTimeout(() => {
         remove();

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type Redis from 'ioredis';
 import {
   isXtError,
+  readStoredOrder,
   stepsToNumber,
   symbolKeys,
   XtError,
@@ -106,9 +107,10 @@ export class OrderStore {
       for (const s of symbols) p.get(this.keysOf(s).order(orderId));
       return (await p.exec()) ?? [];
     });
-    for (const [err, value] of replies) {
+    for (let i = 0; i < replies.length; i++) {
+      const [err, value] = replies[i];
       if (err) throw new XtError('SERVICE_UNAVAILABLE', `the order store is unavailable (${err.message})`);
-      if (typeof value === 'string') return JSON.parse(value) as OrderView;
+      if (typeof value === 'string') return readStoredOrder(this.markets.get(symbols[i])!, value);
     }
     return undefined;
   }
@@ -116,7 +118,9 @@ export class OrderStore {
   /** Reads an order's state when its symbol is known. */
   async get(symbol: string, orderId: string): Promise<OrderView | undefined> {
     const json = await durable(() => this.redis.get(this.keysOf(symbol).order(orderId)));
-    return json ? (JSON.parse(json) as OrderView) : undefined;
+    const spec = this.markets.get(symbol);
+    if (!json || !spec) return undefined;
+    return readStoredOrder(spec, json);
   }
 }
 

@@ -1,45 +1,7 @@
-import {
-  stepsToNumber,
-  type Decimal,
-  type EngineEvent,
-  type MarketSpec,
-  type OrderStatus,
-  type OrderView,
-  type PlaceCommand,
-  type TimedCommand,
-} from '@xtrader/protocol';
+import { renderOrderView, type EngineEvent, type MarketSpec, type OrderRecord, type OrderStatus, type OrderView, type TimedCommand } from '@xtrader/protocol';
 
-/** One fill as the runner keeps it: integers only, converted to decimals when rendered. */
-interface FillRecord {
-  exec_id: string;
-  price_ticks: number;
-  qty_lots: number;
-  fee: number;
-  liquidity: 'maker' | 'taker';
-  counter_order_id: string;
-  ts: number;
-}
-
-/** An order's state in integer units; JSON-serialisable (notional is a decimal string). */
-export interface OrderRecord {
-  order_id: string;
-  client_order_id?: string;
-  side: PlaceCommand['side'];
-  type: PlaceCommand['type'];
-  tif: PlaceCommand['tif'];
-  price_ticks: number | null;
-  qty_lots: number;
-  filled_lots: number;
-  /** Sum of price_ticks x lots over the fills, as a bigint string (exact average price). */
-  notional: string;
-  fills: FillRecord[];
-  status: OrderStatus;
-  reject_reason?: string;
-  cancel_reason?: string;
-  created_at: number;
-  updated_at: number;
-  seq: number;
-}
+// The record and its rendering are shared with the api, which renders the stored state.
+export { renderOrderView, type FillRecord, type OrderRecord } from '@xtrader/protocol';
 
 /** The answer to one cancel request, as published to the api node that asked. */
 export interface CancelResult {
@@ -214,69 +176,4 @@ export class OrderViews {
   view(o: OrderRecord, symbol: string = this.spec.symbol): OrderView {
     return renderOrderView(this.spec, o, symbol);
   }
-}
-
-/**
- * `count` steps as a JSON number, fast: `count x mantissa / 10^scale` is one correctly rounded
- * division of two exact doubles, i.e. the same double as parsing the exact decimal string. Falls
- * back to the protocol's string conversion when the product is not a safe integer.
- */
-function stepConverter(step: Decimal): (count: number) => number {
-  const mantissa = Number(step.mantissa);
-  const divisor = 10 ** step.scale;
-  if (!Number.isSafeInteger(mantissa) || step.scale > 22) return (count) => stepsToNumber(count, step);
-  return (count) => {
-    const n = count * mantissa;
-    return Number.isSafeInteger(n) ? n / divisor : stepsToNumber(count, step);
-  };
-}
-
-const converters = new WeakMap<MarketSpec, { price: (n: number) => number; qty: (n: number) => number; fee: (n: number) => number }>();
-function unitsOf(spec: MarketSpec) {
-  let c = converters.get(spec);
-  if (!c) converters.set(spec, (c = { price: stepConverter(spec.tick), qty: stepConverter(spec.lot), fee: stepConverter(spec.feeUnit) }));
-  return c;
-}
-
-/** Renders a record as the wire `OrderView`, decimals exact. */
-export function renderOrderView(spec: MarketSpec, o: OrderRecord, symbol: string = spec.symbol): OrderView {
-  const { price, qty, fee } = unitsOf(spec);
-  return {
-    order_id: o.order_id,
-    ...(o.client_order_id !== undefined ? { client_order_id: o.client_order_id } : {}),
-    symbol,
-    side: o.side,
-    type: o.type,
-    time_in_force: o.tif,
-    price: o.price_ticks === null ? null : price(o.price_ticks),
-    quantity: qty(o.qty_lots),
-    filled_quantity: qty(o.filled_lots),
-    remaining_quantity: qty(o.qty_lots - o.filled_lots),
-    average_price: averagePrice(spec, o),
-    status: o.status,
-    ...(o.reject_reason !== undefined ? { reject_reason: o.reject_reason } : {}),
-    ...(o.cancel_reason !== undefined ? { cancel_reason: o.cancel_reason } : {}),
-    fills: o.fills.map((f) => ({
-      exec_id: f.exec_id,
-      price: price(f.price_ticks),
-      quantity: qty(f.qty_lots),
-      fee: fee(f.fee),
-      liquidity: f.liquidity,
-      counter_order_id: f.counter_order_id,
-      timestamp: f.ts,
-    })),
-    created_at: o.created_at,
-    updated_at: o.updated_at,
-    sequence: o.seq,
-  };
-}
-
-/** Volume-weighted average fill price; exact when it falls on a tick, else the nearest double. */
-function averagePrice(spec: MarketSpec, o: OrderRecord): number | null {
-  if (o.filled_lots === 0) return null;
-  const notional = BigInt(o.notional);
-  const filled = BigInt(o.filled_lots);
-  const { price } = unitsOf(spec);
-  if (notional % filled === 0n) return price(Number(notional / filled));
-  return (Number(notional) / o.filled_lots) * price(1);
 }

@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Redis from 'ioredis';
 import { createRedis, withDeadline, type Logger } from '@xtrader/platform';
-import { encodeEvent, symbolKeys, type CompactEvent, type MarketSpec, type OutcomeMessage, type SymbolKeys } from '@xtrader/protocol';
+import { encodeEvent, encodeOrderState, symbolKeys, type CompactEvent, type MarketSpec, type OutcomeMessage, type SymbolKeys } from '@xtrader/protocol';
 import { compareIds, type RawEntry } from './commands';
 import { Lease } from './lease';
 import type { RunnerMetrics } from './metrics';
-import { isFinished, renderOrderView, type CancelResult } from './order-views';
+import { isFinished } from './order-views';
 import { SymbolState, type Applied, type EngineSnapshot } from './symbol-state';
 
 const STORE_ORDERS_LUA = readFileSync(join(__dirname, 'lua', 'store-orders.lua'), 'utf8');
@@ -299,17 +299,12 @@ export class SymbolRunner {
     const tx = this.writer.multi();
     const events = compactBatchEvents(applied);
     if (events !== undefined) tx.xadd(keys.events, 'MAXLEN', '~', o.eventsMaxLen, '*', 'first', applied[0].id, 'last', state.position, EVENTS_FIELD, events);
-    // Each changed view is serialised once: the same JSON text is stored and, for the orders
-    // placed or cancelled in this batch, spliced into the outcome message (no second encoding).
-    const viewJson = new Map<string, string>();
     if (batch.changed.length > 0) {
       const orderKeys: string[] = [];
       const args: (string | number)[] = [o.finishedTtlS];
       for (const rec of batch.changed) {
-        const json = JSON.stringify(renderOrderView(o.spec, rec));
-        viewJson.set(rec.order_id, json);
         orderKeys.push(keys.order(rec.order_id));
-        args.push(isFinished(rec.status) ? '1' : '0', json);
+        args.push(isFinished(rec.status) ? '1' : '0', encodeOrderState(rec));
       }
       tx.eval(STORE_ORDERS_LUA, orderKeys.length, ...orderKeys, ...args);
     }
@@ -331,7 +326,8 @@ export class SymbolRunner {
       this.lastSnapshotPosition = state.position;
     }
     if (batch.placed.length > 0 || batch.cancels.length > 0) {
-      tx.publish(keys.outcomes, outcomeJson(this.symbol, state.position, batch.placed, batch.cancels, viewJson));
+      const outcome: OutcomeMessage = { symbol: this.symbol, position: state.position, orders: batch.placed, cancels: batch.cancels };
+      tx.publish(keys.outcomes, JSON.stringify(outcome));
     }
     return { tx, started, count: applied.length, lastTs: applied[applied.length - 1].ts };
   }
@@ -380,23 +376,4 @@ export function compactBatchEvents(applied: readonly Applied[]): string | undefi
     out.push(row);
   }
   return out.length > 0 ? JSON.stringify(out) : undefined;
-}
-
-/**
- * The outcome message's JSON, built from the view JSON already made for the order states:
- * exactly `JSON.stringify(outcome)` of the {@link OutcomeMessage} (same keys, same order).
- */
-export function outcomeJson(symbol: string, position: string, placed: string[], cancels: CancelResult[], viewJson: ReadonlyMap<string, string>): string {
-  const orders: string[] = [];
-  for (const id of placed) {
-    const json = viewJson.get(id);
-    if (json !== undefined) orders.push(json);
-  }
-  const cancelled = cancels.map((c) => {
-    const head = JSON.stringify(c);
-    const json = c.ok ? viewJson.get(c.order_id) : undefined;
-    return json === undefined ? head : `${head.slice(0, -1)},"order":${json}}`;
-  });
-  const head = JSON.stringify({ symbol, position } satisfies Pick<OutcomeMessage, 'symbol' | 'position'>);
-  return `${head.slice(0, -1)},"orders":[${orders.join(',')}],"cancels":[${cancelled.join(',')}]}`;
 }

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
 import { createLogger, RedisServer, seededRandom } from '@xtrader/platform';
-import { symbolKeys, type EngineEvent, type MarketSpec } from '@xtrader/protocol';
+import { readStoredOrder, symbolKeys, type EngineEvent, type MarketSpec } from '@xtrader/protocol';
 import { loadMarketMap } from '@xtrader/protocol/node';
 import { startApi, type RunningApi } from '../../../api/src/app';
 import { allCommands, committedEvents, EngineProcess, referenceRun } from './helpers';
@@ -136,7 +136,7 @@ test('kill -9 the engine at random moments while 10,000 orders flow: every accep
   const mismatched: string[] = [];
   accepted.forEach((id, i) => {
     if (placedCount.get(id) !== 1) mismatched.push(`${id}: placed ${placedCount.get(id) ?? 0} times`);
-    const view = stored[i] ? JSON.parse(stored[i]!) : undefined;
+    const view = stored[i] ? readStoredOrder(spec, stored[i]!) : undefined;
     if (JSON.stringify(view) !== JSON.stringify(ref.views.get(id))) mismatched.push(`${id}: stored ${stored[i]} expected ${JSON.stringify(ref.views.get(id))}`);
   });
   expect({ seed, mismatched: mismatched.slice(0, 5), count: mismatched.length }).toEqual({ seed, mismatched: [], count: 0 });
