@@ -49,6 +49,49 @@ export type StreamCommand = z.infer<typeof StreamCommand>;
 /** A command as the core sees it: with its time (ms since epoch) attached by the runner. */
 export type TimedCommand = StreamCommand & { ts: number };
 
+const SIDES: ReadonlySet<unknown> = new Set(Side.options);
+const ORDER_TYPES: ReadonlySet<unknown> = new Set(OrderType.options);
+const TIFS: ReadonlySet<unknown> = new Set(TimeInForce.options);
+
+const isId = (x: unknown): x is string => typeof x === 'string' && x.length >= 1 && x.length <= 64;
+const isCount = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x > 0;
+
+/**
+ * `StreamCommand.safeParse(value)` with `ts` attached, for the engine's hot path: the commands
+ * the api writes are checked by hand (the same rules as the schemas, output stripped to the
+ * schema's fields like zod's) and anything the hand check does not accept goes through the
+ * schema, so the verdict and its error message are always the schema's. About 10x cheaper.
+ */
+export function parseTimedCommand(value: unknown, ts: number): { ok: true; cmd: TimedCommand } | { ok: false; error: string } {
+  const c = value as Record<string, unknown> | null;
+  if (typeof c === 'object' && c !== null && c.v === 1) {
+    if (c.kind === 'place') {
+      const coid = c.client_order_id;
+      const price = c.price_ticks;
+      if (
+        isId(c.order_id) &&
+        (coid === undefined || ClientOrderId.safeParse(coid).success) &&
+        SIDES.has(c.side) &&
+        ORDER_TYPES.has(c.type) &&
+        TIFS.has(c.tif) &&
+        (price === null || isCount(price)) &&
+        isCount(c.qty_lots)
+      ) {
+        const cmd = { v: 1, kind: 'place', order_id: c.order_id, side: c.side, type: c.type, tif: c.tif, price_ticks: price, qty_lots: c.qty_lots, ts } as TimedCommand;
+        if (coid !== undefined) (cmd as PlaceCommand).client_order_id = coid as string;
+        return { ok: true, cmd };
+      }
+    } else if (c.kind === 'cancel') {
+      if (isId(c.order_id) && isId(c.request_id)) return { ok: true, cmd: { v: 1, kind: 'cancel', order_id: c.order_id, request_id: c.request_id, ts } };
+    } else if (c.kind === 'clock') {
+      return { ok: true, cmd: { v: 1, kind: 'clock', ts } };
+    }
+  }
+  const parsed = StreamCommand.safeParse(value);
+  if (!parsed.success) return { ok: false, error: parsed.error.issues[0]?.message ?? 'invalid' };
+  return { ok: true, cmd: { ...parsed.data, ts } };
+}
+
 const EventBase = { v: z.literal(1), seq: z.number().int().positive(), ts: z.number().int() };
 
 export const AcceptedEvent = z.object({

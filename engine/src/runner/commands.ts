@@ -1,4 +1,4 @@
-import { StreamCommand, type TimedCommand } from '@xtrader/protocol';
+import { parseTimedCommand, type TimedCommand } from '@xtrader/protocol';
 
 /** The field of a command stream entry that carries the command's JSON. */
 export const COMMAND_FIELD = 'c';
@@ -39,7 +39,7 @@ export function decodeEntry([id, fields]: RawEntry): Decoded {
   } catch {
     return { ok: false, error: `entry ${id} is not JSON` };
   }
-  const parsed = StreamCommand.safeParse(value);
-  if (!parsed.success) return { ok: false, error: `entry ${id} is not a valid command: ${parsed.error.issues[0]?.message}` };
-  return { ok: true, cmd: { ...parsed.data, ts: idTime(id) } };
+  const parsed = parseTimedCommand(value, idTime(id));
+  if (!parsed.ok) return { ok: false, error: `entry ${id} is not a valid command: ${parsed.error}` };
+  return parsed;
 }
