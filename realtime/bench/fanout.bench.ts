@@ -47,6 +47,35 @@ function cpuSeconds(pid: number | undefined): number {
   }
 }
 
+const WS_EXECUTION = Buffer.from('{"type":"Execution",');
+const SIO_EXECUTION = Buffer.from('42["Execution",{"type":"Execution",');
+const SEQUENCE = Buffer.from('"sequence":');
+const TIMESTAMP = Buffer.from('"timestamp":');
+
+/**
+ * `sequence` and `timestamp` of an Execution frame that starts with `prefix` (the engine's JSON,
+ * forwarded as written), read from the bytes without decoding the whole message: 5,000 clients
+ * in two harness processes would otherwise measure the harness's JSON.parse. Null for anything
+ * else (decoded normally).
+ */
+function executionFields(data: Buffer, prefix: Buffer): { sequence: number; timestamp: number } | null {
+  if (data.length <= prefix.length || data.compare(prefix, 0, prefix.length, 0, prefix.length) !== 0) return null;
+  const sequence = numberAfter(data, SEQUENCE);
+  const timestamp = numberAfter(data, TIMESTAMP);
+  return Number.isFinite(sequence) && Number.isFinite(timestamp) ? { sequence, timestamp } : null;
+}
+
+/** The JSON number right after `key` in `data` (NaN when absent). */
+function numberAfter(data: Buffer, key: Buffer): number {
+  const at = data.indexOf(key);
+  if (at < 0) return NaN;
+  const start = at + key.length;
+  let end = start;
+  // Digits, sign, decimal point, exponent: 0-9 . - + e E
+  for (let c = data[end]; (c >= 48 && c <= 57) || c === 46 || c === 45 || c === 43 || c === 101 || c === 69; c = data[++end]);
+  return end > start ? Number(data.toString('latin1', start, end)) : NaN;
+}
+
 /** What a client worker reports at the end. */
 interface WorkerReport {
   histogram: string;
@@ -55,6 +84,8 @@ interface WorkerReport {
   missing: number;
   disconnected: number;
   errors: Record<string, number>;
+  /** Event-loop utilization of the worker while events were produced (0..1). */
+  busy: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -67,44 +98,53 @@ async function worker(): Promise<void> {
   const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
   let measureFrom = Infinity;
   let measureTo = Infinity;
-  const seen: Set<number>[] = [];
+  // Per client: how many measured messages arrived in order, and the last sequence seen (a
+  // duplicate or a message out of order does not count, so it shows up as missing).
+  const inOrder = new Float64Array(count);
+  const lastSeq = new Float64Array(count);
   const alive: boolean[] = [];
   const errors: Record<string, number> = {};
   let received = 0;
   const send = (m: object) => process.stdout.write(`${JSON.stringify(m)}\n`);
 
-  const onMessage = (i: number, m: { type: string; sequence?: number; timestamp?: number; code?: string }) => {
-    if (m.type === 'Execution') {
-      const t = now();
-      const seq = m.sequence!;
-      if (seq >= measureFrom && seq <= measureTo) {
-        seen[i].add(seq);
-        received++;
-        histogram.recordValue(Math.max(1, Math.round((t - m.timestamp!) * 1000)));
-      }
-    } else if (m.type === 'Error') {
-      errors[m.code ?? '?'] = (errors[m.code ?? '?'] ?? 0) + 1;
+  /** An Execution arrived at time `t` (taken before any decoding, so decoding is not counted twice). */
+  const onExecution = (i: number, t: number, seq: number, timestamp: number) => {
+    if (seq < measureFrom || seq > measureTo) return;
+    if (seq > lastSeq[i]) {
+      lastSeq[i] = seq;
+      inOrder[i]++;
     }
+    received++;
+    histogram.recordValue(Math.max(1, Math.round((t - timestamp) * 1000)));
+  };
+  const onOther = (m: { type?: string; code?: string }) => {
+    if (m.type === 'Error') errors[m.code ?? '?'] = (errors[m.code ?? '?'] ?? 0) + 1;
   };
 
+  // ws options: the server never compresses, and the client checks no UTF-8 (the server sends
+  // the engine's ASCII JSON): the harness's own CPU is what would otherwise be measured.
+  const wsOptions = { perMessageDeflate: false, skipUTF8Validation: true };
   const subscribeMsg = { type: 'Subscribe', channels: ['executions'], symbols: [SYMBOL] };
   const connectOne = (i: number) =>
     new Promise<void>((done, fail) => {
       const global = offset + i;
       const url = global % 2 === 0 ? urlA : urlB;
-      seen[i] = new Set();
       alive[i] = true;
       const timer = setTimeout(() => fail(new Error(`client ${global} did not subscribe in 30 s`)), 30_000);
       if (Math.floor(global / 2) % 2 === 0) {
-        const ws = new WebSocket(`${url.replace('http', 'ws')}/ws`);
-        ws.on('message', (data) => {
+        const ws = new WebSocket(`${url.replace('http', 'ws')}/ws`, wsOptions);
+        ws.on('message', (data: Buffer) => {
+          const t = now();
+          const exec = executionFields(data, WS_EXECUTION);
+          if (exec) return onExecution(i, t, exec.sequence, exec.timestamp);
           const m = JSON.parse(data.toString());
           if (m.type === 'Ping') ws.send(JSON.stringify({ type: 'Pong', timestamp: m.timestamp }));
           else if (m.type === 'Connected') ws.send(JSON.stringify(subscribeMsg));
           else if (m.type === 'SubscribeSuccess') {
             clearTimeout(timer);
             done();
-          } else onMessage(i, m);
+          } else if (m.type === 'Execution') onExecution(i, t, m.sequence, m.timestamp);
+          else onOther(m);
         });
         ws.on('close', () => (alive[i] = false));
         ws.on('error', (e) => fail(e));
@@ -115,16 +155,19 @@ async function worker(): Promise<void> {
           done();
         });
         socket.on('Connected', () => socket.emit('Subscribe', subscribeMsg));
-        socket.on('Execution', (m) => onMessage(i, m));
-        socket.on('Error', (m) => onMessage(i, m));
+        socket.on('Execution', (m) => onExecution(i, now(), m.sequence, m.timestamp));
+        socket.on('Error', (m) => onOther(m));
         socket.on('disconnect', () => (alive[i] = false));
         socket.on('connect_error', (e) => fail(e));
       } else {
         // socket.io spoken directly over `ws` (engine.io v4 framing, as k6 does): the same bytes
         // on the wire as socket.io-client, at a fraction of the harness CPU, so the figure is
         // the server's. SIO_CLIENT=socket.io-client uses the real client library instead.
-        const ws = new WebSocket(`${url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`);
-        ws.on('message', (data) => {
+        const ws = new WebSocket(`${url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`, wsOptions);
+        ws.on('message', (data: Buffer) => {
+          const t = now();
+          const exec = executionFields(data, SIO_EXECUTION);
+          if (exec) return onExecution(i, t, exec.sequence, exec.timestamp);
           const text = data.toString();
           if (text === '2') return ws.send('3');
           if (text.startsWith('0')) return ws.send('40');
@@ -135,7 +178,8 @@ async function worker(): Promise<void> {
           else if (event === 'SubscribeSuccess') {
             clearTimeout(timer);
             done();
-          } else onMessage(i, m);
+          } else if (event === 'Execution') onExecution(i, t, m.sequence, m.timestamp);
+          else onOther({ ...m, type: event });
         });
         ws.on('close', () => (alive[i] = false));
         ws.on('error', (e) => fail(e));
@@ -148,6 +192,9 @@ async function worker(): Promise<void> {
     await Promise.all(Array.from({ length: Math.min(WAVE, count - i) }, (_, k) => connectOne(i + k)));
   }
   send({ ready: true });
+  // How busy this harness process is from here on: near 100 % means its clients queue behind
+  // each other and the latency measured is partly the harness's own.
+  const eluAtReady = performance.eventLoopUtilization();
 
   for await (const line of createInterface({ input: process.stdin })) {
     const cmd = JSON.parse(line) as { measure?: [number, number]; report?: boolean };
@@ -158,9 +205,10 @@ async function worker(): Promise<void> {
       const expected = measureTo - measureFrom + 1;
       for (let i = 0; i < count; i++) {
         if (!alive[i]) disconnected++;
-        else missing += expected - seen[i].size;
+        else missing += expected - inOrder[i];
       }
-      const report: WorkerReport = { histogram: hdr.encodeIntoCompressedBase64(histogram), received, missing, disconnected, errors };
+      const busy = performance.eventLoopUtilization(eluAtReady).utilization;
+      const report: WorkerReport = { histogram: hdr.encodeIntoCompressedBase64(histogram), received, missing, disconnected, errors, busy };
       send(report);
       process.exit(0);
     }
@@ -204,7 +252,9 @@ async function startNode(redisUrl: string, prefix: string, port: number): Promis
   const prof = process.env.NODE_PROF;
   // `node --import tsx` (not the tsx binary, which forks): the pid is the node itself.
   const flags = prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [];
-  const proc = spawn(process.execPath, [...flags, '--import', 'tsx', resolve(REPO, 'realtime/src/main.ts')], {
+  // REALTIME_MAIN=<path of a main.ts> runs another build of the node (e.g. a baseline copy, for A/B runs).
+  const main = process.env.REALTIME_MAIN ?? resolve(REPO, 'realtime/src/main.ts');
+  const proc = spawn(process.execPath, [...flags, '--import', 'tsx', main], {
     cwd: REPO,
     env: { ...process.env, REDIS_URL: redisUrl, XT_PREFIX: prefix, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -231,6 +281,7 @@ async function main(): Promise<void> {
   const prefix = `bench-${process.pid}`;
   const feed = symbolKeys(SYMBOL, prefix).feed;
   const children: Child[] = [];
+  const workerPool: Child[] = [];
   const started = Date.now();
   try {
     const [portA, portB] = [await freePort(), await freePort()];
@@ -242,13 +293,16 @@ async function main(): Promise<void> {
     const pool: Child[] = [];
     for (let w = 0; w < workers; w++) {
       const count = Math.min(per, clients - w * per);
-      const proc = spawn(process.execPath, ['--import', 'tsx', __filename, '--worker'], {
+      const prof = process.env.NODE_PROF;
+      const flags = prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}/workers`] : [];
+      const proc = spawn(process.execPath, [...flags, '--import', 'tsx', __filename, '--worker'], {
         cwd: REPO,
         env: { ...process.env, NODE_A: `http://127.0.0.1:${portA}`, NODE_B: `http://127.0.0.1:${portB}`, COUNT: String(count), OFFSET: String(w * per) },
         stdio: ['pipe', 'pipe', 'pipe'],
       });
       const child = new Child(proc, `worker ${w}`);
       pool.push(child);
+      workerPool.push(child);
       children.push(child);
     }
     await Promise.all(pool.map((w) => w.nextLine(90_000)));
@@ -311,7 +365,7 @@ async function main(): Promise<void> {
     const allDeliveries = Math.max(1, received * (total / measured));
     log(
       `CPU from first event to collection: realtime nodes ${(cpuAfter.nodes - cpuBefore.nodes).toFixed(1)} s (${(((cpuAfter.nodes - cpuBefore.nodes) / allDeliveries) * 1e6).toFixed(1)} µs per delivery), ` +
-        `client workers ${(cpuAfter.workers - cpuBefore.workers).toFixed(1)} s, over ${((now() - t0) / 1000).toFixed(1)} s wall; machine load average ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`,
+        `client workers ${(cpuAfter.workers - cpuBefore.workers).toFixed(1)} s (event loops busy ${reports.map((r) => `${(100 * r.busy).toFixed(0)}%`).join(', ')}), over ${((now() - t0) / 1000).toFixed(1)} s wall; machine load average ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`,
     );
     log(
       `measured ${measured} events over ~${measureSeconds.toFixed(1)} s (produced ${total} in ${produceSeconds.toFixed(1)} s): ` +
@@ -329,6 +383,8 @@ async function main(): Promise<void> {
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
+    // Workers exit on their own after reporting (and write their CPU profile if asked): give them time.
+    await Promise.race([Promise.all(workerPool.map((w) => w.exited)), new Promise((r) => setTimeout(r, 10_000))]);
     for (const c of children) if (c.proc.exitCode === null) c.proc.kill('SIGTERM');
     await Promise.all(children.map((c) => c.exited));
     producer.disconnect();
