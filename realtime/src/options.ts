@@ -44,7 +44,7 @@ export interface RealtimeOptions {
   pongTimeoutMs?: number;
   /** Messages a client may have waiting before it counts as a slow consumer (default 100). */
   queueLimit?: number;
-  /** Bytes a /ws socket may have buffered before we stop handing it frames (default 256 KiB). */
+  /** Bytes a client's socket (/ws or socket.io) may have buffered before we stop handing it frames (default 256 KiB). */
   wsHighWaterBytes?: number;
   /** After asking a slow or silent client to close, how long before the socket is destroyed. */
   closeGraceMs?: number;

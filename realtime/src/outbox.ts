@@ -60,7 +60,7 @@ export class Outbox {
         // The replacement inherits prev_sequence of the message it replaces, so the client's
         // gap check still links up: the skipped message's state is contained in the newer one.
         const prev = previous.out!.message.prev_sequence;
-        slot.out = prev === undefined ? out : out.with({ prev_sequence: prev });
+        slot.out = prev === undefined ? out : out.withPrevSequence(prev);
         this.queue.splice(this.queue.indexOf(previous), 1);
         this.conflated++;
       }

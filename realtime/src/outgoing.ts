@@ -14,6 +14,7 @@ export class Outgoing {
   private wsData?: Buffer;
   private wsWhole?: Buffer;
   private sio?: { packet: string; frame: Buffer[] };
+  private relinked?: Map<unknown, Outgoing>;
 
   /**
    * @param message the message object (with `type`)
@@ -57,9 +58,15 @@ export class Outgoing {
     return this.socketIo().frame;
   }
 
-  /** A copy with some fields replaced (conflation rewrites `prev_sequence`). */
-  with(fields: Record<string, unknown>): Outgoing {
-    return new Outgoing({ ...this.message, ...fields }, this.id);
+  /**
+   * A copy with `prev_sequence` replaced (conflation links a message to the one it replaces).
+   * Remembered per value: every client that conflated the same pair shares one copy, encoded once.
+   */
+  withPrevSequence(prev: unknown): Outgoing {
+    this.relinked ??= new Map();
+    let copy = this.relinked.get(prev);
+    if (!copy) this.relinked.set(prev, (copy = new Outgoing({ ...this.message, prev_sequence: prev }, this.id)));
+    return copy;
   }
 
   private socketIo() {

@@ -13,6 +13,7 @@ import { Outgoing } from './outgoing';
 import { Session } from './session';
 import { SocketIoGateway } from './socketio-gateway';
 import { streamIdTime } from './stream-id';
+import { WriteBatch } from './write-batch';
 import { WsGateway } from './ws-gateway';
 
 /** A running realtime node. */
@@ -51,7 +52,12 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeN
   });
 
   const streams = new Map(o.symbols.map((s) => [symbolKeys(s, o.prefix).feed, s]));
+  const batch = new WriteBatch();
   const deliver = (symbol: string, entries: FeedEntry[]) => {
+    if (entries.length > 1) batch.during(() => publishEach(symbol, entries));
+    else publishEach(symbol, entries);
+  };
+  const publishEach = (symbol: string, entries: FeedEntry[]) => {
     for (const [id, fields] of entries) {
       const raw = fieldOf(fields, 'm');
       const parsed = raw === undefined ? undefined : safeJson(raw);
@@ -85,12 +91,14 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeN
     pongTimeoutMs: o.pongTimeoutMs,
     highWaterBytes: o.wsHighWaterBytes,
     closeGraceMs: o.closeGraceMs,
+    batch,
   });
   sio = new SocketIoGateway(http, sessionDeps, {
     pingIntervalMs: o.pingIntervalMs,
     pongTimeoutMs: o.pongTimeoutMs,
     closeGraceMs: o.closeGraceMs,
-    bufferLimit: Math.max(o.feedBatch, Math.ceil(o.queueLimit / 2)),
+    highWaterBytes: o.wsHighWaterBytes,
+    batch,
     adapter: createShardedAdapter(pub, sub, { channelPrefix: `${o.prefix}#socket.io` }),
   });
   const wsGateway = ws;

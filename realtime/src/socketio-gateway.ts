@@ -1,44 +1,70 @@
 import type { Server as HttpServer } from 'node:http';
+import type { Socket as NetSocket } from 'node:net';
 import { Server, type ServerOptions, type Socket } from 'socket.io';
 import type { LiveCounts } from './metrics';
 import type { Outgoing } from './outgoing';
 import { Session, type ClientTransport, type SessionDeps } from './session';
+import type { WriteBatch } from './write-batch';
 
 export interface SocketIoGatewayOptions {
   pingIntervalMs: number;
   pongTimeoutMs: number;
   closeGraceMs: number;
-  /** Messages engine.io may hold in its own write buffer before ours takes over. */
-  bufferLimit: number;
+  /** Bytes a client's TCP socket may hold unsent before its messages wait in the outbox. */
+  highWaterBytes: number;
+  /** Shared by every client socket of the node. */
+  batch: WriteBatch;
   /** The adapter factory (the sharded Redis adapter in production). */
   adapter: ServerOptions['adapter'];
+}
+
+/** The parts of engine.io's websocket transport we look at (not in its typings). */
+interface EngineWebSocketTransport {
+  writable: boolean;
+  /** The `ws` WebSocket, whose `_socket` is the client's TCP socket. */
+  socket?: { _socket?: NetSocket };
 }
 
 /** A socket.io socket as a {@link ClientTransport}. */
 class SocketIoTransport implements ClientTransport {
   readonly kind = 'socket.io' as const;
   private killTimer?: NodeJS.Timeout;
+  /** The client's TCP socket (websocket transport only, so it never changes). */
+  readonly tcp: NetSocket | undefined;
 
   constructor(
     private readonly socket: Socket,
     private readonly closeGraceMs: number,
-    private readonly bufferLimit: number,
+    private readonly highWaterBytes: number,
     private readonly counts: LiveCounts,
-  ) {}
+    private readonly batch: WriteBatch,
+  ) {
+    this.tcp = this.engineTransport().socket?._socket;
+  }
 
   writable(): boolean {
-    // engine.io batches what arrives while its websocket transport is busy with the previous
-    // write (until the next loop iteration) in its own write buffer. Letting up to `bufferLimit`
-    // messages wait there keeps bursts flowing to healthy clients; a client that stops reading
-    // keeps the transport busy, the buffer fills, and from then on messages wait (bounded,
-    // conflated) in the outbox.
+    // Our frames go straight to the TCP socket, so they may only go while engine.io has nothing
+    // of its own waiting (its transport is writable and its buffer empty): then nothing it sends
+    // can be overtaken. A client that stops reading fills the socket past `highWaterBytes`, and
+    // from then on its messages wait (bounded, conflated) in the outbox.
     const conn = this.socket.conn;
-    return conn.readyState === 'open' && this.buffered() < this.bufferLimit;
+    const tcp = this.tcp;
+    return (
+      conn.readyState === 'open' &&
+      tcp !== undefined &&
+      !tcp.destroyed &&
+      this.engineTransport().writable &&
+      this.buffered() === 0 &&
+      tcp.writableLength < this.highWaterBytes
+    );
   }
 
   write(out: Outgoing): void {
-    // The same pre-encoded packet and frame a room broadcast uses, shared by every receiver.
-    this.socket.conn.write(out.socketIoPacket, { wsPreEncodedFrame: out.socketIoFrame } as object);
+    // The pre-encoded WebSocket frame of the engine.io packet, shared by every receiver, written
+    // as is: engine.io would queue a packet object, emit events and take a write callback per
+    // client; the bytes on the wire are the same. Frames never interleave: without compression
+    // ws writes each of engine.io's frames whole and synchronously to the same socket.
+    this.batch.write(this.tcp!, out.socketIoFrame[0]);
     this.counts.delivered['socket.io']++;
   }
 
@@ -65,6 +91,10 @@ class SocketIoTransport implements ClientTransport {
     }, this.closeGraceMs);
     this.killTimer.unref();
   }
+
+  private engineTransport(): EngineWebSocketTransport {
+    return this.socket.conn.transport as unknown as EngineWebSocketTransport;
+  }
 }
 
 /**
@@ -84,16 +114,21 @@ export class SocketIoGateway {
       pingInterval: opts.pingIntervalMs,
       pingTimeout: Math.max(1_000, opts.pongTimeoutMs - opts.pingIntervalMs),
       maxHttpBufferSize: 64 * 1024,
+      // Frames are pre-encoded once per message for every receiver: never compressed per client.
+      perMessageDeflate: false,
       // /ws shares the HTTP server: engine.io must leave upgrades of other paths alone.
       destroyUpgrade: false,
       adapter: opts.adapter,
     });
     this.io.on('connection', (socket) => {
-      const transport = new SocketIoTransport(socket, opts.closeGraceMs, opts.bufferLimit, deps.metrics.counts);
+      const transport = new SocketIoTransport(socket, opts.closeGraceMs, opts.highWaterBytes, deps.metrics.counts, opts.batch);
       const session = new Session(transport, { ...deps, onEnd: (s) => this.sessions.delete(s) }, opts.pingIntervalMs);
       this.sessions.add(session);
-      // 'ready' (not 'drain'): engine.io marks the transport writable only after emitting 'drain'.
-      socket.conn.transport.on('ready', () => session.outbox.pump());
+      // Either side may have held the outbox back: engine.io's own write ('ready', not 'drain':
+      // engine.io marks the transport writable only after emitting 'drain'), or the TCP socket.
+      const pump = () => session.outbox.pump();
+      socket.conn.transport.on('ready', pump);
+      transport.tcp?.on('drain', pump);
       socket.onAny((event: string, ...args: unknown[]) => {
         const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (reply: unknown) => void) : undefined;
         const payload = args[0];

@@ -4,12 +4,15 @@ import { WebSocket, WebSocketServer } from 'ws';
 import type { LiveCounts } from './metrics';
 import type { Outgoing } from './outgoing';
 import { Session, type ClientTransport, type SessionDeps } from './session';
+import type { WriteBatch } from './write-batch';
 
 export interface WsGatewayOptions {
   pingIntervalMs: number;
   pongTimeoutMs: number;
   highWaterBytes: number;
   closeGraceMs: number;
+  /** Shared by every client socket of the node. */
+  batch: WriteBatch;
 }
 
 /** A /ws connection as a {@link ClientTransport}. */
@@ -23,6 +26,7 @@ class WsTransport implements ClientTransport {
     private readonly highWaterBytes: number,
     private readonly closeGraceMs: number,
     private readonly counts: LiveCounts,
+    private readonly batch: WriteBatch,
   ) {}
 
   writable(): boolean {
@@ -35,7 +39,7 @@ class WsTransport implements ClientTransport {
     // The frame is encoded once for all receivers and written straight to the TCP socket. Safe
     // beside ws's own writes: without compression ws writes each frame whole and synchronously,
     // so frames never interleave, and bufferedAmount still counts these bytes.
-    this.socket.write(out.wsFrame);
+    this.batch.write(this.socket, out.wsFrame);
     this.counts.delivered.ws++;
   }
 
@@ -63,7 +67,7 @@ class WsTransport implements ClientTransport {
  * closed and cleaned up.
  */
 export class WsGateway {
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, clientTracking: false });
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, clientTracking: false, perMessageDeflate: false });
   readonly sessions = new Set<Session>();
   private readonly heartbeat: NodeJS.Timeout;
 
@@ -82,7 +86,7 @@ export class WsGateway {
   }
 
   private accept(ws: WebSocket, socket: Socket): void {
-    const transport = new WsTransport(ws, socket, this.opts.highWaterBytes, this.opts.closeGraceMs, this.deps.metrics.counts);
+    const transport = new WsTransport(ws, socket, this.opts.highWaterBytes, this.opts.closeGraceMs, this.deps.metrics.counts, this.opts.batch);
     const session = new Session(transport, { ...this.deps, onEnd: (s) => this.sessions.delete(s) }, this.opts.pingIntervalMs);
     this.sessions.add(session);
     // The kernel took what was buffered: hand the client what waits in its outbox.
