@@ -18,6 +18,7 @@ import { FeeRate } from './fees';
 import { ABSENT, hashId, IdIndex } from './id-index';
 import { NONE, OrderPool, PriceLevel } from './price-level';
 import { RecentIds } from './recent-ids';
+import { TradeIds } from './trade-ids';
 import type { CoreSnapshot, SnapshotLevel } from './snapshot';
 
 /** Value in the id map of an order that is no longer on the book. */
@@ -64,7 +65,12 @@ export class MatchingCore {
   private readonly recent: RecentIds;
   private readonly takerFee: FeeRate;
   private readonly makerFee: FeeRate;
-  private readonly tradeIdPrefix: string;
+  private readonly tradeIds: TradeIds;
+  /**
+   * The opposite side's levels the order being placed swept, best first (for their book events).
+   * One array reused by every command: nothing is allocated per command but the events.
+   */
+  private readonly swept: PriceLevel[] = [];
   private seq = 0;
 
   constructor(
@@ -74,7 +80,7 @@ export class MatchingCore {
     this.recent = new RecentIds(options.recentIdCapacity ?? RECENT_ID_CAPACITY);
     this.takerFee = new FeeRate(spec, spec.takerRate);
     this.makerFee = new FeeRate(spec, spec.makerRate);
-    this.tradeIdPrefix = `${spec.symbol}-`;
+    this.tradeIds = new TradeIds(`${spec.symbol}-`);
   }
 
   /** Sequence of the last event emitted (0 before the first event). */
@@ -141,12 +147,12 @@ export class MatchingCore {
     }
 
     const events: EngineEvent[] = [this.accepted(ts, cmd)];
-    const touched: PriceLevel[] = [];
+    const swept = this.swept;
     let remaining = cmd.qty_lots;
     let level = opposite.best;
     const pool = this.pool;
     while (remaining > 0 && level !== undefined && level.sortKey <= limitKey) {
-      touched.push(level);
+      swept.push(level);
       let maker = level.head;
       while (maker !== NONE) {
         const makerLots = pool.lots(maker);
@@ -169,19 +175,21 @@ export class MatchingCore {
       level = opposite.best;
     }
 
+    let restLevel: PriceLevel | undefined;
     if (remaining === 0) {
       this.finish(id, hash);
     } else if (!isMarket && (tif === 'GTC' || tif === 'POST_ONLY')) {
-      const restLevel = own.levelFor(cmd.price_ticks!);
+      restLevel = own.levelFor(cmd.price_ticks!);
       this.ids.set(id, hash, restLevel.append(id, hash, remaining));
       this.resting++;
-      touched.push(restLevel);
       events.push({ v: 1, seq: ++this.seq, ts, kind: 'rested', order_id: id, side: cmd.side, price_ticks: restLevel.priceTicks, remaining_lots: remaining });
     } else {
       this.finish(id, hash);
       events.push(this.cancelled(ts, id, remaining, isMarket ? 'no_liquidity' : 'ioc_remainder', undefined));
     }
-    for (let i = 0; i < touched.length; i++) events.push(this.bookEvent(ts, touched[i]));
+    for (let i = 0; i < swept.length; i++) events.push(this.bookEvent(ts, swept[i]));
+    swept.length = 0;
+    if (restLevel !== undefined) events.push(this.bookEvent(ts, restLevel));
     return events;
   }
 
@@ -223,7 +231,7 @@ export class MatchingCore {
       seq,
       ts,
       kind: 'trade',
-      trade_id: this.tradeIdPrefix + seq,
+      trade_id: this.tradeIds.of(seq),
       taker_order_id: cmd.order_id,
       maker_order_id: makerId,
       taker_side: cmd.side,
