@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import cors from 'cors';
 import express, { type Express } from 'express';
@@ -9,7 +9,9 @@ import { marketRouter } from './market/router';
 import { errorHandler, sendError } from './errors';
 import { healthRouter } from './health';
 import { ApiMetrics } from './metrics';
+import { acceptFastPath } from './orders/accept-fast-path';
 import { OutcomeHub } from './orders/outcomes';
+import { placeOrderHandler } from './orders/place';
 import { orderRouter } from './orders/router';
 import { OrderStore } from './orders/store';
 
@@ -25,6 +27,8 @@ export interface ApiDeps {
 
 export interface ApiApp {
   app: Express;
+  /** What the HTTP server runs: the order-accept fast path, then Express for everything else. */
+  listener: RequestListener;
   metrics: ApiMetrics;
   outcomes: OutcomeHub;
   /** Subscribes to the outcome channels; call before serving. */
@@ -52,13 +56,15 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
-  const orders = orderRouter({ store, outcomes, markets, metrics });
+  const place = placeOrderHandler({ store, outcomes, markets, metrics });
+  const orders = orderRouter({ store, outcomes, metrics, place });
   app.use('/api/v1', orders);
   app.use('/v1', orders);
   app.use('/api/v1', marketRouter({ redis, prefix, markets: markets as Map<string, MarketSpec> }));
   app.use((_req, res) => sendError(res, new XtError('NOT_FOUND', 'no such route'), metrics));
   app.use(errorHandler(log, metrics));
-  return { app, metrics, outcomes, ready: () => outcomes.start() };
+  const listener = acceptFastPath({ place, metrics, log }, app);
+  return { app, listener, metrics, outcomes, ready: () => outcomes.start() };
 }
 
 export interface StartApiOptions {
@@ -92,8 +98,13 @@ export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
   }
   const api = createApiApp({ redis, sub, prefix: opts.prefix, markets: opts.markets, log });
   await api.ready();
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = api.app.listen(opts.port, opts.host ?? '0.0.0.0', (err?: Error) => (err ? reject(err) : resolve(s)));
+  const server = createServer(api.listener);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host ?? '0.0.0.0', () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   server.keepAliveTimeout = 65_000;
   const port = (server.address() as AddressInfo).port;

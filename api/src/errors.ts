@@ -18,15 +18,23 @@ const PARSER_ERRORS: Record<string, [ErrorCode, string]> = {
   'request.aborted': ['INVALID_REQUEST', 'the request was aborted'],
 };
 
-/** The last middleware: every error becomes a clear `{error, message}`, never an HTML page. */
+/**
+ * Any thrown value as the error to answer with: an XtError as it is, a body-parser failure as its
+ * code, anything else logged and answered as INTERNAL (never an HTML page or a stack trace).
+ */
+export function toXtError(err: unknown, log: Logger): XtError {
+  if (isXtError(err)) return err;
+  const type = (err as { type?: string }).type;
+  const parser = type ? PARSER_ERRORS[type] : undefined;
+  if (parser) return new XtError(parser[0], parser[1]);
+  log.error('unhandled error', { error: String(err), stack: (err as Error).stack });
+  return new XtError('INTERNAL', 'internal error');
+}
+
+/** The last middleware: every error becomes a clear `{error, message}`. */
 export function errorHandler(log: Logger, metrics: ApiMetrics): ErrorRequestHandler {
   return (err: unknown, _req, res, _next) => {
     if (res.headersSent) return;
-    if (isXtError(err)) return sendError(res, err, metrics);
-    const type = (err as { type?: string }).type;
-    const parser = type ? PARSER_ERRORS[type] : undefined;
-    if (parser) return sendError(res, new XtError(parser[0], parser[1]), metrics);
-    log.error('unhandled error', { error: String(err), stack: (err as Error).stack });
-    sendError(res, new XtError('INTERNAL', 'internal error'), metrics);
+    sendError(res, toXtError(err, log), metrics);
   };
 }

@@ -20,15 +20,24 @@ export class ApiMetrics {
   readonly accepted = new Counter({ name: 'xt_api_orders_accepted_total', help: 'Orders accepted (202)', labelNames: ['symbol'], registers: [this.registry] });
   readonly errors = new Counter({ name: 'xt_api_errors_total', help: 'Error answers by code', labelNames: ['code'], registers: [this.registry] });
 
+  /** One order appended (a 202 or a waited answer; not a retry answered from its first attempt). */
+  orderAccepted(symbol: string): void {
+    this.accepted.inc({ symbol });
+  }
+
+  /** Counts and times one answered request under its route pattern. */
+  observe(method: string, route: string, status: number, seconds: number): void {
+    this.requests.inc({ method, route, status: String(status) });
+    this.latency.observe({ method, route }, seconds);
+  }
+
   /** Counts and times every request under its route pattern (not its raw URL: bounded labels). */
   middleware(): RequestHandler {
     return (req, res, next) => {
-      const start = process.hrtime.bigint();
+      const start = performance.now();
       res.on('finish', () => {
         const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
-        const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-        this.requests.inc({ method: req.method, route, status: String(res.statusCode) });
-        this.latency.observe({ method: req.method, route }, seconds);
+        this.observe(req.method, route, res.statusCode, (performance.now() - start) / 1000);
       });
       next();
     };

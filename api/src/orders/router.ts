@@ -1,83 +1,36 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
-import { CancelOrderRequest, XtError, type MarketSpec, type OrderView } from '@xtrader/protocol';
+import { CancelOrderRequest, XtError } from '@xtrader/protocol';
 import type { ApiMetrics } from '../metrics';
 import type { OutcomeHub } from './outcomes';
 import type { OrderStore } from './store';
-import { parseOrderId, parsePlaceOrder, parseTimeout, parseWait } from './validate';
+import type { PlaceOrder } from './place';
+import { parseOrderId, parseTimeout } from './validate';
 
 export interface OrderRouterDeps {
   store: OrderStore;
   outcomes: OutcomeHub;
-  markets: ReadonlyMap<string, MarketSpec>;
   metrics: ApiMetrics;
+  /** The place use-case (shared with the accept fast path in front of Express). */
+  place: PlaceOrder;
 }
 
 const FINISHED = new Set(['FILLED', 'CANCELLED', 'REJECTED']);
 
 /**
  * The order routes, mounted at `/api/v1` and `/v1`:
- * - `POST /order[?wait=true&timeout_ms=5000]` -> 202 `{order_id, status: "ACCEPTED"}`, or with
- *   wait 200 with the engine's `OrderView` (504 `{error: "TIMEOUT", order_id}` if it is late);
+ * - `POST /order[?wait=true&timeout_ms=5000]`: see `placeOrderHandler` in place.ts (the accept fast
+ *   path in front of Express answers the same requests first; this route serves what it hands on);
  * - `POST /order/cancel {order_id}` and `DELETE /order/:id` -> 200 cancelled `OrderView`, 404;
  * - `GET /order/:id` -> `OrderView` or 404.
  */
-export function orderRouter({ store, outcomes, markets, metrics }: OrderRouterDeps): Router {
+export function orderRouter({ store, outcomes, metrics, place }: OrderRouterDeps): Router {
   const router = Router();
 
   router.post('/order', async (req: Request, res: Response) => {
-    const wait = parseWait(req.query.wait);
-    const timeoutMs = parseTimeout(req.query.timeout_ms);
-    const order = parsePlaceOrder(req.body, markets);
-    const orderId = randomUUID();
-    // Listen before appending, so the engine's answer cannot come first.
-    const waiter = wait ? outcomes.waitOrder(orderId, timeoutMs) : undefined;
-    let result;
-    try {
-      result = await store.place(order, orderId);
-    } catch (e) {
-      waiter?.cancel();
-      throw e;
-    }
-    if (result.kind === 'new') metrics.accepted.inc({ symbol: order.spec.symbol });
-    if (!wait) {
-      res.status(202).json(result.answer);
-      return;
-    }
-    let view: OrderView | undefined;
-    if (result.kind === 'same') {
-      waiter!.cancel();
-      // A retry: the first attempt may be long done; if not, wait for that order instead.
-      const id = result.answer.order_id;
-      view = await store.get(order.spec.symbol, id);
-      if (!view || view.status === 'ACCEPTED') view = await settled(id, order.spec.symbol, timeoutMs);
-    } else {
-      view = (await waiter!.promise) ?? (await store.get(order.spec.symbol, orderId));
-      if (view?.status === 'ACCEPTED') view = undefined;
-    }
-    if (view) {
-      res.status(200).json(view);
-      return;
-    }
-    const err = new XtError('TIMEOUT', `the order was accepted but the engine did not answer within ${timeoutMs} ms; query GET /api/v1/order/{order_id}`);
-    metrics.errors.inc({ code: err.code });
-    res.status(504).json({ ...err.toBody(), ...result.answer });
+    const answer = await place(req.body, req.query);
+    res.status(answer.status).json(answer.body);
   });
-
-  /** Waits for a known order to leave ACCEPTED (or reads it once more after the timeout). */
-  async function settled(orderId: string, symbol: string, ms: number): Promise<OrderView | undefined> {
-    const w = outcomes.waitOrder(orderId, ms);
-    const now = await store.get(symbol, orderId).catch((e: unknown) => {
-      w.cancel();
-      throw e;
-    });
-    if (now && now.status !== 'ACCEPTED') {
-      w.cancel();
-      return now;
-    }
-    const view = (await w.promise) ?? (await store.get(symbol, orderId));
-    return view && view.status !== 'ACCEPTED' ? view : undefined;
-  }
 
   async function cancel(res: Response, orderId: string, timeoutMs: number): Promise<void> {
     const current = await store.find(orderId);

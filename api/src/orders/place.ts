@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import { XtError, type MarketSpec, type OrderView } from '@xtrader/protocol';
+import type { ApiMetrics } from '../metrics';
+import type { OutcomeHub } from './outcomes';
+import type { OrderStore } from './store';
+import { parsePlaceOrder, parseTimeout, parseWait } from './validate';
+
+export interface PlaceOrderDeps {
+  store: OrderStore;
+  outcomes: OutcomeHub;
+  markets: ReadonlyMap<string, MarketSpec>;
+  metrics: ApiMetrics;
+}
+
+/** What `POST /order` answers: a status and the JSON body. */
+export interface PlaceAnswer {
+  status: number;
+  body: object;
+}
+
+/** The query of `POST /order`, as `querystring.parse` (Express's "simple" parser) gives it. */
+export interface PlaceQuery {
+  wait?: unknown;
+  timeout_ms?: unknown;
+}
+
+export type PlaceOrder = (body: unknown, query: PlaceQuery) => Promise<PlaceAnswer>;
+
+/**
+ * `POST /order[?wait=true&timeout_ms=5000]`, independent of the HTTP framework (served by the
+ * Express router and by the accept fast path alike): 202 `{order_id, status: "ACCEPTED"}`, or
+ * with wait 200 with the engine's `OrderView` (504 `{error: "TIMEOUT", order_id}` if it is late).
+ * Bad input throws {@link XtError} before anything is appended.
+ */
+export function placeOrderHandler({ store, outcomes, markets, metrics }: PlaceOrderDeps): PlaceOrder {
+  /** Waits for a known order to leave ACCEPTED (or reads it once more after the timeout). */
+  async function settled(orderId: string, symbol: string, ms: number): Promise<OrderView | undefined> {
+    const w = outcomes.waitOrder(orderId, ms);
+    const now = await store.get(symbol, orderId).catch((e: unknown) => {
+      w.cancel();
+      throw e;
+    });
+    if (now && now.status !== 'ACCEPTED') {
+      w.cancel();
+      return now;
+    }
+    const view = (await w.promise) ?? (await store.get(symbol, orderId));
+    return view && view.status !== 'ACCEPTED' ? view : undefined;
+  }
+
+  return async (body, query) => {
+    const wait = parseWait(query.wait);
+    const timeoutMs = parseTimeout(query.timeout_ms);
+    const order = parsePlaceOrder(body, markets);
+    const orderId = randomUUID();
+    // Listen before appending, so the engine's answer cannot come first.
+    const waiter = wait ? outcomes.waitOrder(orderId, timeoutMs) : undefined;
+    let result;
+    try {
+      result = await store.place(order, orderId);
+    } catch (e) {
+      waiter?.cancel();
+      throw e;
+    }
+    if (result.kind === 'new') metrics.orderAccepted(order.spec.symbol);
+    if (!wait) return { status: 202, body: result.answer };
+    let view: OrderView | undefined;
+    if (result.kind === 'same') {
+      waiter!.cancel();
+      // A retry: the first attempt may be long done; if not, wait for that order instead.
+      const id = result.answer.order_id;
+      view = await store.get(order.spec.symbol, id);
+      if (!view || view.status === 'ACCEPTED') view = await settled(id, order.spec.symbol, timeoutMs);
+    } else {
+      view = (await waiter!.promise) ?? (await store.get(order.spec.symbol, orderId));
+      if (view?.status === 'ACCEPTED') view = undefined;
+    }
+    if (view) return { status: 200, body: view };
+    const err = new XtError('TIMEOUT', `the order was accepted but the engine did not answer within ${timeoutMs} ms; query GET /api/v1/order/{order_id}`);
+    metrics.errors.inc({ code: err.code });
+    return { status: 504, body: { ...err.toBody(), ...result.answer } };
+  };
+}

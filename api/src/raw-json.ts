@@ -1,0 +1,72 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/**
+ * JSON bodies and answers on bare `node:http` objects, for the routes served in front of Express.
+ * They must read and answer exactly like the Express stack (`express.json({limit: '16kb', type:
+ * () => true, strict: false})`, `cors()`, `res.status(s).json(b)`), so they handle only the
+ * plain case and leave every other request untouched for Express to decide as before.
+ */
+
+/** body-parser's `limit: '16kb'`. */
+export const JSON_BODY_LIMIT = 16 * 1024;
+
+const UTF8_CHARSET = /;\s*charset\s*=\s*"?utf-8"?\s*(?:;|$)/i;
+
+/**
+ * The body length when body-parser would simply read the body as UTF-8 and `JSON.parse` it: a
+ * Content-Length from 1 to the limit, no Transfer-Encoding, no Content-Encoding, no charset
+ * other than UTF-8. `undefined` for anything else (empty, chunked, compressed, too large, other
+ * charsets), which is Express's to answer.
+ */
+export function plainJsonLength(req: IncomingMessage): number | undefined {
+  const { headers } = req;
+  if (headers['transfer-encoding'] !== undefined) return undefined;
+  const encoding = headers['content-encoding'];
+  if (encoding !== undefined && encoding.toLowerCase() !== 'identity') return undefined;
+  const type = headers['content-type'];
+  if (type !== undefined && /charset/i.test(type) && !UTF8_CHARSET.test(type)) return undefined;
+  const declared = headers['content-length'];
+  if (declared === undefined) return undefined;
+  const length = Number(declared);
+  return Number.isInteger(length) && length >= 1 && length <= JSON_BODY_LIMIT ? length : undefined;
+}
+
+/**
+ * Reads a body of a length checked by {@link plainJsonLength} and parses it as body-parser does
+ * (a leading BOM is dropped, any JSON value is accepted). Rejects with body-parser's error type
+ * (`entity.parse.failed`, answered as INVALID_JSON by `toXtError`); stays
+ * pending if the client goes away mid-body (there is nobody left to answer).
+ */
+export function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    let first: Buffer | undefined;
+    let rest: Buffer[] | undefined;
+    req.on('data', (chunk: Buffer) => {
+      if (first === undefined) first = chunk;
+      else (rest ??= [first]).push(chunk);
+    });
+    req.on('end', () => {
+      const bytes = rest ? Buffer.concat(rest) : first;
+      let text = bytes ? bytes.toString('utf8') : '';
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      try {
+        resolve(JSON.parse(text));
+      } catch {
+        reject(Object.assign(new SyntaxError('the body is not valid JSON'), { type: 'entity.parse.failed' }));
+      }
+    });
+    // An aborted upload: the socket is gone, so no answer is owed (Express's would be lost too).
+    req.on('error', () => {});
+  });
+}
+
+/** What `cors()` then `res.status(status).json(body)` send. */
+export function writeJson(res: ServerResponse, status: number, body: unknown): void {
+  const json = JSON.stringify(body);
+  res.writeHead(status, {
+    'Access-Control-Allow-Origin': '*',
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(json),
+  });
+  res.end(json);
+}
