@@ -4,8 +4,9 @@
   replays a batch it had already committed (restart from an older snapshot) adds no duplicate.
 
   KEYS[1] trades list (JSON Trade members, newest first)
-  ARGV[1] maximum length of the list
-  ARGV[2..] pairs: sequence, JSON trade (oldest first)
+  ARGV[1] maximum length of the list (at most 1000 trades per call: one LPUSH takes them all)
+  ARGV[2] the trades' sequences, oldest first, joined by ","
+  ARGV[3] the JSON trades in the same order, joined by "\n" (JSON text holds no raw newline)
   Returns the number of trades added.
 ]]
 local head = redis.call('LINDEX', KEYS[1], 0)
@@ -14,14 +15,19 @@ if head then
   local ok, decoded = pcall(cjson.decode, head)
   if ok and type(decoded) == 'table' and tonumber(decoded.sequence) then last = tonumber(decoded.sequence) end
 end
-local added = 0
-for i = 2, #ARGV, 2 do
-  local seq = tonumber(ARGV[i])
+local seqs, trades = ARGV[2], ARGV[3]
+local kept = {}
+local spos, tpos = 1, 1
+while tpos <= #trades do
+  local comma = string.find(seqs, ',', spos, true) or (#seqs + 1)
+  local nl = string.find(trades, '\n', tpos, true) or (#trades + 1)
+  local seq = tonumber(string.sub(seqs, spos, comma - 1))
   if seq > last then
-    redis.call('LPUSH', KEYS[1], ARGV[i + 1])
+    kept[#kept + 1] = string.sub(trades, tpos, nl - 1)
     last = seq
-    added = added + 1
   end
+  spos, tpos = comma + 1, nl + 1
 end
+if #kept > 0 then redis.call('LPUSH', KEYS[1], unpack(kept)) end
 redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[1]) - 1)
-return added
+return #kept

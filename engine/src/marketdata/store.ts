@@ -14,12 +14,19 @@ const PUT_CANDLES = readFileSync(join(__dirname, 'put-candles.lua'), 'utf8');
  * here). Formats are what api readers parse; see docs/protocol/market-data.md.
  */
 export const marketDataStore = {
-  /** Prepends trades (given oldest first) to `keys.trades`, skipping any already there. */
+  /**
+   * Prepends trades (given oldest first, at most MAX_TRADES) to `keys.trades`, skipping any
+   * already there. They travel packed in two arguments (see push-trades.lua).
+   */
   pushTrades(tx: ChainableCommander, keys: SymbolKeys, trades: Trade[]): void {
     if (trades.length === 0) return;
-    const args: (string | number)[] = [MAX_TRADES];
-    for (const t of trades) args.push(t.sequence, JSON.stringify(t));
-    tx.eval(PUSH_TRADES, 1, keys.trades, ...args);
+    const seqs: number[] = [];
+    const json: string[] = [];
+    for (const t of trades) {
+      seqs.push(t.sequence);
+      json.push(JSON.stringify(t));
+    }
+    tx.eval(PUSH_TRADES, 1, keys.trades, MAX_TRADES, seqs.join(','), json.join('\n'));
   },
 
   /**

@@ -301,15 +301,17 @@ export class SymbolRunner {
     if (events !== undefined) tx.xadd(keys.events, 'MAXLEN', '~', o.eventsMaxLen, '*', 'first', applied[0].id, 'last', state.position, EVENTS_FIELD, events);
     if (batch.changed.length > 0) {
       const orderKeys: string[] = [];
-      const args: (string | number)[] = [o.finishedTtlS];
+      const states: string[] = [];
+      let finished = '';
       for (const rec of batch.changed) {
         orderKeys.push(keys.order(rec.order_id));
-        args.push(isFinished(rec.status) ? '1' : '0', encodeOrderState(rec));
+        finished += isFinished(rec.status) ? '1' : '0';
+        states.push(encodeOrderState(rec));
       }
-      tx.eval(STORE_ORDERS_LUA, orderKeys.length, ...orderKeys, ...args);
+      tx.eval(STORE_ORDERS_LUA, orderKeys.length, ...orderKeys, o.finishedTtlS, finished, states.join('\n'));
     }
     const messages = state.md.flush(tx, keys);
-    if (messages.length > 0) tx.eval(APPEND_FEED_LUA, 1, keys.feed, o.feedMaxLen, ...messages.map((m) => JSON.stringify(m)));
+    if (messages.length > 0) tx.eval(APPEND_FEED_LUA, 1, keys.feed, o.feedMaxLen, messages.map((m) => JSON.stringify(m)).join('\n'));
     tx.set(keys.position, state.position);
     tx.pexpire(keys.lease, o.leaseMs);
     tx.set(keys.heartbeat, this.heartbeat(), 'PX', o.leaseMs);

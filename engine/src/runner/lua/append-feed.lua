@@ -3,13 +3,24 @@
   engine's MULTI, sent as EVAL). Each message becomes its own entry with field "m", exactly as
   one XADD per message would, so feed readers see no difference.
 
+  The messages travel as one argument, joined by "\n": JSON text never holds a raw newline (it is
+  escaped inside strings), and one large argument costs the engine far less to encode and keep
+  than one argument per message.
+
   KEYS[1]   the feed stream
   ARGV[1]   approximate cap of the stream (MAXLEN ~)
-  ARGV[2..] one MarketMessage JSON each, in order
+  ARGV[2]   the MarketMessage JSON texts, in order, joined by "\n"
 
   Returns the number of entries appended.
 ]]
-for i = 2, #ARGV do
-  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'm', ARGV[i])
+local s = ARGV[2]
+local len = #s
+local pos = 1
+local n = 0
+while pos <= len do
+  local nl = string.find(s, '\n', pos, true) or (len + 1)
+  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'm', string.sub(s, pos, nl - 1))
+  n = n + 1
+  pos = nl + 1
 end
-return #ARGV - 1
+return n
