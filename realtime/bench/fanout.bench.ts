@@ -8,7 +8,8 @@
  * Everything runs on loopback and is bounded in time.
  *
  * Settings (env or --name=value): CLIENTS (5000), RATE events/s (10), DURATION s (20),
- * WARMUP s (3), WORKERS client processes (2).
+ * WARMUP s (3), WORKERS client processes (2), WS_CLIENT (bare: {@link BareWebSocket}; ws: the `ws`
+ * library, which costs the harness several times more CPU per message).
  *
  * Last line: {"clients","events_s","deliveries_s","p50_ms","p99_ms","dropped"}; `dropped`
  * counts messages that a client connected for the whole run did not receive, plus clients the
@@ -21,6 +22,7 @@ import { createInterface } from 'node:readline';
 import * as hdr from 'hdr-histogram-js';
 import WebSocket from 'ws';
 import { io } from 'socket.io-client';
+import { BareWebSocket } from './bare-websocket';
 import { freePort, RedisServer } from '@xtrader/platform';
 import { symbolKeys } from '@xtrader/protocol';
 
@@ -76,6 +78,22 @@ function numberAfter(data: Buffer, key: Buffer): number {
   return end > start ? Number(data.toString('latin1', start, end)) : NaN;
 }
 
+/**
+ * A client WebSocket: {@link BareWebSocket} by default, the `ws` library with WS_CLIENT=ws.
+ * `onText` gets each text frame and the time it was read, taken before any decoding.
+ */
+function openWebSocket(url: string, onClose: () => void, onError: (e: Error) => void, onText: (data: Buffer, receivedAt: number) => void): { send(text: string): void } {
+  if (process.env.WS_CLIENT === 'ws') {
+    // The server never compresses, and the engine's JSON is ASCII: no inflate, no UTF-8 check.
+    const ws = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true });
+    ws.on('message', (data: Buffer) => onText(data, now()));
+    ws.on('close', onClose);
+    ws.on('error', onError);
+    return ws;
+  }
+  return new BareWebSocket(url, onText, { onOpen: () => undefined, onClose, onError }, now);
+}
+
 /** What a client worker reports at the end. */
 interface WorkerReport {
   histogram: string;
@@ -121,9 +139,6 @@ async function worker(): Promise<void> {
     if (m.type === 'Error') errors[m.code ?? '?'] = (errors[m.code ?? '?'] ?? 0) + 1;
   };
 
-  // ws options: the server never compresses, and the client checks no UTF-8 (the server sends
-  // the engine's ASCII JSON): the harness's own CPU is what would otherwise be measured.
-  const wsOptions = { perMessageDeflate: false, skipUTF8Validation: true };
   const subscribeMsg = { type: 'Subscribe', channels: ['executions'], symbols: [SYMBOL] };
   const connectOne = (i: number) =>
     new Promise<void>((done, fail) => {
@@ -131,10 +146,9 @@ async function worker(): Promise<void> {
       const url = global % 2 === 0 ? urlA : urlB;
       alive[i] = true;
       const timer = setTimeout(() => fail(new Error(`client ${global} did not subscribe in 30 s`)), 30_000);
+      const closed = () => (alive[i] = false);
       if (Math.floor(global / 2) % 2 === 0) {
-        const ws = new WebSocket(`${url.replace('http', 'ws')}/ws`, wsOptions);
-        ws.on('message', (data: Buffer) => {
-          const t = now();
+        const ws = openWebSocket(`${url.replace('http', 'ws')}/ws`, closed, fail, (data, t) => {
           const exec = executionFields(data, WS_EXECUTION);
           if (exec) return onExecution(i, t, exec.sequence, exec.timestamp);
           const m = JSON.parse(data.toString());
@@ -146,8 +160,6 @@ async function worker(): Promise<void> {
           } else if (m.type === 'Execution') onExecution(i, t, m.sequence, m.timestamp);
           else onOther(m);
         });
-        ws.on('close', () => (alive[i] = false));
-        ws.on('error', (e) => fail(e));
       } else if (process.env.SIO_CLIENT === 'socket.io-client') {
         const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true });
         socket.on('SubscribeSuccess', () => {
@@ -157,15 +169,13 @@ async function worker(): Promise<void> {
         socket.on('Connected', () => socket.emit('Subscribe', subscribeMsg));
         socket.on('Execution', (m) => onExecution(i, now(), m.sequence, m.timestamp));
         socket.on('Error', (m) => onOther(m));
-        socket.on('disconnect', () => (alive[i] = false));
+        socket.on('disconnect', closed);
         socket.on('connect_error', (e) => fail(e));
       } else {
-        // socket.io spoken directly over `ws` (engine.io v4 framing, as k6 does): the same bytes
-        // on the wire as socket.io-client, at a fraction of the harness CPU, so the figure is
-        // the server's. SIO_CLIENT=socket.io-client uses the real client library instead.
-        const ws = new WebSocket(`${url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`, wsOptions);
-        ws.on('message', (data: Buffer) => {
-          const t = now();
+        // socket.io spoken directly over WebSocket (engine.io v4 framing, as k6 does): the same
+        // bytes on the wire as socket.io-client, at a fraction of the harness CPU, so the figure
+        // is the server's. SIO_CLIENT=socket.io-client uses the real client library instead.
+        const ws = openWebSocket(`${url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`, closed, fail, (data, t) => {
           const exec = executionFields(data, SIO_EXECUTION);
           if (exec) return onExecution(i, t, exec.sequence, exec.timestamp);
           const text = data.toString();
@@ -181,8 +191,6 @@ async function worker(): Promise<void> {
           } else if (event === 'Execution') onExecution(i, t, m.sequence, m.timestamp);
           else onOther({ ...m, type: event });
         });
-        ws.on('close', () => (alive[i] = false));
-        ws.on('error', (e) => fail(e));
       }
     });
 
