@@ -21,9 +21,6 @@ import { RecentIds } from './recent-ids';
 import { TradeIds } from './trade-ids';
 import type { CoreSnapshot, SnapshotLevel } from './snapshot';
 
-/** Value in the id map of an order that is no longer on the book. */
-const FINISHED = -2;
-
 /** How many finished order ids the core remembers to reject duplicates (see README). */
 export const RECENT_ID_CAPACITY = 10_000;
 
@@ -55,20 +52,23 @@ export class MatchingCore {
   private readonly pool = new OrderPool();
   private readonly bids = new BookSide('Buy', this.pool);
   private readonly asks = new BookSide('Sell', this.pool);
-  /**
-   * Every id the core still knows: a resting order's id maps to its handle in the pool, a recently
-   * finished order's id (see `recent`) to FINISHED. One map serves the duplicate check, cancel
-   * lookup and fills: a maker that fills is overwritten in place, not deleted and re-added.
-   */
-  private readonly ids = new IdIndex();
+  /** Resting order id -> its handle in the pool. */
+  private readonly restingIds = new IdIndex();
   private resting = 0;
+  /** The finished-id memory (oldest first, for snapshots and forgetting) ... */
   private readonly recent: RecentIds;
+  /**
+   * ... and the same ids indexed, for the duplicate check. Apart from the resting orders' index:
+   * it stays small enough to sit in cache, and forgetting an id never touches the big index.
+   */
+  private readonly finishedIds = new IdIndex();
   private readonly takerFee: FeeRate;
   private readonly makerFee: FeeRate;
   private readonly tradeIds: TradeIds;
   /**
    * The opposite side's levels the order being placed swept, best first (for their book events).
-   * One array reused by every command: nothing is allocated per command but the events.
+   * One array reused by every command (entries past the current command's count are stale):
+   * nothing is allocated per command but the events.
    */
   private readonly swept: PriceLevel[] = [];
   private seq = 0;
@@ -93,12 +93,24 @@ export class MatchingCore {
     return this.resting;
   }
 
-  /** Records that `id` is finished; forgets the oldest finished id when the memory is full. */
+  /** Records that `id` (not resting) is finished; forgets the oldest finished id when the memory is full. */
   private finish(id: string, hash: number): void {
     const recent = this.recent;
-    if (recent.isFull) this.ids.delete(recent.oldest, recent.oldestHash);
+    if (recent.isFull) this.finishedIds.delete(recent.oldest, recent.oldestHash);
     recent.push(id, hash);
-    this.ids.set(id, hash, FINISHED);
+    this.finishedIds.set(id, hash, 0);
+  }
+
+  /** Records that a resting order, already unlinked from its level, is finished. */
+  private finishResting(id: string, hash: number): void {
+    this.restingIds.delete(id, hash);
+    this.resting--;
+    this.finish(id, hash);
+  }
+
+  /** Whether `id` rests on the book or is in the finished-id memory. */
+  private isKnown(id: string, hash: number): boolean {
+    return this.restingIds.get(id, hash) !== ABSENT || this.finishedIds.get(id, hash) !== ABSENT;
   }
 
   /** Applies one command and returns the events it caused, in order. */
@@ -127,7 +139,7 @@ export class MatchingCore {
     checkPlace(cmd);
     const id = cmd.order_id;
     const hash = hashId(id);
-    if (this.ids.get(id, hash) !== ABSENT) return [this.rejected(ts, id, 'DUPLICATE_ORDER_ID')];
+    if (this.isKnown(id, hash)) return [this.rejected(ts, id, 'DUPLICATE_ORDER_ID')];
 
     const isBuy = cmd.side === 'Buy';
     const own = isBuy ? this.bids : this.asks;
@@ -148,11 +160,12 @@ export class MatchingCore {
 
     const events: EngineEvent[] = [this.accepted(ts, cmd)];
     const swept = this.swept;
+    let sweptCount = 0;
     let remaining = cmd.qty_lots;
     let level = opposite.best;
     const pool = this.pool;
     while (remaining > 0 && level !== undefined && level.sortKey <= limitKey) {
-      swept.push(level);
+      swept[sweptCount++] = level;
       let maker = level.head;
       while (maker !== NONE) {
         const makerLots = pool.lots(maker);
@@ -165,8 +178,7 @@ export class MatchingCore {
         const next = pool.next(maker);
         const makerHash = pool.hash(maker);
         level.remove(maker);
-        this.resting--;
-        this.finish(makerId, makerHash);
+        this.finishResting(makerId, makerHash);
         maker = next;
         if (remaining === 0) break;
       }
@@ -180,15 +192,14 @@ export class MatchingCore {
       this.finish(id, hash);
     } else if (!isMarket && (tif === 'GTC' || tif === 'POST_ONLY')) {
       restLevel = own.levelFor(cmd.price_ticks!);
-      this.ids.set(id, hash, restLevel.append(id, hash, remaining));
+      this.restingIds.set(id, hash, restLevel.append(id, hash, remaining));
       this.resting++;
       events.push({ v: 1, seq: ++this.seq, ts, kind: 'rested', order_id: id, side: cmd.side, price_ticks: restLevel.priceTicks, remaining_lots: remaining });
     } else {
       this.finish(id, hash);
       events.push(this.cancelled(ts, id, remaining, isMarket ? 'no_liquidity' : 'ioc_remainder', undefined));
     }
-    for (let i = 0; i < swept.length; i++) events.push(this.bookEvent(ts, swept[i]));
-    swept.length = 0;
+    for (let i = 0; i < sweptCount; i++) events.push(this.bookEvent(ts, swept[i]));
     if (restLevel !== undefined) events.push(this.bookEvent(ts, restLevel));
     return events;
   }
@@ -196,15 +207,14 @@ export class MatchingCore {
   private cancel(cmd: CancelCommand, ts: number): EngineEvent[] {
     const id = cmd.order_id;
     const hash = hashId(id);
-    const handle = this.ids.get(id, hash);
-    if (handle === ABSENT || handle === FINISHED) {
+    const handle = this.restingIds.get(id, hash);
+    if (handle === ABSENT) {
       return [{ v: 1, seq: ++this.seq, ts, kind: 'cancel_rejected', order_id: id, request_id: cmd.request_id, code: 'ORDER_NOT_FOUND', message: NOT_FOUND_MESSAGE }];
     }
     const level = this.pool.level(handle);
     const lots = this.pool.lots(handle);
     level.remove(handle);
-    this.resting--;
-    this.finish(id, hash);
+    this.finishResting(id, hash);
     if (level.isEmpty) this.sideOf(level).dropLevel(level);
     return [this.cancelled(ts, id, lots, 'user', cmd.request_id), this.bookEvent(ts, level)];
   }
@@ -283,7 +293,7 @@ export class MatchingCore {
     for (const id of snap.recent) {
       if (typeof id !== 'string') throw new InvalidSnapshotError(`bad finished id ${String(id)}`);
       const hash = hashId(id);
-      if (core.ids.get(id, hash) !== ABSENT) throw new InvalidSnapshotError(`repeated finished id ${id}`);
+      if (core.isKnown(id, hash)) throw new InvalidSnapshotError(`repeated finished id ${id}`);
       core.finish(id, hash);
     }
     core.restoreSide(core.bids, snap.bids);
@@ -305,8 +315,8 @@ export class MatchingCore {
         if (typeof id !== 'string' || id.length === 0) throw new InvalidSnapshotError(`bad order id at ${price}`);
         if (!Number.isSafeInteger(lots) || lots <= 0) throw new InvalidSnapshotError(`bad quantity for ${id}`);
         const hash = hashId(id);
-        if (this.ids.get(id, hash) !== ABSENT) throw new InvalidSnapshotError(`order id ${id} appears twice`);
-        this.ids.set(id, hash, level.append(id, hash, lots));
+        if (this.isKnown(id, hash)) throw new InvalidSnapshotError(`order id ${id} appears twice`);
+        this.restingIds.set(id, hash, level.append(id, hash, lots));
         this.resting++;
       }
     }
