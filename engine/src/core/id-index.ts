@@ -1,4 +1,4 @@
-/** What `IdIndex.get` returns for an id it does not hold (values are >= -2, see MatchingCore). */
+/** What `IdIndex.get` returns for an id it does not hold (values are >= 0). */
 export const ABSENT = -1;
 
 const FIRST_CAPACITY = 1024;
@@ -19,23 +19,23 @@ export function hashId(id: string): number {
 }
 
 /**
- * Order id -> small integer, for the few hundred thousand ids a deep book holds: an open-addressing
- * table with linear probing, hash and value side by side in one Int32Array and the keys in a plain
- * array. A `Map<string, number>` of that size cost a chain of cache misses per lookup (bucket,
- * entry, then the key string to compare it, since ids are not internalised); here a miss reads one
- * run of adjacent slots and compares 32-bit hashes, and a hit compares one key. Deletion shifts
- * the rest of the probe run back (no tombstones), so the table never needs a cleanup rehash.
+ * Order id -> small integer (a handle in the order pool, a position in the finished-id ring), for
+ * the few hundred thousand ids a deep book holds. The ids themselves are not copied: the owner of
+ * the values keeps them (`keys[value]` is the id stored with `value`). An open-addressing table
+ * with linear probing, each slot's hash and value side by side in one Int32Array: a lookup of a new
+ * id reads one run of adjacent slots and compares 32-bit hashes, a hit compares one key. (A
+ * `Map<string, number>` of that size cost a chain of cache misses per lookup: bucket, entry, then
+ * the key string, since ids are not internalised, and GC work for its big backing store.)
+ * Removal shifts the rest of the probe run back (no tombstones, so no cleanup rehash ever).
  */
 export class IdIndex {
   /** Per slot: [hash, value]; value ABSENT marks a free slot. */
   private slots: Int32Array;
-  private keys: (string | undefined)[];
   private mask: number;
   private count = 0;
 
-  constructor() {
+  constructor(private readonly keys: ArrayLike<string | undefined>) {
     this.slots = new Int32Array(FIRST_CAPACITY * 2).fill(ABSENT);
-    this.keys = new Array<string | undefined>(FIRST_CAPACITY).fill(undefined);
     this.mask = FIRST_CAPACITY - 1;
   }
 
@@ -50,37 +50,30 @@ export class IdIndex {
     for (let i = hash & mask; ; i = (i + 1) & mask) {
       const value = slots[2 * i + 1];
       if (value === ABSENT) return ABSENT;
-      if (slots[2 * i] === hash && this.keys[i] === id) return value;
+      if (slots[2 * i] === hash && this.keys[value] === id) return value;
     }
   }
 
-  /** Stores `value` (>= -2, not ABSENT) for `id`, replacing what it had. */
-  set(id: string, hash: number, value: number): void {
+  /** Adds `value` (>= 0) for the id `keys[value]`, whose hash is `hash`; that id must be absent. */
+  add(hash: number, value: number): void {
     const slots = this.slots;
     const mask = this.mask;
     let i = hash & mask;
-    for (; slots[2 * i + 1] !== ABSENT; i = (i + 1) & mask) {
-      if (slots[2 * i] === hash && this.keys[i] === id) {
-        slots[2 * i + 1] = value;
-        return;
-      }
-    }
+    while (slots[2 * i + 1] !== ABSENT) i = (i + 1) & mask;
     slots[2 * i] = hash;
     slots[2 * i + 1] = value;
-    this.keys[i] = id;
     // Half full at most: probe runs stay a few slots long.
     if (++this.count * 2 > mask + 1) this.grow();
   }
 
-  /** Forgets `id`; does nothing if it is not there. */
-  delete(id: string, hash: number): void {
+  /** Removes the entry `value` added with `hash` (it must be there); no string is compared. */
+  remove(hash: number, value: number): void {
     const slots = this.slots;
-    const keys = this.keys;
     const mask = this.mask;
     let hole = hash & mask;
-    for (; ; hole = (hole + 1) & mask) {
-      if (slots[2 * hole + 1] === ABSENT) return;
-      if (slots[2 * hole] === hash && keys[hole] === id) break;
+    while (slots[2 * hole + 1] !== value || slots[2 * hole] !== hash) {
+      if (slots[2 * hole + 1] === ABSENT) throw new Error(`id index: entry ${value} is missing`);
+      hole = (hole + 1) & mask;
     }
     this.count--;
     // Backward shift: move later entries of the run into the hole unless that would put them
@@ -91,31 +84,25 @@ export class IdIndex {
       if (stays) continue;
       slots[2 * hole] = slots[2 * j];
       slots[2 * hole + 1] = slots[2 * j + 1];
-      keys[hole] = keys[j];
       hole = j;
     }
     slots[2 * hole + 1] = ABSENT;
-    keys[hole] = undefined;
   }
 
   private grow(): void {
-    const oldSlots = this.slots;
-    const oldKeys = this.keys;
+    const old = this.slots;
     const capacity = (this.mask + 1) * 2;
     const slots = new Int32Array(capacity * 2).fill(ABSENT);
-    const keys = new Array<string | undefined>(capacity).fill(undefined);
     const mask = capacity - 1;
-    for (let k = 0; k < oldKeys.length; k++) {
-      if (oldSlots[2 * k + 1] === ABSENT) continue;
-      const hash = oldSlots[2 * k];
+    for (let k = 0; k < old.length; k += 2) {
+      if (old[k + 1] === ABSENT) continue;
+      const hash = old[k];
       let i = hash & mask;
       while (slots[2 * i + 1] !== ABSENT) i = (i + 1) & mask;
       slots[2 * i] = hash;
-      slots[2 * i + 1] = oldSlots[2 * k + 1];
-      keys[i] = oldKeys[k];
+      slots[2 * i + 1] = old[k + 1];
     }
     this.slots = slots;
-    this.keys = keys;
     this.mask = mask;
   }
 }

@@ -53,15 +53,16 @@ export class MatchingCore {
   private readonly bids = new BookSide('Buy', this.pool);
   private readonly asks = new BookSide('Sell', this.pool);
   /** Resting order id -> its handle in the pool. */
-  private readonly restingIds = new IdIndex();
+  private readonly restingIds = new IdIndex(this.pool.ids);
   private resting = 0;
   /** The finished-id memory (oldest first, for snapshots and forgetting) ... */
   private readonly recent: RecentIds;
   /**
-   * ... and the same ids indexed, for the duplicate check. Apart from the resting orders' index:
-   * it stays small enough to sit in cache, and forgetting an id never touches the big index.
+   * ... and the same ids indexed (id -> position in the ring), for the duplicate check. Apart from
+   * the resting orders' index: it stays small enough to sit in cache, and forgetting an id never
+   * touches the big index.
    */
-  private readonly finishedIds = new IdIndex();
+  private readonly finishedIds: IdIndex;
   private readonly takerFee: FeeRate;
   private readonly makerFee: FeeRate;
   private readonly tradeIds: TradeIds;
@@ -78,6 +79,7 @@ export class MatchingCore {
     options: MatchingCoreOptions = {},
   ) {
     this.recent = new RecentIds(options.recentIdCapacity ?? RECENT_ID_CAPACITY);
+    this.finishedIds = new IdIndex(this.recent.ring);
     this.takerFee = new FeeRate(spec, spec.takerRate);
     this.makerFee = new FeeRate(spec, spec.makerRate);
     this.tradeIds = new TradeIds(`${spec.symbol}-`);
@@ -96,14 +98,13 @@ export class MatchingCore {
   /** Records that `id` (not resting) is finished; forgets the oldest finished id when the memory is full. */
   private finish(id: string, hash: number): void {
     const recent = this.recent;
-    if (recent.isFull) this.finishedIds.delete(recent.oldest, recent.oldestHash);
-    recent.push(id, hash);
-    this.finishedIds.set(id, hash, 0);
+    if (recent.isFull) this.finishedIds.remove(recent.hashAt(recent.oldest), recent.oldest);
+    this.finishedIds.add(hash, recent.push(id, hash));
   }
 
-  /** Records that a resting order, already unlinked from its level, is finished. */
-  private finishResting(id: string, hash: number): void {
-    this.restingIds.delete(id, hash);
+  /** Records that a resting order, already unlinked from its level (handle released), is finished. */
+  private finishResting(id: string, hash: number, handle: number): void {
+    this.restingIds.remove(hash, handle);
     this.resting--;
     this.finish(id, hash);
   }
@@ -178,7 +179,7 @@ export class MatchingCore {
         const next = pool.next(maker);
         const makerHash = pool.hash(maker);
         level.remove(maker);
-        this.finishResting(makerId, makerHash);
+        this.finishResting(makerId, makerHash, maker);
         maker = next;
         if (remaining === 0) break;
       }
@@ -192,7 +193,7 @@ export class MatchingCore {
       this.finish(id, hash);
     } else if (!isMarket && (tif === 'GTC' || tif === 'POST_ONLY')) {
       restLevel = own.levelFor(cmd.price_ticks!);
-      this.restingIds.set(id, hash, restLevel.append(id, hash, remaining));
+      this.restingIds.add(hash, restLevel.append(id, hash, remaining));
       this.resting++;
       events.push({ v: 1, seq: ++this.seq, ts, kind: 'rested', order_id: id, side: cmd.side, price_ticks: restLevel.priceTicks, remaining_lots: remaining });
     } else {
@@ -214,7 +215,7 @@ export class MatchingCore {
     const level = this.pool.level(handle);
     const lots = this.pool.lots(handle);
     level.remove(handle);
-    this.finishResting(id, hash);
+    this.finishResting(id, hash, handle);
     if (level.isEmpty) this.sideOf(level).dropLevel(level);
     return [this.cancelled(ts, id, lots, 'user', cmd.request_id), this.bookEvent(ts, level)];
   }
@@ -316,7 +317,7 @@ export class MatchingCore {
         if (!Number.isSafeInteger(lots) || lots <= 0) throw new InvalidSnapshotError(`bad quantity for ${id}`);
         const hash = hashId(id);
         if (this.isKnown(id, hash)) throw new InvalidSnapshotError(`order id ${id} appears twice`);
-        this.restingIds.set(id, hash, level.append(id, hash, lots));
+        this.restingIds.add(hash, level.append(id, hash, lots));
         this.resting++;
       }
     }

@@ -1,11 +1,12 @@
 /**
  * The ids of the most recently finished orders (filled, cancelled, rejected, never rested), oldest
- * first, in a ring of fixed capacity. The core keeps them in its id map next to the resting orders
- * to reject a replayed or duplicated order id; when the ring is full, the oldest id drops out (and
- * the core forgets it). The capacity is fixed, so what is remembered depends only on the commands.
+ * first, in a ring of fixed capacity, with their hashes. The core indexes them (IdIndex) to reject a
+ * replayed or duplicated order id; when the ring is full, the oldest id drops out (and the core
+ * forgets it). The capacity is fixed, so what is remembered depends only on the commands.
  */
 export class RecentIds {
-  private readonly ring: (string | undefined)[];
+  /** The ids by position in the ring (an IdIndex of them reads its keys here). */
+  readonly ring: (string | undefined)[];
   /** The hash of each id in `ring` (see hashId), so forgetting one never hashes it again. */
   private readonly hashes: Int32Array;
   /** Index of the oldest entry. */
@@ -26,17 +27,17 @@ export class RecentIds {
     return this.count === this.capacity;
   }
 
-  /** The oldest id (the next to drop out); only when not empty. */
-  get oldest(): string {
-    return this.ring[this.start]!;
+  /** The position of the oldest id (the next to drop out); only when not empty. */
+  get oldest(): number {
+    return this.start;
   }
 
-  get oldestHash(): number {
-    return this.hashes[this.start];
+  hashAt(position: number): number {
+    return this.hashes[position];
   }
 
-  /** Appends `id` (whose hash is `hash`); when full, the oldest id drops out. */
-  push(id: string, hash: number): void {
+  /** Appends `id` (whose hash is `hash`) and returns its position; when full, the oldest id drops out. */
+  push(id: string, hash: number): number {
     let at = this.start + this.count;
     if (this.count < this.capacity) {
       this.count++;
@@ -47,6 +48,7 @@ export class RecentIds {
     if (at >= this.capacity) at -= this.capacity;
     this.ring[at] = id;
     this.hashes[at] = hash;
+    return at;
   }
 
   /** Oldest first. */
