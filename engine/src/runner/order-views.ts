@@ -128,7 +128,7 @@ export class OrderViews {
     const o = this.open.get(orderId);
     if (!o) throw new Error(`trade ${e.trade_id} for order ${orderId} that is not open`);
     o.filled_lots += e.qty_lots;
-    o.notional = (BigInt(o.notional) + BigInt(e.price_ticks) * BigInt(e.qty_lots)).toString();
+    o.notional = addNotional(o.notional, e.price_ticks, e.qty_lots);
     o.fills.push({
       exec_id: e.trade_id,
       price_ticks: e.price_ticks,
@@ -176,4 +176,14 @@ export class OrderViews {
   view(o: OrderRecord, symbol: string = this.spec.symbol): OrderView {
     return renderOrderView(this.spec, o, symbol);
   }
+}
+
+/**
+ * `notional + priceTicks x lots` as a decimal string, exact: in doubles while every term is a
+ * safe integer (the usual case, and much cheaper than bigints), else in bigints.
+ */
+export function addNotional(notional: string, priceTicks: number, lots: number): string {
+  const sum = Number(notional) + priceTicks * lots;
+  if (Number.isSafeInteger(sum) && notional.length < 16) return String(sum);
+  return (BigInt(notional) + BigInt(priceTicks) * BigInt(lots)).toString();
 }

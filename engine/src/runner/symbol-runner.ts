@@ -58,6 +58,15 @@ interface Prepared {
   lastTs: number;
 }
 
+/** What the commit needs of a batch once it is applied (no event objects: their text). */
+interface AppliedBatch {
+  firstId: string;
+  count: number;
+  /** Time of the last command (0 if it was malformed). */
+  lastTs: number;
+  eventRows: string[];
+}
+
 /** Thrown inside the loop when a commit is refused because the lease moved on. */
 class FencedError extends Error {
   override readonly name = 'FencedError';
@@ -267,16 +276,20 @@ export class SymbolRunner {
       await this.settle();
       return;
     }
-    const applied: Applied[] = [];
-    for (const entry of reply[0][1]) {
-      const a = state.applyEntry(entry);
+    const entries = reply[0][1];
+    const batch: AppliedBatch = { firstId: entries[0][0], count: entries.length, lastTs: 0, eventRows: [] };
+    for (let i = 0; i < entries.length; i++) {
+      const a = state.applyEntry(entries[i]);
+      // Let processed entries and event objects die young: the commit keeps only their text.
+      entries[i] = undefined as unknown as RawEntry;
       if (a.error) {
         this.o.log.error('skipping malformed command', { symbol: this.symbol, error: a.error });
         this.o.metrics?.skipped.inc({ symbol: this.symbol });
       }
-      applied.push(a);
+      if (a.events.length > 0) batch.eventRows.push(compactEventRow(a));
+      batch.lastTs = a.ts;
     }
-    const prepared = this.prepare(state, applied);
+    const prepared = this.prepare(state, batch);
     await this.settle();
     const commit = this.send(prepared);
     // Observed by the next settle(); never left unhandled.
@@ -292,13 +305,14 @@ export class SymbolRunner {
   }
 
   /** Builds a batch's transaction from the state right after the batch (synchronously). */
-  private prepare(state: SymbolState, applied: Applied[]): Prepared {
+  private prepare(state: SymbolState, applied: AppliedBatch): Prepared {
     const started = process.hrtime.bigint();
     const { keys, o } = this;
     const batch = state.views.takeBatch();
     const tx = this.writer.multi();
-    const events = compactBatchEvents(applied);
-    if (events !== undefined) tx.xadd(keys.events, 'MAXLEN', '~', o.eventsMaxLen, '*', 'first', applied[0].id, 'last', state.position, EVENTS_FIELD, events);
+    if (applied.eventRows.length > 0) {
+      tx.xadd(keys.events, 'MAXLEN', '~', o.eventsMaxLen, '*', 'first', applied.firstId, 'last', state.position, EVENTS_FIELD, `[${applied.eventRows.join(',')}]`);
+    }
     if (batch.changed.length > 0) {
       const orderKeys: string[] = [];
       const states: string[] = [];
@@ -316,7 +330,7 @@ export class SymbolRunner {
     tx.pexpire(keys.lease, o.leaseMs);
     tx.set(keys.heartbeat, this.heartbeat(), 'PX', o.leaseMs);
 
-    this.commandsSinceSnapshot += applied.length;
+    this.commandsSinceSnapshot += applied.count;
     const snapshotDue =
       this.commandsSinceSnapshot >= o.snapshotEvery || (this.commandsSinceSnapshot > 0 && Date.now() - this.lastSnapshotAt >= o.snapshotMs);
     if (snapshotDue) {
@@ -331,7 +345,7 @@ export class SymbolRunner {
       const outcome: OutcomeMessage = { symbol: this.symbol, position: state.position, orders: batch.placed, cancels: batch.cancels };
       tx.publish(keys.outcomes, JSON.stringify(outcome));
     }
-    return { tx, started, count: applied.length, lastTs: applied[applied.length - 1].ts };
+    return { tx, started, count: applied.count, lastTs: applied.lastTs };
   }
 
   /** The fenced commit: WATCH the lease, check it is still ours, EXEC (nil if it moved meanwhile). */
@@ -366,16 +380,12 @@ export class SymbolRunner {
 export const EVENTS_FIELD = 'e';
 
 /**
- * A batch's events as one JSON text, `[[command id, event, event...], ...]` for the commands that
- * caused events, each event in its compact form ({@link encodeEvent}); undefined when none did.
+ * One command's events as JSON text, `[command id, event, event...]`, each event in its compact
+ * form ({@link encodeEvent}); an events entry holds `[row, row...]` for the commands of a batch
+ * that caused events.
  */
-export function compactBatchEvents(applied: readonly Applied[]): string | undefined {
-  const out: (string | CompactEvent)[][] = [];
-  for (const a of applied) {
-    if (a.events.length === 0) continue;
-    const row: (string | CompactEvent)[] = [a.id];
-    for (const e of a.events) row.push(encodeEvent(e));
-    out.push(row);
-  }
-  return out.length > 0 ? JSON.stringify(out) : undefined;
+export function compactEventRow(a: Applied): string {
+  const row: (string | CompactEvent)[] = [a.id];
+  for (const e of a.events) row.push(encodeEvent(e));
+  return JSON.stringify(row);
 }
