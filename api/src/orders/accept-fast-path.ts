@@ -43,6 +43,11 @@ export function acceptFastPath({ place, metrics, log }: AcceptFastPathDeps, next
       .then(({ status, body }) => {
         writeJson(res, status, body);
         metrics.observe('POST', path, status, (performance.now() - started) / 1000);
+      })
+      .catch((e: unknown) => {
+        // Only a bug gets here (the answer could not be written): never an unhandled rejection.
+        log.error('cannot answer POST /order', { error: String(e) });
+        res.destroy();
       });
   };
 }
