@@ -70,6 +70,11 @@ type StoredFill = [exec_id: string, price_ticks: number, qty_lots: number, fee: 
 
 /** The stored JSON text of an order record (runs for every order a batch changes). */
 export function encodeOrderState(o: OrderRecord): string {
+  return JSON.stringify(orderStateOf(o));
+}
+
+/** The {@link StoredOrderState} of a record (the engine's snapshot keeps open orders so too). */
+export function orderStateOf(o: OrderRecord): StoredOrderState {
   const fills: StoredFill[] = [];
   for (const f of o.fills) fills.push([f.exec_id, f.price_ticks, f.qty_lots, f.fee, f.liquidity === 'maker' ? 'm' : 't', f.counter_order_id, f.ts]);
   const state: StoredOrderState = [
@@ -90,7 +95,7 @@ export function encodeOrderState(o: OrderRecord): string {
     o.seq,
     fills,
   ];
-  return JSON.stringify(state);
+  return state;
 }
 
 /** The record a {@link StoredOrderState} holds. */

@@ -154,12 +154,7 @@ export class OrderViews {
     return out;
   }
 
-  /** Open orders, for the snapshot (deep copies: the snapshot must not move with the live state). */
-  snapshot(): OrderRecord[] {
-    return [...this.open.values()].map((o) => ({ ...o, fills: o.fills.slice() }));
-  }
-
-  /** Open orders sharing the live records: only for serialising at once (no copies). */
+  /** Open orders sharing the live records: only for encoding at once (no copies). */
   liveOpen(): OrderRecord[] {
     return [...this.open.values()];
   }

@@ -7,7 +7,7 @@ import { compareIds, type RawEntry } from './commands';
 import { Lease } from './lease';
 import type { RunnerMetrics } from './metrics';
 import { isFinished } from './order-views';
-import { SymbolState, type Applied, type EngineSnapshot } from './symbol-state';
+import { SymbolState, type Applied, type EngineSnapshot, type EngineSnapshotV1 } from './symbol-state';
 
 const STORE_ORDERS_LUA = readFileSync(join(__dirname, 'lua', 'store-orders.lua'), 'utf8');
 const APPEND_FEED_LUA = readFileSync(join(__dirname, 'lua', 'append-feed.lua'), 'utf8');
@@ -237,7 +237,7 @@ export class SymbolRunner {
       [Error | null, string | null],
     ];
     if (e1 || e2) throw e1 ?? e2;
-    const snap = snapJson ? (JSON.parse(snapJson) as EngineSnapshot) : undefined;
+    const snap = snapJson ? (JSON.parse(snapJson) as EngineSnapshot | EngineSnapshotV1) : undefined;
     const state = snap ? SymbolState.fromSnapshot(this.o.spec, snap) : SymbolState.fresh(this.o.spec);
     const target = committed ?? '0-0';
     let replayed = 0;

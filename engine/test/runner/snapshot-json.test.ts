@@ -1,5 +1,5 @@
 import { loadMarketMap } from '@xtrader/protocol/node';
-import { SymbolState } from '../../src/runner/symbol-state';
+import { SymbolState, type EngineSnapshot, type EngineSnapshotV1 } from '../../src/runner/symbol-state';
 
 // The commit path serialises the snapshot straight from the live state (no deep copies); it
 // must be exactly the JSON of the copied snapshot that recovery restores from.
@@ -20,6 +20,9 @@ test('snapshotJson is JSON.stringify(snapshot()) and restores to the same state'
       expect(json).toBe(JSON.stringify(state.snapshot()));
       const restored = SymbolState.fromSnapshot(spec, JSON.parse(json));
       expect(restored.snapshotJson()).toBe(json);
+      // A version 1 snapshot (open orders as record objects) restores to the same state.
+      const v1: EngineSnapshotV1 = { ...(JSON.parse(json) as EngineSnapshot), v: 1, orders: state.views.liveOpen() };
+      expect(SymbolState.fromSnapshot(spec, JSON.parse(JSON.stringify(v1))).snapshotJson()).toBe(json);
     }
   }
   expect(state.views.openCount).toBeGreaterThan(0);
