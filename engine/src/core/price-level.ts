@@ -3,27 +3,31 @@ import type { Side } from '@xtrader/protocol';
 /** "No order": the null handle. */
 export const NONE = -1;
 
-/** Layout of one order's slot in `OrderPool.slots` (four doubles: one cache line holds two orders). */
-const LOTS = 0;
-const NEXT = 1;
-const PREV = 2;
-const LEVEL = 3;
-const STRIDE = 4;
+/**
+ * Layout of one order's 32-byte record in `OrderPool`'s buffer (two records per cache line): the
+ * remaining lots as a double (lots are safe integers, up to 2^53) in the first 8 bytes, seen
+ * through `lots` (index h * 4), then int32 fields seen through `links` (index h * 8 + field).
+ */
+const LOTS_STRIDE = 4;
+const LINKS_STRIDE = 8;
+const NEXT = 2;
+const PREV = 3;
+const LEVEL = 4;
+const HASH = 5;
 
 /**
- * Every resting order of one core, addressed by an integer handle: its remaining lots, FIFO links
- * and level id side by side in one Float64Array, its id string in a plain array. The FIFO links of
- * a price level are handles (an intrusive doubly-linked list), so removing an order from anywhere
- * in its level is O(1) whatever the level's depth. A resting order costs no JS object (on a book of
- * 300k orders, one object per order made GC the largest cost), and the fields a fill or a cancel
- * touches share a cache line.
+ * Every resting order of one core, addressed by an integer handle: its remaining lots, FIFO links,
+ * level id and id hash side by side in one 32-byte record of an ArrayBuffer, its id string in a
+ * plain array. The FIFO links of a price level are handles (an intrusive doubly-linked list), so
+ * removing an order from anywhere in its level is O(1) whatever the level's depth. A resting order
+ * costs no JS object (on a book of 300k orders, one object per order made GC the largest cost),
+ * and everything a fill or a cancel reads or writes of an order shares a cache line.
  */
 export class OrderPool {
   /** Order id by handle (stale after release until the handle is reused). */
   readonly ids: string[] = [];
-  /** Hash of each order's id (see hashId), to update the id index without hashing again. */
-  private hashes: Int32Array;
-  private slots: Float64Array;
+  private lotsView: Float64Array;
+  private links: Int32Array;
   private capacity: number;
   private used = 0;
   /** Head of the list of released handles (linked through NEXT). */
@@ -33,68 +37,69 @@ export class OrderPool {
 
   constructor(initialCapacity = 1024) {
     this.capacity = initialCapacity;
-    this.slots = new Float64Array(initialCapacity * STRIDE);
-    this.hashes = new Int32Array(initialCapacity);
+    const buffer = new ArrayBuffer(initialCapacity * LOTS_STRIDE * 8);
+    this.lotsView = new Float64Array(buffer);
+    this.links = new Int32Array(buffer);
   }
 
   lots(h: number): number {
-    return this.slots[h * STRIDE + LOTS];
+    return this.lotsView[h * LOTS_STRIDE];
   }
   next(h: number): number {
-    return this.slots[h * STRIDE + NEXT];
+    return this.links[h * LINKS_STRIDE + NEXT];
   }
+  prev(h: number): number {
+    return this.links[h * LINKS_STRIDE + PREV];
+  }
+  /** The hash of the order's id (see hashId), kept so the id index is updated without hashing again. */
   hash(h: number): number {
-    return this.hashes[h];
+    return this.links[h * LINKS_STRIDE + HASH];
   }
   level(h: number): PriceLevel {
-    return this.levelById[this.slots[h * STRIDE + LEVEL]]!;
+    return this.levelById[this.links[h * LINKS_STRIDE + LEVEL]]!;
   }
 
   /** A handle for a new order at the back of `level`'s queue (links set by the level). */
   alloc(orderId: string, hash: number, lots: number, levelId: number, prev: number): number {
     let h = this.freeHead;
     if (h !== NONE) {
-      this.freeHead = this.slots[h * STRIDE + NEXT];
+      this.freeHead = this.links[h * LINKS_STRIDE + NEXT];
     } else {
       h = this.used++;
       if (h === this.capacity) this.grow();
     }
     this.ids[h] = orderId;
-    this.hashes[h] = hash;
-    const s = this.slots;
-    const base = h * STRIDE;
-    s[base + LOTS] = lots;
-    s[base + NEXT] = NONE;
-    s[base + PREV] = prev;
-    s[base + LEVEL] = levelId;
+    this.lotsView[h * LOTS_STRIDE] = lots;
+    const links = this.links;
+    const base = h * LINKS_STRIDE;
+    links[base + NEXT] = NONE;
+    links[base + PREV] = prev;
+    links[base + LEVEL] = levelId;
+    links[base + HASH] = hash;
     return h;
   }
 
   setNext(h: number, next: number): void {
-    this.slots[h * STRIDE + NEXT] = next;
-  }
-
-  prev(h: number): number {
-    return this.slots[h * STRIDE + PREV];
+    this.links[h * LINKS_STRIDE + NEXT] = next;
   }
 
   /** Links `h`'s neighbours to each other and frees `h` (its level fixes its own head/tail). */
   unlink(h: number): void {
-    const s = this.slots;
-    const base = h * STRIDE;
-    const prev = s[base + PREV];
-    const next = s[base + NEXT];
-    if (prev !== NONE) s[prev * STRIDE + NEXT] = next;
-    if (next !== NONE) s[next * STRIDE + PREV] = prev;
-    s[base + NEXT] = this.freeHead;
+    const links = this.links;
+    const base = h * LINKS_STRIDE;
+    const prev = links[base + PREV];
+    const next = links[base + NEXT];
+    if (prev !== NONE) links[prev * LINKS_STRIDE + NEXT] = next;
+    if (next !== NONE) links[next * LINKS_STRIDE + PREV] = prev;
+    links[base + NEXT] = this.freeHead;
     this.freeHead = h;
   }
 
   /** Takes `lots` off an order; returns what is left. */
   reduce(h: number, lots: number): number {
-    const i = h * STRIDE + LOTS;
-    const left = this.slots[i] - lots;
-    this.slots[i] = left;
+    const i = h * LOTS_STRIDE;
+    const left = this.lotsView[i] - lots;
+    this.lotsView[i] = left;
     return left;
   }
 
@@ -110,12 +115,11 @@ export class OrderPool {
   }
 
   private grow(): void {
-    const slots = new Float64Array(this.capacity * 2 * STRIDE);
-    slots.set(this.slots);
-    this.slots = slots;
-    const hashes = new Int32Array(this.capacity * 2);
-    hashes.set(this.hashes);
-    this.hashes = hashes;
+    const buffer = new ArrayBuffer(this.capacity * 2 * LOTS_STRIDE * 8);
+    const lots = new Float64Array(buffer);
+    lots.set(this.lotsView);
+    this.lotsView = lots;
+    this.links = new Int32Array(buffer);
     this.capacity *= 2;
   }
 }
