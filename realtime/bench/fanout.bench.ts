@@ -94,9 +94,13 @@ function openWebSocket(url: string, onClose: () => void, onError: (e: Error) => 
   return new BareWebSocket(url, onText, { onOpen: () => undefined, onClose, onError }, now);
 }
 
+type Transport = 'ws' | 'socket.io';
+const newHistogram = () => hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+
 /** What a client worker reports at the end. */
 interface WorkerReport {
-  histogram: string;
+  /** Latency histograms (µs) per transport, compressed. */
+  histograms: Record<Transport, string>;
   received: number;
   /** Messages in [first, last] a client that stayed connected did not get. */
   missing: number;
@@ -113,7 +117,9 @@ async function worker(): Promise<void> {
   const [urlA, urlB] = [process.env.NODE_A!, process.env.NODE_B!];
   const count = Number(process.env.COUNT);
   const offset = Number(process.env.OFFSET);
-  const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+  // One latency histogram per transport: /ws and socket.io take different paths in the node.
+  const histograms = { ws: newHistogram(), 'socket.io': newHistogram() };
+  const transportOf = (i: number) => (Math.floor((offset + i) / 2) % 2 === 0 ? 'ws' : 'socket.io');
   let measureFrom = Infinity;
   let measureTo = Infinity;
   // Per client: how many measured messages arrived in order, and the last sequence seen (a
@@ -133,7 +139,7 @@ async function worker(): Promise<void> {
       inOrder[i]++;
     }
     received++;
-    histogram.recordValue(Math.max(1, Math.round((t - timestamp) * 1000)));
+    histograms[transportOf(i)].recordValue(Math.max(1, Math.round((t - timestamp) * 1000)));
   };
   const onOther = (m: { type?: string; code?: string }) => {
     if (m.type === 'Error') errors[m.code ?? '?'] = (errors[m.code ?? '?'] ?? 0) + 1;
@@ -147,7 +153,7 @@ async function worker(): Promise<void> {
       alive[i] = true;
       const timer = setTimeout(() => fail(new Error(`client ${global} did not subscribe in 30 s`)), 30_000);
       const closed = () => (alive[i] = false);
-      if (Math.floor(global / 2) % 2 === 0) {
+      if (transportOf(i) === 'ws') {
         const ws = openWebSocket(`${url.replace('http', 'ws')}/ws`, closed, fail, (data, t) => {
           const exec = executionFields(data, WS_EXECUTION);
           if (exec) return onExecution(i, t, exec.sequence, exec.timestamp);
@@ -216,7 +222,7 @@ async function worker(): Promise<void> {
         else missing += expected - inOrder[i];
       }
       const busy = performance.eventLoopUtilization(eluAtReady).utilization;
-      const report: WorkerReport = { histogram: hdr.encodeIntoCompressedBase64(histogram), received, missing, disconnected, errors, busy };
+      const report: WorkerReport = { histograms: { ws: hdr.encodeIntoCompressedBase64(histograms.ws), 'socket.io': hdr.encodeIntoCompressedBase64(histograms['socket.io']) }, received, missing, disconnected, errors, busy };
       send(report);
       process.exit(0);
     }
@@ -359,8 +365,15 @@ async function main(): Promise<void> {
       reports.push(JSON.parse(await answer));
     }
 
-    const merged = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
-    for (const r of reports) merged.add(hdr.decodeFromCompressedBase64(r.histogram));
+    const merged = newHistogram();
+    const perTransport = { ws: newHistogram(), 'socket.io': newHistogram() };
+    for (const r of reports) {
+      for (const t of ['ws', 'socket.io'] as const) {
+        const h = hdr.decodeFromCompressedBase64(r.histograms[t]);
+        merged.add(h);
+        perTransport[t].add(h);
+      }
+    }
     const measured = total - first + 1;
     const received = reports.reduce((a, r) => a + r.received, 0);
     const missing = reports.reduce((a, r) => a + r.missing, 0);
@@ -381,6 +394,8 @@ async function main(): Promise<void> {
         `p99 ${(merged.getValueAtPercentile(99) / 1000).toFixed(2)} ms, max ${(merged.maxValue / 1000).toFixed(2)} ms; ` +
         `missing ${missing}, disconnected clients ${disconnected}, errors ${JSON.stringify(errors)}; total ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
+    const ms = (h: hdr.Histogram, p: number) => (h.getValueAtPercentile(p) / 1000).toFixed(2);
+    log(`per transport: ${(['ws', 'socket.io'] as const).map((t) => `${t} p50 ${ms(perTransport[t], 50)} ms, p99 ${ms(perTransport[t], 99)} ms`).join('; ')}`);
     const result = {
       clients,
       events_s: rate,
