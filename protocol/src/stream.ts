@@ -252,6 +252,26 @@ export function encodeEvent(e: EngineEvent): CompactEvent {
   }
 }
 
+const q = JSON.stringify;
+
+/**
+ * `JSON.stringify(encodeEvent(e))`, written out directly for the frequent kinds (no array, no
+ * generic serialiser: this runs for every event committed). Enum fields (side) need no escaping;
+ * ids and other free text go through JSON.stringify.
+ */
+export function encodeEventJson(e: EngineEvent): string {
+  switch (e.kind) {
+    case 'book':
+      return `["b",${e.seq},${e.ts},"${e.side}",${e.price_ticks},${e.qty_lots}]`;
+    case 'trade':
+      return `["t",${e.seq},${e.ts},${q(e.trade_id)},${q(e.taker_order_id)},${q(e.maker_order_id)},"${e.taker_side}",${e.price_ticks},${e.qty_lots},${e.taker_fee},${e.maker_fee},${e.taker_remaining_lots},${e.maker_remaining_lots}]`;
+    case 'rested':
+      return `["r",${e.seq},${e.ts},${q(e.order_id)},"${e.side}",${e.price_ticks},${e.remaining_lots}]`;
+    default:
+      return q(encodeEvent(e));
+  }
+}
+
 /** The event a {@link CompactEvent} encodes (for audit readers and tests; not on a hot path). */
 export function decodeEvent(c: CompactEvent): EngineEvent {
   const kind = KIND_OF_CODE.get(String(c[0]));

@@ -1,4 +1,4 @@
-import { decodeEvent, encodeEvent, EngineEvent, EVENT_CODES, EVENT_FIELDS } from '../src';
+import { decodeEvent, encodeEvent, encodeEventJson, EngineEvent, EVENT_CODES, EVENT_FIELDS } from '../src';
 
 const base = { v: 1 as const, ts: 1_700_000_000_123 };
 const EVENTS: EngineEvent[] = [
@@ -10,7 +10,7 @@ const EVENTS: EngineEvent[] = [
     seq: 4,
     kind: 'trade',
     trade_id: 'BTC-KRW-4',
-    taker_order_id: 'b',
+    taker_order_id: 'b"\\',
     maker_order_id: 'a',
     taker_side: 'Sell',
     price_ticks: 50_000,
@@ -20,7 +20,7 @@ const EVENTS: EngineEvent[] = [
     taker_remaining_lots: 0,
     maker_remaining_lots: 2,
   },
-  { ...base, seq: 5, kind: 'rested', order_id: 'a', side: 'Buy', price_ticks: 50_000, remaining_lots: 2 },
+  { ...base, seq: 5, kind: 'rested', order_id: 'a\n', side: 'Buy', price_ticks: 50_000, remaining_lots: 2 },
   { ...base, seq: 6, kind: 'cancelled', order_id: 'a', remaining_lots: 2, reason: 'user', request_id: 'r1' },
   { ...base, seq: 7, kind: 'cancelled', order_id: 'd', remaining_lots: 1, reason: 'ioc_remainder' },
   { ...base, seq: 8, kind: 'cancel_rejected', order_id: 'z', request_id: 'r2', code: 'ORDER_NOT_FOUND', message: 'no such open order' },
@@ -31,7 +31,9 @@ test('every kind has a code and a field list, and every event survives a JSON ro
   expect(Object.keys(EVENT_CODES).sort()).toEqual(Object.keys(EVENT_FIELDS).sort());
   expect(new Set(Object.values(EVENT_CODES)).size).toBe(Object.keys(EVENT_CODES).length);
   for (const e of EVENTS) {
-    const decoded = decodeEvent(JSON.parse(JSON.stringify(encodeEvent(e))));
+    // The hand-written text is exactly the JSON of the compact array.
+    expect(encodeEventJson(e)).toBe(JSON.stringify(encodeEvent(e)));
+    const decoded = decodeEvent(JSON.parse(encodeEventJson(e)));
     expect(decoded).toEqual(e);
     // Absent optional fields stay absent (not null, not undefined-valued keys).
     expect(Object.keys(decoded).sort()).toEqual(Object.keys(e).sort());

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Redis from 'ioredis';
 import { createRedis, withDeadline, type Logger } from '@xtrader/platform';
-import { encodeEvent, encodeOrderState, symbolKeys, type CompactEvent, type MarketSpec, type OutcomeMessage, type SymbolKeys } from '@xtrader/protocol';
+import { encodeEventJson, encodeOrderState, symbolKeys, type MarketSpec, type OutcomeMessage, type SymbolKeys } from '@xtrader/protocol';
 import { compareIds, type RawEntry } from './commands';
 import { Lease } from './lease';
 import type { RunnerMetrics } from './metrics';
@@ -385,7 +385,7 @@ export const EVENTS_FIELD = 'e';
  * that caused events.
  */
 export function compactEventRow(a: Applied): string {
-  const row: (string | CompactEvent)[] = [a.id];
-  for (const e of a.events) row.push(encodeEvent(e));
-  return JSON.stringify(row);
+  let row = JSON.stringify(a.id);
+  for (const e of a.events) row += `,${encodeEventJson(e)}`;
+  return `[${row}]`;
 }
