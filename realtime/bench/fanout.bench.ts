@@ -4,8 +4,12 @@
  * Execution messages are appended to the symbol's feed at a steady rate, as the engine does.
  *
  * Latency = client receive time - the message's produce time (carried in `timestamp`, with
- * sub-millisecond precision), recorded in an HDR histogram per client worker process and merged.
- * Everything runs on loopback and is bounded in time.
+ * sub-millisecond precision), recorded in HDR histograms per client worker process and merged.
+ * The receive time is taken when the client's process reads the bytes, before it decodes them:
+ * a backlog in a client process still counts, its decoding does not count twice. The harness
+ * keeps its own cost per message small (bare WebSocket clients, Execution fields read from the
+ * frame bytes) so that on a 2-core machine the figure is the node's, not the harness's; its CPU
+ * and event-loop utilization are logged to check. Everything runs on loopback, bounded in time.
  *
  * Settings (env or --name=value): CLIENTS (5000), RATE events/s (10), DURATION s (20),
  * WARMUP s (3), WORKERS client processes (2), WS_CLIENT (bare: {@link BareWebSocket}; ws: the `ws`
@@ -206,7 +210,8 @@ async function worker(): Promise<void> {
     await Promise.all(Array.from({ length: Math.min(WAVE, count - i) }, (_, k) => connectOne(i + k)));
   }
   send({ ready: true });
-  // How busy this harness process is from here on: near 100 % means its clients queue behind
+  // How busy this harness process is from here on (time running or waiting for a CPU): near
+  // 100 % with little CPU means it was starved; with much CPU, that its clients queue behind
   // each other and the latency measured is partly the harness's own.
   const eluAtReady = performance.eventLoopUtilization();
 
@@ -386,7 +391,7 @@ async function main(): Promise<void> {
     const allDeliveries = Math.max(1, received * (total / measured));
     log(
       `CPU from first event to collection: realtime nodes ${(cpuAfter.nodes - cpuBefore.nodes).toFixed(1)} s (${(((cpuAfter.nodes - cpuBefore.nodes) / allDeliveries) * 1e6).toFixed(1)} µs per delivery), ` +
-        `client workers ${(cpuAfter.workers - cpuBefore.workers).toFixed(1)} s (event loops busy ${reports.map((r) => `${(100 * r.busy).toFixed(0)}%`).join(', ')}), over ${((now() - t0) / 1000).toFixed(1)} s wall; machine load average ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`,
+        `client workers ${(cpuAfter.workers - cpuBefore.workers).toFixed(1)} s (event-loop utilization ${reports.map((r) => `${(100 * r.busy).toFixed(0)}%`).join(', ')}), over ${((now() - t0) / 1000).toFixed(1)} s wall; machine load average ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`,
     );
     log(
       `measured ${measured} events over ~${measureSeconds.toFixed(1)} s (produced ${total} in ${produceSeconds.toFixed(1)} s): ` +
