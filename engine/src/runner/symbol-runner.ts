@@ -58,6 +58,9 @@ interface Prepared {
   lastTs: number;
 }
 
+/** An XREAD answer as ioredis gives it (null when the block timed out). */
+type ReadReply = [stream: string, entries: RawEntry[]][] | null;
+
 /** What the commit needs of a batch once it is applied (no event objects: their text). */
 interface AppliedBatch {
   firstId: string;
@@ -91,6 +94,8 @@ export class SymbolRunner {
   private lastSnapshotAt = 0;
   private lastSnapshotPosition: string | undefined;
   private done: Promise<void> | undefined;
+  /** The read of the next batch, sent while the current one is applied (at most one). */
+  private prefetched: { from: string; reply: Promise<ReadReply> } | undefined;
   /** The commit sent but not yet answered (at most one). */
   private inflight: Promise<void> | undefined;
   /** Resolves the next time this runner holds the lease with a recovered state (tests, main). */
@@ -183,6 +188,7 @@ export class SymbolRunner {
         // Let a commit still in flight land (or fail) before anything is rebuilt from Redis.
         await this.settle().catch(() => undefined);
         this.state = undefined;
+        this.prefetched = undefined;
         this.o.metrics?.leader.set({ symbol: this.symbol }, 0);
         if (e instanceof FencedError) {
           this.lease.lost();
@@ -259,8 +265,9 @@ export class SymbolRunner {
 
   /**
    * One iteration: renew when due, read a batch, apply it, and hand it to the committer. The
-   * commit of batch N runs while batch N+1 is read and applied (Redis and JS work overlap);
-   * commits stay strictly one after another, and any failure drops the in-memory state.
+   * commit of batch N runs while batch N+1 is read and applied, and under a backlog the read
+   * of batch N+2 is already on its way too (Redis and JS work overlap); commits stay strictly
+   * one after another, and any failure drops the in-memory state.
    */
   private async step(): Promise<void> {
     const state = this.state!;
@@ -270,13 +277,20 @@ export class SymbolRunner {
       if (!(await this.lease.renew(this.heartbeat(), this.o.leaseMs))) throw new FencedError('renewal refused');
       this.lastRenewAt = Date.now();
     }
-    const read = this.reader.xread('COUNT', this.o.batchSize, 'BLOCK', this.o.blockMs, 'STREAMS', this.keys.commands, state.position);
-    const reply = (await withDeadline(this.reader, read, this.o.blockMs + READ_GRACE_MS, 'reading commands')) as [string, RawEntry[]][] | null;
+    const early = this.prefetched;
+    this.prefetched = undefined;
+    const reply = await (early?.from === state.position ? early.reply : this.read(state.position));
     if (!reply || reply.length === 0 || reply[0][1].length === 0) {
       await this.settle();
       return;
     }
     const entries = reply[0][1];
+    // A full batch means a backlog: read the next one while this one is applied (the stream
+    // after a position never changes, so the early reply is exactly what a later read gives).
+    if (entries.length === this.o.batchSize) {
+      const from = entries[entries.length - 1][0];
+      this.prefetched = { from, reply: this.read(from) };
+    }
     const batch: AppliedBatch = { firstId: entries[0][0], count: entries.length, lastTs: 0, eventRows: [] };
     for (let i = 0; i < entries.length; i++) {
       const a = state.applyEntry(entries[i]);
@@ -295,6 +309,15 @@ export class SymbolRunner {
     // Observed by the next settle(); never left unhandled.
     commit.catch(() => undefined);
     this.inflight = commit;
+  }
+
+  /** Reads the batch after `from` (blocking up to blockMs when there is none yet). */
+  private read(from: string): Promise<ReadReply> {
+    const read = this.reader.xread('COUNT', this.o.batchSize, 'BLOCK', this.o.blockMs, 'STREAMS', this.keys.commands, from);
+    const reply = withDeadline(this.reader, read, this.o.blockMs + READ_GRACE_MS, 'reading commands') as Promise<ReadReply>;
+    // An early read may be dropped unobserved (step-down, stop); its failure then means nothing.
+    reply.catch(() => undefined);
+    return reply;
   }
 
   /** Waits for the commit in flight; rethrows its failure. */
