@@ -119,3 +119,22 @@ describe('the fast path and the Express route answer alike', () => {
     expect(metrics).toMatch(/xt_api_request_duration_seconds_count\{method="POST",route="\/api\/v1\/order"\} [1-9]/);
   });
 });
+
+describe('appends rotate over several Redis connections', () => {
+  test('concurrent retries of one client_order_id append once and all get the first answer', async () => {
+    const before = await commandLengths(stack);
+    const body = JSON.stringify({ symbol: 'ETH-KRW', side: 'Buy', type: 'Limit', price: 1000, quantity: 1, client_order_id: 'spread-1' });
+    const answers = await Promise.all(Array.from({ length: 12 }, () => raw('/api/v1/order', body)));
+    expect(answers.map((a) => a.status)).toEqual(Array(12).fill(202));
+    expect(new Set(answers.map((a) => a.body.order_id)).size).toBe(1);
+    const after = await commandLengths(stack);
+    expect(after['ETH-KRW']).toBe(before['ETH-KRW'] + 1);
+    const different = await raw('/api/v1/order', body.replace('"price":1000', '"price":2000'));
+    expect(different.status).toBe(409);
+  });
+
+  test('the api holds its append connections (named in CLIENT LIST)', async () => {
+    const clients = String(await stack.redis.client('LIST'));
+    expect(clients).toMatch(/name=xt-api-append-3 /);
+  });
+});

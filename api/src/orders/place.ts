@@ -6,7 +6,15 @@ import type { OrderStore } from './store';
 import { parsePlaceOrder, parseTimeout, parseWait } from './validate';
 
 export interface PlaceOrderDeps {
+  /** Reads order states (wait mode). */
   store: OrderStore;
+  /**
+   * Stores on separate Redis connections that appends rotate over (default: `store` alone).
+   * Redis reads at most 16 KB from one connection per event-loop turn, and with appendfsync
+   * always each turn that writes waits for an fsync, so a single connection caps the accept
+   * rate at about 16 KB of place commands per fsync.
+   */
+  appendStores?: OrderStore[];
   outcomes: OutcomeHub;
   markets: ReadonlyMap<string, MarketSpec>;
   metrics: ApiMetrics;
@@ -32,7 +40,9 @@ export type PlaceOrder = (body: unknown, query: PlaceQuery) => Promise<PlaceAnsw
  * with wait 200 with the engine's `OrderView` (504 `{error: "TIMEOUT", order_id}` if it is late).
  * Bad input throws {@link XtError} before anything is appended.
  */
-export function placeOrderHandler({ store, outcomes, markets, metrics }: PlaceOrderDeps): PlaceOrder {
+export function placeOrderHandler({ store, appendStores = [store], outcomes, markets, metrics }: PlaceOrderDeps): PlaceOrder {
+  let nextAppend = 0;
+
   /** Waits for a known order to leave ACCEPTED (or reads it once more after the timeout). */
   async function settled(orderId: string, symbol: string, ms: number): Promise<OrderView | undefined> {
     const w = outcomes.waitOrder(orderId, ms);
@@ -57,7 +67,7 @@ export function placeOrderHandler({ store, outcomes, markets, metrics }: PlaceOr
     const waiter = wait ? outcomes.waitOrder(orderId, timeoutMs) : undefined;
     let result;
     try {
-      result = await store.place(order, orderId);
+      result = await appendStores[nextAppend++ % appendStores.length].place(order, orderId);
     } catch (e) {
       waiter?.cancel();
       throw e;
