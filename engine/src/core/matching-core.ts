@@ -184,7 +184,7 @@ export class MatchingCore {
         if (remaining === 0) break;
       }
       if (!level.isEmpty) break;
-      opposite.dropLevel(level);
+      opposite.emptied(level);
       level = opposite.best;
     }
 
@@ -216,7 +216,7 @@ export class MatchingCore {
     const lots = this.pool.lots(handle);
     level.remove(handle);
     this.finishResting(id, hash, handle);
-    if (level.isEmpty) this.sideOf(level).dropLevel(level);
+    if (level.isEmpty) this.sideOf(level).emptied(level);
     return [this.cancelled(ts, id, lots, 'user', cmd.request_id), this.bookEvent(ts, level)];
   }
 

@@ -1,6 +1,6 @@
-import type { MarketSpec } from '@xtrader/protocol';
+import type { MarketSpec, TimedCommand } from '@xtrader/protocol';
 import { MatchingCore } from '../../src/core';
-import { markets } from './helpers';
+import { markets, prng } from './helpers';
 import { randomTape } from './random-tape';
 import { ReferenceMatcher } from './reference-matcher';
 
@@ -33,5 +33,43 @@ describe('MatchingCore against a naive reference matcher', () => {
     expect(core.openOrders).toBeGreaterThan(0);
     // The tape must actually exercise matching, not just resting orders.
     expect(trades).toBeGreaterThan(COMMANDS / 10);
+  });
+});
+
+describe('MatchingCore against the reference matcher on a wide book', () => {
+  test('levels that empty and refill, then many empty levels at once (kept, reused, then dropped): identical events and depth', () => {
+    const spec = specs[0];
+    const core = new MatchingCore(spec);
+    const reference = new ReferenceMatcher(spec, 10_000);
+    const random = prng(77);
+    let ts = 1_700_000_000_000;
+    let n = 0;
+    const tape: TimedCommand[] = [];
+    const place = (side: 'Buy' | 'Sell', price: number | null, qty: number, tif: 'GTC' | 'IOC' | 'FOK' = 'GTC') =>
+      tape.push({ v: 1, kind: 'place', order_id: `w${n++}`, side, type: price === null ? 'Market' : 'Limit', tif, price_ticks: price, qty_lots: qty, ts: ++ts });
+    const cancel = (id: string) => tape.push({ v: 1, kind: 'cancel', order_id: id, request_id: `c-${id}`, ts: ++ts });
+    for (let round = 0; round < 4; round++) {
+      const first = n;
+      // 300 asks on 300 prices, then most of them cancelled in random order: hundreds of empty levels.
+      for (let p = 0; p < 300; p++) place('Sell', 2000 + p, 1 + (p % 3));
+      const ids = Array.from({ length: 300 }, (_, k) => `w${first + k}`).sort(() => random() - 0.5);
+      for (const id of ids.slice(0, 280)) cancel(id);
+      // Refill some emptied prices, then take liquidity through them (FOK included) and past them.
+      for (let k = 0; k < 40; k++) place('Sell', 2000 + Math.floor(random() * 300), 1 + Math.floor(random() * 4));
+      place('Buy', 2150, 20, 'FOK');
+      place('Buy', 2100, 15, 'IOC');
+      place('Buy', null, 10, 'IOC');
+      place('Buy', 2310, 500, 'FOK');
+      place('Buy', 2310, 30);
+    }
+    for (let i = 0; i < tape.length; i++) {
+      const got = JSON.stringify(core.apply(tape[i]));
+      const want = JSON.stringify(reference.apply(tape[i]));
+      if (got !== want) expect({ command: i, events: JSON.parse(got) }).toEqual({ command: i, events: JSON.parse(want) });
+      if (i % 50 === 0) expect(core.depth(1_000_000)).toEqual(reference.depth());
+    }
+    expect(core.depth(1_000_000)).toEqual(reference.depth());
+    const restored = MatchingCore.restore(spec, JSON.parse(JSON.stringify(core.snapshot())));
+    expect(restored.depth(1_000_000)).toEqual(core.depth(1_000_000));
   });
 });
