@@ -404,7 +404,7 @@ export const EVENTS_FIELD = 'e';
 
 /**
  * One command's events as JSON text, `[command id, event, event...]`, each event in its compact
- * form ({@link encodeEvent}); an events entry holds `[row, row...]` for the commands of a batch
+ * form (protocol `encodeEvent`); an events entry holds `[row, row...]` for the commands of a batch
  * that caused events.
  */
 export function compactEventRow(a: Applied): string {
