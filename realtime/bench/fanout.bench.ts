@@ -13,7 +13,7 @@
  *
  * Settings (env or --name=value): CLIENTS (5000), RATE events/s (10), DURATION s (20),
  * WARMUP s (3), WORKERS client processes (2), WS_CLIENT (bare: {@link BareWebSocket}; ws: the `ws`
- * library, which costs the harness several times more CPU per message).
+ * library, which costs the harness more CPU per message).
  *
  * Last line: {"clients","events_s","deliveries_s","p50_ms","p99_ms","dropped"}; `dropped`
  * counts messages that a client connected for the whole run did not receive, plus clients the
