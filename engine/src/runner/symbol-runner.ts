@@ -305,10 +305,7 @@ export class SymbolRunner {
     }
     const prepared = this.prepare(state, batch);
     await this.settle();
-    const commit = this.send(prepared);
-    // Observed by the next settle(); never left unhandled.
-    commit.catch(() => undefined);
-    this.inflight = commit;
+    this.inflight = (await this.startCommit(prepared)).done;
   }
 
   /** Reads the batch after `from` (blocking up to blockMs when there is none yet). */
@@ -371,8 +368,14 @@ export class SymbolRunner {
     return { tx, started, count: applied.count, lastTs: applied.lastTs };
   }
 
-  /** The fenced commit: WATCH the lease, check it is still ours, EXEC (nil if it moved meanwhile). */
-  private async send(p: Prepared): Promise<void> {
+  /**
+   * Starts the fenced commit: WATCH the lease and check it is still ours, then send the EXEC
+   * (nil if the lease moved meanwhile). Returns once the EXEC is on its way, with its outcome to
+   * await later: the next batch is applied while Redis runs this one. (Awaiting the whole commit
+   * in the background instead would hold the EXEC back until the next batch is applied, since
+   * the check's answer can only be handled when the JS thread is free.)
+   */
+  private async startCommit(p: Prepared): Promise<{ done: Promise<void> }> {
     const { keys } = this;
     const token = this.lease.token;
     // WATCH and the token check travel together (one round trip instead of two): the GET runs
@@ -383,7 +386,14 @@ export class SymbolRunner {
       await this.writer.unwatch();
       throw new FencedError(`lease is now ${holder ?? 'free'}`);
     }
-    const result = await withDeadline(this.writer, p.tx.exec(), COMMIT_DEADLINE_MS, 'committing a batch');
+    const done = withDeadline(this.writer, p.tx.exec(), COMMIT_DEADLINE_MS, 'committing a batch').then((result) => this.committed(p, result));
+    // Observed by the next settle(); never left unhandled.
+    done.catch(() => undefined);
+    return { done };
+  }
+
+  /** Checks the EXEC's answer and records the batch's metrics. */
+  private committed(p: Prepared, result: [Error | null, unknown][] | null): void {
     if (result === null) throw new FencedError('lease changed during the commit');
     const failed = result.find(([err]) => err);
     if (failed) throw new Error(`commit command failed: ${failed[0]!.message}`);
