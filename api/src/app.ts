@@ -14,6 +14,7 @@ import { OutcomeHub } from './orders/outcomes';
 import { placeOrderHandler } from './orders/place';
 import { orderRouter } from './orders/router';
 import { OrderStore } from './orders/store';
+import { rateLimit, type RateLimitOptions } from './rate-limit';
 
 export interface ApiDeps {
   /** Command client (fails fast while Redis is down: the api answers 503 instead of hanging). */
@@ -25,6 +26,8 @@ export interface ApiDeps {
   prefix: string;
   markets: ReadonlyMap<string, MarketSpec>;
   log: Logger;
+  /** Per-client limit on orders and cancels (off when absent). */
+  rateLimit?: RateLimitOptions;
 }
 
 export interface ApiApp {
@@ -66,7 +69,8 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   app.use('/api/v1', marketRouter({ redis, prefix, markets: markets as Map<string, MarketSpec> }));
   app.use((_req, res) => sendError(res, new XtError('NOT_FOUND', 'no such route'), metrics));
   app.use(errorHandler(log, metrics));
-  const listener = acceptFastPath({ place, metrics, log }, app);
+  const accept = acceptFastPath({ place, metrics, log }, app);
+  const listener = deps.rateLimit ? rateLimit(deps.rateLimit, metrics, accept) : accept;
   return { app, listener, metrics, outcomes, ready: () => outcomes.start() };
 }
 
@@ -80,6 +84,7 @@ export interface StartApiOptions {
   log?: Logger;
   /** Redis connections that order appends rotate over (default {@link DEFAULT_APPEND_CONNECTIONS}). */
   appendConnections?: number;
+  rateLimit?: RateLimitOptions;
 }
 
 /**
@@ -107,7 +112,7 @@ export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
   const waiting = setTimeout(() => log.warn('waiting for Redis', { url: opts.redisUrl }), 2000);
   await Promise.all([redis, ...appendRedis].map((c) => (c.status === 'ready' ? undefined : new Promise<void>((resolve) => c.once('ready', () => resolve())))));
   clearTimeout(waiting);
-  const api = createApiApp({ redis, appendRedis, sub, prefix: opts.prefix, markets: opts.markets, log });
+  const api = createApiApp({ redis, appendRedis, sub, prefix: opts.prefix, markets: opts.markets, log, rateLimit: opts.rateLimit });
   await api.ready();
   const server = createServer(api.listener);
   await new Promise<void>((resolve, reject) => {

@@ -34,8 +34,9 @@ async function resolveTarget(opts: LoadOptions, symbols: string[] | undefined): 
     return { apiUrls: [opts.target], wsUrl: ws, description: `running exchange at ${opts.target} (ws ${ws})` };
   }
   progress(`starting a ${opts.topology} stack...`);
-  // Quiet processes: logging every request would measure the logger.
-  const env = { LOG_LEVEL: 'warn', NODE_ENV: 'production' };
+  // Quiet processes: logging every request would measure the logger. All orders come from this
+  // one address, so the per-client limit (API_RATE_LIMIT) is off: the run measures capacity.
+  const env = { LOG_LEVEL: 'warn', NODE_ENV: 'production', API_RATE_LIMIT: '0' };
   if (opts.topology === 'cluster') {
     const stack = await startStack({ apis: 2, realtimes: 2, enginesPerSymbol: 2, nginx: true, appendOnly: opts.aof, symbols, env });
     return {

@@ -1,0 +1,54 @@
+import type { IncomingMessage, RequestListener } from 'node:http';
+import proxyAddr from 'proxy-addr';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { XtError } from '@xtrader/protocol';
+import type { ApiMetrics } from './metrics';
+import { writeJson } from './raw-json';
+
+export interface RateLimitOptions {
+  /** Orders and cancels a client address may send to this node per window; 0 turns the limit off. */
+  orders: number;
+  /** The window in seconds (a client may spend its whole budget in a burst). */
+  windowSeconds: number;
+  /**
+   * Which peers are proxies whose `X-Forwarded-For` names the client (proxy-addr's trust list,
+   * e.g. `loopback,uniquelocal` for nginx on the same host or the compose network).
+   */
+  trustProxy: string;
+}
+
+/** Routes that change the book: the only ones a client could flood the engines with. */
+function isOrderEntry(req: IncomingMessage): boolean {
+  const url = req.url ?? '';
+  if (req.method === 'POST') return /^\/(api\/)?v1\/order(\/cancel)?\/?(\?|$)/.test(url);
+  if (req.method === 'DELETE') return /^\/(api\/)?v1\/order\//.test(url);
+  return false;
+}
+
+/**
+ * Answers 429 `RATE_LIMITED` (with `Retry-After`) to a client address that sends more orders and
+ * cancels per window than allowed, before anything is read or appended; everything else passes to
+ * `next`. The budget is per api node (a token bucket in memory, rate-limiter-flexible): an extra
+ * Redis round trip per order would cost more than the limit protects, and a balancer spreading a
+ * client over N nodes gives it at most N times the budget, which is still bounded.
+ */
+export function rateLimit(opts: RateLimitOptions, metrics: ApiMetrics, next: RequestListener): RequestListener {
+  if (opts.orders <= 0) return next;
+  const limiter = new RateLimiterMemory({ points: opts.orders, duration: opts.windowSeconds });
+  const budget = opts.windowSeconds === 1 ? `${opts.orders} orders and cancels per second` : `${opts.orders} orders and cancels in ${opts.windowSeconds} s`;
+  const trust = proxyAddr.compile(opts.trustProxy.split(',').map((s) => s.trim()).filter(Boolean));
+  return (req, res) => {
+    if (!isOrderEntry(req)) return next(req, res);
+    const client = proxyAddr(req, trust);
+    limiter.consume(client).then(
+      () => next(req, res),
+      (refusal: unknown) => {
+        if (!(refusal instanceof RateLimiterRes)) return next(req, res); // never happens in memory
+        const err = new XtError('RATE_LIMITED', `more than ${budget} from ${client}; retry in ${refusal.msBeforeNext} ms`);
+        metrics.errors.inc({ code: err.code });
+        res.setHeader('Retry-After', String(Math.max(1, Math.ceil(refusal.msBeforeNext / 1000))));
+        writeJson(res, err.status, err.toBody());
+      },
+    );
+  };
+}
