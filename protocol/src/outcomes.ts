@@ -68,9 +68,23 @@ export type StoredOrderState = [
 ];
 type StoredFill = [exec_id: string, price_ticks: number, qty_lots: number, fee: number, liquidity: 'm' | 't', counter_order_id: string, ts: number];
 
-/** The stored JSON text of an order record (runs for every order a batch changes). */
+const q = JSON.stringify;
+
+/**
+ * The stored JSON text of an order record: `JSON.stringify(orderStateOf(o))`, written out
+ * directly (this runs for every order a batch changes). Enum fields need no escaping; ids and
+ * reasons go through JSON.stringify.
+ */
 export function encodeOrderState(o: OrderRecord): string {
-  return JSON.stringify(orderStateOf(o));
+  let fills = '';
+  for (const f of o.fills) {
+    if (fills !== '') fills += ',';
+    fills += `[${q(f.exec_id)},${f.price_ticks},${f.qty_lots},${f.fee},"${f.liquidity === 'maker' ? 'm' : 't'}",${q(f.counter_order_id)},${f.ts}]`;
+  }
+  const coid = o.client_order_id === undefined ? 'null' : q(o.client_order_id);
+  const reject = o.reject_reason === undefined ? 'null' : q(o.reject_reason);
+  const cancel = o.cancel_reason === undefined ? 'null' : q(o.cancel_reason);
+  return `[${q(o.order_id)},${coid},"${o.side}","${o.type}","${o.tif}",${o.price_ticks},${o.qty_lots},${o.filled_lots},${q(o.notional)},"${o.status}",${reject},${cancel},${o.created_at},${o.updated_at},${o.seq},[${fills}]]`;
 }
 
 /** The {@link StoredOrderState} of a record (the engine's snapshot keeps open orders so too). */
