@@ -11,6 +11,7 @@ import { SymbolState, type Applied, type EngineSnapshot, type EngineSnapshotV1 }
 
 const STORE_ORDERS_LUA = readFileSync(join(__dirname, 'lua', 'store-orders.lua'), 'utf8');
 const APPEND_FEED_LUA = readFileSync(join(__dirname, 'lua', 'append-feed.lua'), 'utf8');
+const CHECK_LEASE_LUA = readFileSync(join(__dirname, 'lua', 'check-lease.lua'), 'utf8');
 /**
  * How long a read (past its own blocking time) or a commit may go unanswered before the
  * connection is presumed stuck (a server restart can strand a command in flight) and replaced;
@@ -305,7 +306,7 @@ export class SymbolRunner {
     }
     const prepared = this.prepare(state, batch);
     await this.settle();
-    this.inflight = (await this.startCommit(prepared)).done;
+    this.inflight = this.startCommit(prepared).done;
   }
 
   /** Reads the batch after `from` (blocking up to blockMs when there is none yet). */
@@ -369,32 +370,33 @@ export class SymbolRunner {
   }
 
   /**
-   * Starts the fenced commit: WATCH the lease and check it is still ours, then send the EXEC
-   * (nil if the lease moved meanwhile). Returns once the EXEC is on its way, with its outcome to
-   * await later: the next batch is applied while Redis runs this one. (Awaiting the whole commit
-   * in the background instead would hold the EXEC back until the next batch is applied, since
-   * the check's answer can only be handled when the JS thread is free.)
+   * Sends the fenced commit in one go: WATCH the lease and a guard key, a script that writes the
+   * guard unless the lease still carries our token (check-lease.lua), then MULTI ... EXEC, which
+   * thus aborts (nil) if the lease was not ours at the check or changed after it. Nothing waits
+   * for a round trip, so Redis runs the commit while the next batch is applied.
    */
-  private async startCommit(p: Prepared): Promise<{ done: Promise<void> }> {
+  private startCommit(p: Prepared): { done: Promise<void> } {
     const { keys } = this;
     const token = this.lease.token;
-    // WATCH and the token check travel together (one round trip instead of two): the GET runs
-    // after the WATCH on the same connection, so the EXEC still aborts on any later change.
-    const check = Promise.all([this.writer.watch(keys.lease), this.writer.get(keys.lease)]);
-    const [, holder] = await withDeadline(this.writer, check, COMMIT_DEADLINE_MS, 'checking the lease');
-    if (!token || holder !== token) {
-      await this.writer.unwatch();
-      throw new FencedError(`lease is now ${holder ?? 'free'}`);
-    }
-    const done = withDeadline(this.writer, p.tx.exec(), COMMIT_DEADLINE_MS, 'committing a batch').then((result) => this.committed(p, result));
+    if (!token) throw new FencedError('lease not held');
+    const guard = `${keys.lease}:guard`;
+    void this.writer.watch(keys.lease, guard).catch(() => undefined);
+    const check = this.writer.eval(CHECK_LEASE_LUA, 2, keys.lease, guard, token) as Promise<string>;
+    check.catch(() => undefined);
+    const done = withDeadline(this.writer, p.tx.exec(), COMMIT_DEADLINE_MS, 'committing a batch').then(async (result) => {
+      if (result === null) {
+        const holder = await check.catch(() => '');
+        throw new FencedError(holder ? `lease is now ${holder === '-' ? 'free' : holder}` : 'lease changed during the commit');
+      }
+      this.committed(p, result);
+    });
     // Observed by the next settle(); never left unhandled.
     done.catch(() => undefined);
     return { done };
   }
 
   /** Checks the EXEC's answer and records the batch's metrics. */
-  private committed(p: Prepared, result: [Error | null, unknown][] | null): void {
-    if (result === null) throw new FencedError('lease changed during the commit');
+  private committed(p: Prepared, result: [Error | null, unknown][]): void {
     const failed = result.find(([err]) => err);
     if (failed) throw new Error(`commit command failed: ${failed[0]!.message}`);
     this.lastRenewAt = Date.now();
