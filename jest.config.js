@@ -5,7 +5,10 @@ module.exports = {
   testMatch: ['<rootDir>/*/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/web/'],
   testTimeout: 60000,
-  // A suite that fails half-way can leave a child process's pipes open; CI must still finish.
+  // Only a guard: green runs end on their own (`npx jest --forceExit=false` exits when done, and
+  // --detectOpenHandles finds nothing per workspace), but a suite that fails half-way can leave a
+  // child process's pipes open, and CI must still finish. Jest prints its "Force exiting" notice
+  // whenever this is set.
   forceExit: true,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };
