@@ -269,7 +269,7 @@ async function benchEndToEnd(server: RedisServer, redis: Redis, results: Record<
   const env = apiEnv(server, 'bench-e2e');
   const api = await spawnServer(API_MAIN, env, API_PORT);
   const engine = await spawnServer(
-    ['--import', 'tsx', join(ROOT, 'engine', 'src', 'main.ts'), '--symbol', 'BTC-KRW'],
+    ['--max-semi-space-size=64', '--import', 'tsx', join(ROOT, 'engine', 'src', 'main.ts'), '--symbol', 'BTC-KRW'],
     { ...env, ENGINE_BATCH_SIZE: String(BATCH) },
     /"msg":"lease acquired".*?"token":"(\d+)/,
   );

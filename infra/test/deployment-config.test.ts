@@ -7,6 +7,7 @@ import { parse } from 'yaml';
 import { parseEnvFile, SHARED_ENV_FILE } from '../src/env-file';
 import { ensureNginx, MAIN_TEMPLATE, renderTemplate, SITE_TEMPLATE, testNginxConfig, writeNginxConfig } from '../src/nginx';
 import { ENTRY, REPO_ROOT } from '../src/paths';
+import { ENGINE_NODE_FLAGS } from '../src/stack';
 
 interface Service {
   command?: string[];
@@ -75,8 +76,12 @@ describe('docker-compose.yml', () => {
     expect(nodes.length).toBeGreaterThanOrEqual(10);
     for (const [name, s] of nodes) {
       expect({ name, env_file: s.env_file }).toEqual({ name, env_file: 'infra/xtrader.env' });
-      expect(existsSync(join(REPO_ROOT, s.command![3]))).toBe(true);
+      const cmd = s.command!;
+      const entry = cmd[cmd.indexOf('tsx') + 1];
+      expect(existsSync(join(REPO_ROOT, entry))).toBe(true);
       expect(s.environment?.REDIS_URL).toBe('redis://redis:6379');
+      // Engines run with the launcher's V8 flags.
+      if (entry === 'engine/src/main.ts') expect(cmd.slice(1, cmd.indexOf('--import'))).toEqual(ENGINE_NODE_FLAGS);
     }
     expect(existsSync(join(REPO_ROOT, nodes[0][1].build!.dockerfile))).toBe(true);
   });
