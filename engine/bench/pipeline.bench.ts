@@ -89,9 +89,17 @@ async function rawDrain(redis: Redis, stream: string, total: number): Promise<nu
   return seen / seconds;
 }
 
+/** Stream ids `ms-seq` in order (clock commands may move the position past the id awaited). */
+function streamIdAtLeast(id: string | null, min: string): boolean {
+  if (id === null) return false;
+  const [ms, seq] = id.split('-').map(BigInt);
+  const [minMs, minSeq] = min.split('-').map(BigInt);
+  return ms > minMs || (ms === minMs && seq >= minSeq);
+}
+
 async function waitPosition(redis: Redis, key: string, id: string, timeoutMs = 300_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while ((await redis.get(key)) !== id) {
+  while (!streamIdAtLeast(await redis.get(key), id)) {
     if (Date.now() > deadline) throw new Error(`engine did not reach ${id}`);
     await new Promise((r) => setTimeout(r, 5));
   }
