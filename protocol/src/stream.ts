@@ -256,8 +256,8 @@ const q = JSON.stringify;
 
 /**
  * `JSON.stringify(encodeEvent(e))`, written out directly for the frequent kinds (no array, no
- * generic serialiser: this runs for every event committed). Enum fields (side) need no escaping;
- * ids and other free text go through JSON.stringify.
+ * generic serialiser: this runs for every event committed). Enum fields (side, type, tif,
+ * reason, code) need no escaping; ids and other free text go through JSON.stringify.
  */
 export function encodeEventJson(e: EngineEvent): string {
   switch (e.kind) {
@@ -267,6 +267,16 @@ export function encodeEventJson(e: EngineEvent): string {
       return `["t",${e.seq},${e.ts},${q(e.trade_id)},${q(e.taker_order_id)},${q(e.maker_order_id)},"${e.taker_side}",${e.price_ticks},${e.qty_lots},${e.taker_fee},${e.maker_fee},${e.taker_remaining_lots},${e.maker_remaining_lots}]`;
     case 'rested':
       return `["r",${e.seq},${e.ts},${q(e.order_id)},"${e.side}",${e.price_ticks},${e.remaining_lots}]`;
+    case 'accepted': {
+      const coid = e.client_order_id === undefined ? '' : `,${q(e.client_order_id)}`;
+      return `["a",${e.seq},${e.ts},${q(e.order_id)},"${e.side}","${e.type}","${e.tif}",${e.price_ticks},${e.qty_lots}${coid}]`;
+    }
+    case 'cancelled': {
+      const request = e.request_id === undefined ? '' : `,${q(e.request_id)}`;
+      return `["c",${e.seq},${e.ts},${q(e.order_id)},${e.remaining_lots},"${e.reason}"${request}]`;
+    }
+    case 'cancel_rejected':
+      return `["x",${e.seq},${e.ts},${q(e.order_id)},${q(e.request_id)},"${e.code}",${q(e.message)}]`;
     default:
       return q(encodeEvent(e));
   }

@@ -25,6 +25,10 @@ const EVENTS: EngineEvent[] = [
   { ...base, seq: 7, kind: 'cancelled', order_id: 'd', remaining_lots: 1, reason: 'ioc_remainder' },
   { ...base, seq: 8, kind: 'cancel_rejected', order_id: 'z', request_id: 'r2', code: 'ORDER_NOT_FOUND', message: 'no such open order' },
   { ...base, seq: 9, kind: 'book', side: 'Buy', price_ticks: 50_000, qty_lots: 0 },
+  // Free text with characters JSON must escape, in every field the direct encoder quotes.
+  { ...base, seq: 10, kind: 'accepted', order_id: 'q"\u2028', client_order_id: 'c.1:_-', side: 'Buy', type: 'Limit', tif: 'FOK', price_ticks: 1, qty_lots: 1 },
+  { ...base, seq: 11, kind: 'cancelled', order_id: 'e\u0001', remaining_lots: 0, reason: 'no_liquidity', request_id: 'r"\n' },
+  { ...base, seq: 12, kind: 'cancel_rejected', order_id: 'z\\', request_id: 'r\ud800', code: 'ORDER_NOT_FOUND', message: 'no "such"\norder' },
 ];
 
 test('every kind has a code and a field list, and every event survives a JSON round trip', () => {
