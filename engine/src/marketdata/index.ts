@@ -3,3 +3,4 @@ export { MarketData, DEPTH_LEVELS, MAX_PENDING_MESSAGES, type MarketDataState } 
 export { MAX_CANDLES } from './candles';
 export { MAX_TRADES } from './store';
 export { BUCKET_MS, WINDOW_BUCKETS } from './stats';
+export { marketMessageJson } from './feed-json';

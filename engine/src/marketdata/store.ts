@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChainableCommander } from 'ioredis';
 import type { Candle, Interval, MarketStatistics, OrderBookSnapshot, SymbolKeys, Trade } from '@xtrader/protocol';
+import { tradeJson } from './feed-json';
 
 /** How many recent trades the trade list keeps. */
 export const MAX_TRADES = 1000;
@@ -24,7 +25,7 @@ export const marketDataStore = {
     const json: string[] = [];
     for (const t of trades) {
       seqs.push(t.sequence);
-      json.push(JSON.stringify(t));
+      json.push(tradeJson(t));
     }
     tx.eval(PUSH_TRADES, 1, keys.trades, MAX_TRADES, seqs.join(','), json.join('\n'));
   },

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type Redis from 'ioredis';
 import { createRedis, withDeadline, type Logger } from '@xtrader/platform';
 import { encodeEventJson, encodeOrderState, symbolKeys, type MarketSpec, type OutcomeMessage, type SymbolKeys } from '@xtrader/protocol';
+import { marketMessageJson } from '../marketdata';
 import { compareIds, type RawEntry } from './commands';
 import { Lease } from './lease';
 import type { RunnerMetrics } from './metrics';
@@ -346,7 +347,7 @@ export class SymbolRunner {
       tx.eval(STORE_ORDERS_LUA, orderKeys.length, ...orderKeys, o.finishedTtlS, finished, states.join('\n'));
     }
     const messages = state.md.flush(tx, keys);
-    if (messages.length > 0) tx.eval(APPEND_FEED_LUA, 1, keys.feed, o.feedMaxLen, messages.map((m) => JSON.stringify(m)).join('\n'));
+    if (messages.length > 0) tx.eval(APPEND_FEED_LUA, 1, keys.feed, o.feedMaxLen, messages.map(marketMessageJson).join('\n'));
     tx.set(keys.position, state.position);
     tx.pexpire(keys.lease, o.leaseMs);
     tx.set(keys.heartbeat, this.heartbeat(), 'PX', o.leaseMs);
