@@ -1,4 +1,4 @@
-import { decodeOrderState, orderStateOf, type EngineEvent, type MarketSpec, type StoredOrderState } from '@xtrader/protocol';
+import { decodeOrderState, encodeOrderState, orderStateOf, type EngineEvent, type MarketSpec, type StoredOrderState } from '@xtrader/protocol';
 import { MatchingCore } from '../core';
 import { InvalidCommandError } from '../core/errors';
 import { MarketData, type MarketDataState } from '../marketdata';
@@ -84,15 +84,18 @@ export class SymbolState {
    * data and the open orders: serialised at once, so nothing can move underneath it.
    */
   snapshotJson(): string {
-    const snap: EngineSnapshot = {
+    const head: Omit<EngineSnapshot, 'orders'> = {
       v: 2,
       symbol: this.spec.symbol,
       position: this.position,
       core: this.core.snapshot(),
       md: this.md.liveState(),
-      orders: this.views.liveOpen().map(orderStateOf),
     };
-    return JSON.stringify(snap);
+    // `orders` is the last key: the open orders (the bulk of a snapshot) are spliced in as the
+    // text encodeOrderState writes for them, the same bytes JSON.stringify gives their stored form.
+    let orders = '';
+    for (const o of this.views.liveOpen()) orders += orders === '' ? encodeOrderState(o) : `,${encodeOrderState(o)}`;
+    return `${JSON.stringify(head).slice(0, -1)},"orders":[${orders}]}`;
   }
 
   snapshot(): EngineSnapshot {
