@@ -83,6 +83,11 @@ export class MarketData {
   private topicSeq: Record<string, number>;
   private published: MarketDataState['published'];
   private pending: MarketDataState['pending'];
+  /** The executions topic (built once: emitted for every trade). */
+  private readonly executionsTopic: string;
+  /** The last trade time rendered as ISO text, and that text (trades often share a time). */
+  private isoTs = Number.NaN;
+  private iso = '';
 
   constructor(
     readonly spec: MarketSpec,
@@ -99,6 +104,7 @@ export class MarketData {
     this.topicSeq = s?.topicSeq ?? {};
     this.published = s?.published ?? { stats: null };
     this.pending = s?.pending ?? emptyPending();
+    this.executionsTopic = topicOf({ type: 'Execution', symbol: spec.symbol } as MarketMessage);
   }
 
   /** seq of the last engine event applied. */
@@ -239,7 +245,7 @@ export class MarketData {
       fee: this.units.fee(e.taker_fee),
       maker_fee: this.units.fee(e.maker_fee),
       timestamp: e.ts,
-      transaction_time: new Date(e.ts).toISOString(),
+      transaction_time: this.isoTime(e.ts),
       sequence: e.seq,
     });
   }
@@ -308,9 +314,17 @@ export class MarketData {
     };
   }
 
+  private isoTime(ts: number): string {
+    if (ts !== this.isoTs) {
+      this.isoTs = ts;
+      this.iso = new Date(ts).toISOString();
+    }
+    return this.iso;
+  }
+
   /** Queues a message, chaining `prev_sequence` to the previous message on its topic. */
   private emit(msg: MarketMessage): void {
-    const topic = topicOf(msg);
+    const topic = msg.type === 'Execution' ? this.executionsTopic : topicOf(msg);
     msg.prev_sequence = this.topicSeq[topic] ?? 0;
     this.topicSeq[topic] = msg.sequence ?? this.seq;
     keepNewest(this.pending.messages, MAX_PENDING_MESSAGES);

@@ -20,7 +20,10 @@ describe('feed and trade JSON', () => {
       const ts = T0 + i * 7_919;
       // Ids with characters JSON must escape, odd lot counts (fractional quantities and fees).
       const extra = { taker_order_id: i % 3 === 0 ? `t"\\\n${i}` : `t${i}`, maker_order_id: i % 5 === 0 ? `m\u2028${i}` : `m${i}`, taker_fee: 7 * i + 3, maker_fee: 3 * i + 1 };
-      command(md, ts, [ev.trade(ts, 50_000 + (i % 13), 1 + ((i * 37) % 997), i % 2 ? 'Buy' : 'Sell', extra), ev.book(ts, 'Buy', 49_990, i + 1)]);
+      const taken = [ev.trade(ts, 50_000 + (i % 13), 1 + ((i * 37) % 997), i % 2 ? 'Buy' : 'Sell', extra)];
+      // Now and then a taker sweeps two makers: two trades at one time.
+      if (i % 10 === 0) taken.push(ev.trade(ts, 50_001, 2, 'Buy'));
+      command(md, ts, [...taken, ev.book(ts, 'Buy', 49_990, i + 1)]);
       if (i % 25 === 24) trades.push(...(md as unknown as { pending: { trades: Trade[] } }).pending.trades);
       if (i % 25 === 24) messages.push(...md.flush(tx, { trades: 'x:trades', candles: (s: string) => `x:c:${s}`, stats: 'x:s', depth: 'x:d' } as never));
     }
@@ -30,7 +33,8 @@ describe('feed and trade JSON', () => {
   test('every feed message is written exactly as JSON.stringify writes it', () => {
     const { messages } = run();
     const executions = messages.filter((m) => m.type === 'Execution');
-    expect(executions.length).toBe(400);
+    expect(executions.length).toBe(440);
+    for (const m of executions) expect(m.transaction_time).toBe(new Date(m.timestamp!).toISOString());
     expect(messages.length).toBeGreaterThan(executions.length);
     for (const m of messages) expect(marketMessageJson(m)).toBe(JSON.stringify(m));
     // Also after a round trip through JSON (messages restored from a snapshot's pending work).
@@ -45,7 +49,7 @@ describe('feed and trade JSON', () => {
 
   test('stored trades are written exactly as JSON.stringify writes them', () => {
     const { trades, stored } = run();
-    expect(trades.length).toBe(400);
+    expect(trades.length).toBe(440);
     for (const t of trades) expect(tradeJson(t)).toBe(JSON.stringify(t));
     expect(stored.join('\n')).toBe(trades.map((t) => JSON.stringify(t)).join('\n'));
   });
