@@ -13,7 +13,7 @@ const TEXT_FRAME = { readOnly: false, mask: false, rsv1: false, opcode: 1, fin: 
 export class Outgoing {
   private wsData?: Buffer;
   private wsWhole?: Buffer;
-  private sio?: { packet: string; frame: Buffer[] };
+  private sio?: { packet: string; frame: Buffer };
   private relinked?: Map<unknown, Outgoing>;
 
   /**
@@ -54,7 +54,7 @@ export class Outgoing {
   }
 
   /** The whole WebSocket frame of the engine.io message carrying {@link socketIoPacket}. */
-  get socketIoFrame(): Buffer[] {
+  get socketIoFrame(): Buffer {
     return this.socketIo().frame;
   }
 
@@ -74,7 +74,7 @@ export class Outgoing {
       const packet = `2[${JSON.stringify(this.type)},${this.text}]`;
       // "4" is the engine.io "message" packet type.
       // One buffer rather than [header, payload]: a plain write instead of a writev per receiver.
-      const frame = [Buffer.concat(Sender.frame(Buffer.from(`4${packet}`), TEXT_FRAME))];
+      const frame = Buffer.concat(Sender.frame(Buffer.from(`4${packet}`), TEXT_FRAME));
       this.sio = { packet, frame };
     }
     return this.sio;

@@ -64,7 +64,7 @@ class SocketIoTransport implements ClientTransport {
     // as is: engine.io would queue a packet object, emit events and take a write callback per
     // client; the bytes on the wire are the same. Frames never interleave: without compression
     // ws writes each of engine.io's frames whole and synchronously to the same socket.
-    this.batch.write(this.tcp!, out.socketIoFrame[0]);
+    this.batch.write(this.tcp!, out.socketIoFrame);
     this.counts.delivered['socket.io']++;
   }
 
