@@ -4,6 +4,7 @@ import { createLogger, RedisServer } from '@xtrader/platform';
 import { symbolKeys, type MarketSpec } from '@xtrader/protocol';
 import { loadMarketMap } from '@xtrader/protocol/node';
 import { startApi, type RunningApi } from '../src/app';
+import type { RateLimitOptions } from '../src/rate-limit';
 import { SymbolRunner } from '../../engine/src/runner';
 
 /** A real redis-server, an in-process api node and one in-process engine runner per symbol. */
@@ -17,12 +18,12 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(opts: { appendOnly?: boolean; engines?: boolean } = {}): Promise<Stack> {
+export async function startStack(opts: { appendOnly?: boolean; engines?: boolean; rateLimit?: RateLimitOptions } = {}): Promise<Stack> {
   const redisServer = await RedisServer.launch({ appendOnly: opts.appendOnly ?? false });
   const prefix = `t-${randomBytes(4).toString('hex')}`;
   const markets = loadMarketMap();
   const log = createLogger('test', 'silent');
-  const api = await startApi({ redisUrl: redisServer.url, prefix, markets, port: 0, host: '127.0.0.1', log });
+  const api = await startApi({ redisUrl: redisServer.url, prefix, markets, port: 0, host: '127.0.0.1', log, rateLimit: opts.rateLimit });
   const runners =
     opts.engines === false
       ? []

@@ -2,49 +2,26 @@
  * The per-client limit on orders and cancels (API_RATE_LIMIT per API_RATE_WINDOW_S): over the budget a client gets 429
  * RATE_LIMITED with Retry-After and nothing is appended; other clients and reads are unaffected.
  */
-import { randomBytes } from 'node:crypto';
-import type Redis from 'ioredis';
-import { createLogger, RedisServer } from '@xtrader/platform';
 import { symbolKeys } from '@xtrader/protocol';
-import { loadMarketMap } from '@xtrader/protocol/node';
-import { startApi, type RunningApi } from '../src/app';
-import { http } from './helpers';
+import { http, startStack, type Stack } from './helpers';
 
 const BUDGET = 3;
 const WINDOW_S = 2;
-let redisServer: RedisServer;
-let redis: Redis;
-let api: RunningApi;
-let prefix: string;
+let stack: Stack;
 
 beforeAll(async () => {
-  redisServer = await RedisServer.launch({ appendOnly: false });
-  redis = redisServer.client();
-  prefix = `rl-${randomBytes(4).toString('hex')}`;
-  api = await startApi({
-    redisUrl: redisServer.url,
-    prefix,
-    markets: loadMarketMap(),
-    port: 0,
-    host: '127.0.0.1',
-    log: createLogger('test', 'silent'),
-    rateLimit: { orders: BUDGET, windowSeconds: WINDOW_S, trustProxy: 'loopback' },
-  });
+  stack = await startStack({ engines: false, rateLimit: { orders: BUDGET, windowSeconds: WINDOW_S, trustProxy: 'loopback' } });
 });
-afterAll(async () => {
-  await api?.close();
-  redis?.disconnect();
-  await redisServer?.destroy();
-});
+afterAll(() => stack?.stop());
 
 const order = { symbol: 'BTC-KRW', side: 'Buy', type: 'Limit', price: '50000000', quantity: '0.01' };
 /** Each test is its own client, named by the proxy in front of the api (loopback is trusted). */
 const client = (address: string) => ({ 'x-forwarded-for': address });
-const commands = () => redis.xlen(symbolKeys('BTC-KRW', prefix).commands);
+const commands = () => stack.redis.xlen(symbolKeys('BTC-KRW', stack.prefix).commands);
 
 it('answers 429 RATE_LIMITED with Retry-After past the budget, and appends only what it accepted', async () => {
   const before = await commands();
-  const answers = await Promise.all(Array.from({ length: BUDGET + 2 }, () => http('POST', `${api.url}/api/v1/order`, order, client('203.0.113.1'))));
+  const answers = await Promise.all(Array.from({ length: BUDGET + 2 }, () => http('POST', `${stack.api.url}/api/v1/order`, order, client('203.0.113.1'))));
   const refused = answers.filter((a) => a.status === 429);
   expect(answers.filter((a) => a.status === 202)).toHaveLength(BUDGET);
   expect(refused).toHaveLength(2);
@@ -56,29 +33,29 @@ it('answers 429 RATE_LIMITED with Retry-After past the budget, and appends only 
   }
   expect(await commands()).toBe(before + BUDGET);
   // Cancels share the budget.
-  const cancel = await http('POST', `${api.url}/api/v1/order/cancel`, { order_id: 'x' }, client('203.0.113.1'));
+  const cancel = await http('POST', `${stack.api.url}/api/v1/order/cancel`, { order_id: 'x' }, client('203.0.113.1'));
   expect(cancel.status).toBe(429);
 });
 
 it('limits each client on its own and never limits reads', async () => {
   const flood = client('203.0.113.2');
-  for (let i = 0; i < BUDGET; i++) expect((await http('POST', `${api.url}/v1/order`, order, flood)).status).toBe(202);
-  expect((await http('POST', `${api.url}/v1/order`, order, flood)).status).toBe(429);
-  expect((await http('POST', `${api.url}/api/v1/order`, order, client('203.0.113.3'))).status).toBe(202);
-  for (let i = 0; i < BUDGET + 2; i++) expect((await http('GET', `${api.url}/api/v1/symbols`, undefined, flood)).status).toBe(200);
+  for (let i = 0; i < BUDGET; i++) expect((await http('POST', `${stack.api.url}/v1/order`, order, flood)).status).toBe(202);
+  expect((await http('POST', `${stack.api.url}/v1/order`, order, flood)).status).toBe(429);
+  expect((await http('POST', `${stack.api.url}/api/v1/order`, order, client('203.0.113.3'))).status).toBe(202);
+  for (let i = 0; i < BUDGET + 2; i++) expect((await http('GET', `${stack.api.url}/api/v1/symbols`, undefined, flood)).status).toBe(200);
 });
 
 it('accepts the client again once its window has passed', async () => {
   const c = client('203.0.113.4');
-  for (let i = 0; i < BUDGET; i++) await http('POST', `${api.url}/api/v1/order`, order, c);
-  const refused = await http('POST', `${api.url}/api/v1/order`, order, c);
+  for (let i = 0; i < BUDGET; i++) await http('POST', `${stack.api.url}/api/v1/order`, order, c);
+  const refused = await http('POST', `${stack.api.url}/api/v1/order`, order, c);
   expect(refused.status).toBe(429);
   // Time passing has no event: ask again until the budget is back (Retry-After says when).
   const giveUpAt = Date.now() + (WINDOW_S + 2) * 1000;
   let status = refused.status;
   while (status === 429 && Date.now() < giveUpAt) {
     await new Promise((r) => setTimeout(r, 250));
-    status = (await http('POST', `${api.url}/api/v1/order`, order, c)).status;
+    status = (await http('POST', `${stack.api.url}/api/v1/order`, order, c)).status;
   }
   expect(status).toBe(202);
 });
