@@ -14,7 +14,7 @@ type Waiter<T> = (value: T) => void;
  * message was published), the same read it makes after a timeout.
  */
 export class OutcomeHub {
-  private readonly orders = new Map<string, Set<Waiter<undefined>>>();
+  private readonly orders = new Map<string, Set<Waiter<void>>>();
   private readonly cancels = new Map<string, Waiter<CancelOutcome>>();
 
   constructor(
@@ -40,7 +40,7 @@ export class OutcomeHub {
     if (this.orders.size > 0) {
       for (const orderId of msg.orders) {
         const set = this.orders.get(orderId);
-        if (set) for (const w of set) w(undefined);
+        if (set) for (const w of set) w();
       }
     }
     if (this.cancels.size > 0) {
@@ -53,25 +53,25 @@ export class OutcomeHub {
    * stored state, which is then the engine's, or still ACCEPTED after a timeout). Call before the
    * command is appended, then await the returned promise.
    */
-  waitOrder(orderId: string, ms: number): { promise: Promise<undefined>; cancel: () => void } {
+  waitOrder(orderId: string, ms: number): { promise: Promise<void>; cancel: () => void } {
     let set = this.orders.get(orderId);
     if (!set) this.orders.set(orderId, (set = new Set()));
     const waiters = set;
-    let waiter!: Waiter<undefined>;
+    let waiter!: Waiter<void>;
     let timer!: NodeJS.Timeout;
     const remove = () => {
       clearTimeout(timer);
       waiters.delete(waiter);
       if (waiters.size === 0 && this.orders.get(orderId) === waiters) this.orders.delete(orderId);
     };
-    const promise = new Promise<undefined>((resolve) => {
+    const promise = new Promise<void>((resolve) => {
       waiter = () => {
         remove();
-        resolve(undefined);
+        resolve();
       };
       timer = setTimeout(() => {
         remove();
-        resolve(undefined);
+        resolve();
       }, ms);
       waiters.add(waiter);
     });

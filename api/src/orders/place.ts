@@ -54,7 +54,8 @@ export function placeOrderHandler({ store, appendStores = [store], outcomes, mar
       w.cancel();
       return now;
     }
-    const view = (await w.promise) ?? (await store.get(symbol, orderId));
+    await w.promise;
+    const view = await store.get(symbol, orderId);
     return view && view.status !== 'ACCEPTED' ? view : undefined;
   }
 
@@ -82,7 +83,8 @@ export function placeOrderHandler({ store, appendStores = [store], outcomes, mar
       view = await store.get(order.spec.symbol, id);
       if (!view || view.status === 'ACCEPTED') view = await settled(id, order.spec.symbol, timeoutMs);
     } else {
-      view = (await waiter!.promise) ?? (await store.get(order.spec.symbol, orderId));
+      await waiter!.promise;
+      view = await store.get(order.spec.symbol, orderId);
       if (view?.status === 'ACCEPTED') view = undefined;
     }
     if (view) return { status: 200, body: view };
