@@ -21,7 +21,7 @@ import type Redis from 'ioredis';
 import { createLogger, RedisServer, seededRandom } from '@xtrader/platform';
 import { symbolKeys, type PlaceCommand } from '@xtrader/protocol';
 import { loadMarketMap } from '@xtrader/protocol/node';
-import { SymbolRunner } from '../src/runner';
+import { compareIds, SymbolRunner } from '../src/runner';
 
 const ROOT = join(__dirname, '..', '..');
 const COMMANDS = Number(process.env.BENCH_COMMANDS ?? 100_000);
@@ -89,17 +89,14 @@ async function rawDrain(redis: Redis, stream: string, total: number): Promise<nu
   return seen / seconds;
 }
 
-/** Stream ids `ms-seq` in order (clock commands may move the position past the id awaited). */
-function streamIdAtLeast(id: string | null, min: string): boolean {
-  if (id === null) return false;
-  const [ms, seq] = id.split('-').map(BigInt);
-  const [minMs, minSeq] = min.split('-').map(BigInt);
-  return ms > minMs || (ms === minMs && seq >= minSeq);
-}
-
+/** Waits until the position is at or past `id` (clock commands may move it past the id awaited). */
 async function waitPosition(redis: Redis, key: string, id: string, timeoutMs = 300_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!streamIdAtLeast(await redis.get(key), id)) {
+  const reached = async () => {
+    const pos = await redis.get(key);
+    return pos !== null && compareIds(pos, id) >= 0;
+  };
+  while (!(await reached())) {
     if (Date.now() > deadline) throw new Error(`engine did not reach ${id}`);
     await new Promise((r) => setTimeout(r, 5));
   }
