@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import WebSocket from 'ws';
 import { io, type Socket } from 'socket.io-client';
@@ -13,33 +13,20 @@ type Msg = { type: string; [k: string]: unknown };
 
 /** A realtime node as a real child process (`tsx realtime/src/main.ts`). */
 export class NodeProcess {
-  private exited: Promise<number | null>;
-  output = '';
-
   private constructor(
-    readonly child: ChildProcess,
+    private readonly service: Service,
     readonly port: number,
-  ) {
-    this.exited = new Promise((r) => child.once('exit', (code) => r(code)));
-  }
+  ) {}
 
   static async start(env: Record<string, string>): Promise<NodeProcess> {
     const port = await freePort();
-    const child = spawn(TSX, [resolve(REPO, 'realtime/src/main.ts')], {
-      cwd: REPO,
-      env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const node = new NodeProcess(child, port);
-    child.stdout!.on('data', (b: Buffer) => (node.output += b.toString()));
-    await new Promise<void>((resolveReady, reject) => {
-      child.stderr!.on('data', (b: Buffer) => {
-        node.output += b.toString();
-        if (node.output.includes('realtime node listening')) resolveReady();
-      });
-      child.once('exit', (code) => reject(new Error(`realtime node exited with ${code} before listening:\n${node.output}`)));
-    });
-    return node;
+    const service = await spawnService('realtime/src/main.ts', [], { HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', ...env }, 'realtime node listening');
+    return new NodeProcess(service, port);
+  }
+
+  /** Everything the node wrote to stdout and stderr so far. */
+  get output(): string {
+    return this.service.output();
   }
 
   get url(): string {
@@ -47,9 +34,8 @@ export class NodeProcess {
   }
 
   /** SIGTERM; resolves with the exit code. */
-  async stop(): Promise<number | null> {
-    if (this.child.exitCode === null) this.child.kill('SIGTERM');
-    return this.exited;
+  stop(): Promise<number | null> {
+    return this.service.stop();
   }
 
   /** Value of a metric line (first match of `name{labels}`), from /metrics. */
@@ -60,8 +46,14 @@ export class NodeProcess {
   }
 }
 
-/** Any repo process (engine, api) as a child, ready once its log says `readyText`. */
-export async function spawnService(script: string, args: string[], env: Record<string, string>, readyText: string): Promise<{ stop(): Promise<number | null>; output: () => string }> {
+/** A repo process run as a child; `stop` sends SIGTERM and resolves with the exit code. */
+export interface Service {
+  stop(): Promise<number | null>;
+  output: () => string;
+}
+
+/** Any repo process (engine, api, realtime) as a child, ready once its log says `readyText`. */
+export async function spawnService(script: string, args: string[], env: Record<string, string>, readyText: string): Promise<Service> {
   let output = '';
   const child = spawn(TSX, [resolve(REPO, script), ...args], { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
