@@ -12,7 +12,7 @@ const PUT_CANDLES = readFileSync(join(__dirname, 'put-candles.lua'), 'utf8');
 
 /**
  * The Redis writes of market data, queued into the engine's commit transaction (never executed
- * here). Formats are what api readers parse; see docs/protocol/market-data.md.
+ * here). Formats are what api readers parse; see docs/protocol.md.
  */
 export const marketDataStore = {
   /**

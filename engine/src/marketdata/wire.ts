@@ -14,7 +14,7 @@ const POW10 = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e1
  *
  * Otherwise the exact path; and a value beyond 15 significant digits (only a huge accumulated
  * volume could be) falls back to the nearest double instead of throwing: the engine must never
- * crash on output (documented in docs/protocol/market-data.md).
+ * crash on output (documented in docs/protocol.md, "Units, time and ordering").
  */
 export function toWireNumber(count: number, step: Decimal, mantissa: number = Number(step.mantissa)): number {
   const scaled = count * mantissa;
