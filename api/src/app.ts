@@ -15,6 +15,7 @@ import { placeOrderHandler } from './orders/place';
 import { orderRouter } from './orders/router';
 import { OrderStore } from './orders/store';
 import { rateLimit, type RateLimitOptions } from './rate-limit';
+import { JSON_BODY_LIMIT } from './raw-json';
 
 export interface ApiDeps {
   /** Command client (fails fast while Redis is down: the api answers 503 instead of hanging). */
@@ -57,7 +58,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   app.use(cors());
   app.use(metrics.middleware());
   // Any content type is read as JSON: `curl -d` works, and a bad body is INVALID_JSON either way.
-  app.use(express.json({ limit: '16kb', type: () => true, strict: false }));
+  app.use(express.json({ limit: JSON_BODY_LIMIT, type: () => true, strict: false }));
   app.use(healthRouter(redis, prefix, [...markets.keys()]));
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());

@@ -2,12 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
  * JSON bodies and answers on bare `node:http` objects, for the routes served in front of Express.
- * They must read and answer exactly like the Express stack (`express.json({limit: '16kb', type:
- * () => true, strict: false})`, `cors()`, `res.status(s).json(b)`), so they handle only the
+ * They must read and answer exactly like the Express stack (`express.json({limit: JSON_BODY_LIMIT,
+ * type: () => true, strict: false})`, `cors()`, `res.status(s).json(b)`), so they handle only the
  * plain case and leave every other request untouched for Express to decide as before.
  */
 
-/** body-parser's `limit: '16kb'`. */
+/** The body size limit, shared with the Express stack's body parser (16 KB). */
 export const JSON_BODY_LIMIT = 16 * 1024;
 
 const UTF8_CHARSET = /;\s*charset\s*=\s*"?utf-8"?\s*(?:;|$)/i;
