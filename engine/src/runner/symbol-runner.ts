@@ -307,7 +307,7 @@ export class SymbolRunner {
     }
     const prepared = this.prepare(state, batch);
     await this.settle();
-    this.inflight = this.startCommit(prepared).done;
+    this.inflight = this.startCommit(prepared);
   }
 
   /** Reads the batch after `from` (blocking up to blockMs when there is none yet). */
@@ -376,7 +376,7 @@ export class SymbolRunner {
    * thus aborts (nil) if the lease was not ours at the check or changed after it. Nothing waits
    * for a round trip, so Redis runs the commit while the next batch is applied.
    */
-  private startCommit(p: Prepared): { done: Promise<void> } {
+  private startCommit(p: Prepared): Promise<void> {
     const { keys } = this;
     const token = this.lease.token;
     if (!token) throw new FencedError('lease not held');
@@ -393,7 +393,7 @@ export class SymbolRunner {
     });
     // Observed by the next settle(); never left unhandled.
     done.catch(() => undefined);
-    return { done };
+    return done;
   }
 
   /** Checks the EXEC's answer and records the batch's metrics. */
