@@ -28,9 +28,10 @@ function isOrderEntry(req: IncomingMessage): boolean {
 /**
  * Answers 429 `RATE_LIMITED` (with `Retry-After`) to a client address that sends more orders and
  * cancels per window than allowed, before anything is read or appended; everything else passes to
- * `next`. The budget is per api node (a token bucket in memory, rate-limiter-flexible): an extra
- * Redis round trip per order would cost more than the limit protects, and a balancer spreading a
- * client over N nodes gives it at most N times the budget, which is still bounded.
+ * `next`. The budget is per api node, counted in memory (rate-limiter-flexible's fixed window,
+ * which starts at the client's first order): an extra Redis round trip per order would cost more
+ * than the limit protects, and a balancer spreading a client over N nodes gives it at most N times
+ * the budget, which is still bounded.
  */
 export function rateLimit(opts: RateLimitOptions, metrics: ApiMetrics, next: RequestListener): RequestListener {
   if (opts.orders <= 0) return next;
