@@ -1,15 +1,23 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
-/** CPU seconds (user + system) a process has used so far, from /proc; undefined off Linux. */
-export function cpuSeconds(pid: number): number | undefined {
+/** The fields of /proc/<pid>/stat after the command name (state first); undefined if gone or off Linux. */
+function statFields(pid: number | string): string[] | undefined {
   try {
-    // Fields after the command name (which may contain spaces) start at ")".
+    // The command name may contain spaces: the fields after it start at the last ")".
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
+}
+
+/** utime + stime of {@link statFields}, in seconds (they count clock ticks, USER_HZ 100). */
+const cpuOf = (fields: string[]) => (Number(fields[11]) + Number(fields[12])) / 100;
+
+/** CPU seconds (user + system) a process has used so far, from /proc; undefined off Linux. */
+export function cpuSeconds(pid: number): number | undefined {
+  const fields = statFields(pid);
+  return fields && cpuOf(fields);
 }
 
 /** CPU seconds of a process and its direct children (nginx's workers are children of its master). */
@@ -19,13 +27,8 @@ export function treeCpuSeconds(pid: number): number | undefined {
   let total = own;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid) total += cpuSeconds(Number(entry)) ?? 0;
-    } catch {
-      // gone meanwhile
-    }
+    const fields = statFields(entry); // undefined: gone meanwhile
+    if (fields && Number(fields[1]) === pid) total += cpuOf(fields);
   }
   return total;
 }
