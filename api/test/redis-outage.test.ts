@@ -51,9 +51,6 @@ test('Redis down -> 503 SERVICE_UNAVAILABLE; Redis back (AOF) -> nothing accepte
     expect(['NEW', 'PARTIALLY_FILLED', 'FILLED']).toContain(got.body.status);
   }
   // Every symbol's engine reconnects and reports again (each on its own next read).
-  const readyAgain = await eventually(async () => {
-    const r = await http('GET', `${stack.api.url}/readyz`);
-    return r.status === 200 ? r : undefined;
-  }, 'every engine to be ready again');
-  expect(readyAgain.status).toBe(200);
+  // (eventually throws if /readyz is not 200 in time: that is the assertion).
+  await eventually(async () => ((await http('GET', `${stack.api.url}/readyz`)).status === 200 ? true : undefined), 'every engine to be ready again');
 }, 60_000);
