@@ -78,3 +78,15 @@ describe('a client outbox', () => {
     expect(sink.written.map((m) => `${m.type}#${m.sequence}`)).toEqual(['OrderBookUpdate#3', 'Execution#4', 'OrderBookUpdate#5']);
   });
 });
+
+describe('conflation copies', () => {
+  test('one shared copy per prev_sequence, the original untouched', () => {
+    const out = new Outgoing({ type: 'OrderBookUpdate', symbol: 'X', sequence: 9, prev_sequence: 8 }, '1-9');
+    const a = out.withPrevSequence(5);
+    expect(out.withPrevSequence(5)).toBe(a);
+    expect(a.message).toMatchObject({ sequence: 9, prev_sequence: 5 });
+    expect(a.id).toBe('1-9');
+    expect(out.withPrevSequence(6).message.prev_sequence).toBe(6);
+    expect(out.message.prev_sequence).toBe(8);
+  });
+});

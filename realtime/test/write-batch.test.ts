@@ -1,6 +1,5 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { WriteBatch } from '../src/write-batch';
-import { Outgoing } from '../src/outgoing';
 
 /** A connected TCP pair on loopback: `client` is written to, `server` side collects the bytes. */
 async function pair(): Promise<{ client: Socket; received: () => string; until: (text: string) => Promise<void>; close: () => Promise<void> }> {
@@ -53,17 +52,5 @@ describe('a write batch', () => {
     } finally {
       await p.close();
     }
-  });
-});
-
-describe('conflation copies', () => {
-  test('one shared copy per prev_sequence, the original untouched', () => {
-    const out = new Outgoing({ type: 'OrderBookUpdate', symbol: 'X', sequence: 9, prev_sequence: 8 }, '1-9');
-    const a = out.withPrevSequence(5);
-    expect(out.withPrevSequence(5)).toBe(a);
-    expect(a.message).toMatchObject({ sequence: 9, prev_sequence: 5 });
-    expect(a.id).toBe('1-9');
-    expect(out.withPrevSequence(6).message.prev_sequence).toBe(6);
-    expect(out.message.prev_sequence).toBe(8);
   });
 });
