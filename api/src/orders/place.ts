@@ -9,10 +9,8 @@ export interface PlaceOrderDeps {
   /** Reads order states (wait mode). */
   store: OrderStore;
   /**
-   * Stores on separate Redis connections that appends rotate over (default: `store` alone).
-   * Redis reads at most 16 KB from one connection per event-loop turn, and with appendfsync
-   * always each turn that writes waits for an fsync, so a single connection caps the accept
-   * rate at about 16 KB of place commands per fsync.
+   * Stores on separate Redis connections that appends rotate over (default: `store` alone; why
+   * several: `DEFAULT_APPEND_CONNECTIONS` in app.ts).
    */
   appendStores?: OrderStore[];
   outcomes: OutcomeHub;
