@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import { Trade, type MarketMessage, type SymbolKeys, type TimedCommand } from '@xtrader/protocol';
 import { MatchingCore } from '../../src/core';
-import { MarketData, MAX_PENDING_MESSAGES, MAX_TRADES, type MarketDataState } from '../../src/marketdata';
+import { MarketData, MAX_CANDLES, MAX_PENDING_MESSAGES, MAX_TRADES, type MarketDataState } from '../../src/marketdata';
 import { BTC, Events, commit, scenario, useRedis } from './helpers';
 
 const r = useRedis();
@@ -112,7 +112,7 @@ describe('a long replay without a flush (engine recovery)', () => {
     const pending = md.snapshot().pending;
     expect(pending.messages.length).toBeLessThanOrEqual(2 * MAX_PENDING_MESSAGES);
     expect(pending.trades.length).toBeLessThanOrEqual(2 * MAX_TRADES);
-    expect(pending.closed['1m']!.length).toBeLessThanOrEqual(2 * 1000);
+    expect(pending.closed['1m']!.length).toBeLessThanOrEqual(2 * MAX_CANDLES);
     await commit(md, r.redis(), r.keys());
     const trades = (await r.redis().lrange(r.keys().trades, 0, -1)).map((t) => Trade.parse(JSON.parse(t)));
     expect(trades).toHaveLength(MAX_TRADES);
