@@ -54,7 +54,6 @@ export class MatchingCore {
   private readonly asks = new BookSide('Sell', this.pool);
   /** Resting order id -> its handle in the pool. */
   private readonly restingIds = new IdIndex(this.pool.ids);
-  private resting = 0;
   /** The finished-id memory (oldest first, for snapshots and forgetting) ... */
   private readonly recent: RecentIds;
   /**
@@ -92,7 +91,7 @@ export class MatchingCore {
 
   /** Number of orders resting on the book. */
   get openOrders(): number {
-    return this.resting;
+    return this.restingIds.size;
   }
 
   /** Records that `id` (not resting) is finished; forgets the oldest finished id when the memory is full. */
@@ -105,7 +104,6 @@ export class MatchingCore {
   /** Records that a resting order, already unlinked from its level (handle released), is finished. */
   private finishResting(id: string, hash: number, handle: number): void {
     this.restingIds.remove(hash, handle);
-    this.resting--;
     this.finish(id, hash);
   }
 
@@ -194,7 +192,6 @@ export class MatchingCore {
     } else if (!isMarket && (tif === 'GTC' || tif === 'POST_ONLY')) {
       restLevel = own.levelFor(cmd.price_ticks!);
       this.restingIds.add(hash, restLevel.append(id, hash, remaining));
-      this.resting++;
       events.push({ v: 1, seq: ++this.seq, ts, kind: 'rested', order_id: id, side: cmd.side, price_ticks: restLevel.priceTicks, remaining_lots: remaining });
     } else {
       this.finish(id, hash);
@@ -318,7 +315,6 @@ export class MatchingCore {
         const hash = hashId(id);
         if (this.isKnown(id, hash)) throw new InvalidSnapshotError(`order id ${id} appears twice`);
         this.restingIds.add(hash, level.append(id, hash, lots));
-        this.resting++;
       }
     }
   }
