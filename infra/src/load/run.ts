@@ -212,9 +212,10 @@ async function runLoad(opts: LoadOptions, target: Target, flow: CrossingPairs, s
   // Errors are the exchange's: refused or failed orders, lost executions, broken sockets. Orders
   // the generator could not send on time are not: they show as a lower achieved_rate.
   const errors = counts.httpErrors + unanswered + unfilled.size + wsErrors.length + missedBySubscribers;
-  const lat = latency.warm.count > 0 ? latency.warm : latency.all;
-  const http = httpLatency.warm.count > 0 ? httpLatency.warm : httpLatency.all;
-  const which = latency.warm.count > 0 ? 'after warmup' : 'all orders: none answered after the warmup';
+  // Each figure after the warmup, or over all orders when none was measured after it (overload).
+  const reported = (r: typeof latency) => (r.warm.count > 0 ? { rec: r.warm, which: 'after warmup' } : { rec: r.all, which: 'all orders: none measured after the warmup' });
+  const { rec: lat, which } = reported(latency);
+  const { rec: http, which: httpWhich } = reported(httpLatency);
   const result = {
     target_rate: opts.rate,
     // Accepted orders over the time it took to accept them (answers may come after the last send).
@@ -229,7 +230,7 @@ async function runLoad(opts: LoadOptions, target: Target, flow: CrossingPairs, s
     `orders: target ${opts.rate}/s for ${opts.duration} s; submitted ${counts.sent - counts.skipped}, not sent (generator behind or over the in-flight cap) ${counts.skipped}, accepted ${counts.accepted} (${result.achieved_rate}/s), HTTP errors ${counts.httpErrors}, unanswered after the drain (queued or in flight) ${unanswered}`,
     `executions: ${execIds.size} trades seen; accepted orders never executed ${unfilled.size}; ws errors ${wsErrors.length}; executions missed by other subscribers ${missedBySubscribers}`,
     `submit -> Execution on /ws (taker orders, ${which}, n=${lat.count}): p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms, p99.9 ${result.p999_ms} ms, max ${lat.maxMs()} ms`,
-    `submit -> HTTP 202 (${which}, n=${http.count}): p50 ${http.percentileMs(50)} ms, p99 ${http.percentileMs(99)} ms, p99.9 ${http.percentileMs(99.9)} ms`,
+    `submit -> HTTP 202 (${httpWhich}, n=${http.count}): p50 ${http.percentileMs(50)} ms, p99 ${http.percentileMs(99)} ms, p99.9 ${http.percentileMs(99.9)} ms`,
     `CPU while submitting, in cores (this machine has ${availableParallelism()}): ${cores}`,
     ...(baseline
       ? [
