@@ -13,26 +13,26 @@ export const JSON_BODY_LIMIT = 16 * 1024;
 const UTF8_CHARSET = /;\s*charset\s*=\s*"?utf-8"?\s*(?:;|$)/i;
 
 /**
- * The body length when body-parser would simply read the body as UTF-8 and `JSON.parse` it: a
- * Content-Length from 1 to the limit, no Transfer-Encoding, no Content-Encoding, no charset
- * other than UTF-8. `undefined` for anything else (empty, chunked, compressed, too large, other
- * charsets), which is Express's to answer.
+ * Whether body-parser would simply read the body as UTF-8 and `JSON.parse` it: a Content-Length
+ * from 1 to the limit, no Transfer-Encoding, no Content-Encoding, no charset other than UTF-8.
+ * False for anything else (empty, chunked, compressed, too large, other charsets), which is
+ * Express's to answer.
  */
-export function plainJsonLength(req: IncomingMessage): number | undefined {
+export function isPlainJson(req: IncomingMessage): boolean {
   const { headers } = req;
-  if (headers['transfer-encoding'] !== undefined) return undefined;
+  if (headers['transfer-encoding'] !== undefined) return false;
   const encoding = headers['content-encoding'];
-  if (encoding !== undefined && encoding.toLowerCase() !== 'identity') return undefined;
+  if (encoding !== undefined && encoding.toLowerCase() !== 'identity') return false;
   const type = headers['content-type'];
-  if (type !== undefined && /charset/i.test(type) && !UTF8_CHARSET.test(type)) return undefined;
+  if (type !== undefined && /charset/i.test(type) && !UTF8_CHARSET.test(type)) return false;
   const declared = headers['content-length'];
-  if (declared === undefined) return undefined;
+  if (declared === undefined) return false;
   const length = Number(declared);
-  return Number.isInteger(length) && length >= 1 && length <= JSON_BODY_LIMIT ? length : undefined;
+  return Number.isInteger(length) && length >= 1 && length <= JSON_BODY_LIMIT;
 }
 
 /**
- * Reads a body of a length checked by {@link plainJsonLength} and parses it as body-parser does
+ * Reads a body checked by {@link isPlainJson} and parses it as body-parser does
  * (a leading BOM is dropped, any JSON value is accepted). Rejects with body-parser's error type
  * (`entity.parse.failed`, answered as INVALID_JSON by `toXtError`); stays
  * pending if the client goes away mid-body (there is nobody left to answer).

@@ -3,7 +3,7 @@ import { parse as parseQuery } from 'node:querystring';
 import type { Logger } from '@xtrader/platform';
 import { toXtError } from '../errors';
 import type { ApiMetrics } from '../metrics';
-import { plainJsonLength, readJsonBody, writeJson } from '../raw-json';
+import { isPlainJson, readJsonBody, writeJson } from '../raw-json';
 import type { PlaceAnswer, PlaceOrder, PlaceQuery } from './place';
 
 /** The paths of `POST /order` (the router is mounted at both); also the metrics route label. */
@@ -21,7 +21,7 @@ export interface AcceptFastPathDeps {
  * the accept path is the api's hot path, and Express's router, middleware chain and response
  * helpers cost more CPU per order than validating it and appending it to Redis. Answers, errors,
  * CORS header and metrics are the same as the Express route's; any request whose body is not
- * plain JSON of a known length (see `plainJsonLength`) and every other route go to `next`.
+ * plain JSON of a known length (see `isPlainJson`) and every other route go to `next`.
  */
 export function acceptFastPath({ place, metrics, log }: AcceptFastPathDeps, next: RequestListener): RequestListener {
   return (req, res) => {
@@ -29,7 +29,7 @@ export function acceptFastPath({ place, metrics, log }: AcceptFastPathDeps, next
     const url = req.url ?? '';
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
-    if (!PLACE_PATHS.has(path) || plainJsonLength(req) === undefined) return next(req, res);
+    if (!PLACE_PATHS.has(path) || !isPlainJson(req)) return next(req, res);
     const started = performance.now();
     // Express's default ("simple") query parser is node's querystring.parse.
     const query: PlaceQuery = q === -1 ? NO_QUERY : parseQuery(url.slice(q + 1));
