@@ -1,4 +1,4 @@
-import { renderOrderView, type EngineEvent, type MarketSpec, type OrderRecord, type OrderStatus, type OrderView, type TimedCommand } from '@xtrader/protocol';
+import type { EngineEvent, OrderRecord, OrderStatus, TimedCommand } from '@xtrader/protocol';
 
 // The record and its rendering are shared with the api, which renders the stored state.
 export { renderOrderView, type FillRecord, type OrderRecord } from '@xtrader/protocol';
@@ -18,9 +18,10 @@ export function isFinished(status: OrderStatus): boolean {
 }
 
 /**
- * Follows every order of one symbol through the engine's events and renders the stored
- * `OrderView`s. Open orders stay in memory (and in the snapshot); finished ones are handed out
- * once in the batch that finished them and then forgotten.
+ * Follows every order of one symbol through the engine's events as integer `OrderRecord`s (the
+ * runner stores them in their compact form; readers render the `OrderView`). Open orders stay in
+ * memory (and in the snapshot); finished ones are handed out once in the batch that finished
+ * them and then forgotten.
  *
  * Deterministic like the core: the same commands and events give the same records.
  */
@@ -31,10 +32,7 @@ export class OrderViews {
   private placed: string[] = [];
   private cancels: CancelResult[] = [];
 
-  constructor(
-    private readonly spec: MarketSpec,
-    openOrders: OrderRecord[] = [],
-  ) {
+  constructor(openOrders: OrderRecord[] = []) {
     for (const o of openOrders) this.open.set(o.order_id, o);
   }
 
@@ -165,11 +163,6 @@ export class OrderViews {
 
   get openCount(): number {
     return this.open.size;
-  }
-
-  /** The public view of an order (SPEC §3). */
-  view(o: OrderRecord, symbol: string = this.spec.symbol): OrderView {
-    return renderOrderView(this.spec, o, symbol);
   }
 }
 

@@ -49,13 +49,13 @@ export class SymbolState {
   ) {}
 
   static fresh(spec: MarketSpec): SymbolState {
-    return new SymbolState(spec, new MatchingCore(spec), new MarketData(spec), new OrderViews(spec), '0-0');
+    return new SymbolState(spec, new MatchingCore(spec), new MarketData(spec), new OrderViews(), '0-0');
   }
 
   static fromSnapshot(spec: MarketSpec, snap: EngineSnapshot | EngineSnapshotV1): SymbolState {
     if ((snap.v !== 1 && snap.v !== 2) || snap.symbol !== spec.symbol) throw new Error(`snapshot is for ${snap.symbol} v${String(snap.v)}, not ${spec.symbol}`);
     const orders = snap.v === 1 ? snap.orders : snap.orders.map(decodeOrderState);
-    return new SymbolState(spec, MatchingCore.restore(spec, snap.core), new MarketData(spec, snap.md), new OrderViews(spec, orders), snap.position);
+    return new SymbolState(spec, MatchingCore.restore(spec, snap.core), new MarketData(spec, snap.md), new OrderViews(orders), snap.position);
   }
 
   /** Applies one stream entry (the position moves past it even when it is skipped). */
