@@ -13,9 +13,9 @@ import { httpOk, waitFor } from './wait';
 
 /**
  * V8 flags of engine processes. A bigger young generation: an engine allocates short-lived event
- * and command objects per batch, and with the default 16 MB semi-space a tenth of its CPU went to
- * scavenges (`BENCH_PARTS=engine npm run bench:pipeline`: ~10% more commands/s with 64 MB).
- * docker-compose.yml passes the same flag.
+ * and command objects per batch, which the default 16 MB semi-space promotes and scavenges over and
+ * over (`BENCH_PARTS=engine npm run bench:pipeline` on 2026-11-25, two alternating pairs: 36,325 vs
+ * 32,694 and 32,246 vs 30,197 commands/s with 64 MB). docker-compose.yml passes the same flag.
  */
 export const ENGINE_NODE_FLAGS = ['--max-semi-space-size=64'];
 

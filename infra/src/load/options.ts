@@ -13,9 +13,10 @@ export interface LoadOptions {
   /** Seconds to wait after the last order for outstanding answers and executions. */
   drain: number;
   /**
-   * Keep-alive HTTP connections (default 256). With Redis `appendfsync always` every answer waits
-   * for an fsync (~15 ms here), so the connection count caps the rate at about connections / fsync
-   * time whatever the server does: 64 connections held 5,000/s at ~4,600/s with 4 s of queueing.
+   * Keep-alive HTTP connections (default 256). Each carries one request at a time, so the rate is
+   * capped near connections / answer time whatever the server could do: on 2026-11-25 answers took
+   * ~14 ms at 5,000/s (AOF on or off alike), and 64 connections held that rate at 4,594/s with ~4 s
+   * of queueing in the client.
    */
   connections: number;
   /** Plain /ws subscribers to executions (the first one measures latency). */
