@@ -23,9 +23,10 @@ import { wireUnits, type WireUnits } from './wire';
 /** Levels a side kept in `keys.depth` and sent in each OrderBookUpdate (REST `depth` max). */
 export const DEPTH_LEVELS = 50;
 /**
- * Messages one batch may hold before its oldest are dropped. The runner's batches (at most 1,000
- * commands) stay far below it; only a recovery that replays a long stretch without flushing
- * (and then discards the output) reaches it, and there it bounds memory.
+ * Unflushed messages kept: past twice this many, all but the newest this many are dropped. The
+ * runner's batches (1,000 commands by default; ENGINE_BATCH_SIZE allows up to 100,000, which a
+ * busy book could push past the bound) normally stay far below it; a recovery that replays a long
+ * stretch without flushing (and then discards the output) reaches it, and there it bounds memory.
  */
 export const MAX_PENDING_MESSAGES = 100_000;
 
