@@ -35,11 +35,6 @@ export class BookSide {
     return this.side === 'Buy' ? -priceTicks : priceTicks;
   }
 
-  /** Number of non-empty levels. */
-  get levelCount(): number {
-    return this.byPrice.size - this.emptyLevels;
-  }
-
   /**
    * The level at `priceTicks`, created or reused when there is none with orders. The caller
    * appends an order to it right away (`best` may already point to it).

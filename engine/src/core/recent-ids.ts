@@ -19,10 +19,6 @@ export class RecentIds {
     this.hashes = new Int32Array(capacity);
   }
 
-  get size(): number {
-    return this.count;
-  }
-
   get isFull(): boolean {
     return this.count === this.capacity;
   }
