@@ -17,13 +17,9 @@ export class ApiMetrics {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
     registers: [this.registry],
   });
-  readonly accepted = new Counter({ name: 'xt_api_orders_accepted_total', help: 'Orders accepted (202)', labelNames: ['symbol'], registers: [this.registry] });
+  /** One per order appended (a 202 or a waited answer; not a retry answered from its first attempt). */
+  readonly accepted = new Counter({ name: 'xt_api_orders_accepted_total', help: 'Orders appended to their symbol stream', labelNames: ['symbol'], registers: [this.registry] });
   readonly errors = new Counter({ name: 'xt_api_errors_total', help: 'Error answers by code', labelNames: ['code'], registers: [this.registry] });
-
-  /** One order appended (a 202 or a waited answer; not a retry answered from its first attempt). */
-  orderAccepted(symbol: string): void {
-    this.accepted.inc({ symbol });
-  }
 
   /** Counts and times one answered request under its route pattern. */
   observe(method: string, route: string, status: number, seconds: number): void {

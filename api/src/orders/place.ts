@@ -71,7 +71,7 @@ export function placeOrderHandler({ store, appendStores = [store], outcomes, mar
       waiter?.cancel();
       throw e;
     }
-    if (result.kind === 'new') metrics.orderAccepted(order.spec.symbol);
+    if (result.kind === 'new') metrics.accepted.inc({ symbol: order.spec.symbol });
     if (!wait) return { status: 202, body: result.answer };
     let view: OrderView | undefined;
     if (result.kind === 'same') {
