@@ -55,7 +55,6 @@ type Settings = Required<Omit<RunnerOptions, 'metrics'>> & { metrics?: RunnerMet
 /** A batch's transaction, built and ready to be sent. */
 interface Prepared {
   tx: ReturnType<Redis['multi']>;
-  started: bigint;
   count: number;
   lastTs: number;
 }
@@ -328,7 +327,6 @@ export class SymbolRunner {
 
   /** Builds a batch's transaction from the state right after the batch (synchronously). */
   private prepare(state: SymbolState, applied: AppliedBatch): Prepared {
-    const started = process.hrtime.bigint();
     const { keys, o } = this;
     const batch = state.views.takeBatch();
     const tx = this.writer.multi();
@@ -367,7 +365,7 @@ export class SymbolRunner {
       const outcome: OutcomeMessage = { symbol: this.symbol, position: state.position, orders: batch.placed, cancels: batch.cancels };
       tx.publish(keys.outcomes, JSON.stringify(outcome));
     }
-    return { tx, started, count: applied.count, lastTs: applied.lastTs };
+    return { tx, count: applied.count, lastTs: applied.lastTs };
   }
 
   /**
@@ -380,6 +378,8 @@ export class SymbolRunner {
     const { keys } = this;
     const token = this.lease.token;
     if (!token) throw new FencedError('lease not held');
+    // From sending, not from preparing: the batch may have waited for the previous commit.
+    const started = process.hrtime.bigint();
     const guard = `${keys.lease}:guard`;
     void this.writer.watch(keys.lease, guard).catch(() => undefined);
     const check = this.writer.eval(CHECK_LEASE_LUA, 2, keys.lease, guard, token) as Promise<string>;
@@ -389,7 +389,7 @@ export class SymbolRunner {
         const holder = await check.catch(() => '');
         throw new FencedError(holder ? `lease is now ${holder === '-' ? 'free' : holder}` : 'lease changed during the commit');
       }
-      this.committed(p, result);
+      this.committed(p, result, started);
     });
     // Observed by the next settle(); never left unhandled.
     done.catch(() => undefined);
@@ -397,7 +397,7 @@ export class SymbolRunner {
   }
 
   /** Checks the EXEC's answer and records the batch's metrics. */
-  private committed(p: Prepared, result: [Error | null, unknown][]): void {
+  private committed(p: Prepared, result: [Error | null, unknown][], started: bigint): void {
     const failed = result.find(([err]) => err);
     if (failed) throw new Error(`commit command failed: ${failed[0]!.message}`);
     this.lastRenewAt = Date.now();
@@ -406,7 +406,7 @@ export class SymbolRunner {
       const labels = { symbol: this.symbol };
       m.applied.inc(labels, p.count);
       m.batchSize.observe(labels, p.count);
-      m.commitSeconds.observe(labels, Number(process.hrtime.bigint() - p.started) / 1e9);
+      m.commitSeconds.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
       if (p.lastTs > 0) m.lagMs.set(labels, Date.now() - p.lastTs);
     }
   }
