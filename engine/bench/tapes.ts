@@ -103,20 +103,6 @@ export class Tape {
   isCancel(i: number): boolean {
     return this.kind[i] === CANCEL;
   }
-
-  /** The first `n` commands (shares the id strings). */
-  prefix(n: number): Tape {
-    const t = new Tape(n);
-    t.kind.set(this.kind.subarray(0, n));
-    t.side.set(this.side.subarray(0, n));
-    t.type.set(this.type.subarray(0, n));
-    t.tif.set(this.tif.subarray(0, n));
-    t.price.set(this.price.subarray(0, n));
-    t.qty.set(this.qty.subarray(0, n));
-    t.ts.set(this.ts.subarray(0, n));
-    for (let i = 0; i < n; i++) t.ids[i] = this.ids[i];
-    return t;
-  }
 }
 
 /**
