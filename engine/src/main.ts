@@ -90,7 +90,7 @@ async function main(): Promise<void> {
           prefix: env.XT_PREFIX,
           symbols: markets.map((m) => m.symbol),
           everyMs: env.ENGINE_CLOCK_MS,
-          onError: (e) => log.warn('clock tick failed', { error: e.message }),
+          onError: (e) => log.warn('clock error', { error: e.message }),
         })
       : undefined;
   onShutdown(log, async () => {

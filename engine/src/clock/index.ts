@@ -29,7 +29,10 @@ export interface ClockOptions {
   symbols: readonly string[];
   /** Period in ms (default {@link DEFAULT_CLOCK_MS}). */
   everyMs?: number;
-  /** Called when a tick could not be appended (Redis down); the next tick tries again. */
+  /**
+   * Called when a tick could not be appended (the next tick tries again) or the schedule could
+   * not be set up yet (retried every second): Redis down, mostly.
+   */
   onError?: (error: Error) => void;
 }
 
