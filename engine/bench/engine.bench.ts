@@ -9,7 +9,7 @@
  */
 import { loadavg } from 'node:os';
 import { OrderBook, Side } from 'nodejs-order-book';
-import type { LimitOrderOptions } from 'nodejs-order-book';
+import type { LimitOrderOptions, MarketOrderOptions } from 'nodejs-order-book';
 import { loadMarketMap } from '@xtrader/protocol/node';
 import type { TimedCommand } from '@xtrader/protocol';
 import { MatchingCore } from '../src/core';
@@ -51,7 +51,7 @@ class Stopwatch {
 }
 
 /** A nodejs-order-book call's argument: an order id to cancel, or a market or limit order's options. */
-type NobCommand = string | { side: Side; size: number } | LimitOrderOptions;
+type NobCommand = string | MarketOrderOptions | LimitOrderOptions;
 
 /**
  * Command `i` as nodejs-order-book's argument. It has no POST_ONLY tif (a flag instead); the bench
