@@ -10,8 +10,8 @@ const KEPT_EMPTY_LEVELS = 64;
  * from `sorted-btree`). Bids are keyed by `-price` and asks by `price`, so on both sides the
  * smallest key is the best level and the same loops serve both.
  *
- * A level that becomes empty stays in both (marked by having no orders) until there are more empty
- * levels than non-empty ones: prices near the touch empty and refill all the time, and reusing the
+ * A level that becomes empty stays in both (marked by having no orders) until there are more than
+ * KEPT_EMPTY_LEVELS empty levels and more empty than non-empty ones: prices near the touch empty and refill all the time, and reusing the
  * level skips a tree insert and delete each time (the tree was the largest cost of a shallow book).
  * Everything that reads levels skips the empty ones.
  */
