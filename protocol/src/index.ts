@@ -6,3 +6,4 @@ export * from './rest';
 export * from './realtime';
 export * from './stream';
 export * from './outcomes';
+export * from './wire';

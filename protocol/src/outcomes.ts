@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { stepsToNumber, type Decimal } from './decimal';
 import { OrderStatus, OrderView, type OrderType, type Side, type TimeInForce } from './rest';
 import type { MarketSpec } from './symbols';
+import { wireUnits, type WireUnits } from './wire';
 
 /**
  * What the engine writes for the api nodes: the stored state of each order and the outcome
@@ -149,31 +149,17 @@ export function readStoredOrder(spec: MarketSpec, text: string): OrderView {
   return Array.isArray(value) ? renderOrderView(spec, decodeOrderState(value)) : value;
 }
 
-/**
- * `count` steps as a JSON number, fast: `count x mantissa / 10^scale` is one correctly rounded
- * division of two exact doubles, i.e. the same double as parsing the exact decimal string. Falls
- * back to the exact string conversion when the product is not a safe integer.
- */
-function stepConverter(step: Decimal): (count: number) => number {
-  const mantissa = Number(step.mantissa);
-  const divisor = 10 ** step.scale;
-  if (!Number.isSafeInteger(mantissa) || step.scale > 22) return (count) => stepsToNumber(count, step);
-  return (count) => {
-    const n = count * mantissa;
-    return Number.isSafeInteger(n) ? n / divisor : stepsToNumber(count, step);
-  };
-}
-
-const converters = new WeakMap<MarketSpec, { price: (n: number) => number; qty: (n: number) => number; fee: (n: number) => number }>();
-function unitsOf(spec: MarketSpec) {
-  let c = converters.get(spec);
-  if (!c) converters.set(spec, (c = { price: stepConverter(spec.tick), qty: stepConverter(spec.lot), fee: stepConverter(spec.feeUnit) }));
-  return c;
+/** The market's converters, built once per spec (this runs for every order read). */
+const unitsBySpec = new WeakMap<MarketSpec, WireUnits>();
+function unitsOf(spec: MarketSpec): WireUnits {
+  let units = unitsBySpec.get(spec);
+  if (!units) unitsBySpec.set(spec, (units = wireUnits(spec)));
+  return units;
 }
 
 /** Renders a record as the wire `OrderView` (SPEC §3), decimals exact. */
 export function renderOrderView(spec: MarketSpec, o: OrderRecord, symbol: string = spec.symbol): OrderView {
-  const { price, qty, fee } = unitsOf(spec);
+  const { price, quantity: qty, fee } = unitsOf(spec);
   return {
     order_id: o.order_id,
     ...(o.client_order_id !== undefined ? { client_order_id: o.client_order_id } : {}),

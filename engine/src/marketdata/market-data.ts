@@ -13,12 +13,13 @@ import {
   type SymbolKeys,
   type Trade,
   type TradeEvent,
+  wireUnits,
+  type WireUnits,
 } from '@xtrader/protocol';
 import { DepthBook, type LevelSteps } from './book';
 import { CandleSeries, MAX_CANDLES, type CandleSeriesState, type CandleSteps } from './candles';
 import { RollingStats, type RollingStatsState } from './stats';
 import { MAX_TRADES, marketDataStore } from './store';
-import { wireUnits, type WireUnits } from './wire';
 
 /** Levels a side kept in `keys.depth` and sent in each OrderBookUpdate (REST `depth` max). */
 export const DEPTH_LEVELS = 50;

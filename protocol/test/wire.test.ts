@@ -1,5 +1,4 @@
-import { stepsToNumber, parseStep } from '@xtrader/protocol';
-import { toWireNumber } from '../../src/marketdata/wire';
+import { stepsToNumber, parseStep, toWireNumber } from '../src';
 
 describe('wire numbers', () => {
   test('the fast conversion gives exactly the number the exact decimal conversion gives', () => {
