@@ -23,13 +23,6 @@ import { MAX_TRADES, marketDataStore } from './store';
 
 /** Levels a side kept in `keys.depth` and sent in each OrderBookUpdate (REST `depth` max). */
 export const DEPTH_LEVELS = 50;
-/**
- * Unflushed messages kept: past twice this many, all but the newest this many are dropped. The
- * runner's batches (1,000 commands by default; ENGINE_BATCH_SIZE allows up to 100,000, which a
- * busy book could push past the bound) normally stay far below it; a recovery that replays a long
- * stretch without flushing (and then discards the output) reaches it, and there it bounds memory.
- */
-export const MAX_PENDING_MESSAGES = 100_000;
 
 /** Keeps the newest `max` items, trimming in chunks so that pushing stays O(1) amortised. */
 function keepNewest<T>(items: T[], max: number): void {
@@ -329,7 +322,8 @@ export class MarketData {
     const topic = msg.type === 'Execution' ? this.executionsTopic : topicOf(msg);
     msg.prev_sequence = this.topicSeq[topic] ?? 0;
     this.topicSeq[topic] = msg.sequence ?? this.seq;
-    keepNewest(this.pending.messages, MAX_PENDING_MESSAGES);
+    // Never trimmed: each one is a feed message the batch must publish. Recovery discards them
+    // as it replays (see SymbolRunner.recover), so they stay bounded by one batch.
     this.pending.messages.push(msg);
   }
 }

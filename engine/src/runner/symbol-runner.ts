@@ -253,10 +253,11 @@ export class SymbolRunner {
       if (entries.length === 0) throw new Error(`command stream no longer holds ${state.position}..${target}: cannot replay`);
       for (const entry of entries) state.applyEntry(entry);
       replayed += entries.length;
+      // Everything replayed is already committed: drop each chunk's pending writes and feed
+      // messages instead of repeating them (and instead of holding a long replay's in memory).
+      state.views.takeBatch();
+      state.md.flush(this.writer.multi(), this.keys);
     }
-    // Everything replayed is already committed: drop the pending writes instead of repeating them.
-    state.views.takeBatch();
-    state.md.flush(this.writer.multi(), this.keys);
     this.state = state;
     this.commandsSinceSnapshot = replayed;
     this.lastSnapshotAt = Date.now();
