@@ -17,7 +17,8 @@ const EngineEnv = CommonEnv.extend({
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   ENGINE_LEASE_MS: z.coerce.number().int().min(100).default(5000),
   ENGINE_BLOCK_MS: z.coerce.number().int().min(1).default(500),
-  ENGINE_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(1000),
+  /** At most 10,000: a batch's changed order keys go to one script call as arguments. */
+  ENGINE_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
   ENGINE_SNAPSHOT_EVERY: z.coerce.number().int().min(1).default(10_000),
   ENGINE_SNAPSHOT_MS: z.coerce.number().int().min(100).default(30_000),
   /** "false" keeps the whole command stream (audits, crash drills). */
