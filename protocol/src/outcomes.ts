@@ -201,15 +201,14 @@ function averagePrice(spec: MarketSpec, o: OrderRecord): number | null {
 }
 
 /**
- * The answer to one cancel request. `order` is not sent by the engine (the api reads the stored
- * state, which the engine committed before publishing).
+ * The answer to one cancel request; the api then reads the order's stored state, which the engine
+ * committed before publishing.
  */
 export const CancelOutcome = z.object({
   request_id: z.string(),
   order_id: z.string(),
   /** true: the order was cancelled; false: ORDER_NOT_FOUND. */
   ok: z.boolean(),
-  order: OrderView.optional(),
   message: z.string().optional(),
 });
 export type CancelOutcome = z.infer<typeof CancelOutcome>;

@@ -49,7 +49,7 @@ export function orderRouter({ store, outcomes, metrics, place }: OrderRouterDeps
     const outcome = await waiter.promise;
     if (outcome) {
       if (!outcome.ok) throw new XtError('ORDER_NOT_FOUND', outcome.message ?? `order ${orderId} is not open`);
-      const view = outcome.order ?? (await store.get(current.symbol, orderId));
+      const view = await store.get(current.symbol, orderId);
       res.status(200).json(view);
       return;
     }
