@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import cors from 'cors';
 import express, { type Express } from 'express';
 import type Redis from 'ioredis';
-import { createLogger, createRedis, type Logger } from '@xtrader/platform';
+import { createLogger, createRedis, WRITE_ONCE_OPTIONS, type Logger } from '@xtrader/platform';
 import { symbolKeys, XtError, type MarketSpec } from '@xtrader/protocol';
 import { marketRouter } from './market/router';
 import { errorHandler, sendError } from './errors';
@@ -106,7 +106,8 @@ export interface RunningApi {
 export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
   const log = opts.log ?? createLogger('api');
   // Auto-pipelining: concurrent requests share one write to Redis (throughput under load).
-  const commandClient = (role: string) => createRedis(opts.redisUrl, role, { enableOfflineQueue: false, enableAutoPipelining: true });
+  // Write-once: a place in flight when a connection drops is failed, never sent again.
+  const commandClient = (role: string) => createRedis(opts.redisUrl, role, { ...WRITE_ONCE_OPTIONS, enableAutoPipelining: true });
   const redis = commandClient('api');
   const appendRedis = Array.from({ length: Math.max(0, (opts.appendConnections ?? DEFAULT_APPEND_CONNECTIONS) - 1) }, (_, i) => commandClient(`api-append-${i + 1}`));
   const sub = createRedis(opts.redisUrl, 'api-sub');

@@ -28,6 +28,19 @@ export function createRedis(url: string, role: string, overrides: RedisOptions =
 /** Options for clients that block (XREAD BLOCK, BullMQ workers): never give up a request. */
 export const BLOCKING_OPTIONS: RedisOptions = { maxRetriesPerRequest: null };
 
+/**
+ * Options for clients that write what must not happen twice (order appends): a command whose
+ * connection closed before its reply came may or may not have run, so it is failed at once
+ * (the caller tells its client the outcome is unknown) instead of being sent again after the
+ * reconnect, and nothing waits in an offline queue.
+ */
+export const WRITE_ONCE_OPTIONS: RedisOptions = {
+  autoResendUnfulfilledCommands: false,
+  // 0: every close fails what is in flight (with 1, the first close after a healthy spell keeps it).
+  maxRetriesPerRequest: 0,
+  enableOfflineQueue: false,
+};
+
 /** Thrown by {@link withDeadline} when Redis did not answer in time. */
 export class RedisDeadlineError extends Error {
   override readonly name = 'RedisDeadlineError';

@@ -26,13 +26,22 @@ type PlaceClient = Redis & {
 
 export type PlaceResult = { kind: 'new'; answer: PlaceOrderAccepted; streamId: string } | { kind: 'same'; answer: PlaceOrderAccepted };
 
-/** Runs a Redis call; any failure that is not a business error means Redis is unavailable. */
-async function durable<T>(fn: () => Promise<T>): Promise<T> {
+/** ioredis's refusal to send while disconnected: the command never left this process. */
+const NOT_SENT = /enableOfflineQueue options is false/;
+
+/**
+ * Runs a Redis call; any failure that is not a business error means Redis is unavailable. A read
+ * changed nothing; a write that was sent and lost its reply (the connection closed first) may or
+ * may not have run, and `unknown` says what the client should do about that.
+ */
+async function durable<T>(fn: () => Promise<T>, unknown?: string): Promise<T> {
   try {
     return await fn();
   } catch (e) {
     if (isXtError(e)) throw e;
-    throw new XtError('SERVICE_UNAVAILABLE', `the order store is unavailable (${(e as Error).message}); nothing was changed, retry`);
+    const why = (e as Error).message;
+    const outcome = unknown === undefined || NOT_SENT.test(why) ? 'nothing was changed, retry' : unknown;
+    throw new XtError('SERVICE_UNAVAILABLE', `the order store is unavailable (${why}); ${outcome}`);
   }
 }
 
@@ -87,6 +96,7 @@ export class OrderStore {
     const coidKey = keys.clientOrder(order.clientOrderId ?? '-');
     const [kind, value] = await durable(() =>
       this.redis.xtPlaceOrder(keys.commands, keys.order(orderId), coidKey, JSON.stringify(cmd), viewHead, fingerprint, JSON.stringify(answer), CLIENT_ORDER_ID_TTL_S),
+      'the order may or may not have been appended; retry with the same client_order_id (without one, look for the order before placing it again)',
     );
     if (kind === 'new') return { kind, answer, streamId: value };
     if (kind === 'same') return { kind, answer: JSON.parse(value) as PlaceOrderAccepted };
@@ -96,7 +106,10 @@ export class OrderStore {
   /** Appends a CancelCommand; the engine answers on the outcomes channel with `requestId`. */
   async appendCancel(symbol: string, orderId: string, requestId: string): Promise<string> {
     const cmd: CancelCommand = { v: 1, kind: 'cancel', order_id: orderId, request_id: requestId };
-    return durable(async () => (await this.redis.xadd(this.keysOf(symbol).commands, '*', 'c', JSON.stringify(cmd)))!);
+    return durable(
+      async () => (await this.redis.xadd(this.keysOf(symbol).commands, '*', 'c', JSON.stringify(cmd)))!,
+      'the cancel may or may not have been queued; retrying it is safe',
+    );
   }
 
   /** Reads one order's stored state, looking in every listed symbol at once (one round trip). */
