@@ -3,7 +3,7 @@ module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.tsx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   testMatch: ['<rootDir>/*/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/web/'],
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/web/'],
   testTimeout: 60000,
   // Only a guard: green runs end on their own (`npx jest --forceExit=false` exits when done, and
   // --detectOpenHandles finds nothing per workspace), but a suite that fails half-way can leave a
