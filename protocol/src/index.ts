@@ -3,6 +3,7 @@ export * from './decimal';
 export * from './symbols';
 export * from './keys';
 export * from './rest';
+export * from './account';
 export * from './realtime';
 export * from './stream';
 export * from './outcomes';
