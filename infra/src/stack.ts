@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createRedis, freePort } from '@xtrader/platform';
-import { loadMarkets } from '@xtrader/protocol/node';
+import { loadExchangeConfig } from '@xtrader/protocol/node';
 import { symbolKeys } from '@xtrader/protocol';
 import type Redis from 'ioredis';
 import { readSharedEnv } from './env-file';
@@ -114,7 +114,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   mkdirSync(logDir, { recursive: true });
   const shared = readSharedEnv();
   const prefix = opts.prefix ?? process.env.XT_PREFIX ?? shared.XT_PREFIX ?? 'xt';
-  const markets = loadMarkets(opts.env?.XT_SYMBOLS_FILE ?? process.env.XT_SYMBOLS_FILE);
+  const config = loadExchangeConfig(opts.env?.XT_SYMBOLS_FILE ?? process.env.XT_SYMBOLS_FILE);
+  const markets = config.markets;
   const symbols = opts.symbols ?? markets.map((m) => m.symbol);
   const unknown = symbols.filter((s) => !markets.some((m) => m.symbol === s));
   if (unknown.length > 0) throw new Error(`unknown symbols ${unknown.join(', ')} (configured: ${markets.map((m) => m.symbol).join(', ')})`);
@@ -124,7 +125,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   if (symbols.length < markets.length) {
     symbolsFile = join(logDir, 'symbols.json');
     const chosen = markets.filter((m) => symbols.includes(m.symbol)).map((m) => m.config);
-    writeFileSync(symbolsFile, JSON.stringify({ symbols: chosen }, null, 2));
+    writeFileSync(symbolsFile, JSON.stringify({ assets: config.file.assets, symbols: chosen }, null, 2));
   }
   const readyTimeoutMs = opts.readyTimeoutMs ?? 90_000;
   const members: Member[] = [];

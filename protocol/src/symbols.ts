@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseDecimal, parseStep, toSteps, type Decimal, formatDecimal } from './decimal';
 import { XtError } from './errors';
+import { AssetConfig, marketUnits, toAssetMap, type AssetSpec, type MarketUnits } from './assets';
 
 const DecimalString = z.string().regex(/^\d+(\.\d+)?$/, 'a plain decimal string such as "0.0001"');
 
@@ -22,8 +23,20 @@ export const SymbolConfig = z
   .strict();
 export type SymbolConfig = z.infer<typeof SymbolConfig>;
 
-export const SymbolsFile = z.object({ $comment: z.string().optional(), symbols: z.array(SymbolConfig).min(1) }).strict();
+/** `config/symbols.json`: the assets (with their precision) and the markets between them. */
+export const SymbolsFile = z
+  .object({ $comment: z.string().optional(), assets: z.array(AssetConfig).min(1), symbols: z.array(SymbolConfig).min(1) })
+  .strict();
 export type SymbolsFile = z.infer<typeof SymbolsFile>;
+
+/** Everything `config/symbols.json` says, validated: the markets, the assets and each market's units. */
+export interface ExchangeConfig {
+  readonly file: SymbolsFile;
+  readonly assets: ReadonlyMap<string, AssetSpec>;
+  readonly markets: readonly MarketSpec[];
+  /** Each market's sizes in asset units, by symbol. */
+  readonly units: ReadonlyMap<string, MarketUnits>;
+}
 
 /** A market with its sizes parsed into exact steps: what the api and the engine work with. */
 export interface MarketSpec {
@@ -80,16 +93,26 @@ export function toMarketSpec(config: SymbolConfig): MarketSpec {
   return spec;
 }
 
-export function parseSymbolsFile(json: unknown): MarketSpec[] {
+/**
+ * Validates the whole config: the schema, each market's steps and bounds, and that every
+ * market's lot, notional step and fee unit are whole units of its listed assets.
+ */
+export function parseExchangeConfig(json: unknown): ExchangeConfig {
   const parsed = SymbolsFile.safeParse(json);
   if (!parsed.success) throw new Error(`invalid symbols config:\n${z.prettifyError(parsed.error)}`);
+  const assets = toAssetMap(parsed.data.assets);
   const specs = parsed.data.symbols.map(toMarketSpec);
-  const names = new Set<string>();
+  const units = new Map<string, MarketUnits>();
   for (const s of specs) {
-    if (names.has(s.symbol)) throw new Error(`symbol ${s.symbol} is listed twice`);
-    names.add(s.symbol);
+    if (units.has(s.symbol)) throw new Error(`symbol ${s.symbol} is listed twice`);
+    units.set(s.symbol, marketUnits(s, assets));
   }
-  return specs;
+  return { file: parsed.data, assets, markets: specs, units };
+}
+
+/** The markets of a validated config (see {@link parseExchangeConfig}). */
+export function parseSymbolsFile(json: unknown): MarketSpec[] {
+  return [...parseExchangeConfig(json).markets];
 }
 
 function ceilDiv(a: bigint, b: bigint): bigint {

@@ -18,8 +18,12 @@ describe('symbol config', () => {
   test('a broken config is refused with the reason', () => {
     expect(() => parseSymbolsFile({ symbols: [{ symbol: 'X' }] })).toThrow(/invalid symbols config/);
     const one = { ...JSON.parse(JSON.stringify(btc.config)) };
-    expect(() => parseSymbolsFile({ symbols: [one, one] })).toThrow('listed twice');
-    expect(() => parseSymbolsFile({ symbols: [{ ...one, tick_size: '0' }] })).toThrow('positive');
+    const assets = [
+      { asset: 'BTC', decimals: 8 },
+      { asset: 'KRW', decimals: 2 },
+    ];
+    expect(() => parseSymbolsFile({ assets, symbols: [one, one] })).toThrow('listed twice');
+    expect(() => parseSymbolsFile({ assets, symbols: [{ ...one, tick_size: '0' }] })).toThrow('positive');
   });
 });
 
