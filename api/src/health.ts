@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type Redis from 'ioredis';
-import { symbolKeys } from '@xtrader/protocol';
+import { Heartbeat, symbolKeys } from '@xtrader/protocol';
 
 /**
  * `/healthz`: the process answers. `/readyz`: Redis answers and every symbol's engine heartbeat
@@ -26,13 +26,13 @@ export function healthRouter(redis: Redis, prefix: string, symbols: string[]): R
           engines[s] = { alive: false };
           return;
         }
-        const parsed = JSON.parse(hb) as { engine_id?: string; position?: string; ts?: number };
-        engines[s] = {
-          alive: true,
-          ...(parsed.engine_id ? { engine_id: parsed.engine_id } : {}),
-          ...(parsed.position ? { position: parsed.position } : {}),
-          ...(parsed.ts ? { age_ms: Math.max(0, Date.now() - parsed.ts) } : {}),
-        };
+        const parsed = Heartbeat.safeParse(JSON.parse(hb));
+        if (!parsed.success) {
+          engines[s] = { alive: true };
+          return;
+        }
+        const { engine_id, position, ts } = parsed.data;
+        engines[s] = { alive: true, engine_id, ...(position ? { position } : {}), age_ms: Math.max(0, Date.now() - ts) };
       });
     } catch {
       redisUp = false;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { decodeEvent, OrderView, symbolKeys, type CompactEvent } from '@xtrader/protocol';
+import { decodeEvent, entryField, FIELDS, OrderView, symbolKeys, type CompactEvent } from '@xtrader/protocol';
 import { commandLengths, eventually, http, startStack, type Stack } from './helpers';
 
 let stack: Stack;
@@ -24,7 +24,7 @@ const limit = (side: 'Buy' | 'Sell', price: number | string, quantity: number | 
 async function tradeEvents(symbol: string) {
   const entries = await stack.redis.xrange(symbolKeys(symbol, stack.prefix).events, '-', '+');
   return entries
-    .flatMap(([, f]) => (JSON.parse(f[f.indexOf('e') + 1]) as [string, ...CompactEvent[]][]).flatMap(([, ...e]) => e.map(decodeEvent)))
+    .flatMap(([, f]) => (JSON.parse(entryField(f, FIELDS.events)!) as [string, ...CompactEvent[]][]).flatMap(([, ...e]) => e.map(decodeEvent)))
     .filter((e) => e.kind === 'trade');
 }
 

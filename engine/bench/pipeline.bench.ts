@@ -19,9 +19,9 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import type Redis from 'ioredis';
 import { createLogger, RedisServer, seededRandom } from '@xtrader/platform';
-import { symbolKeys, type PlaceCommand } from '@xtrader/protocol';
+import { compareStreamIds, FIELDS, symbolKeys, type PlaceCommand } from '@xtrader/protocol';
 import { loadMarketMap } from '@xtrader/protocol/node';
-import { compareIds, SymbolRunner } from '../src/runner';
+import { SymbolRunner } from '../src/runner';
 
 const ROOT = join(__dirname, '..', '..');
 const COMMANDS = Number(process.env.BENCH_COMMANDS ?? 100_000);
@@ -66,7 +66,7 @@ async function fill(redis: Redis, stream: string, cmds: object[]): Promise<strin
   let last = '';
   for (let i = 0; i < cmds.length; i += 5000) {
     const p = redis.pipeline();
-    for (const c of cmds.slice(i, i + 5000)) p.xadd(stream, '*', 'c', JSON.stringify(c));
+    for (const c of cmds.slice(i, i + 5000)) p.xadd(stream, '*', FIELDS.command, JSON.stringify(c));
     const res = (await p.exec()) ?? [];
     last = res[res.length - 1][1] as string;
   }
@@ -94,7 +94,7 @@ async function waitPosition(redis: Redis, key: string, id: string, timeoutMs = 3
   const deadline = Date.now() + timeoutMs;
   const reached = async () => {
     const pos = await redis.get(key);
-    return pos !== null && compareIds(pos, id) >= 0;
+    return pos !== null && compareStreamIds(pos, id) >= 0;
   };
   while (!(await reached())) {
     if (Date.now() > deadline) throw new Error(`engine did not reach ${id}`);
@@ -215,7 +215,7 @@ async function benchLatency(server: RedisServer, redis: Redis, results: Record<s
     for (; i < due; i++) {
       const cmd: PlaceCommand = { v: 1, kind: 'place', order_id: `l${i}`, side: i % 2 ? 'Buy' : 'Sell', type: 'Limit', tif: 'GTC', price_ticks: 50_000, qty_lots: 1 };
       sentAt.set(cmd.order_id, performance.now());
-      void redis.xadd(keys.commands, '*', 'c', JSON.stringify(cmd));
+      void redis.xadd(keys.commands, '*', FIELDS.command, JSON.stringify(cmd));
     }
     await new Promise((r) => setTimeout(r, 1));
   }

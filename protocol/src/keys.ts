@@ -1,5 +1,10 @@
+import { z } from 'zod';
+import type { Channel } from './realtime';
+
 /**
- * Every Redis key, stream and channel name, in one place (like bullmq's queue-keys).
+ * The keyspace: every Redis key, stream, stream field and channel name, every realtime topic
+ * name, the stream-id helpers and the heartbeat record, in one place (like bullmq's
+ * queue-keys). Lua scripts get field names from here as arguments, never as their own literals.
  *
  * Per-symbol names carry the `{SYMBOL}` hash tag so that a Redis Cluster keeps all of a symbol's
  * keys in one slot: the engine's commit touches several of them atomically. `prefix` lets tests
@@ -10,21 +15,26 @@ export const DEFAULT_PREFIX = 'xt';
 export function symbolKeys(symbol: string, prefix: string = DEFAULT_PREFIX) {
   const base = `${prefix}:{${symbol}}`;
   return {
-    /** Stream of commands (place, cancel, clock) appended by api nodes and the clock job. */
+    /** Stream of commands (place, cancel, clock) appended by api nodes and the clock job; field {@link FIELDS.command}. */
     commands: `${base}:commands`,
-    /** Stream of engine events (accepted, rejected, trade, cancelled, book), the audit trail. */
+    /** Stream of engine events, the audit trail: one entry per batch, fields {@link FIELDS}`.first/last/events`. */
     events: `${base}:events`,
-    /** Stream of realtime messages (SPEC §4) that realtime nodes deliver to subscribers. */
+    /** Stream of realtime messages that realtime nodes deliver to subscribers; field {@link FIELDS.message}. */
     feed: `${base}:feed`,
     /** The engine lease: value is `<fence>:<engine id>`, with a TTL. */
     lease: `${base}:lease`,
+    /**
+     * Watched with the lease by every commit; written (with a TTL) only by the commit's lease
+     * check when the lease is not the committer's, which aborts that commit's EXEC.
+     */
+    leaseGuard: `${base}:lease:guard`,
     /** Counter bumped on every lease acquisition; every commit checks it (fencing token). */
     fence: `${base}:fence`,
     /** Id of the last command whose effects are committed. */
     position: `${base}:position`,
     /** Latest engine snapshot (book + market data state + position), JSON. */
     snapshot: `${base}:snapshot`,
-    /** Per-order state (JSON), readable by any api node. */
+    /** Per-order state, readable by any api node. */
     order: (orderId: string) => `${base}:order:${orderId}`,
     /** client_order_id -> first answer, for idempotent retries. */
     clientOrder: (clientOrderId: string) => `${base}:coid:${clientOrderId}`,
@@ -35,7 +45,7 @@ export function symbolKeys(symbol: string, prefix: string = DEFAULT_PREFIX) {
     candles: (interval: string) => `${base}:candles:${interval}`,
     stats: `${base}:stats`,
     depth: `${base}:depth`,
-    /** Set by the running engine on every loop, with a TTL: readiness for /readyz. */
+    /** A {@link Heartbeat}, set by the running engine with a TTL: readiness for /readyz. */
     heartbeat: `${base}:heartbeat`,
   };
 }
@@ -48,3 +58,78 @@ export function globalKeys(prefix: string = DEFAULT_PREFIX) {
     bullPrefix: `${prefix}:bull`,
   };
 }
+
+/** Field names of stream entries. */
+export const FIELDS = {
+  /** Command stream: the `StreamCommand` JSON. */
+  command: 'c',
+  /** Feed stream: the `MarketMessage` JSON. */
+  message: 'm',
+  /** Events stream: id of the batch's first command. */
+  first: 'first',
+  /** Events stream: id of the batch's last command. */
+  last: 'last',
+  /** Events stream: the batch's events, `[[command id, compact event...]...]`. */
+  events: 'e',
+} as const;
+
+/** The value of `name` in a stream entry's `[field, value, ...]` list. */
+export function entryField(fields: readonly string[], name: string): string | undefined {
+  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
+  return undefined;
+}
+
+/** The realtime topic of a channel other than candles: `{channel}:{symbol}`. */
+export function channelTopic(channel: Exclude<Channel, 'candles'>, symbol: string): string {
+  return `${channel}:${symbol}`;
+}
+
+/** The realtime topic of one candle interval: `candles:{symbol}_{interval}`. */
+export function candleTopic(symbol: string, interval: string): string {
+  return `candles:${symbol}_${interval}`;
+}
+
+/** The channel of a topic. */
+export function channelOfTopic(topic: string): Channel {
+  return topic.slice(0, topic.indexOf(':')) as Channel;
+}
+
+/** The symbol a topic belongs to (`orderbook:BTC-KRW` -> BTC-KRW, `candles:BTC-KRW_5m` -> BTC-KRW). */
+export function symbolOfTopic(topic: string): string {
+  const rest = topic.slice(topic.indexOf(':') + 1);
+  return topic.startsWith('candles:') ? rest.slice(0, rest.lastIndexOf('_')) : rest;
+}
+
+/** The milliseconds part of a stream id (`<ms>-<seq>`): when Redis appended the entry. */
+export function streamIdTime(id: string): number {
+  const dash = id.indexOf('-');
+  return Number(dash < 0 ? id : id.slice(0, dash));
+}
+
+/**
+ * Orders two stream ids (`<ms>-<seq>`, or `<ms>`): -1, 0 or 1. Exact for any id: each part is
+ * compared as a decimal integer (length first, then digits), never as a double.
+ */
+export function compareStreamIds(a: string, b: string): number {
+  const da = a.indexOf('-');
+  const db = b.indexOf('-');
+  const ms = compareDigits(da < 0 ? a : a.slice(0, da), db < 0 ? b : b.slice(0, db));
+  return ms !== 0 ? ms : compareDigits(da < 0 ? '0' : a.slice(da + 1), db < 0 ? '0' : b.slice(db + 1));
+}
+
+function compareDigits(a: string, b: string): number {
+  if (a.length !== b.length) return a.length < b.length ? -1 : 1;
+  return a === b ? 0 : a < b ? -1 : 1;
+}
+
+/** What the engine holding a symbol's lease keeps in `keys.heartbeat` (with a TTL). */
+export const Heartbeat = z.object({
+  engine_id: z.string(),
+  /** Fence number of the lease it holds. */
+  fence: z.number().int().optional(),
+  /** The committed position. */
+  position: z.string().optional(),
+  /** When it was written (ms since epoch). */
+  ts: z.number(),
+});
+export type Heartbeat = z.infer<typeof Heartbeat>;

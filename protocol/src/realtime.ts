@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { candleTopic, channelTopic } from './keys';
 import { Candle, Interval, Level, Side } from './rest';
 
 /**
@@ -135,15 +136,15 @@ export const ServerMessage = z.discriminatedUnion('type', [
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
 
-/** The room / topic a market message belongs to: `{channel}:{symbol}` or `candles:{symbol}_{interval}`. */
+/** The topic a market message belongs to (names: keys.ts). */
 export function topicOf(msg: MarketMessage): string {
   switch (msg.type) {
     case 'Execution':
-      return `executions:${msg.symbol}`;
+      return channelTopic('executions', msg.symbol);
     case 'OrderBookUpdate':
-      return `orderbook:${msg.symbol}`;
+      return channelTopic('orderbook', msg.symbol);
     case 'MarketStatistics':
-      return `statistics:${msg.symbol}`;
+      return channelTopic('statistics', msg.symbol);
     case 'CandlestickUpdate':
       return candleTopic(msg.symbol, msg.interval);
     default: {
@@ -151,10 +152,6 @@ export function topicOf(msg: MarketMessage): string {
       throw new Error(`unknown message ${(never as { type: string }).type}`);
     }
   }
-}
-
-export function candleTopic(symbol: string, interval: string): string {
-  return `candles:${symbol}_${interval}`;
 }
 
 /** The statistics of a market that has not traded yet: null prices, zero volume and change. */

@@ -28,7 +28,7 @@ import WebSocket from 'ws';
 import { io } from 'socket.io-client';
 import { BareWebSocket } from './bare-websocket';
 import { freePort, RedisServer } from '@xtrader/platform';
-import { symbolKeys } from '@xtrader/protocol';
+import { FIELDS, symbolKeys } from '@xtrader/protocol';
 
 const REPO = resolve(__dirname, '../..');
 const SYMBOL = 'BTC-KRW';
@@ -340,7 +340,7 @@ async function main(): Promise<void> {
         while (seq < due) {
           seq++;
           const m = { type: 'Execution', exec_id: `x${seq}`, order_id: `o${seq}`, symbol: SYMBOL, side: 'Buy', price: 50_000_000, quantity: 0.5, fee: 25_000, timestamp: now(), sequence: seq, prev_sequence: seq - 1 };
-          void producer.xadd(feed, 'MAXLEN', '~', '10000', '*', 'm', JSON.stringify(m));
+          void producer.xadd(feed, 'MAXLEN', '~', '10000', '*', FIELDS.message, JSON.stringify(m));
         }
         if (seq === first) for (const w of pool) w.proc.stdin!.write(`${JSON.stringify({ measure: [first, total] })}\n`);
         if (seq >= total) done();

@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { INTERVALS, candleTopic, emptyStatistics, symbolKeys, type Candle, type CandlestickUpdate, type MarketMessage, type MarketStatistics, type OrderBookSnapshot } from '@xtrader/protocol';
+import { INTERVALS, candleTopic, channelTopic, emptyStatistics, entryField, FIELDS, symbolKeys, type Candle, type CandlestickUpdate, type MarketMessage, type MarketStatistics, type OrderBookSnapshot } from '@xtrader/protocol';
 import { Outgoing } from './outgoing';
 
 /** How far back in the feed to look for the newest candle message of each interval. */
@@ -63,7 +63,7 @@ export class CurrentState {
 
     const book: OrderBookSnapshot | null = depth ? JSON.parse(depth) : null;
     messages.set(
-      `orderbook:${symbol}`,
+      channelTopic('orderbook', symbol),
       new Outgoing({
         type: 'OrderBookUpdate',
         symbol,
@@ -76,7 +76,7 @@ export class CurrentState {
     );
 
     const stat: MarketStatistics | null = stats ? JSON.parse(stats) : null;
-    messages.set(`statistics:${symbol}`, new Outgoing({ ...(stat ?? emptyStatistics(symbol, now)), prev_sequence: 0 }));
+    messages.set(channelTopic('statistics', symbol), new Outgoing({ ...(stat ?? emptyStatistics(symbol, now)), prev_sequence: 0 }));
 
     INTERVALS.forEach((interval, i) => {
       const raw = candles[i]?.[0];
@@ -104,13 +104,11 @@ export class CurrentState {
 
 /** The message of a feed entry (field `m`), or null when absent or not JSON. */
 export function parseFeedFields(fields: string[]): MarketMessage | null {
-  for (let i = 0; i + 1 < fields.length; i += 2) {
-    if (fields[i] !== 'm') continue;
-    try {
-      return JSON.parse(fields[i + 1]) as MarketMessage;
-    } catch {
-      return null;
-    }
+  const raw = entryField(fields, FIELDS.message);
+  if (raw === undefined) return null;
+  try {
+    return JSON.parse(raw) as MarketMessage;
+  } catch {
+    return null;
   }
-  return null;
 }

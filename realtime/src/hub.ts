@@ -1,6 +1,6 @@
 import { CHANNELS, type Channel } from '@xtrader/protocol';
 import type { Outgoing } from './outgoing';
-import { channelOfTopic } from './subscriptions';
+import { channelOfTopic } from '@xtrader/protocol';
 
 /** Anything that can receive topic messages: a client session of either transport. */
 export interface Subscriber {

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createShardedAdapter } from '@socket.io/redis-adapter';
-import { MarketMessage, symbolKeys, topicOf } from '@xtrader/protocol';
+import { entryField, FIELDS, MarketMessage, streamIdTime, symbolKeys, topicOf } from '@xtrader/protocol';
 import { BLOCKING_OPTIONS, createLogger, createRedis, type Logger } from '@xtrader/platform';
 import { CurrentState } from './current-state';
 import { FeedReader, type FeedEntry } from './feed-reader';
@@ -12,7 +12,6 @@ import { resolveOptions, type RealtimeOptions } from './options';
 import { Outgoing } from './outgoing';
 import { Session } from './session';
 import { SocketIoGateway } from './socketio-gateway';
-import { streamIdTime } from './stream-id';
 import { WriteBatch } from './write-batch';
 import { WsGateway } from './ws-gateway';
 
@@ -59,7 +58,7 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeN
   };
   const publishEach = (symbol: string, entries: FeedEntry[]) => {
     for (const [id, fields] of entries) {
-      const raw = fieldOf(fields, 'm');
+      const raw = entryField(fields, FIELDS.message);
       const parsed = raw === undefined ? undefined : safeJson(raw);
       const msg = parsed === undefined ? undefined : MarketMessage.safeParse(parsed);
       if (!msg?.success || msg.data.symbol !== symbol) {
@@ -150,11 +149,6 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeN
         log.info('realtime node closed', { port });
       })()),
   };
-}
-
-function fieldOf(fields: string[], name: string): string | undefined {
-  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
-  return undefined;
 }
 
 function safeJson(text: string): unknown {

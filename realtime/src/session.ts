@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { ClientMessage, type Subscribe, type Unsubscribe } from '@xtrader/protocol';
+import { channelOfTopic, ClientMessage, compareStreamIds, symbolOfTopic, type Subscribe, type Unsubscribe } from '@xtrader/protocol';
 import type { Logger } from '@xtrader/platform';
 import type { CurrentState, SymbolState } from './current-state';
 import type { Hub, Subscriber } from './hub';
 import type { DropReason, RealtimeMetrics, TransportName } from './metrics';
 import { Outbox, type Sink } from './outbox';
 import { Outgoing } from './outgoing';
-import { compareStreamIds } from './stream-id';
-import { channelOfTopic, resolveSubscription, symbolOfTopic } from './subscriptions';
+import { resolveSubscription } from './subscriptions';
 
 /** A client connection as the session sees it, whatever the transport. */
 export interface ClientTransport extends Sink {

@@ -1,4 +1,4 @@
-import { CHANNELS, DEFAULT_CANDLE_INTERVAL, INTERVALS, candleTopic, type Channel, type Subscribe, type Unsubscribe } from '@xtrader/protocol';
+import { CHANNELS, DEFAULT_CANDLE_INTERVAL, INTERVALS, candleTopic, channelTopic, type Channel, type Subscribe, type Unsubscribe } from '@xtrader/protocol';
 
 /** What a Subscribe / Unsubscribe resolved to: the topics and the echo for the Success message. */
 export interface ResolvedSubscription {
@@ -56,7 +56,7 @@ export function resolveSubscription(
   for (const symbol of symbols) {
     for (const channel of channels.value as Channel[]) {
       if (channel === 'candles') for (const interval of intervals) topics.push(candleTopic(symbol, interval));
-      else topics.push(`${channel}:${symbol}`);
+      else topics.push(channelTopic(channel, symbol));
     }
   }
   return { ok: true, value: { topics, channels: channels.value as Channel[], symbols, intervals } };
@@ -80,15 +80,4 @@ function expand(
 
 function fail(message: string): { ok: false; message: string } {
   return { ok: false, message };
-}
-
-/** The symbol a topic belongs to (`orderbook:BTC-KRW` -> BTC-KRW, `candles:BTC-KRW_5m` -> BTC-KRW). */
-export function symbolOfTopic(topic: string): string {
-  const rest = topic.slice(topic.indexOf(':') + 1);
-  return topic.startsWith('candles:') ? rest.slice(0, rest.lastIndexOf('_')) : rest;
-}
-
-/** The channel of a topic. */
-export function channelOfTopic(topic: string): Channel {
-  return topic.slice(0, topic.indexOf(':')) as Channel;
 }

@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import WebSocket from 'ws';
 import { RedisServer } from '@xtrader/platform';
-import { candleTopic, symbolKeys } from '@xtrader/protocol';
+import { candleTopic, FIELDS, symbolKeys } from '@xtrader/protocol';
 import { startRealtime, type RealtimeNode } from '../src';
 import { NodeProcess, SioClient, WsClient, book, execution, produce, randomPrefix, subscribe } from './support';
 
@@ -101,7 +101,7 @@ test('a new subscriber gets the current state of every topic first, then only ne
     .set(keys.depth, JSON.stringify({ symbol: 'ETH-KRW', bids: [[3_000_000, 1.5]], asks: [[3_100_000, 2]], timestamp: now, sequence: 41 }))
     .set(keys.stats, JSON.stringify({ type: 'MarketStatistics', symbol: 'ETH-KRW', timestamp: now, last_price: 3_050_000, price_change_24h: 1.5, volume_24h: 2, high_24h: 3_100_000, low_24h: 2_900_000, high_price_24h: 3_100_000, low_price_24h: 2_900_000, sequence: 42 }))
     .zadd(keys.candles('5m'), openTime, JSON.stringify(candle))
-    .xadd(keys.feed, '*', 'm', JSON.stringify({ type: 'CandlestickUpdate', symbol: 'ETH-KRW', interval: '5m', candle: { ...candle, timestamp: openTime }, is_closed: false, sequence: 42, prev_sequence: 30 }))
+    .xadd(keys.feed, '*', FIELDS.message, JSON.stringify({ type: 'CandlestickUpdate', symbol: 'ETH-KRW', interval: '5m', candle: { ...candle, timestamp: openTime }, is_closed: false, sequence: 42, prev_sequence: 30 }))
     .exec();
 
   const c = await ws(nodeB, 'state');

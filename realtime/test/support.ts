@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 import { io, type Socket } from 'socket.io-client';
 import type Redis from 'ioredis';
 import { freePort } from '@xtrader/platform';
-import { symbolKeys, type MarketMessage } from '@xtrader/protocol';
+import { FIELDS, symbolKeys, type MarketMessage } from '@xtrader/protocol';
 
 export const REPO = resolve(__dirname, '../..');
 const TSX = resolve(REPO, 'node_modules/.bin/tsx');
@@ -241,7 +241,7 @@ export function book(symbol: string, sequence: number, prevSequence: number, bes
 /** Appends messages to their symbols' feed streams, as the engine does (one XADD each). */
 export async function produce(redis: Redis, prefix: string, messages: MarketMessage[]): Promise<void> {
   const p = redis.pipeline();
-  for (const m of messages) p.xadd(symbolKeys(m.symbol, prefix).feed, '*', 'm', JSON.stringify(m));
+  for (const m of messages) p.xadd(symbolKeys(m.symbol, prefix).feed, '*', FIELDS.message, JSON.stringify(m));
   await p.exec();
 }
 

@@ -7,19 +7,20 @@
   KEYS[2] the order's state key
   KEYS[3] the client_order_id key (ignored when ARGV[3] is "")
 
-  ARGV[1] the PlaceCommand JSON (stream field "c")
-  ARGV[2] the ACCEPTED OrderView JSON without its closing "}": created_at/updated_at are appended
+  ARGV[1] the command stream's field name (keyspace FIELDS.command)
+  ARGV[2] the PlaceCommand JSON
+  ARGV[3] the ACCEPTED OrderView JSON without its closing "}": created_at/updated_at are appended
           from the stream id so they equal the command's time
-  ARGV[3] the request fingerprint ("" when there is no client_order_id)
-  ARGV[4] the answer JSON to return to retries
-  ARGV[5] TTL of the client_order_id record in seconds
+  ARGV[4] the request fingerprint ("" when there is no client_order_id)
+  ARGV[5] the answer JSON to return to retries
+  ARGV[6] TTL of the client_order_id record in seconds
 
   Returns
     {"new", <stream id>}         appended
     {"same", <first answer>}     retry with the same content: nothing appended
     {"conflict", ""}             same client_order_id, different content: nothing appended
 ]]
-local fingerprint = ARGV[3]
+local fingerprint = ARGV[4]
 if fingerprint ~= '' then
   local seen = redis.call('GET', KEYS[3])
   if seen then
@@ -30,10 +31,10 @@ if fingerprint ~= '' then
     return {'conflict', ''}
   end
 end
-local id = redis.call('XADD', KEYS[1], '*', 'c', ARGV[1])
+local id = redis.call('XADD', KEYS[1], '*', ARGV[1], ARGV[2])
 local ms = string.sub(id, 1, string.find(id, '-', 1, true) - 1)
-redis.call('SET', KEYS[2], ARGV[2] .. ',"created_at":' .. ms .. ',"updated_at":' .. ms .. '}')
+redis.call('SET', KEYS[2], ARGV[3] .. ',"created_at":' .. ms .. ',"updated_at":' .. ms .. '}')
 if fingerprint ~= '' then
-  redis.call('SET', KEYS[3], fingerprint .. '\n' .. ARGV[4], 'EX', ARGV[5])
+  redis.call('SET', KEYS[3], fingerprint .. '\n' .. ARGV[5], 'EX', ARGV[6])
 end
 return {'new', id}

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type Redis from 'ioredis';
 import {
   isXtError,
+  FIELDS,
   readStoredOrder,
   stepsToNumber,
   symbolKeys,
@@ -21,7 +22,7 @@ const PLACE_ORDER_LUA = readFileSync(join(__dirname, '..', 'lua', 'place-order.l
 export const CLIENT_ORDER_ID_TTL_S = 86_400;
 
 type PlaceClient = Redis & {
-  xtPlaceOrder(stream: string, orderKey: string, coidKey: string, cmd: string, view: string, fp: string, answer: string, ttl: number): Promise<[string, string]>;
+  xtPlaceOrder(stream: string, orderKey: string, coidKey: string, field: string, cmd: string, view: string, fp: string, answer: string, ttl: number): Promise<[string, string]>;
 };
 
 export type PlaceResult = { kind: 'new'; answer: PlaceOrderAccepted; streamId: string } | { kind: 'same'; answer: PlaceOrderAccepted };
@@ -95,7 +96,7 @@ export class OrderStore {
     const fingerprint = order.clientOrderId === undefined ? '' : JSON.stringify([order.side, order.type, order.tif, order.priceTicks, order.qtyLots]);
     const coidKey = keys.clientOrder(order.clientOrderId ?? '-');
     const [kind, value] = await durable(() =>
-      this.redis.xtPlaceOrder(keys.commands, keys.order(orderId), coidKey, JSON.stringify(cmd), viewHead, fingerprint, JSON.stringify(answer), CLIENT_ORDER_ID_TTL_S),
+      this.redis.xtPlaceOrder(keys.commands, keys.order(orderId), coidKey, FIELDS.command, JSON.stringify(cmd), viewHead, fingerprint, JSON.stringify(answer), CLIENT_ORDER_ID_TTL_S),
       'the order may or may not have been appended; retry with the same client_order_id (without one, look for the order before placing it again)',
     );
     if (kind === 'new') return { kind, answer, streamId: value };
@@ -107,7 +108,7 @@ export class OrderStore {
   async appendCancel(symbol: string, orderId: string, requestId: string): Promise<string> {
     const cmd: CancelCommand = { v: 1, kind: 'cancel', order_id: orderId, request_id: requestId };
     return durable(
-      async () => (await this.redis.xadd(this.keysOf(symbol).commands, '*', 'c', JSON.stringify(cmd)))!,
+      async () => (await this.redis.xadd(this.keysOf(symbol).commands, '*', FIELDS.command, JSON.stringify(cmd)))!,
       'the cancel may or may not have been queued; retrying it is safe',
     );
   }

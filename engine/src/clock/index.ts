@@ -11,8 +11,7 @@
 import { Queue, Worker } from 'bullmq';
 import type Redis from 'ioredis';
 import { BLOCKING_OPTIONS, createRedis } from '@xtrader/platform';
-import { globalKeys, symbolKeys, type ClockCommand } from '@xtrader/protocol';
-import { COMMAND_FIELD } from '../runner/commands';
+import { FIELDS, globalKeys, symbolKeys, type ClockCommand } from '@xtrader/protocol';
 
 /** Id of the one job scheduler shared by every node. */
 export const CLOCK_SCHEDULER_ID = 'clock-tick';
@@ -65,7 +64,7 @@ export function startClockScheduler(opts: ClockOptions): ClockScheduler {
     g.clockQueue,
     async () => {
       const p = writer.pipeline();
-      for (const stream of streams) p.xadd(stream, '*', COMMAND_FIELD, TICK);
+      for (const stream of streams) p.xadd(stream, '*', FIELDS.command, TICK);
       const results = (await p.exec()) ?? [];
       const failed = results.find(([err]) => err);
       if (failed) throw failed[0]!;

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Redis from 'ioredis';
 import { createRedis, withDeadline, type Logger } from '@xtrader/platform';
-import { encodeEventJson, encodeOrderState, symbolKeys, type MarketSpec, type OutcomeMessage, type SymbolKeys } from '@xtrader/protocol';
+import { compareStreamIds, encodeEventJson, encodeOrderState, FIELDS, symbolKeys, type Heartbeat, type MarketSpec, type OutcomeMessage, type SymbolKeys } from '@xtrader/protocol';
 import { marketMessageJson } from '../marketdata';
-import { compareIds, type RawEntry } from './commands';
+import type { RawEntry } from './commands';
 import { Lease } from './lease';
 import type { RunnerMetrics } from './metrics';
 import { isFinished } from './order-views';
@@ -234,7 +234,8 @@ export class SymbolRunner {
   }
 
   private heartbeat(): string {
-    return JSON.stringify({ engine_id: this.o.engineId, fence: this.lease.fence, position: this.state?.position, ts: Date.now() });
+    const hb: Heartbeat = { engine_id: this.o.engineId, fence: this.lease.fence, position: this.state?.position, ts: Date.now() };
+    return JSON.stringify(hb);
   }
 
   /** Restores the latest snapshot and re-applies the committed commands after it, writing nothing. */
@@ -248,7 +249,7 @@ export class SymbolRunner {
     const state = snap ? SymbolState.fromSnapshot(this.o.spec, snap) : SymbolState.fresh(this.o.spec);
     const target = committed ?? '0-0';
     let replayed = 0;
-    while (compareIds(state.position, target) < 0) {
+    while (compareStreamIds(state.position, target) < 0) {
       const entries = (await this.writer.xrange(this.keys.commands, `(${state.position}`, target, 'COUNT', 1000)) as RawEntry[];
       if (entries.length === 0) throw new Error(`command stream no longer holds ${state.position}..${target}: cannot replay`);
       for (const entry of entries) state.applyEntry(entry);
@@ -332,7 +333,7 @@ export class SymbolRunner {
     const batch = state.views.takeBatch();
     const tx = this.writer.multi();
     if (applied.eventRows.length > 0) {
-      tx.xadd(keys.events, 'MAXLEN', '~', o.eventsMaxLen, '*', 'first', applied.firstId, 'last', state.position, EVENTS_FIELD, `[${applied.eventRows.join(',')}]`);
+      tx.xadd(keys.events, 'MAXLEN', '~', o.eventsMaxLen, '*', FIELDS.first, applied.firstId, FIELDS.last, state.position, FIELDS.events, `[${applied.eventRows.join(',')}]`);
     }
     if (batch.changed.length > 0) {
       const orderKeys: string[] = [];
@@ -346,7 +347,7 @@ export class SymbolRunner {
       tx.eval(STORE_ORDERS_LUA, orderKeys.length, ...orderKeys, o.finishedTtlS, finished, states.join('\n'));
     }
     const messages = state.md.flush(tx, keys);
-    if (messages.length > 0) tx.eval(APPEND_FEED_LUA, 1, keys.feed, o.feedMaxLen, messages.map(marketMessageJson).join('\n'));
+    if (messages.length > 0) tx.eval(APPEND_FEED_LUA, 1, keys.feed, o.feedMaxLen, FIELDS.message, messages.map(marketMessageJson).join('\n'));
     tx.set(keys.position, state.position);
     tx.pexpire(keys.lease, o.leaseMs);
     tx.set(keys.heartbeat, this.heartbeat(), 'PX', o.leaseMs);
@@ -381,9 +382,8 @@ export class SymbolRunner {
     if (!token) throw new FencedError('lease not held');
     // From sending, not from preparing: the batch may have waited for the previous commit.
     const started = process.hrtime.bigint();
-    const guard = `${keys.lease}:guard`;
-    void this.writer.watch(keys.lease, guard).catch(() => undefined);
-    const check = this.writer.eval(CHECK_LEASE_LUA, 2, keys.lease, guard, token) as Promise<string>;
+    void this.writer.watch(keys.lease, keys.leaseGuard).catch(() => undefined);
+    const check = this.writer.eval(CHECK_LEASE_LUA, 2, keys.lease, keys.leaseGuard, token) as Promise<string>;
     check.catch(() => undefined);
     const done = withDeadline(this.writer, p.tx.exec(), COMMIT_DEADLINE_MS, 'committing a batch').then(async (result) => {
       if (result === null) {
@@ -412,9 +412,6 @@ export class SymbolRunner {
     }
   }
 }
-
-/** The field of an events stream entry holding the batch's compact events. */
-export const EVENTS_FIELD = 'e';
 
 /**
  * One command's events as JSON text, `[command id, event, event...]`, each event in its compact

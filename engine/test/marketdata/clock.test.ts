@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { RedisServer } from '@xtrader/platform';
-import { StreamCommand, symbolKeys } from '@xtrader/protocol';
+import { FIELDS, StreamCommand, symbolKeys } from '@xtrader/protocol';
 import { startClockScheduler, type ClockScheduler } from '../../src/clock';
 
 let server: RedisServer;
@@ -40,7 +40,7 @@ describe('clock scheduler', () => {
     const entries = await Promise.all(streams.map((s) => redis.xrange(s, '-', '+')));
     for (const list of entries) {
       for (const [, fields] of list) expect(StreamCommand.parse(JSON.parse(fields[1]))).toEqual({ v: 1, kind: 'clock' });
-      expect(list[0][1][0]).toBe('c');
+      expect(list[0][1][0]).toBe(FIELDS.command);
     }
     // Every symbol got the same ticks (within the one being appended when we looked).
     const counts = entries.map((l) => l.length);

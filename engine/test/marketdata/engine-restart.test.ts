@@ -1,10 +1,9 @@
 import type Redis from 'ioredis';
 import { createLogger } from '@xtrader/platform';
-import { MarketMessage, symbolKeys, type Execution, type SymbolKeys, type TimedCommand } from '@xtrader/protocol';
+import { FIELDS, MarketMessage, symbolKeys, type Execution, type SymbolKeys, type TimedCommand } from '@xtrader/protocol';
 import { MatchingCore } from '../../src/core';
 import { MarketData } from '../../src/marketdata';
 import { SymbolRunner } from '../../src/runner';
-import { COMMAND_FIELD } from '../../src/runner/commands';
 import { BTC, commit, scenario, useRedis } from './helpers';
 
 const r = useRedis();
@@ -18,7 +17,7 @@ async function append(redis: Redis, keys: SymbolKeys, cmds: TimedCommand[], last
     last.seq = ts === last.ms ? last.seq + 1 : 0;
     last.ms = ts;
     id = `${ts}-${last.seq}`;
-    p.xadd(keys.commands, id, COMMAND_FIELD, JSON.stringify(cmd));
+    p.xadd(keys.commands, id, FIELDS.command, JSON.stringify(cmd));
   }
   await p.exec();
   return id;

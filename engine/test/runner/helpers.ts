@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type Redis from 'ioredis';
-import { decodeEvent, type CompactEvent, type EngineEvent, type MarketSpec, type OrderView, type PlaceCommand, type SymbolKeys } from '@xtrader/protocol';
-import { EVENTS_FIELD, renderOrderView, SymbolState, type RawEntry } from '../../src/runner';
+import { decodeEvent, entryField, FIELDS, type CompactEvent, type EngineEvent, type MarketSpec, type OrderView, type PlaceCommand, type SymbolKeys } from '@xtrader/protocol';
+import { renderOrderView, SymbolState, type RawEntry } from '../../src/runner';
 
 export const ROOT = join(__dirname, '..', '..', '..');
 
@@ -13,7 +13,7 @@ export function place(order_id: string, side: 'Buy' | 'Sell', price_ticks: numbe
 
 export async function append(redis: Redis, keys: SymbolKeys, cmds: object[]): Promise<string[]> {
   const p = redis.pipeline();
-  for (const c of cmds) p.xadd(keys.commands, '*', 'c', JSON.stringify(c));
+  for (const c of cmds) p.xadd(keys.commands, '*', FIELDS.command, JSON.stringify(c));
   const res = (await p.exec()) ?? [];
   return res.map(([err, id]) => {
     if (err) throw err;
@@ -28,7 +28,7 @@ export async function committedEvents(redis: Redis, keys: SymbolKeys): Promise<[
   for (;;) {
     const entries = (await redis.xrange(keys.events, start, '+', 'COUNT', 5000)) as RawEntry[];
     for (const [, f] of entries) {
-      const rows = JSON.parse(f[f.indexOf(EVENTS_FIELD) + 1]) as [string, ...CompactEvent[]][];
+      const rows = JSON.parse(entryField(f, FIELDS.events)!) as [string, ...CompactEvent[]][];
       for (const [id, ...events] of rows) out.push([id, events.map(decodeEvent)]);
     }
     if (entries.length < 5000) return out;

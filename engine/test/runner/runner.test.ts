@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
 import { createLogger, RedisServer } from '@xtrader/platform';
-import { readStoredOrder, symbolKeys, type MarketSpec, type OutcomeMessage } from '@xtrader/protocol';
+import { FIELDS, readStoredOrder, symbolKeys, type MarketSpec, type OutcomeMessage } from '@xtrader/protocol';
 import { loadMarketMap } from '@xtrader/protocol/node';
 import { SymbolRunner, type RunnerOptions } from '../../src/runner';
 import { allCommands, append, committedEvents, place, referenceRun } from './helpers';
@@ -102,10 +102,10 @@ test('malformed entries are skipped but the position moves past them', async () 
   const p = prefix();
   const keys = symbolKeys('BTC-KRW', p);
   runner(p);
-  await redis.xadd(keys.commands, '*', 'c', 'not json');
+  await redis.xadd(keys.commands, '*', FIELDS.command, 'not json');
   await redis.xadd(keys.commands, '*', 'x', 'no c field');
-  await redis.xadd(keys.commands, '*', 'c', JSON.stringify({ v: 1, kind: 'place', order_id: 'z' }));
-  await redis.xadd(keys.commands, '*', 'c', JSON.stringify({ v: 1, kind: 'cancel', order_id: 'ghost', request_id: 'r1' }));
+  await redis.xadd(keys.commands, '*', FIELDS.command, JSON.stringify({ v: 1, kind: 'place', order_id: 'z' }));
+  await redis.xadd(keys.commands, '*', FIELDS.command, JSON.stringify({ v: 1, kind: 'cancel', order_id: 'ghost', request_id: 'r1' }));
   const [last] = await append(redis, keys, [place('ok', 'Buy', 1, 1)]);
   await caughtUp(keys, last);
   expect(readStoredOrder(spec, (await redis.get(keys.order('ok')))!).status).toBe('NEW');
@@ -155,5 +155,5 @@ test('restart restores the snapshot, replays the rest without writing, and conti
 
 /** The entries the engine trimmed, re-created with their original ids for the reference run. */
 function rebuildHead(ids: string[], cmds: object[]) {
-  return ids.map((id, i) => [id, ['c', JSON.stringify(cmds[i])]] as [string, string[]]);
+  return ids.map((id, i) => [id, [FIELDS.command, JSON.stringify(cmds[i])]] as [string, string[]]);
 }

@@ -1,3 +1,4 @@
+import { FIELDS } from '@xtrader/protocol';
 import { loadMarketMap } from '@xtrader/protocol/node';
 import { SymbolState, type EngineSnapshot, type EngineSnapshotV1 } from '../../src/runner/symbol-state';
 
@@ -14,7 +15,7 @@ test('snapshotJson is JSON.stringify(snapshot()) and restores to the same state'
         ? { v: 1, kind: 'cancel', order_id: `o${Math.floor(random() * i)}`, request_id: `r${i}` }
         : { v: 1, kind: 'place', order_id: `o${i}`, side: random() < 0.5 ? 'Buy' : 'Sell', type: 'Limit', tif: 'GTC', price_ticks: 50_000 + Math.floor(random() * 11) - 5, qty_lots: 1 + Math.floor(random() * 9) };
     // Some minutes apart now and then, so candles close and the pending market data is not empty.
-    state.applyEntry([`${1_700_000_000_000 + i * 997}-0`, ['c', JSON.stringify(cmd)]]);
+    state.applyEntry([`${1_700_000_000_000 + i * 997}-0`, [FIELDS.command, JSON.stringify(cmd)]]);
     if (i % 500 === 499) {
       const json = state.snapshotJson();
       expect(json).toBe(JSON.stringify(state.snapshot()));

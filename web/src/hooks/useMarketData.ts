@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useReducer, useRef } from 'react';
-import type { Execution, Level, MarketMessage, Side } from '@xtrader/protocol';
+import { channelOfTopic, type Execution, type Level, type MarketMessage, type Side } from '@xtrader/protocol';
 import type { ExchangeApi, Statistics } from '../lib/api';
 import type { ConnectionState, MarketFeed } from '../lib/feed';
 
@@ -143,9 +143,10 @@ export function useMarketData(api: ExchangeApi, feed: MarketFeed, symbol: string
       }
     };
     const onGap = (topic: string) => {
-      if (topic.startsWith('orderbook:')) void loadBook(symbol);
-      else if (topic.startsWith('executions:')) void loadTrades(symbol);
-      else if (topic.startsWith('statistics:')) void loadStats(symbol);
+      const channel = channelOfTopic(topic);
+      if (channel === 'orderbook') void loadBook(symbol);
+      else if (channel === 'executions') void loadTrades(symbol);
+      else if (channel === 'statistics') void loadStats(symbol);
     };
     return feed.subscribe(
       [

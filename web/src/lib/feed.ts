@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import { candleTopic, MarketMessage, type Channel, type Interval, type Subscribe, type Unsubscribe } from '@xtrader/protocol';
+import { candleTopic, channelTopic, DEFAULT_CANDLE_INTERVAL, MarketMessage, type Channel, type Interval, type Subscribe, type Unsubscribe } from '@xtrader/protocol';
 
 /**
  * `live`: the socket is up and pushes every change. `polling`: the socket is down, the page
@@ -35,7 +35,7 @@ interface Registration {
 const MARKET_EVENTS = ['Execution', 'OrderBookUpdate', 'MarketStatistics', 'CandlestickUpdate'] as const;
 
 export function topicName(t: TopicSpec): string {
-  return t.channel === 'candles' ? candleTopic(t.symbol, t.interval ?? '5m') : `${t.channel}:${t.symbol}`;
+  return t.channel === 'candles' ? candleTopic(t.symbol, t.interval ?? DEFAULT_CANDLE_INTERVAL) : channelTopic(t.channel, t.symbol);
 }
 
 /**
