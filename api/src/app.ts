@@ -4,7 +4,19 @@ import cors from 'cors';
 import express, { type Express } from 'express';
 import type Redis from 'ioredis';
 import { createLogger, createRedis, WRITE_ONCE_OPTIONS, type Logger } from '@xtrader/platform';
-import { symbolKeys, XtError, type MarketSpec } from '@xtrader/protocol';
+import { accountKeys, symbolKeys, XtError, type MarketSpec } from '@xtrader/protocol';
+import proxyAddr from 'proxy-addr';
+import { accountRouter } from './account/router';
+import {
+  AccountStore,
+  Authenticator,
+  authRouter,
+  DEFAULT_LOGIN_PER_ADDRESS,
+  DEFAULT_LOGIN_PER_USERNAME,
+  DEFAULT_SIGNUP_PER_ADDRESS,
+  RedisLimit,
+  type AuthConfig,
+} from './auth';
 import { marketRouter } from './market/router';
 import { errorHandler, sendError } from './errors';
 import { healthRouter } from './health';
@@ -29,6 +41,9 @@ export interface ApiDeps {
   log: Logger;
   /** Per-client limit on orders and cancels (off when absent). */
   rateLimit?: RateLimitOptions;
+  auth?: AuthConfig;
+  /** Peers trusted to name the client in X-Forwarded-For (proxy-addr trust list; default loopback,uniquelocal). */
+  trustProxy?: string;
 }
 
 export interface ApiApp {
@@ -52,13 +67,23 @@ export function createApiApp(deps: ApiDeps): ApiApp {
     [...markets.keys()].map((s) => symbolKeys(s, prefix).outcomes),
     log,
   );
+  const accounts = new AccountStore(redis, prefix, { sessionTtlSeconds: deps.auth?.sessionTtlSeconds, cacheMs: deps.auth?.cacheMs });
+  const auth = new Authenticator(accounts, { allowedOrigins: deps.auth?.allowedOrigins });
+  const limitKeys = accountKeys(prefix);
+  const limits = {
+    signupPerAddress: new RedisLimit(redis, limitKeys.rateLimit('signup-address'), deps.auth?.signupPerAddress ?? DEFAULT_SIGNUP_PER_ADDRESS, 'signups'),
+    loginPerAddress: new RedisLimit(redis, limitKeys.rateLimit('login-address'), deps.auth?.loginPerAddress ?? DEFAULT_LOGIN_PER_ADDRESS, 'login attempts'),
+    loginPerUsername: new RedisLimit(redis, limitKeys.rateLimit('login-username'), deps.auth?.loginPerUsername ?? DEFAULT_LOGIN_PER_USERNAME, 'login attempts'),
+  };
+  const trust = proxyAddr.compile((deps.trustProxy ?? 'loopback,uniquelocal').split(',').map((s) => s.trim()).filter(Boolean));
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(cors());
   app.use(metrics.middleware());
   // Any content type is read as JSON: `curl -d` works, and a bad body is INVALID_JSON either way.
-  app.use(express.json({ limit: JSON_BODY_LIMIT, type: () => true, strict: false }));
+  // The raw body is kept: a signed request's signature covers it byte for byte.
+  app.use(express.json({ limit: JSON_BODY_LIMIT, type: () => true, strict: false, verify: (req, _res, buf) => void (req.rawBody = buf.toString('utf8')) }));
   app.use(healthRouter(redis, prefix, [...markets.keys()]));
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
@@ -67,6 +92,8 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   const orders = orderRouter({ store, outcomes, metrics, place });
   app.use('/api/v1', orders);
   app.use('/v1', orders);
+  app.use('/api/v1', authRouter({ accounts, auth, limits, trust }));
+  app.use('/api/v1', accountRouter({ accounts, auth, markets }));
   app.use('/api/v1', marketRouter({ redis, prefix, markets: markets as Map<string, MarketSpec> }));
   app.use((_req, res) => sendError(res, new XtError('NOT_FOUND', 'no such route'), metrics));
   app.use(errorHandler(log, metrics));
@@ -86,6 +113,8 @@ export interface StartApiOptions {
   /** Redis connections that order appends rotate over (default {@link DEFAULT_APPEND_CONNECTIONS}). */
   appendConnections?: number;
   rateLimit?: RateLimitOptions;
+  auth?: AuthConfig;
+  trustProxy?: string;
 }
 
 /**
@@ -114,7 +143,7 @@ export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
   const waiting = setTimeout(() => log.warn('waiting for Redis', { url: opts.redisUrl }), 2000);
   await Promise.all([redis, ...appendRedis].map((c) => (c.status === 'ready' ? undefined : new Promise<void>((resolve) => c.once('ready', () => resolve())))));
   clearTimeout(waiting);
-  const api = createApiApp({ redis, appendRedis, sub, prefix: opts.prefix, markets: opts.markets, log, rateLimit: opts.rateLimit });
+  const api = createApiApp({ redis, appendRedis, sub, prefix: opts.prefix, markets: opts.markets, log, rateLimit: opts.rateLimit, auth: opts.auth, trustProxy: opts.trustProxy });
   await api.ready();
   const server = createServer(api.listener);
   await new Promise<void>((resolve, reject) => {

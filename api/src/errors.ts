@@ -2,10 +2,12 @@ import type { ErrorRequestHandler, Response } from 'express';
 import { isXtError, XtError, type ErrorCode } from '@xtrader/protocol';
 import type { Logger } from '@xtrader/platform';
 import type { ApiMetrics } from './metrics';
+import { RateLimited } from './auth/redis-limit';
 
 /** Sends `{error, message}` (plus any extra fields) with the code's status. */
 export function sendError(res: Response, err: XtError, metrics?: ApiMetrics, extra: Record<string, unknown> = {}): void {
   metrics?.errors.inc({ code: err.code });
+  if (err instanceof RateLimited) res.setHeader('Retry-After', String(err.retryAfterSeconds));
   res.status(err.status).json({ ...err.toBody(), ...extra });
 }
 

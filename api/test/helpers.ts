@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
 import { createLogger, RedisServer } from '@xtrader/platform';
 import { symbolKeys, type MarketSpec } from '@xtrader/protocol';
-import { loadMarketMap } from '@xtrader/protocol/node';
+import { loadMarketMap, signedHeaders } from '@xtrader/protocol/node';
 import { startApi, type RunningApi } from '../src/app';
+import type { AuthConfig } from '../src/auth';
 import type { RateLimitOptions } from '../src/rate-limit';
 import { SymbolRunner } from '../../engine/src/runner';
 
@@ -18,12 +19,12 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(opts: { appendOnly?: boolean; engines?: boolean; rateLimit?: RateLimitOptions } = {}): Promise<Stack> {
+export async function startStack(opts: { appendOnly?: boolean; engines?: boolean; rateLimit?: RateLimitOptions; auth?: AuthConfig } = {}): Promise<Stack> {
   const redisServer = await RedisServer.launch({ appendOnly: opts.appendOnly ?? false });
   const prefix = `t-${randomBytes(4).toString('hex')}`;
   const markets = loadMarketMap();
   const log = createLogger('test', 'silent');
-  const api = await startApi({ redisUrl: redisServer.url, prefix, markets, port: 0, host: '127.0.0.1', log, rateLimit: opts.rateLimit });
+  const api = await startApi({ redisUrl: redisServer.url, prefix, markets, port: 0, host: '127.0.0.1', log, rateLimit: opts.rateLimit, auth: opts.auth });
   const runners =
     opts.engines === false
       ? []
@@ -70,6 +71,47 @@ export async function http(method: string, url: string, body?: unknown, headers:
     /* not JSON: keep the text so the assertion shows it */
   }
   return { status: res.status, body: parsed, headers: res.headers };
+}
+
+/** An account signed up and logged in, with an API key of both scopes. */
+export interface Account {
+  accountId: string;
+  username: string;
+  password: string;
+  /** The session token (also usable as `Authorization: Bearer`). */
+  token: string;
+  apiKey: string;
+  apiSecret: string;
+}
+
+let accountCount = 0;
+
+/** Signs up a fresh account on `baseUrl`, logs in and creates a read+trade API key. */
+export async function newAccount(baseUrl: string, username = `user_${process.pid}_${++accountCount}_${randomBytes(2).toString('hex')}`): Promise<Account> {
+  const password = 'correct horse battery';
+  const signup = await http('POST', `${baseUrl}/api/v1/auth/signup`, { username, password });
+  if (signup.status !== 201) throw new Error(`signup answered ${signup.status}: ${JSON.stringify(signup.body)}`);
+  const login = await http('POST', `${baseUrl}/api/v1/auth/login`, { username, password });
+  if (login.status !== 200) throw new Error(`login answered ${login.status}: ${JSON.stringify(login.body)}`);
+  const token = login.body.token as string;
+  const key = await http('POST', `${baseUrl}/api/v1/api-keys`, { label: 'tests', scopes: ['read', 'trade'] }, { authorization: `Bearer ${token}` });
+  if (key.status !== 201) throw new Error(`api key answered ${key.status}: ${JSON.stringify(key.body)}`);
+  return { accountId: signup.body.account_id, username, password, token, apiKey: key.body.api_key, apiSecret: key.body.api_secret };
+}
+
+/**
+ * One HTTP call signed with `account`'s API key (the body JSON-encoded unless it is a string, and
+ * signed exactly as sent).
+ */
+export function signedHttp(account: Pick<Account, 'apiKey' | 'apiSecret'>, method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+  const raw = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
+  const u = new URL(url);
+  return http(method, url, body === undefined ? undefined : raw, { ...signedHeaders(account.apiKey, account.apiSecret, method, u.pathname + u.search, raw), ...headers });
+}
+
+/** One HTTP call with the session token as `Authorization: Bearer`. */
+export function bearerHttp(account: Pick<Account, 'token'>, method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+  return http(method, url, body, { authorization: `Bearer ${account.token}`, ...headers });
 }
 
 /** Lengths of every symbol's command stream: "nothing enqueued" means these do not change. */

@@ -90,3 +90,18 @@ export const SIGNATURE_HEADERS = {
 /** GET /api/v1/time. */
 export const TimeResponse = z.object({ server_time: z.number() });
 export type TimeResponse = z.infer<typeof TimeResponse>;
+
+/** How old a signed request's timestamp may be by default, and at most (ms). */
+export const DEFAULT_RECV_WINDOW_MS = 5000;
+export const MAX_RECV_WINDOW_MS = 60_000;
+/** How far ahead of the server's clock a signed request's timestamp may be (ms). */
+export const MAX_CLOCK_AHEAD_MS = 1000;
+
+/**
+ * The text a signature covers: timestamp + METHOD + request target (path and query exactly as
+ * sent) + raw body ('' when there is none). XT-SIGNATURE is its lowercase hex HMAC-SHA256 keyed
+ * with the API secret.
+ */
+export function signingPayload(timestamp: string | number, method: string, requestTarget: string, body: string): string {
+  return `${timestamp}${method.toUpperCase()}${requestTarget}${body}`;
+}

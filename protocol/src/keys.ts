@@ -133,3 +133,26 @@ export const Heartbeat = z.object({
   ts: z.number(),
 });
 export type Heartbeat = z.infer<typeof Heartbeat>;
+
+/**
+ * Accounts, sessions and API keys. Each record is one key of its own (its own cluster slot): every
+ * write touches one key, and where two records change together (signup, creating a key) the one
+ * readers start from is written last, so a crash between the two leaves nothing reachable.
+ */
+export function accountKeys(prefix: string = DEFAULT_PREFIX) {
+  return {
+    /** username -> `{account_id, salt, hash, created_at}` (the login record; SET NX claims a name). */
+    user: (username: string) => `${prefix}:user:${username}`,
+    /** account id -> `{account_id, username, created_at}`. */
+    account: (accountId: string) => `${prefix}:account:${accountId}`,
+    /** sha256 of a session token -> `{account_id, username, expires_at}`, with the session's TTL. */
+    session: (tokenHash: string) => `${prefix}:session:${tokenHash}`,
+    /** API key -> `{account_id, username, secret, label, scopes, created_at}`. */
+    apiKey: (apiKey: string) => `${prefix}:apikey:${apiKey}`,
+    /** Set of an account's API keys (for listing). */
+    apiKeysOf: (accountId: string) => `${prefix}:account:${accountId}:apikeys`,
+    /** Key prefix of rate-limiter-flexible's counters (one key per limiter and client). */
+    rateLimit: (limiter: string) => `${prefix}:rl:${limiter}`,
+  };
+}
+export type AccountKeys = ReturnType<typeof accountKeys>;

@@ -1,0 +1,41 @@
+import { Router } from 'express';
+import { XtError, type AccountResponse, type MarketSpec } from '@xtrader/protocol';
+import type { AccountStore } from '../auth/account-store';
+import type { Authenticator } from '../auth/authenticate';
+import { principalOf, requireAuth } from '../auth/router';
+
+export interface AccountRouterDeps {
+  accounts: AccountStore;
+  auth: Authenticator;
+  markets: ReadonlyMap<string, MarketSpec>;
+}
+
+/** Every asset of the listed symbols, in a stable order. */
+function assetsOf(markets: ReadonlyMap<string, MarketSpec>): string[] {
+  const assets = new Set<string>();
+  for (const spec of markets.values()) {
+    assets.add(spec.config.base);
+    assets.add(spec.config.quote);
+  }
+  return [...assets].sort();
+}
+
+/**
+ * The signed-in account's own routes, mounted at `/api/v1`:
+ * - `GET /account` (scope read) -> `{account_id, username, balances: [{asset, available, locked}]}`
+ *   with every asset of the listed symbols (zeros until balances are kept).
+ */
+export function accountRouter({ accounts, auth, markets }: AccountRouterDeps): Router {
+  const router = Router();
+  const assets = assetsOf(markets);
+
+  router.get('/account', requireAuth(auth, 'read'), async (_req, res) => {
+    const p = principalOf(res);
+    const account = await accounts.account(p.accountId);
+    if (!account) throw new XtError('UNAUTHENTICATED', 'the account no longer exists');
+    const body: AccountResponse = { account_id: p.accountId, username: p.username, balances: assets.map((asset) => ({ asset, available: 0, locked: 0 })) };
+    res.status(200).json(body);
+  });
+
+  return router;
+}

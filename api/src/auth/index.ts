@@ -1,0 +1,5 @@
+export * from './account-store';
+export * from './authenticate';
+export * from './redis-limit';
+export * from './router';
+export * from './config';
