@@ -34,7 +34,7 @@ export function symbolKeys(symbol: string, prefix: string = DEFAULT_PREFIX) {
     position: `${base}:position`,
     /** Latest engine snapshot (book + market data state + position), JSON. */
     snapshot: `${base}:snapshot`,
-    /** Per-order state, readable by any api node. */
+    /** Per-order state, readable by any api node: a hash of {@link ORDER_FIELDS} (`StoredOrder`). */
     order: (orderId: string) => `${base}:order:${orderId}`,
     /** client_order_id -> first answer, for idempotent retries. */
     clientOrder: (clientOrderId: string) => `${base}:coid:${clientOrderId}`,
@@ -72,6 +72,9 @@ export const FIELDS = {
   /** Events stream: the batch's events, `[[command id, compact event...]...]`. */
   events: 'e',
 } as const;
+
+/** Field names of an order state hash, in the order `readStoredOrder` takes their values. */
+export const ORDER_FIELDS = ['state', 'created_at', 'updated_at'] as const;
 
 /** The value of `name` in a stream entry's `[field, value, ...]` list. */
 export function entryField(fields: readonly string[], name: string): string | undefined {

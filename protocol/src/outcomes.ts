@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { OrderStatus, OrderView, type OrderType, type Side, type TimeInForce } from './rest';
+import type { PlaceCommand } from './stream';
 import type { MarketSpec } from './symbols';
 import { wireUnits, type WireUnits } from './wire';
 
@@ -41,12 +42,23 @@ export interface OrderRecord {
 }
 
 /**
- * The engine's stored order state (`keys.order(id)`): a JSON array of the record's fields in a
- * fixed order, integers as the engine keeps them, absent optionals as null, each fill
- * `[exec_id, price_ticks, qty_lots, fee, "m"|"t", counter_order_id, ts]`. A third of the size of
- * the rendered `OrderView` and much cheaper to write; readers render it with
- * {@link readStoredOrder}. (The api's ACCEPTED state, written with the command, is an `OrderView`
- * JSON object: a stored state starting with `[` is the engine's.)
+ * The stored state of an order (`keys.order(id)`), written the same way by the api (ACCEPTED,
+ * atomically with its command) and by the engine (every change): a hash of
+ * {@link ORDER_FIELDS}, `state` the JSON of {@link StoredOrderState} and the two times as
+ * decimal milliseconds. The times are fields of their own because the api learns the order's
+ * time (its command's stream id) only inside the script that appends it; the script stores it
+ * as it is, and nobody edits JSON text.
+ */
+export interface StoredOrder {
+  state: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/**
+ * The order's fields but its times, as a JSON array in a fixed order: integers as the engine
+ * keeps them, absent optionals as null, each fill `[exec_id, price_ticks, qty_lots, fee,
+ * "m"|"t", counter_order_id, ts]`. A third of the size of the rendered `OrderView`.
  */
 export type StoredOrderState = [
   order_id: string,
@@ -61,37 +73,37 @@ export type StoredOrderState = [
   status: OrderStatus,
   reject_reason: string | null,
   cancel_reason: string | null,
-  created_at: number,
-  updated_at: number,
   seq: number,
   fills: StoredFill[],
 ];
 type StoredFill = [exec_id: string, price_ticks: number, qty_lots: number, fee: number, liquidity: 'm' | 't', counter_order_id: string, ts: number];
 
-const q = JSON.stringify;
+/** An order record without its times: what {@link StoredOrderState} holds. */
+export type OrderStateRecord = Omit<OrderRecord, 'created_at' | 'updated_at'>;
 
-/**
- * The stored JSON text of an order record: `JSON.stringify(orderStateOf(o))`, written out
- * directly (this runs for every order a batch changes). Enum fields need no escaping; ids and
- * reasons go through JSON.stringify.
- */
-export function encodeOrderState(o: OrderRecord): string {
-  let fills = '';
-  for (const f of o.fills) {
-    if (fills !== '') fills += ',';
-    fills += `[${q(f.exec_id)},${f.price_ticks},${f.qty_lots},${f.fee},"${f.liquidity === 'maker' ? 'm' : 't'}",${q(f.counter_order_id)},${f.ts}]`;
-  }
-  const coid = o.client_order_id === undefined ? 'null' : q(o.client_order_id);
-  const reject = o.reject_reason === undefined ? 'null' : q(o.reject_reason);
-  const cancel = o.cancel_reason === undefined ? 'null' : q(o.cancel_reason);
-  return `[${q(o.order_id)},${coid},"${o.side}","${o.type}","${o.tif}",${o.price_ticks},${o.qty_lots},${o.filled_lots},${q(o.notional)},"${o.status}",${reject},${cancel},${o.created_at},${o.updated_at},${o.seq},[${fills}]]`;
+/** The state of an order as its place command makes it (ACCEPTED), before the engine applies it. */
+export function acceptedOrder(cmd: PlaceCommand): OrderStateRecord {
+  return {
+    order_id: cmd.order_id,
+    ...(cmd.client_order_id !== undefined ? { client_order_id: cmd.client_order_id } : {}),
+    side: cmd.side,
+    type: cmd.type,
+    tif: cmd.tif,
+    price_ticks: cmd.price_ticks,
+    qty_lots: cmd.qty_lots,
+    filled_lots: 0,
+    notional: '0',
+    fills: [],
+    status: 'ACCEPTED',
+    seq: 0,
+  };
 }
 
 /** The {@link StoredOrderState} of a record (the engine's snapshot keeps open orders so too). */
-export function orderStateOf(o: OrderRecord): StoredOrderState {
+export function orderStateOf(o: OrderStateRecord): StoredOrderState {
   const fills: StoredFill[] = [];
   for (const f of o.fills) fills.push([f.exec_id, f.price_ticks, f.qty_lots, f.fee, f.liquidity === 'maker' ? 'm' : 't', f.counter_order_id, f.ts]);
-  const state: StoredOrderState = [
+  return [
     o.order_id,
     o.client_order_id ?? null,
     o.side,
@@ -104,17 +116,19 @@ export function orderStateOf(o: OrderRecord): StoredOrderState {
     o.status,
     o.reject_reason ?? null,
     o.cancel_reason ?? null,
-    o.created_at,
-    o.updated_at,
     o.seq,
     fills,
   ];
-  return state;
 }
 
-/** The record a {@link StoredOrderState} holds. */
-export function decodeOrderState(s: StoredOrderState): OrderRecord {
-  const [order_id, client_order_id, side, type, tif, price_ticks, qty_lots, filled_lots, notional, status, reject_reason, cancel_reason, created_at, updated_at, seq, fills] = s;
+/** The hash fields of an order's stored state. */
+export function storedOrderOf(o: OrderRecord): StoredOrder {
+  return { state: JSON.stringify(orderStateOf(o)), created_at: o.created_at, updated_at: o.updated_at };
+}
+
+/** The record a {@link StoredOrderState} and its times hold. */
+export function decodeOrderState(s: StoredOrderState, created_at: number, updated_at: number): OrderRecord {
+  const [order_id, client_order_id, side, type, tif, price_ticks, qty_lots, filled_lots, notional, status, reject_reason, cancel_reason, seq, fills] = s;
   return {
     order_id,
     ...(client_order_id !== null ? { client_order_id } : {}),
@@ -143,10 +157,14 @@ export function decodeOrderState(s: StoredOrderState): OrderRecord {
   };
 }
 
-/** The `OrderView` of a stored order state, whichever of the two forms it is in. */
-export function readStoredOrder(spec: MarketSpec, text: string): OrderView {
-  const value = JSON.parse(text) as StoredOrderState | OrderView;
-  return Array.isArray(value) ? renderOrderView(spec, decodeOrderState(value)) : value;
+/**
+ * The `OrderView` of a stored order, from the values of `HMGET key ...ORDER_FIELDS` (undefined
+ * when the order is not stored).
+ */
+export function readStoredOrder(spec: MarketSpec, fields: readonly (string | null)[]): OrderView | undefined {
+  const [state, created, updated] = fields;
+  if (state === null || state === undefined) return undefined;
+  return renderOrderView(spec, decodeOrderState(JSON.parse(state) as StoredOrderState, Number(created), Number(updated)));
 }
 
 /** The market's converters, built once per spec (this runs for every order read). */
@@ -157,7 +175,7 @@ function unitsOf(spec: MarketSpec): WireUnits {
   return units;
 }
 
-/** Renders a record as the wire `OrderView` (SPEC §3), decimals exact. */
+/** Renders a record as the wire `OrderView`, decimals exact. */
 export function renderOrderView(spec: MarketSpec, o: OrderRecord, symbol: string = spec.symbol): OrderView {
   const { price, quantity: qty, fee } = unitsOf(spec);
   return {

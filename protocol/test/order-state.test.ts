@@ -1,4 +1,4 @@
-import { decodeOrderState, encodeOrderState, orderStateOf, readStoredOrder, renderOrderView, type OrderRecord, type StoredOrderState } from '../src';
+import { acceptedOrder, decodeOrderState, orderStateOf, readStoredOrder, renderOrderView, storedOrderOf, type OrderRecord, type StoredOrderState } from '../src';
 import { loadMarketMap } from '../node';
 
 const spec = loadMarketMap().get('BTC-KRW')!;
@@ -39,17 +39,37 @@ const cancelled: OrderRecord = { ...open, order_id: 'o3', status: 'CANCELLED', c
 const rejected: OrderRecord = { ...open, order_id: 'o4', tif: 'FOK', status: 'REJECTED', reject_reason: 'FOK_CANNOT_FILL', seq: 10 };
 
 test.each([open, filled, cancelled, rejected])('the stored state of $order_id decodes to the same record and renders the same view', (rec) => {
-  const text = encodeOrderState(rec);
-  // The hand-written text is exactly the JSON of the state array.
-  expect(text).toBe(JSON.stringify(orderStateOf(rec)));
-  const decoded = decodeOrderState(JSON.parse(text) as StoredOrderState);
-  expect(decoded).toEqual(rec);
-  // Byte-identical answers: the api renders what the engine used to store.
-  expect(JSON.stringify(readStoredOrder(spec, text))).toBe(JSON.stringify(renderOrderView(spec, rec)));
-  expect(text.length).toBeLessThan(JSON.stringify(renderOrderView(spec, rec)).length);
+  const stored = storedOrderOf(rec);
+  expect(decodeOrderState(JSON.parse(stored.state) as StoredOrderState, stored.created_at, stored.updated_at)).toEqual(rec);
+  // What HMGET key ...ORDER_FIELDS gives back: strings.
+  const fields = [stored.state, String(stored.created_at), String(stored.updated_at)];
+  expect(JSON.stringify(readStoredOrder(spec, fields))).toBe(JSON.stringify(renderOrderView(spec, rec)));
+  expect(stored.state.length).toBeLessThan(JSON.stringify(renderOrderView(spec, rec)).length);
 });
 
-test('an OrderView JSON object (the api ACCEPTED state) is read as it is', () => {
-  const view = { ...renderOrderView(spec, open), status: 'ACCEPTED' as const };
-  expect(readStoredOrder(spec, JSON.stringify(view))).toEqual(view);
+test('an order that is not stored reads as undefined', () => {
+  expect(readStoredOrder(spec, [null, null, null])).toBeUndefined();
+});
+
+test('the ACCEPTED state of a place command is stored in the same format and renders the order as placed', () => {
+  const cmd = { v: 1, kind: 'place', order_id: 'o9', client_order_id: 'c9', side: 'Sell', type: 'Limit', tif: 'GTC', price_ticks: 50_000, qty_lots: 30 } as const;
+  const view = readStoredOrder(spec, [JSON.stringify(orderStateOf(acceptedOrder(cmd))), '1700000000005', '1700000000005']);
+  expect(view).toEqual({
+    order_id: 'o9',
+    client_order_id: 'c9',
+    symbol: 'BTC-KRW',
+    side: 'Sell',
+    type: 'Limit',
+    time_in_force: 'GTC',
+    price: renderOrderView(spec, open).price,
+    quantity: renderOrderView(spec, open).quantity,
+    filled_quantity: 0,
+    remaining_quantity: renderOrderView(spec, open).quantity,
+    average_price: null,
+    status: 'ACCEPTED',
+    fills: [],
+    created_at: 1_700_000_000_005,
+    updated_at: 1_700_000_000_005,
+    sequence: 0,
+  });
 });

@@ -4,23 +4,23 @@
   nothing at all happens.
 
   KEYS[1] the symbol's command stream
-  KEYS[2] the order's state key
-  KEYS[3] the client_order_id key (ignored when ARGV[3] is "")
+  KEYS[2] the order's state hash
+  KEYS[3] the client_order_id key (ignored when ARGV[7] is "")
 
   ARGV[1] the command stream's field name (keyspace FIELDS.command)
   ARGV[2] the PlaceCommand JSON
-  ARGV[3] the ACCEPTED OrderView JSON without its closing "}": created_at/updated_at are appended
-          from the stream id so they equal the command's time
-  ARGV[4] the request fingerprint ("" when there is no client_order_id)
-  ARGV[5] the answer JSON to return to retries
-  ARGV[6] TTL of the client_order_id record in seconds
+  ARGV[3..5] the order state hash's field names (keyspace ORDER_FIELDS: state, created, updated)
+  ARGV[6] the ACCEPTED state; both times are the command's stream time
+  ARGV[7] the request fingerprint ("" when there is no client_order_id)
+  ARGV[8] the answer JSON to return to retries
+  ARGV[9] TTL of the client_order_id record in seconds
 
   Returns
     {"new", <stream id>}         appended
     {"same", <first answer>}     retry with the same content: nothing appended
     {"conflict", ""}             same client_order_id, different content: nothing appended
 ]]
-local fingerprint = ARGV[4]
+local fingerprint = ARGV[7]
 if fingerprint ~= '' then
   local seen = redis.call('GET', KEYS[3])
   if seen then
@@ -33,8 +33,8 @@ if fingerprint ~= '' then
 end
 local id = redis.call('XADD', KEYS[1], '*', ARGV[1], ARGV[2])
 local ms = string.sub(id, 1, string.find(id, '-', 1, true) - 1)
-redis.call('SET', KEYS[2], ARGV[3] .. ',"created_at":' .. ms .. ',"updated_at":' .. ms .. '}')
+redis.call('HSET', KEYS[2], ARGV[3], ARGV[6], ARGV[4], ms, ARGV[5], ms)
 if fingerprint ~= '' then
-  redis.call('SET', KEYS[3], fingerprint .. '\n' .. ARGV[5], 'EX', ARGV[6])
+  redis.call('SET', KEYS[3], fingerprint .. '\n' .. ARGV[8], 'EX', ARGV[9])
 end
 return {'new', id}

@@ -2,10 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Redis from 'ioredis';
 import {
+  acceptedOrder,
   isXtError,
   FIELDS,
+  ORDER_FIELDS,
+  orderStateOf,
   readStoredOrder,
-  stepsToNumber,
   symbolKeys,
   XtError,
   type CancelCommand,
@@ -22,7 +24,14 @@ const PLACE_ORDER_LUA = readFileSync(join(__dirname, '..', 'lua', 'place-order.l
 export const CLIENT_ORDER_ID_TTL_S = 86_400;
 
 type PlaceClient = Redis & {
-  xtPlaceOrder(stream: string, orderKey: string, coidKey: string, field: string, cmd: string, view: string, fp: string, answer: string, ttl: number): Promise<[string, string]>;
+  xtPlaceOrder(
+    stream: string,
+    orderKey: string,
+    coidKey: string,
+    commandField: string,
+    cmd: string,
+    ...orderFieldsStateFpAnswerTtl: [...typeof ORDER_FIELDS, state: string, fp: string, answer: string, ttl: number]
+  ): Promise<[string, string]>;
 };
 
 export type PlaceResult = { kind: 'new'; answer: PlaceOrderAccepted; streamId: string } | { kind: 'same'; answer: PlaceOrderAccepted };
@@ -91,12 +100,11 @@ export class OrderStore {
       status: 'ACCEPTED',
       ...(order.clientOrderId !== undefined ? { client_order_id: order.clientOrderId } : {}),
     };
-    const view = acceptedView(order, orderId);
-    const viewHead = JSON.stringify(view).slice(0, -1);
+    const state = JSON.stringify(orderStateOf(acceptedOrder(cmd)));
     const fingerprint = order.clientOrderId === undefined ? '' : JSON.stringify([order.side, order.type, order.tif, order.priceTicks, order.qtyLots]);
     const coidKey = keys.clientOrder(order.clientOrderId ?? '-');
     const [kind, value] = await durable(() =>
-      this.redis.xtPlaceOrder(keys.commands, keys.order(orderId), coidKey, FIELDS.command, JSON.stringify(cmd), viewHead, fingerprint, JSON.stringify(answer), CLIENT_ORDER_ID_TTL_S),
+      this.redis.xtPlaceOrder(keys.commands, keys.order(orderId), coidKey, FIELDS.command, JSON.stringify(cmd), ...ORDER_FIELDS, state, fingerprint, JSON.stringify(answer), CLIENT_ORDER_ID_TTL_S),
       'the order may or may not have been appended; retry with the same client_order_id (without one, look for the order before placing it again)',
     );
     if (kind === 'new') return { kind, answer, streamId: value };
@@ -118,43 +126,22 @@ export class OrderStore {
     const symbols = [...this.keys.keys()];
     const replies = await durable(async () => {
       const p = this.redis.pipeline();
-      for (const s of symbols) p.get(this.keysOf(s).order(orderId));
+      for (const s of symbols) p.hmget(this.keysOf(s).order(orderId), ...ORDER_FIELDS);
       return (await p.exec()) ?? [];
     });
     for (let i = 0; i < replies.length; i++) {
       const [err, value] = replies[i];
       if (err) throw new XtError('SERVICE_UNAVAILABLE', `the order store is unavailable (${err.message})`);
-      if (typeof value === 'string') return readStoredOrder(this.markets.get(symbols[i])!, value);
+      const view = readStoredOrder(this.markets.get(symbols[i])!, value as (string | null)[]);
+      if (view) return view;
     }
     return undefined;
   }
 
   /** Reads an order's state when its symbol is known. */
   async get(symbol: string, orderId: string): Promise<OrderView | undefined> {
-    const json = await durable(() => this.redis.get(this.keysOf(symbol).order(orderId)));
     const spec = this.markets.get(symbol);
-    if (!json || !spec) return undefined;
-    return readStoredOrder(spec, json);
+    if (!spec) return undefined;
+    return readStoredOrder(spec, await durable(() => this.redis.hmget(this.keysOf(symbol).order(orderId), ...ORDER_FIELDS)));
   }
-}
-
-/** The state stored with the command: what GET /order answers until the engine has applied it. */
-function acceptedView(order: NormalizedOrder, orderId: string): Omit<OrderView, 'created_at' | 'updated_at'> {
-  const { spec } = order;
-  return {
-    order_id: orderId,
-    ...(order.clientOrderId !== undefined ? { client_order_id: order.clientOrderId } : {}),
-    symbol: spec.symbol,
-    side: order.side,
-    type: order.type,
-    time_in_force: order.tif,
-    price: order.priceTicks === null ? null : stepsToNumber(order.priceTicks, spec.tick),
-    quantity: stepsToNumber(order.qtyLots, spec.lot),
-    filled_quantity: 0,
-    remaining_quantity: stepsToNumber(order.qtyLots, spec.lot),
-    average_price: null,
-    status: 'ACCEPTED',
-    fills: [],
-    sequence: 0,
-  };
 }

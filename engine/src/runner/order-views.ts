@@ -1,4 +1,4 @@
-import type { EngineEvent, OrderRecord, OrderStatus, TimedCommand } from '@xtrader/protocol';
+import { acceptedOrder, type EngineEvent, type OrderRecord, type OrderStatus, type TimedCommand } from '@xtrader/protocol';
 
 // The record and its rendering are shared with the api, which renders the stored state.
 export { renderOrderView, type FillRecord, type OrderRecord } from '@xtrader/protocol';
@@ -40,22 +40,7 @@ export class OrderViews {
   apply(cmd: TimedCommand, events: readonly EngineEvent[]): void {
     let fresh: OrderRecord | undefined;
     if (cmd.kind === 'place' && !this.open.has(cmd.order_id)) {
-      fresh = {
-        order_id: cmd.order_id,
-        ...(cmd.client_order_id !== undefined ? { client_order_id: cmd.client_order_id } : {}),
-        side: cmd.side,
-        type: cmd.type,
-        tif: cmd.tif,
-        price_ticks: cmd.price_ticks,
-        qty_lots: cmd.qty_lots,
-        filled_lots: 0,
-        notional: '0',
-        fills: [],
-        status: 'ACCEPTED',
-        created_at: cmd.ts,
-        updated_at: cmd.ts,
-        seq: 0,
-      };
+      fresh = { ...acceptedOrder(cmd), created_at: cmd.ts, updated_at: cmd.ts };
     }
     for (const e of events) this.applyEvent(e, fresh);
   }

@@ -2,13 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Redis from 'ioredis';
 import { createRedis, withDeadline, type Logger } from '@xtrader/platform';
-import { compareStreamIds, encodeEventJson, encodeOrderState, FIELDS, symbolKeys, type Heartbeat, type MarketSpec, type OutcomeMessage, type SymbolKeys } from '@xtrader/protocol';
+import { compareStreamIds, encodeEventJson, FIELDS, ORDER_FIELDS, orderStateOf, symbolKeys, type Heartbeat, type MarketSpec, type OutcomeMessage, type SymbolKeys } from '@xtrader/protocol';
 import { marketMessageJson } from '../marketdata';
 import type { RawEntry } from './commands';
 import { Lease } from './lease';
 import type { RunnerMetrics } from './metrics';
 import { isFinished } from './order-views';
-import { SymbolState, type Applied, type EngineSnapshot, type EngineSnapshotV1 } from './symbol-state';
+import { SymbolState, type Applied, type EngineSnapshot, type EngineSnapshotV1, type EngineSnapshotV2 } from './symbol-state';
 
 const STORE_ORDERS_LUA = readFileSync(join(__dirname, 'lua', 'store-orders.lua'), 'utf8');
 const APPEND_FEED_LUA = readFileSync(join(__dirname, 'lua', 'append-feed.lua'), 'utf8');
@@ -245,7 +245,7 @@ export class SymbolRunner {
       [Error | null, string | null],
     ];
     if (e1 || e2) throw e1 ?? e2;
-    const snap = snapJson ? (JSON.parse(snapJson) as EngineSnapshot | EngineSnapshotV1) : undefined;
+    const snap = snapJson ? (JSON.parse(snapJson) as EngineSnapshot | EngineSnapshotV1 | EngineSnapshotV2) : undefined;
     const state = snap ? SymbolState.fromSnapshot(this.o.spec, snap) : SymbolState.fresh(this.o.spec);
     const target = committed ?? '0-0';
     let replayed = 0;
@@ -338,13 +338,15 @@ export class SymbolRunner {
     if (batch.changed.length > 0) {
       const orderKeys: string[] = [];
       const states: string[] = [];
+      const times: number[] = [];
       let finished = '';
       for (const rec of batch.changed) {
         orderKeys.push(keys.order(rec.order_id));
         finished += isFinished(rec.status) ? '1' : '0';
-        states.push(encodeOrderState(rec));
+        states.push(JSON.stringify(orderStateOf(rec)));
+        times.push(rec.created_at, rec.updated_at);
       }
-      tx.eval(STORE_ORDERS_LUA, orderKeys.length, ...orderKeys, o.finishedTtlS, finished, states.join('\n'));
+      tx.eval(STORE_ORDERS_LUA, orderKeys.length, ...orderKeys, o.finishedTtlS, finished, ...ORDER_FIELDS, states.join('\n'), times.join(','));
     }
     const messages = state.md.flush(tx, keys);
     if (messages.length > 0) tx.eval(APPEND_FEED_LUA, 1, keys.feed, o.feedMaxLen, FIELDS.message, messages.map(marketMessageJson).join('\n'));

@@ -1,4 +1,4 @@
-import { decodeOrderState, encodeOrderState, orderStateOf, type EngineEvent, type MarketSpec, type StoredOrderState } from '@xtrader/protocol';
+import { decodeOrderState, orderStateOf, type EngineEvent, type MarketSpec, type StoredOrderState } from '@xtrader/protocol';
 import { MatchingCore } from '../core';
 import { InvalidCommandError } from '../core/errors';
 import { MarketData, type MarketDataState } from '../marketdata';
@@ -7,23 +7,41 @@ import { OrderViews, type OrderRecord } from './order-views';
 
 export type CoreSnapshot = ReturnType<MatchingCore['snapshot']>;
 
+/** An open order in a snapshot: its stored state and its times. */
+export type SnapshotOrder = [state: StoredOrderState, created_at: number, updated_at: number];
+
 /**
  * What `keys.snapshot` holds: everything needed to continue after `position` without replaying
- * it. Version 2 keeps the open orders in their compact stored form (half the bytes of v1's
- * record objects, the bulk of a snapshot); v1 snapshots are still restored.
+ * it. Version 3 keeps the open orders in their compact stored form (half the bytes of v1's
+ * record objects, the bulk of a snapshot); v1 and v2 snapshots are still restored.
  */
 export interface EngineSnapshot {
-  v: 2;
+  v: 3;
   symbol: string;
   /** Id of the last command reflected here. */
   position: string;
   core: CoreSnapshot;
   md: MarketDataState;
-  orders: StoredOrderState[];
+  orders: SnapshotOrder[];
 }
 
-/** The previous version, with open orders as record objects. */
+/** Version 1, with open orders as record objects. */
 export type EngineSnapshotV1 = Omit<EngineSnapshot, 'v' | 'orders'> & { v: 1; orders: OrderRecord[] };
+/** Version 2, with open orders as one array each, the times in the middle. */
+export type EngineSnapshotV2 = Omit<EngineSnapshot, 'v' | 'orders'> & { v: 2; orders: unknown[][] };
+
+function snapshotOrders(snap: EngineSnapshot | EngineSnapshotV1 | EngineSnapshotV2): OrderRecord[] {
+  switch (snap.v) {
+    case 1:
+      return snap.orders;
+    case 2:
+      return snap.orders.map((a) => decodeOrderState([...a.slice(0, 12), ...a.slice(14)] as StoredOrderState, a[12] as number, a[13] as number));
+    case 3:
+      return snap.orders.map(([state, created, updated]) => decodeOrderState(state, created, updated));
+    default:
+      throw new Error(`unsupported snapshot version ${String((snap as { v: unknown }).v)}`);
+  }
+}
 
 /** The outcome of applying one stream entry. */
 export interface Applied {
@@ -52,9 +70,9 @@ export class SymbolState {
     return new SymbolState(spec, new MatchingCore(spec), new MarketData(spec), new OrderViews(), '0-0');
   }
 
-  static fromSnapshot(spec: MarketSpec, snap: EngineSnapshot | EngineSnapshotV1): SymbolState {
-    if ((snap.v !== 1 && snap.v !== 2) || snap.symbol !== spec.symbol) throw new Error(`snapshot is for ${snap.symbol} v${String(snap.v)}, not ${spec.symbol}`);
-    const orders = snap.v === 1 ? snap.orders : snap.orders.map(decodeOrderState);
+  static fromSnapshot(spec: MarketSpec, snap: EngineSnapshot | EngineSnapshotV1 | EngineSnapshotV2): SymbolState {
+    if (snap.symbol !== spec.symbol) throw new Error(`snapshot is for ${snap.symbol}, not ${spec.symbol}`);
+    const orders = snapshotOrders(snap);
     return new SymbolState(spec, MatchingCore.restore(spec, snap.core), new MarketData(spec, snap.md), new OrderViews(orders), snap.position);
   }
 
@@ -84,28 +102,15 @@ export class SymbolState {
    * data and the open orders: serialised at once, so nothing can move underneath it.
    */
   snapshotJson(): string {
-    const head: Omit<EngineSnapshot, 'orders'> = {
-      v: 2,
-      symbol: this.spec.symbol,
-      position: this.position,
-      core: this.core.snapshot(),
-      md: this.md.liveState(),
-    };
-    // `orders` is the last key: the open orders (the bulk of a snapshot) are spliced in as the
-    // text encodeOrderState writes for them, the same bytes JSON.stringify gives their stored form.
-    let orders = '';
-    for (const o of this.views.liveOpen()) orders += orders === '' ? encodeOrderState(o) : `,${encodeOrderState(o)}`;
-    return `${JSON.stringify(head).slice(0, -1)},"orders":[${orders}]}`;
+    const snap: EngineSnapshot = { v: 3, symbol: this.spec.symbol, position: this.position, core: this.core.snapshot(), md: this.md.liveState(), orders: this.openOrders() };
+    return JSON.stringify(snap);
   }
 
   snapshot(): EngineSnapshot {
-    return {
-      v: 2,
-      symbol: this.spec.symbol,
-      position: this.position,
-      core: this.core.snapshot(),
-      md: this.md.snapshot(),
-      orders: this.views.liveOpen().map(orderStateOf),
-    };
+    return { v: 3, symbol: this.spec.symbol, position: this.position, core: this.core.snapshot(), md: this.md.snapshot(), orders: this.openOrders() };
+  }
+
+  private openOrders(): SnapshotOrder[] {
+    return this.views.liveOpen().map((o) => [orderStateOf(o), o.created_at, o.updated_at]);
   }
 }

@@ -7,10 +7,10 @@
 import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
 import { createLogger, RedisServer, seededRandom } from '@xtrader/platform';
-import { readStoredOrder, symbolKeys, type EngineEvent, type MarketSpec } from '@xtrader/protocol';
+import { symbolKeys, type EngineEvent, type MarketSpec } from '@xtrader/protocol';
 import { loadMarketMap } from '@xtrader/protocol/node';
 import { startApi, type RunningApi } from '../../../api/src/app';
-import { allCommands, committedEvents, EngineProcess, referenceRun } from './helpers';
+import { allCommands, committedEvents, EngineProcess, referenceRun, storedOrder } from './helpers';
 
 const ORDERS = 10_000;
 const CONCURRENCY = 16;
@@ -132,12 +132,12 @@ test('kill -9 the engine at random moments while 10,000 orders flow: every accep
     const c = JSON.parse(f[1]) as { kind: string; order_id: string };
     if (c.kind === 'place') placedCount.set(c.order_id, (placedCount.get(c.order_id) ?? 0) + 1);
   }
-  const stored = await redis.mget(accepted.map((id) => keys.order(id)));
+  const stored = await Promise.all(accepted.map((id) => storedOrder(redis, spec, keys, id)));
   const mismatched: string[] = [];
   accepted.forEach((id, i) => {
     if (placedCount.get(id) !== 1) mismatched.push(`${id}: placed ${placedCount.get(id) ?? 0} times`);
-    const view = stored[i] ? readStoredOrder(spec, stored[i]!) : undefined;
-    if (JSON.stringify(view) !== JSON.stringify(ref.views.get(id))) mismatched.push(`${id}: stored ${stored[i]} expected ${JSON.stringify(ref.views.get(id))}`);
+    const view = stored[i];
+    if (JSON.stringify(view) !== JSON.stringify(ref.views.get(id))) mismatched.push(`${id}: stored ${JSON.stringify(view)} expected ${JSON.stringify(ref.views.get(id))}`);
   });
   expect({ seed, mismatched: mismatched.slice(0, 5), count: mismatched.length }).toEqual({ seed, mismatched: [], count: 0 });
 }, 360_000);

@@ -6,9 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
 import { freePort, RedisServer } from '@xtrader/platform';
-import { readStoredOrder, symbolKeys, type MarketSpec } from '@xtrader/protocol';
+import { symbolKeys, type MarketSpec } from '@xtrader/protocol';
 import { loadMarketMap } from '@xtrader/protocol/node';
-import { allCommands, append, committedEvents, EngineProcess, place, referenceRun } from './helpers';
+import { allCommands, append, committedEvents, EngineProcess, place, referenceRun, storedOrder } from './helpers';
 
 let server: RedisServer;
 let redis: Redis;
@@ -34,9 +34,9 @@ afterAll(async () => {
 async function stateOf(orderId: string, wanted: string): Promise<void> {
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const v = await redis.get(keys.order(orderId));
-    if (v && readStoredOrder(spec, v).status === wanted) return;
-    if (Date.now() > deadline) throw new Error(`order ${orderId} never became ${wanted} (is ${v})`);
+    const v = await storedOrder(redis, spec, keys, orderId);
+    if (v?.status === wanted) return;
+    if (Date.now() > deadline) throw new Error(`order ${orderId} never became ${wanted} (is ${JSON.stringify(v)})`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -73,7 +73,7 @@ test('a leader paused past its lease is replaced, and its later writes are refus
   // The committed history is exactly the fault-free one: A's stale batch never landed.
   const ref = referenceRun(spec, await allCommands(redis, keys));
   expect(await committedEvents(redis, keys)).toEqual(ref.events);
-  expect(readStoredOrder(spec, (await redis.get(keys.order('m1')))!)).toEqual(ref.views.get('m1'));
+  expect(await storedOrder(redis, spec, keys, 'm1')).toEqual(ref.views.get('m1'));
 
   // Clean shutdown: the leader releases the lease, the standby just leaves.
   b.kill('SIGTERM');

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type Redis from 'ioredis';
-import { decodeEvent, entryField, FIELDS, type CompactEvent, type EngineEvent, type MarketSpec, type OrderView, type PlaceCommand, type SymbolKeys } from '@xtrader/protocol';
+import { decodeEvent, entryField, FIELDS, ORDER_FIELDS, readStoredOrder, type CompactEvent, type EngineEvent, type MarketSpec, type OrderView, type PlaceCommand, type SymbolKeys } from '@xtrader/protocol';
 import { renderOrderView, SymbolState, type RawEntry } from '../../src/runner';
 
 export const ROOT = join(__dirname, '..', '..', '..');
@@ -9,6 +9,11 @@ export const ROOT = join(__dirname, '..', '..', '..');
 /** A place command for the stream (integer ticks and lots). */
 export function place(order_id: string, side: 'Buy' | 'Sell', price_ticks: number | null, qty_lots: number, extra: Partial<PlaceCommand> = {}): PlaceCommand {
   return { v: 1, kind: 'place', order_id, side, type: price_ticks === null ? 'Market' : 'Limit', tif: price_ticks === null ? 'IOC' : 'GTC', price_ticks, qty_lots, ...extra };
+}
+
+/** The stored order's view, as an api node reads it (undefined when not stored). */
+export async function storedOrder(redis: Redis, spec: MarketSpec, keys: SymbolKeys, orderId: string): Promise<OrderView | undefined> {
+  return readStoredOrder(spec, await redis.hmget(keys.order(orderId), ...ORDER_FIELDS));
 }
 
 export async function append(redis: Redis, keys: SymbolKeys, cmds: object[]): Promise<string[]> {

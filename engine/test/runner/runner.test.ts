@@ -1,10 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
 import { createLogger, RedisServer } from '@xtrader/platform';
-import { FIELDS, readStoredOrder, symbolKeys, type MarketSpec, type OutcomeMessage } from '@xtrader/protocol';
+import { FIELDS, symbolKeys, type MarketSpec, type OutcomeMessage } from '@xtrader/protocol';
 import { loadMarketMap } from '@xtrader/protocol/node';
 import { SymbolRunner, type RunnerOptions } from '../../src/runner';
-import { allCommands, append, committedEvents, place, referenceRun } from './helpers';
+import { allCommands, append, committedEvents, place, referenceRun, storedOrder } from './helpers';
 
 let server: RedisServer;
 let redis: Redis;
@@ -55,9 +55,9 @@ test('a batch commits events, order states, position and heartbeat together, the
   await r.whenLeader();
   const ids = await append(redis, keys, [place('s1', 'Sell', 50_000, 5000), place('b1', 'Buy', 50_000, 2000)]);
   await caughtUp(keys, ids[1]);
-  const s1 = readStoredOrder(spec, (await redis.get(keys.order('s1')))!);
+  const s1 = await storedOrder(redis, spec, keys, 's1');
   expect(s1).toMatchObject({ status: 'PARTIALLY_FILLED', filled_quantity: 0.2, remaining_quantity: 0.3 });
-  const b1 = readStoredOrder(spec, (await redis.get(keys.order('b1')))!);
+  const b1 = await storedOrder(redis, spec, keys, 'b1');
   expect(b1).toMatchObject({ status: 'FILLED', average_price: 50_000_000 });
   expect(await redis.ttl(keys.order('b1'))).toBeGreaterThan(80_000);
   expect(await redis.ttl(keys.order('s1'))).toBe(-1);
@@ -81,7 +81,7 @@ test('a commit after the lease moved to another engine writes nothing and the ru
   await r.whenLeader();
   const [first] = await append(redis, keys, [place('a', 'Sell', 50_000, 10)]);
   await caughtUp(keys, first);
-  const before = { events: await redis.xlen(keys.events), order: await redis.get(keys.order('a')) };
+  const before = { events: await redis.xlen(keys.events), order: await redis.hgetall(keys.order('a')) };
   // Another engine takes the lease (as after this one paused past its TTL).
   const fence = await redis.incr(keys.fence);
   await redis.set(keys.lease, `${fence}:intruder`, 'PX', 60_000);
@@ -93,8 +93,8 @@ test('a commit after the lease moved to another engine writes nothing and the ru
   }
   expect(await redis.get(keys.position)).toBe(first);
   expect(await redis.xlen(keys.events)).toBe(before.events);
-  expect(await redis.get(keys.order('a'))).toBe(before.order);
-  expect(await redis.get(keys.order('b'))).toBeNull();
+  expect(await redis.hgetall(keys.order('a'))).toEqual(before.order);
+  expect(await redis.exists(keys.order('b'))).toBe(0);
   expect(await redis.get(keys.lease)).toBe(`${fence}:intruder`);
 });
 
@@ -108,7 +108,7 @@ test('malformed entries are skipped but the position moves past them', async () 
   await redis.xadd(keys.commands, '*', FIELDS.command, JSON.stringify({ v: 1, kind: 'cancel', order_id: 'ghost', request_id: 'r1' }));
   const [last] = await append(redis, keys, [place('ok', 'Buy', 1, 1)]);
   await caughtUp(keys, last);
-  expect(readStoredOrder(spec, (await redis.get(keys.order('ok')))!).status).toBe('NEW');
+  expect((await storedOrder(redis, spec, keys, 'ok'))?.status).toBe('NEW');
   // Only the two well-formed commands left events; the three broken ones left nothing.
   const committed = await committedEvents(redis, keys);
   expect(committed.map(([, e]) => e[0].kind)).toEqual(['cancel_rejected', 'accepted']);
@@ -148,8 +148,7 @@ test('restart restores the snapshot, replays the rest without writing, and conti
   const committed = await committedEvents(redis, keys);
   expect(committed).toEqual(ref.events.slice(ref.events.length - committed.length));
   for (const [id, view] of ref.views) {
-    const stored = await redis.get(keys.order(id));
-    expect(stored && readStoredOrder(spec, stored)).toEqual(view);
+    expect(await storedOrder(redis, spec, keys, id)).toEqual(view);
   }
 });
 

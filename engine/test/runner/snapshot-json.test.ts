@@ -1,6 +1,6 @@
 import { FIELDS } from '@xtrader/protocol';
 import { loadMarketMap } from '@xtrader/protocol/node';
-import { SymbolState, type EngineSnapshot, type EngineSnapshotV1 } from '../../src/runner/symbol-state';
+import { SymbolState, type EngineSnapshot, type EngineSnapshotV1, type EngineSnapshotV2 } from '../../src/runner/symbol-state';
 
 // The commit path serialises the snapshot straight from the live state (no deep copies); it
 // must be exactly the JSON of the copied snapshot that recovery restores from.
@@ -24,6 +24,10 @@ test('snapshotJson is JSON.stringify(snapshot()) and restores to the same state'
       // A version 1 snapshot (open orders as record objects) restores to the same state.
       const v1: EngineSnapshotV1 = { ...(JSON.parse(json) as EngineSnapshot), v: 1, orders: state.views.liveOpen() };
       expect(SymbolState.fromSnapshot(spec, JSON.parse(JSON.stringify(v1))).snapshotJson()).toBe(json);
+      // So does a version 2 snapshot (each open order one array, its times in the middle).
+      const v3 = JSON.parse(json) as EngineSnapshot;
+      const v2: EngineSnapshotV2 = { ...v3, v: 2, orders: v3.orders.map(([st, created, updated]) => [...st.slice(0, 12), created, updated, ...st.slice(12)]) };
+      expect(SymbolState.fromSnapshot(spec, JSON.parse(JSON.stringify(v2))).snapshotJson()).toBe(json);
     }
   }
   expect(state.views.openCount).toBeGreaterThan(0);
