@@ -228,22 +228,28 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     const apiUrls = apiPorts.map((p) => `http://127.0.0.1:${p}`);
     const realtimeUrls = rtPorts.map((p) => `http://127.0.0.1:${p}`);
     const nodeStarts: Promise<void>[] = [];
+    // The pages the realtime nodes serve call the api from their own origin with the session
+    // cookie: the api must accept those origins (by either name of this host).
+    const pageOrigins = rtPorts.flatMap((p) => [`http://127.0.0.1:${p}`, `http://localhost:${p}`]).join(',');
+    const apiEnv = { ...env, API_ALLOWED_ORIGINS: env.API_ALLOWED_ORIGINS ?? pageOrigins };
     apiUrls.forEach((url, i) => {
       const m = add(
         new Member(
-          spec(`api-${i + 1}`, node(ENTRY.api), { ...env, PORT: String(apiPorts[i]) }, (p) => waitFor(`${p.name} /readyz`, () => httpOk(`${url}/readyz`), within(p))),
+          spec(`api-${i + 1}`, node(ENTRY.api), { ...apiEnv, PORT: String(apiPorts[i]) }, (p) => waitFor(`${p.name} /readyz`, () => httpOk(`${url}/readyz`), within(p))),
           'api',
           url,
         ),
       );
       nodeStarts.push(m.start());
     });
-    // Behind nginx the page calls the API on its own origin; alone, it calls the first api node.
-    const publicApi = opts.env?.XT_PUBLIC_API_URL ?? (opts.nginx ? '' : apiUrls[0]);
+    // Behind nginx the page calls the API on its own origin; alone, it calls the first api node on
+    // the host name the page was loaded from (where its session cookie is same-site).
+    const publicApi: NodeJS.ProcessEnv =
+      env.XT_PUBLIC_API_URL !== undefined ? {} : opts.nginx ? { XT_PUBLIC_API_URL: '' } : apiPorts.length > 0 ? { XT_PUBLIC_API_PORT: String(apiPorts[0]) } : {};
     realtimeUrls.forEach((url, i) => {
       const m = add(
         new Member(
-          spec(`realtime-${i + 1}`, node(ENTRY.realtime), { ...env, PORT: String(rtPorts[i]), XT_PUBLIC_API_URL: publicApi }, (p) =>
+          spec(`realtime-${i + 1}`, node(ENTRY.realtime), { ...env, PORT: String(rtPorts[i]), ...publicApi }, (p) =>
             waitFor(`${p.name} /healthz`, () => httpOk(`${url}/healthz`), within(p)),
           ),
           'realtime',

@@ -43,7 +43,6 @@ async function main(): Promise<void> {
     symbols: values.symbol,
     apiPorts: [apiPort],
     realtimePorts: [realtimePort],
-    env: { XT_PUBLIC_API_URL: process.env.XT_PUBLIC_API_URL ?? `http://localhost:${apiPort}` },
     logDir,
     echo: values.verbose,
     restartOnCrash: true,

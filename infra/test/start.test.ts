@@ -56,7 +56,8 @@ it('serves the trading page, tells it where the API is, and the demo bot keeps t
   expect(page.status).toBe(200);
   expect(await page.text()).toContain('<div id="root">');
   const config = (await (await fetch(`http://127.0.0.1:${realtimePort}/config.json`)).json()) as { apiUrl: string };
-  expect(config.apiUrl).toBe(`http://localhost:${apiPort}`);
+  // The api on the host name the page was loaded from, where the page's session cookie is same-site.
+  expect(config.apiUrl).toBe(`http://127.0.0.1:${apiPort}`);
 
   // The demo bot's trades arrive by push, as the page would see them.
   const feed = await FeedClient.connect(`ws://127.0.0.1:${realtimePort}/ws`);

@@ -5,8 +5,9 @@ import type { Registry } from 'prom-client';
 
 export interface HttpAppOptions {
   webDist: string;
-  /** `apiUrl` for the page; undefined: `http(s)://<host the page was loaded from>:7000`. */
+  /** `apiUrl` for the page; undefined: `http(s)://<host the page was loaded from>:<publicApiPort>`. */
   publicApiUrl?: string;
+  publicApiPort: number;
   publicSocketUrl?: string;
   registry: Registry;
   /** Readiness: Redis reachable and the feed being read. */
@@ -37,7 +38,7 @@ export function createHttpApp(opts: HttpAppOptions): Express {
   });
 
   app.get('/config.json', (req, res) => {
-    const apiUrl = opts.publicApiUrl ?? `${req.protocol}://${hostForUrl(req.hostname)}:7000`;
+    const apiUrl = opts.publicApiUrl ?? `${req.protocol}://${hostForUrl(req.hostname)}:${opts.publicApiPort}`;
     res.set('Cache-Control', 'no-store').json({ apiUrl, ...(opts.publicSocketUrl !== undefined ? { socketUrl: opts.publicSocketUrl } : {}) });
   });
 

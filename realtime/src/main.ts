@@ -16,6 +16,7 @@ async function main(): Promise<void> {
     symbols,
     webDist: env.XT_WEB_DIST,
     publicApiUrl: env.XT_PUBLIC_API_URL,
+    publicApiPort: env.XT_PUBLIC_API_PORT,
     publicSocketUrl: env.XT_PUBLIC_SOCKET_URL,
     pingIntervalMs: env.XT_PING_INTERVAL_MS,
     pongTimeoutMs: env.XT_PONG_TIMEOUT_MS,

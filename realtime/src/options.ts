@@ -15,6 +15,11 @@ export const RealtimeEnv = CommonEnv.extend({
   XT_WEB_DIST: z.string().default(DEFAULT_WEB_DIST),
   /** What `/config.json` tells the page as `apiUrl`; '' means same origin (behind a balancer). */
   XT_PUBLIC_API_URL: z.string().optional(),
+  /**
+   * Without XT_PUBLIC_API_URL, the page is told `http(s)://<host it was loaded from>:<this port>`:
+   * the api on the page's own host name, where the page's session cookie is same-site.
+   */
+  XT_PUBLIC_API_PORT: z.coerce.number().int().min(1).max(65535).default(7000),
   /** What `/config.json` tells the page as `socketUrl`; omitted means the page's own origin. */
   XT_PUBLIC_SOCKET_URL: z.string().optional(),
   XT_PING_INTERVAL_MS: Millis.default(30_000),
@@ -37,6 +42,8 @@ export interface RealtimeOptions {
   /** Directory of the built web page (default `<repo>/web/dist`). */
   webDist?: string;
   publicApiUrl?: string;
+  /** The api's port on the page's host, used when `publicApiUrl` is unset (default 7000). */
+  publicApiPort?: number;
   publicSocketUrl?: string;
   /** App-level Ping period on /ws (default 30 s); also socket.io's engine ping interval. */
   pingIntervalMs?: number;
@@ -66,6 +73,7 @@ export function resolveOptions(o: RealtimeOptions): ResolvedOptions {
     symbols: o.symbols,
     webDist: o.webDist ?? DEFAULT_WEB_DIST,
     publicApiUrl: o.publicApiUrl,
+    publicApiPort: o.publicApiPort ?? 7000,
     publicSocketUrl: o.publicSocketUrl,
     pingIntervalMs: o.pingIntervalMs ?? 30_000,
     pongTimeoutMs: o.pongTimeoutMs ?? 60_000,

@@ -79,6 +79,7 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeN
     createHttpApp({
       webDist: o.webDist,
       publicApiUrl: o.publicApiUrl,
+      publicApiPort: o.publicApiPort,
       publicSocketUrl: o.publicSocketUrl,
       registry: metrics.registry,
       health: () => ({ ok: commands.status === 'ready' && feedConnection.status === 'ready', redis: commands.status, feed: feedConnection.status }),
