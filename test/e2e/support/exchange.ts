@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { resolve } from 'node:path';
 import { startStack, type Stack } from '@xtrader/infra';
-import type { PlaceOrderAccepted, PlaceOrderRequest, Trade, TradesResponse } from '@xtrader/protocol';
+import type { LoginResponse, PlaceOrderAccepted, PlaceOrderRequest, Trade, TradesResponse } from '@xtrader/protocol';
 
 const REPO_ROOT = resolve(__dirname, '../../..');
 const WEB_DIST = resolve(REPO_ROOT, 'web/dist');
@@ -30,9 +30,29 @@ export async function startExchange(symbols: string[]): Promise<Stack> {
   });
 }
 
-/** Places an order through the REST API as a bot would (not through the page). */
+const BOT_PASSWORD = 'e2e market maker';
+const botTokens = new WeakMap<Stack, Promise<string>>();
+
+/** A session token of the stack's own bot account, created on first use. */
+function botToken(stack: Stack): Promise<string> {
+  let token = botTokens.get(stack);
+  if (!token) {
+    token = (async () => {
+      const credentials = { username: 'e2e_bot', password: BOT_PASSWORD };
+      const signup = await postJson(`${stack.apiUrls[0]}/api/v1/auth/signup`, credentials);
+      if (signup.status !== 201) throw new Error(`bot signup refused: HTTP ${signup.status} ${signup.body}`);
+      const login = await postJson(`${stack.apiUrls[0]}/api/v1/auth/login`, credentials);
+      if (login.status !== 200) throw new Error(`bot login refused: HTTP ${login.status} ${login.body}`);
+      return (JSON.parse(login.body) as LoginResponse).token;
+    })();
+    botTokens.set(stack, token);
+  }
+  return token;
+}
+
+/** Places an order through the REST API as a bot would (not through the page), as the bot account. */
 export async function placeViaApi(stack: Stack, order: PlaceOrderRequest): Promise<PlaceOrderAccepted> {
-  const { status, body } = await postJson(`${stack.apiUrls[0]}/api/v1/order`, order);
+  const { status, body } = await postJson(`${stack.apiUrls[0]}/api/v1/order`, order, await botToken(stack));
   if (status !== 202) throw new Error(`order refused: HTTP ${status} ${body}`);
   return JSON.parse(body) as PlaceOrderAccepted;
 }
@@ -44,13 +64,14 @@ export async function recentTrades(stack: Stack, symbol: string, limit: number):
   return (JSON.parse(body) as TradesResponse).trades;
 }
 
-function postJson(url: string, payload: unknown): Promise<{ status: number; body: string }> {
-  return send('POST', url, JSON.stringify(payload));
+function postJson(url: string, payload: unknown, token?: string): Promise<{ status: number; body: string }> {
+  return send('POST', url, JSON.stringify(payload), token);
 }
 
 /** One request on its own connection (no keep-alive socket left open when the suite ends). */
-function send(method: 'GET' | 'POST', url: string, data?: string): Promise<{ status: number; body: string }> {
-  const headers = data === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) };
+function send(method: 'GET' | 'POST', url: string, data?: string, token?: string): Promise<{ status: number; body: string }> {
+  const headers: Record<string, string | number> = data === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) };
+  if (token) headers.authorization = `Bearer ${token}`;
   return new Promise((settle, reject) => {
     const req = request(url, { method, agent: false, headers }, (res) => {
       let body = '';
