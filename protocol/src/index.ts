@@ -9,3 +9,4 @@ export * from './realtime';
 export * from './stream';
 export * from './outcomes';
 export * from './wire';
+export * from './ledger';

@@ -1,0 +1,349 @@
+import {
+  feeToQuoteUnits,
+  formatAssetAmount,
+  lotsToBaseUnits,
+  notionalQuoteUnits,
+  parseAssetAmount,
+  XtError,
+  type AssetSpec,
+  type EngineEvent,
+  type ErrorCode,
+  type LockCommand,
+  type MarketUnits,
+  type TradeEvent,
+  type TransferCommand,
+} from '@xtrader/protocol';
+import { LedgerInvariantError } from './errors';
+import { isRefusal, orderLock } from './order-lock';
+
+/** One account's balance of one asset, in the asset's units. */
+export interface Balance {
+  available: bigint;
+  locked: bigint;
+}
+
+/** What a live order still locks (its hold): released exactly when the order ends. */
+export interface Hold {
+  readonly order_id: string;
+  readonly account_id: string;
+  readonly symbol: string;
+  readonly asset: string;
+  /** The lock command as first applied: a retry with the same content gets the same answer. */
+  readonly command: LockCommand;
+  /** Units locked when the order was placed. */
+  readonly amount: bigint;
+  /** Units still locked for this order. */
+  locked: bigint;
+}
+
+/** A refusal: a code of the contract's error table and words a person can act on. Nothing changed. */
+export interface Refusal {
+  readonly ok: false;
+  readonly code: ErrorCode;
+  readonly message: string;
+}
+
+/** The answer to an applied deposit or withdrawal (and to every retry of the same one). */
+export interface TransferAnswer {
+  readonly ok: true;
+  readonly kind: TransferCommand['kind'];
+  readonly tx_id: string;
+  readonly account_id: string;
+  readonly asset: string;
+  readonly amount: bigint;
+  /** The account's balance of the asset right after the transfer. */
+  readonly available: bigint;
+  readonly locked: bigint;
+}
+
+/** The answer to a lock: the order may go to its symbol's stream. */
+export interface LockAnswer {
+  readonly ok: true;
+  readonly order_id: string;
+  readonly asset: string;
+  readonly amount: bigint;
+}
+
+/** Assets and markets the ledger works with (`parseExchangeConfig` gives both). */
+export interface LedgerConfig {
+  readonly assets: ReadonlyMap<string, AssetSpec>;
+  readonly units: ReadonlyMap<string, MarketUnits>;
+}
+
+export interface LedgerOptions {
+  /**
+   * Whether this ledger owns an account (its shard); transfers and locks of other accounts are a
+   * routing bug and throw. Default: every account.
+   */
+  owns?: (accountId: string) => boolean;
+}
+
+const refuse = (code: ErrorCode, message: string): Refusal => ({ ok: false, code, message });
+
+/**
+ * The balances of the accounts of one shard: pure, deterministic, exact (bigint units), no I/O.
+ *
+ * Inputs and what they do:
+ * - {@link transfer}: a deposit adds to `available`; a withdrawal takes from `available` only.
+ *   Idempotent per `tx_id`: the same content gets the first answer again, other content
+ *   `TX_ID_CONFLICT`. A refused transfer records nothing, so it may be retried.
+ * - {@link lock}: moves what a new order may spend (see `orderLock`) from `available` to
+ *   `locked` and keeps it as the order's hold; `INSUFFICIENT_FUNDS` changes nothing.
+ * - {@link applyEvent}: a symbol's engine events, in order. A trade moves the money of the legs
+ *   whose orders this ledger holds (the other leg belongs to another shard, which applies it
+ *   from the same event); an order's end (filled, cancelled, IOC/FOK/market remainder,
+ *   rejection) releases whatever its hold still locks. Each symbol's events are applied once:
+ *   an event at or below the symbol's position (the last sequence applied) is skipped.
+ *
+ * Fees go to the shard's fee account, per asset. Refusals are answers with a code; a broken
+ * invariant (a trade costing more than its hold, an event out of the engine's contract) throws
+ * {@link LedgerInvariantError}.
+ */
+export class Ledger {
+  private readonly balances = new Map<string, Map<string, Balance>>();
+  private readonly holds = new Map<string, Hold>();
+  private readonly transfers = new Map<string, { command: TransferCommand; units: bigint; answer: TransferAnswer }>();
+  private readonly positions = new Map<string, number>();
+  private readonly feeTotals = new Map<string, bigint>();
+  private readonly owns: (accountId: string) => boolean;
+
+  constructor(
+    private readonly config: LedgerConfig,
+    options: LedgerOptions = {},
+  ) {
+    this.owns = options.owns ?? (() => true);
+  }
+
+  /** A deposit or a withdrawal. */
+  transfer(cmd: TransferCommand): TransferAnswer | Refusal {
+    this.checkOwner(cmd.account_id);
+    const asset = this.config.assets.get(cmd.asset);
+    if (!asset) return refuse('ASSET_NOT_FOUND', `unknown asset ${cmd.asset}`);
+    let units: bigint;
+    try {
+      units = parseAssetAmount(asset, cmd.amount);
+    } catch (e) {
+      if (e instanceof XtError) return refuse(e.code, e.message);
+      throw e;
+    }
+    const earlier = this.transfers.get(cmd.tx_id);
+    if (earlier) {
+      const c = earlier.command;
+      if (c.kind === cmd.kind && c.account_id === cmd.account_id && c.asset === cmd.asset && earlier.units === units) return earlier.answer;
+      return refuse('TX_ID_CONFLICT', `tx_id ${cmd.tx_id} was already used for a different ${c.kind}`);
+    }
+    const balance = this.balanceOf(cmd.account_id, cmd.asset);
+    if (cmd.kind === 'withdrawal') {
+      if (balance.available < units) {
+        return refuse('INSUFFICIENT_FUNDS', `available ${formatAssetAmount(asset, balance.available)} ${asset.asset} is less than ${formatAssetAmount(asset, units)}`);
+      }
+      balance.available -= units;
+    } else {
+      balance.available += units;
+    }
+    const answer: TransferAnswer = {
+      ok: true,
+      kind: cmd.kind,
+      tx_id: cmd.tx_id,
+      account_id: cmd.account_id,
+      asset: cmd.asset,
+      amount: units,
+      available: balance.available,
+      locked: balance.locked,
+    };
+    this.transfers.set(cmd.tx_id, { command: cmd, units, answer });
+    return answer;
+  }
+
+  /** Locks what a new order may spend, or refuses it and changes nothing. */
+  lock(cmd: LockCommand): LockAnswer | Refusal {
+    this.checkOwner(cmd.account_id);
+    const existing = this.holds.get(cmd.order_id);
+    if (existing) {
+      if (sameLock(existing.command, cmd)) return { ok: true, order_id: cmd.order_id, asset: existing.asset, amount: existing.amount };
+      return refuse('INVALID_ORDER_ID', `order id ${cmd.order_id} already holds funds for another order`);
+    }
+    const units = this.config.units.get(cmd.symbol);
+    if (!units) return refuse('SYMBOL_NOT_FOUND', `unknown symbol ${cmd.symbol}`);
+    const lock = orderLock(units, cmd);
+    if (isRefusal(lock)) return refuse(lock.code, lock.message);
+    const balance = this.balanceOf(cmd.account_id, lock.asset.asset);
+    if (balance.available < lock.amount) {
+      return refuse(
+        'INSUFFICIENT_FUNDS',
+        `the order needs ${formatAssetAmount(lock.asset, lock.amount)} ${lock.asset.asset}; available is ${formatAssetAmount(lock.asset, balance.available)}`,
+      );
+    }
+    balance.available -= lock.amount;
+    balance.locked += lock.amount;
+    const hold: Hold = { order_id: cmd.order_id, account_id: cmd.account_id, symbol: cmd.symbol, asset: lock.asset.asset, command: cmd, amount: lock.amount, locked: lock.amount };
+    this.holds.set(cmd.order_id, hold);
+    return { ok: true, order_id: cmd.order_id, asset: hold.asset, amount: lock.amount };
+  }
+
+  /**
+   * Applies one engine event of `symbol`; returns false when it was already applied (at or below
+   * the symbol's position) and changed nothing.
+   */
+  applyEvent(symbol: string, e: EngineEvent): boolean {
+    const position = this.positions.get(symbol) ?? 0;
+    if (e.seq <= position) return false;
+    const units = this.config.units.get(symbol);
+    if (!units) throw new LedgerInvariantError(`event of unknown symbol ${symbol}`);
+    switch (e.kind) {
+      case 'trade':
+        this.settle(symbol, units, e);
+        break;
+      case 'cancelled':
+        this.release(symbol, e.order_id);
+        break;
+      case 'rejected':
+        // A duplicate id is a second copy of an order whose first copy owns the hold (the
+        // ledger never locks an id twice): the copy ends, the order does not.
+        if (e.code !== 'DUPLICATE_ORDER_ID') this.release(symbol, e.order_id);
+        break;
+      case 'accepted':
+      case 'rested':
+      case 'cancel_rejected':
+      case 'book':
+        break;
+      default: {
+        const never: never = e;
+        throw new LedgerInvariantError(`unknown event kind ${(never as { kind: string }).kind}`);
+      }
+    }
+    this.positions.set(symbol, e.seq);
+    return true;
+  }
+
+  /** Applies a command's events in order; returns how many were new. */
+  applyEvents(symbol: string, events: readonly EngineEvent[]): number {
+    let applied = 0;
+    for (const e of events) if (this.applyEvent(symbol, e)) applied++;
+    return applied;
+  }
+
+  private settle(symbol: string, m: MarketUnits, t: TradeEvent): void {
+    const takerIsBuyer = t.taker_side === 'Buy';
+    const buyer = takerIsBuyer ? t.taker_order_id : t.maker_order_id;
+    const seller = takerIsBuyer ? t.maker_order_id : t.taker_order_id;
+    const buyerFee = feeToQuoteUnits(m, takerIsBuyer ? t.taker_fee : t.maker_fee);
+    const sellerFee = feeToQuoteUnits(m, takerIsBuyer ? t.maker_fee : t.taker_fee);
+    const notional = notionalQuoteUnits(m, t.price_ticks, t.qty_lots);
+    const base = lotsToBaseUnits(m, t.qty_lots);
+    const quoteAsset = m.quote.asset;
+    const baseAsset = m.base.asset;
+
+    const buyHold = this.holdFor(symbol, buyer, quoteAsset);
+    if (buyHold) {
+      this.spend(buyHold, notional + buyerFee, t);
+      this.balanceOf(buyHold.account_id, baseAsset).available += base;
+      this.addFee(quoteAsset, buyerFee);
+    }
+    const sellHold = this.holdFor(symbol, seller, baseAsset);
+    if (sellHold) {
+      if (sellerFee > notional) throw new LedgerInvariantError(`trade ${t.trade_id}: seller fee is above the trade's amount`);
+      this.spend(sellHold, base, t);
+      this.balanceOf(sellHold.account_id, quoteAsset).available += notional - sellerFee;
+      this.addFee(quoteAsset, sellerFee);
+    }
+    if (t.taker_remaining_lots === 0) this.release(symbol, t.taker_order_id);
+    if (t.maker_remaining_lots === 0) this.release(symbol, t.maker_order_id);
+  }
+
+  /** The hold of `orderId` if this ledger has it (else the order is another shard's). */
+  private holdFor(symbol: string, orderId: string, asset: string): Hold | undefined {
+    const hold = this.holds.get(orderId);
+    if (hold === undefined) return undefined;
+    if (hold.symbol !== symbol || hold.asset !== asset) {
+      throw new LedgerInvariantError(`order ${orderId} holds ${hold.asset} on ${hold.symbol}, but trades on ${symbol} needing ${asset}`);
+    }
+    return hold;
+  }
+
+  private spend(hold: Hold, amount: bigint, t: TradeEvent): void {
+    if (hold.locked < amount) {
+      throw new LedgerInvariantError(`trade ${t.trade_id}: order ${hold.order_id} needs ${amount} ${hold.asset} units but holds only ${hold.locked}`);
+    }
+    const balance = this.balanceOf(hold.account_id, hold.asset);
+    hold.locked -= amount;
+    balance.locked -= amount;
+  }
+
+  /** Returns what an ended order still locks to available (nothing if this ledger has no hold for it). */
+  private release(symbol: string, orderId: string): void {
+    const hold = this.holds.get(orderId);
+    if (hold === undefined) return;
+    if (hold.symbol !== symbol) throw new LedgerInvariantError(`order ${orderId} of ${hold.symbol} ended on ${symbol}`);
+    const balance = this.balanceOf(hold.account_id, hold.asset);
+    balance.locked -= hold.locked;
+    balance.available += hold.locked;
+    hold.locked = 0n;
+    this.holds.delete(orderId);
+  }
+
+  private addFee(asset: string, amount: bigint): void {
+    if (amount !== 0n) this.feeTotals.set(asset, (this.feeTotals.get(asset) ?? 0n) + amount);
+  }
+
+  private balanceOf(accountId: string, asset: string): Balance {
+    let account = this.balances.get(accountId);
+    if (account === undefined) {
+      account = new Map();
+      this.balances.set(accountId, account);
+    }
+    let balance = account.get(asset);
+    if (balance === undefined) {
+      balance = { available: 0n, locked: 0n };
+      account.set(asset, balance);
+    }
+    return balance;
+  }
+
+  private checkOwner(accountId: string): void {
+    if (!this.owns(accountId)) throw new LedgerInvariantError(`account ${accountId} belongs to another ledger shard`);
+  }
+
+  /** An account's balance of one asset (zeros when it never had any). */
+  balance(accountId: string, asset: string): Balance {
+    const b = this.balances.get(accountId)?.get(asset);
+    return { available: b?.available ?? 0n, locked: b?.locked ?? 0n };
+  }
+
+  /** Every account this ledger has seen. */
+  accounts(): string[] {
+    return [...this.balances.keys()];
+  }
+
+  /** Fees collected, per asset. */
+  fees(): Map<string, bigint> {
+    return new Map(this.feeTotals);
+  }
+
+  /** The hold of a live order, or undefined once it ended (or was never locked here). */
+  hold(orderId: string): Readonly<Hold> | undefined {
+    return this.holds.get(orderId);
+  }
+
+  /** Number of live holds. */
+  get openHolds(): number {
+    return this.holds.size;
+  }
+
+  /** Sequence of the last event of `symbol` applied (0 before any). */
+  position(symbol: string): number {
+    return this.positions.get(symbol) ?? 0;
+  }
+}
+
+function sameLock(a: LockCommand, b: LockCommand): boolean {
+  return (
+    a.account_id === b.account_id &&
+    a.symbol === b.symbol &&
+    a.side === b.side &&
+    a.type === b.type &&
+    a.price_ticks === b.price_ticks &&
+    a.qty_lots === b.qty_lots &&
+    String(a.quote_quantity) === String(b.quote_quantity)
+  );
+}
