@@ -1,9 +1,8 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import cors from 'cors';
 import express, { type Express } from 'express';
 import type Redis from 'ioredis';
-import { createLogger, createRedis, WRITE_ONCE_OPTIONS, type Logger } from '@xtrader/platform';
+import { createLogger, createRedis, DEFAULT_HTTP_LIMITS, httpServerOptions, WRITE_ONCE_OPTIONS, type HttpLimits, type Logger } from '@xtrader/platform';
 import { accountKeys, symbolKeys, XtError, type MarketSpec } from '@xtrader/protocol';
 import proxyAddr from 'proxy-addr';
 import { accountRouter } from './account/router';
@@ -17,6 +16,7 @@ import {
   RedisLimit,
   type AuthConfig,
 } from './auth';
+import { corsPolicy } from './cors';
 import { marketRouter } from './market/router';
 import { errorHandler, sendError } from './errors';
 import { healthRouter } from './health';
@@ -27,7 +27,7 @@ import { placeOrderHandler } from './orders/place';
 import { orderRouter } from './orders/router';
 import { OrderStore } from './orders/store';
 import { rateLimit, type RateLimitOptions } from './rate-limit';
-import { JSON_BODY_LIMIT } from './raw-json';
+import { isJsonType, JSON_BODY_LIMIT, JSON_TYPE } from './raw-json';
 
 export interface ApiDeps {
   /** Command client (fails fast while Redis is down: the api answers 503 instead of hanging). */
@@ -42,7 +42,7 @@ export interface ApiDeps {
   /** Per-client limit on orders and cancels (off when absent). */
   rateLimit?: RateLimitOptions;
   auth?: AuthConfig;
-  /** Peers trusted to name the client in X-Forwarded-For (proxy-addr trust list; default loopback,uniquelocal). */
+  /** Peers trusted to name the client in X-Forwarded-For (proxy-addr trust list; default none). */
   trustProxy?: string;
 }
 
@@ -75,15 +75,24 @@ export function createApiApp(deps: ApiDeps): ApiApp {
     loginPerAddress: new RedisLimit(redis, limitKeys.rateLimit('login-address'), deps.auth?.loginPerAddress ?? DEFAULT_LOGIN_PER_ADDRESS, 'login attempts'),
     loginPerUsername: new RedisLimit(redis, limitKeys.rateLimit('login-username'), deps.auth?.loginPerUsername ?? DEFAULT_LOGIN_PER_USERNAME, 'login attempts'),
   };
-  const trust = proxyAddr.compile((deps.trustProxy ?? 'loopback,uniquelocal').split(',').map((s) => s.trim()).filter(Boolean));
+  const trust = proxyAddr.compile((deps.trustProxy ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+  // The pages allowed to use the session cookie are the ones allowed to call across origins.
+  const cors = corsPolicy(deps.auth?.allowedOrigins ?? []);
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(cors());
+  // Routes match as spelled: the rate limit in front of Express knows the paths by their spelling.
+  app.set('case sensitive routing', true);
+  app.use(cors.middleware);
   app.use(metrics.middleware());
-  // Any content type is read as JSON: `curl -d` works, and a bad body is INVALID_JSON either way.
+  // Only JSON is read as a body: a form or text/plain POST is what a foreign page can send
+  // without asking the browser first (no CORS preflight), so it must never place or cancel.
+  app.use((req, _res, next) => {
+    if (req.method !== 'POST' || isJsonType(req.headers['content-type'])) return next();
+    next(new XtError('UNSUPPORTED_MEDIA_TYPE', `the body must be JSON sent as Content-Type: ${JSON_TYPE}`));
+  });
   // The raw body is kept: a signed request's signature covers it byte for byte.
-  app.use(express.json({ limit: JSON_BODY_LIMIT, type: () => true, strict: false, verify: (req, _res, buf) => void (req.rawBody = buf.toString('utf8')) }));
+  app.use(express.json({ limit: JSON_BODY_LIMIT, type: JSON_TYPE, strict: false, verify: (req, _res, buf) => void (req.rawBody = buf.toString('utf8')) }));
   app.use(healthRouter(redis, prefix, [...markets.keys()]));
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
@@ -97,8 +106,8 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   app.use('/api/v1', marketRouter({ redis, prefix, markets: markets as Map<string, MarketSpec> }));
   app.use((_req, res) => sendError(res, new XtError('NOT_FOUND', 'no such route'), metrics));
   app.use(errorHandler(log, metrics));
-  const accept = acceptFastPath({ place, metrics, log }, app);
-  const listener = deps.rateLimit ? rateLimit(deps.rateLimit, metrics, accept) : accept;
+  const accept = acceptFastPath({ place, metrics, log, cors }, app);
+  const listener = deps.rateLimit ? rateLimit(deps.rateLimit, metrics, cors, accept) : accept;
   return { app, listener, metrics, outcomes, ready: () => outcomes.start() };
 }
 
@@ -115,6 +124,8 @@ export interface StartApiOptions {
   rateLimit?: RateLimitOptions;
   auth?: AuthConfig;
   trustProxy?: string;
+  /** How long a client may take to send a request (default {@link DEFAULT_HTTP_LIMITS}). */
+  httpLimits?: HttpLimits;
 }
 
 /**
@@ -145,7 +156,7 @@ export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
   clearTimeout(waiting);
   const api = createApiApp({ redis, appendRedis, sub, prefix: opts.prefix, markets: opts.markets, log, rateLimit: opts.rateLimit, auth: opts.auth, trustProxy: opts.trustProxy });
   await api.ready();
-  const server = createServer(api.listener);
+  const server = createServer(httpServerOptions(opts.httpLimits ?? DEFAULT_HTTP_LIMITS), api.listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host ?? '0.0.0.0', () => {

@@ -4,6 +4,19 @@ import type { Logger } from '@xtrader/platform';
 import type { ApiMetrics } from './metrics';
 import { RateLimited } from './auth/redis-limit';
 
+/** The longest piece of client input an error message repeats. */
+const ECHO_LIMIT = 40;
+
+/**
+ * Client input as an error message may quote it: JSON-quoted, and cut with its length when long,
+ * so that an answer never grows with what a client sent.
+ */
+export function clip(value: unknown): string {
+  const text = typeof value === 'string' ? value : String(value);
+  const quoted = JSON.stringify(text.length > ECHO_LIMIT ? text.slice(0, ECHO_LIMIT) : text);
+  return text.length > ECHO_LIMIT ? `${quoted.slice(0, -1)}..." (${text.length} characters)` : quoted;
+}
+
 /** Sends `{error, message}` (plus any extra fields) with the code's status. */
 export function sendError(res: Response, err: XtError, metrics?: ApiMetrics, extra: Record<string, unknown> = {}): void {
   metrics?.errors.inc({ code: err.code });

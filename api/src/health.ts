@@ -8,7 +8,7 @@ import { Heartbeat, symbolKeys } from '@xtrader/protocol';
  * per symbol otherwise.
  */
 export function healthRouter(redis: Redis, prefix: string, symbols: string[]): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   router.get('/healthz', (_req, res) => {
     res.status(200).json({ status: 'ok' });
   });

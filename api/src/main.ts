@@ -1,33 +1,8 @@
 /** An api node: `tsx api/src/main.ts` (PORT, REDIS_URL, XT_PREFIX, XT_SYMBOLS_FILE). */
-import { z } from 'zod';
-import { CommonEnv, createLogger, onShutdown, readEnv } from '@xtrader/platform';
+import { createLogger, httpLimitsOf, onShutdown, readEnv } from '@xtrader/platform';
 import { loadMarketMap } from '@xtrader/protocol/node';
-import { DEFAULT_APPEND_CONNECTIONS, startApi } from './app';
-import { DEFAULT_AUTH_CACHE_MS, DEFAULT_LOGIN_PER_ADDRESS, DEFAULT_LOGIN_PER_USERNAME, DEFAULT_SESSION_TTL_S, DEFAULT_SIGNUP_PER_ADDRESS } from './auth';
-
-const ApiEnv = CommonEnv.extend({
-  PORT: z.coerce.number().int().min(0).max(65535).default(7000),
-  HOST: z.string().default('0.0.0.0'),
-  /** Redis connections that order appends rotate over (see DEFAULT_APPEND_CONNECTIONS). */
-  API_APPEND_CONNECTIONS: z.coerce.number().int().min(1).max(32).default(DEFAULT_APPEND_CONNECTIONS),
-  /** Orders and cancels per client address per API_RATE_WINDOW_S on this node; 0 = no limit. */
-  API_RATE_LIMIT: z.coerce.number().int().min(0).default(0),
-  API_RATE_WINDOW_S: z.coerce.number().int().min(1).max(3600).default(1),
-  /** Peers trusted to name the client in X-Forwarded-For (proxy-addr trust list). */
-  API_TRUST_PROXY: z.string().default('loopback,uniquelocal'),
-  /** Origins (comma-separated) besides the api's own host whose pages may change state with the session cookie. */
-  API_ALLOWED_ORIGINS: z.string().default(''),
-  API_SESSION_TTL_S: z.coerce.number().int().min(60).default(DEFAULT_SESSION_TTL_S),
-  /** How long a session or API key lookup is reused from memory (revocation takes at most this long). */
-  API_AUTH_CACHE_MS: z.coerce.number().int().min(0).max(1000).default(DEFAULT_AUTH_CACHE_MS),
-  /** Signups per client address per API_SIGNUP_WINDOW_S (shared by all api nodes); 0 = no limit. */
-  API_SIGNUP_LIMIT: z.coerce.number().int().min(0).default(DEFAULT_SIGNUP_PER_ADDRESS.points),
-  API_SIGNUP_WINDOW_S: z.coerce.number().int().min(1).default(DEFAULT_SIGNUP_PER_ADDRESS.windowSeconds),
-  /** Login attempts per client address and per username per API_LOGIN_WINDOW_S; 0 = no limit. */
-  API_LOGIN_LIMIT_ADDRESS: z.coerce.number().int().min(0).default(DEFAULT_LOGIN_PER_ADDRESS.points),
-  API_LOGIN_LIMIT_USERNAME: z.coerce.number().int().min(0).default(DEFAULT_LOGIN_PER_USERNAME.points),
-  API_LOGIN_WINDOW_S: z.coerce.number().int().min(1).default(DEFAULT_LOGIN_PER_ADDRESS.windowSeconds),
-});
+import { startApi } from './app';
+import { ApiEnv } from './env';
 
 async function main(): Promise<void> {
   const env = readEnv(ApiEnv);
@@ -43,6 +18,7 @@ async function main(): Promise<void> {
     appendConnections: env.API_APPEND_CONNECTIONS,
     rateLimit: { orders: env.API_RATE_LIMIT, windowSeconds: env.API_RATE_WINDOW_S, trustProxy: env.API_TRUST_PROXY },
     trustProxy: env.API_TRUST_PROXY,
+    httpLimits: httpLimitsOf(env),
     auth: {
       allowedOrigins: env.API_ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
       sessionTtlSeconds: env.API_SESSION_TTL_S,

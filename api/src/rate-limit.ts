@@ -2,6 +2,8 @@ import type { IncomingMessage, RequestListener } from 'node:http';
 import proxyAddr from 'proxy-addr';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { XtError } from '@xtrader/protocol';
+import type { CorsPolicy } from './cors';
+import { clip } from './errors';
 import type { ApiMetrics } from './metrics';
 import { writeJson } from './raw-json';
 
@@ -33,7 +35,7 @@ function isOrderEntry(req: IncomingMessage): boolean {
  * than the limit protects, and a balancer spreading a client over N nodes gives it at most N times
  * the budget, which is still bounded.
  */
-export function rateLimit(opts: RateLimitOptions, metrics: ApiMetrics, next: RequestListener): RequestListener {
+export function rateLimit(opts: RateLimitOptions, metrics: ApiMetrics, cors: CorsPolicy, next: RequestListener): RequestListener {
   if (opts.orders <= 0) return next;
   const limiter = new RateLimiterMemory({ points: opts.orders, duration: opts.windowSeconds });
   const budget = opts.windowSeconds === 1 ? `${opts.orders} orders and cancels per second` : `${opts.orders} orders and cancels in ${opts.windowSeconds} s`;
@@ -45,10 +47,10 @@ export function rateLimit(opts: RateLimitOptions, metrics: ApiMetrics, next: Req
       () => next(req, res),
       (refusal: unknown) => {
         if (!(refusal instanceof RateLimiterRes)) return next(req, res); // never happens in memory
-        const err = new XtError('RATE_LIMITED', `more than ${budget} from ${client}; retry in ${refusal.msBeforeNext} ms`);
+        const err = new XtError('RATE_LIMITED', `more than ${budget} from ${clip(client)}; retry in ${refusal.msBeforeNext} ms`);
         metrics.errors.inc({ code: err.code });
         res.setHeader('Retry-After', String(Math.max(1, Math.ceil(refusal.msBeforeNext / 1000))));
-        writeJson(res, err.status, err.toBody());
+        writeJson(res, err.status, err.toBody(), cors.headers(req.headers.origin));
       },
     );
   };

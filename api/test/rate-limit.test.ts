@@ -27,7 +27,7 @@ it('answers 429 RATE_LIMITED with Retry-After past the budget, and appends only 
   expect(refused).toHaveLength(2);
   for (const a of refused) {
     expect(a.body.error).toBe('RATE_LIMITED');
-    expect(a.body.message).toContain(`more than ${BUDGET} orders and cancels in ${WINDOW_S} s from 203.0.113.1`);
+    expect(a.body.message).toContain(`more than ${BUDGET} orders and cancels in ${WINDOW_S} s from "203.0.113.1"`);
     expect(Number(a.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(Number(a.headers.get('retry-after'))).toBeLessThanOrEqual(WINDOW_S);
   }

@@ -231,7 +231,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     // The pages the realtime nodes serve call the api from their own origin with the session
     // cookie: the api must accept those origins (by either name of this host).
     const pageOrigins = rtPorts.flatMap((p) => [`http://127.0.0.1:${p}`, `http://localhost:${p}`]).join(',');
-    const apiEnv = { ...env, API_ALLOWED_ORIGINS: env.API_ALLOWED_ORIGINS ?? pageOrigins };
+    const apiEnv: NodeJS.ProcessEnv = { ...env, API_ALLOWED_ORIGINS: env.API_ALLOWED_ORIGINS ?? pageOrigins };
+    // nginx (on loopback) names the client in X-Forwarded-For; without it no peer is trusted.
+    if (opts.nginx) apiEnv.API_TRUST_PROXY ??= 'loopback';
     apiUrls.forEach((url, i) => {
       const m = add(
         new Member(

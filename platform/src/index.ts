@@ -4,3 +4,4 @@ export * from './log';
 export * from './shutdown';
 export * from './redis-server';
 export * from './seeded-random';
+export * from './http-limits';

@@ -1,5 +1,5 @@
 import { loadMarkets } from '@xtrader/protocol/node';
-import { createLogger, onShutdown, readEnv } from '@xtrader/platform';
+import { createLogger, httpLimitsOf, onShutdown, readEnv } from '@xtrader/platform';
 import { RealtimeEnv } from './options';
 import { startRealtime } from './server';
 
@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     queueLimit: env.XT_CLIENT_QUEUE_LIMIT,
     wsHighWaterBytes: env.XT_WS_HIGH_WATER_BYTES,
     logLevel: env.LOG_LEVEL,
+    httpLimits: httpLimitsOf(env),
   });
   onShutdown(log, () => node.close());
 }

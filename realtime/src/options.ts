@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { CommonEnv } from '@xtrader/platform';
+import { CommonEnv, DEFAULT_HTTP_LIMITS, HttpLimitsEnv, type HttpLimits } from '@xtrader/platform';
 
 /** `<repo>/web/dist`: where `npm run build:web` puts the trading page. */
 export const DEFAULT_WEB_DIST = resolve(__dirname, '../../web/dist');
@@ -8,7 +8,8 @@ export const DEFAULT_WEB_DIST = resolve(__dirname, '../../web/dist');
 const Millis = z.coerce.number().int().positive();
 
 /** Environment of a realtime node, validated at boot (see docs/architecture.md). */
-export const RealtimeEnv = CommonEnv.extend({
+export const RealtimeEnv = HttpLimitsEnv.extend({
+  ...CommonEnv.shape,
   PORT: z.coerce.number().int().min(0).max(65535).default(7001),
   /** Interface to listen on; all interfaces when unset. */
   HOST: z.string().optional(),
@@ -58,6 +59,8 @@ export interface RealtimeOptions {
   /** Feed entries read per stream per XREAD (default 50, at most half the queue limit). */
   feedBatch?: number;
   logLevel?: string;
+  /** How long a client may take to send a request (default {@link DEFAULT_HTTP_LIMITS}). */
+  httpLimits?: HttpLimits;
 }
 
 export type ResolvedOptions = Required<Omit<RealtimeOptions, 'host' | 'publicApiUrl' | 'publicSocketUrl'>> &
@@ -83,5 +86,6 @@ export function resolveOptions(o: RealtimeOptions): ResolvedOptions {
     // A healthy client drains between two reads, so one read must never fill its queue alone.
     feedBatch: Math.max(1, Math.min(o.feedBatch ?? 50, Math.floor(queueLimit / 2))),
     logLevel: o.logLevel ?? process.env.LOG_LEVEL ?? 'info',
+    httpLimits: o.httpLimits ?? DEFAULT_HTTP_LIMITS,
   };
 }

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createShardedAdapter } from '@socket.io/redis-adapter';
 import { entryField, FIELDS, MarketMessage, streamIdTime, symbolKeys, topicOf } from '@xtrader/protocol';
-import { BLOCKING_OPTIONS, createLogger, createRedis, type Logger } from '@xtrader/platform';
+import { BLOCKING_OPTIONS, createLogger, createRedis, httpServerOptions, type Logger } from '@xtrader/platform';
 import { CurrentState } from './current-state';
 import { FeedReader, type FeedEntry } from './feed-reader';
 import { createHttpApp } from './http-app';
@@ -76,6 +76,7 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeN
   const feed = new FeedReader(feedConnection, streams, deliver, log, { count: o.feedBatch });
 
   const http = createServer(
+    httpServerOptions(o.httpLimits),
     createHttpApp({
       webDist: o.webDist,
       publicApiUrl: o.publicApiUrl,

@@ -1,4 +1,5 @@
 import { INTERVALS, XtError, type ErrorCode, type Interval, type MarketSpec } from '@xtrader/protocol';
+import { clip } from '../errors';
 
 /** Bounds of the market-data query parameters (SPEC §3). */
 export const LIMITS = {
@@ -11,7 +12,7 @@ export const LIMITS = {
 export function parseSymbol(raw: unknown, markets: ReadonlyMap<string, MarketSpec>): MarketSpec {
   const name = typeof raw === 'string' ? raw : '';
   const spec = markets.get(name) ?? markets.get(name.toUpperCase());
-  if (!spec) throw new XtError('SYMBOL_NOT_FOUND', `unknown symbol "${name}"; known: ${[...markets.keys()].join(', ')}`);
+  if (!spec) throw new XtError('SYMBOL_NOT_FOUND', `unknown symbol ${clip(name)}; known: ${[...markets.keys()].join(', ')}`);
   return spec;
 }
 

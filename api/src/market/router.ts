@@ -22,7 +22,7 @@ export interface MarketRouterDeps {
  */
 export function marketRouter({ redis, prefix, markets }: MarketRouterDeps): Router {
   const reader = new MarketReader(redis, prefix);
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const symbols = JSON.stringify({ symbols: [...markets.values()].map(describeMarket) });
 
   router.get('/symbols', (_req, res) => {

@@ -1,6 +1,7 @@
 import type { RequestListener } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import type { Logger } from '@xtrader/platform';
+import type { CorsPolicy } from '../cors';
 import { toXtError } from '../errors';
 import type { ApiMetrics } from '../metrics';
 import { isPlainJson, readJsonBody, writeJson } from '../raw-json';
@@ -14,6 +15,7 @@ export interface AcceptFastPathDeps {
   place: PlaceOrder;
   metrics: ApiMetrics;
   log: Logger;
+  cors: CorsPolicy;
 }
 
 /**
@@ -23,7 +25,7 @@ export interface AcceptFastPathDeps {
  * CORS header and metrics are the same as the Express route's; any request whose body is not
  * plain JSON of a known length (see `isPlainJson`) and every other route go to `next`.
  */
-export function acceptFastPath({ place, metrics, log }: AcceptFastPathDeps, next: RequestListener): RequestListener {
+export function acceptFastPath({ place, metrics, log, cors }: AcceptFastPathDeps, next: RequestListener): RequestListener {
   return (req, res) => {
     if (req.method !== 'POST') return next(req, res);
     const url = req.url ?? '';
@@ -41,7 +43,7 @@ export function acceptFastPath({ place, metrics, log }: AcceptFastPathDeps, next
         return { status: err.status, body: err.toBody() };
       })
       .then(({ status, body }) => {
-        writeJson(res, status, body);
+        writeJson(res, status, body, cors.headers(req.headers.origin));
         metrics.observe('POST', path, status, (performance.now() - started) / 1000);
       })
       .catch((e: unknown) => {

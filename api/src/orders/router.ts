@@ -25,7 +25,7 @@ const FINISHED = new Set(['FILLED', 'CANCELLED', 'REJECTED']);
  * - `GET /order/:id` -> `OrderView` or 404.
  */
 export function orderRouter({ store, outcomes, metrics, place }: OrderRouterDeps): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
 
   router.post('/order', async (req: Request, res: Response) => {
     const answer = await place(req.body, req.query);

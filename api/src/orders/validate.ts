@@ -10,6 +10,7 @@ import {
   type TimeInForce,
 } from '@xtrader/protocol';
 import type { z } from 'zod';
+import { clip } from '../errors';
 
 /** A place request after validation: integer ticks and lots for one configured market. */
 export interface NormalizedOrder {
@@ -41,7 +42,11 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 /** Picks the one error to report from zod's issues: unknown fields first, then by field order. */
 function issueToError(issues: z.core.$ZodIssue[], body: Record<string, unknown>): XtError {
   const unknown = issues.find((i) => i.code === 'unrecognized_keys');
-  if (unknown && 'keys' in unknown) return new XtError('INVALID_REQUEST', `unknown field(s): ${(unknown.keys as string[]).join(', ')}`);
+  if (unknown && 'keys' in unknown) {
+    const keys = unknown.keys as string[];
+    const named = keys.slice(0, 3).map(clip).join(', ');
+    return new XtError('INVALID_REQUEST', `unknown field(s): ${named}${keys.length > 3 ? ` and ${keys.length - 3} more` : ''}`);
+  }
   for (const [field, code, message] of FIELD_CODES) {
     if (!issues.some((i) => i.path[0] === field)) continue;
     if (!(field in body)) return new XtError(code, `${field} is required`);
@@ -58,7 +63,7 @@ export function parsePlaceOrder(body: unknown, markets: ReadonlyMap<string, Mark
   if (!isPlainObject(body)) throw new XtError('INVALID_REQUEST', 'the body must be a JSON object');
   const spec = typeof body.symbol === 'string' ? markets.get(body.symbol) : undefined;
   if (typeof body.symbol === 'string' && !spec) {
-    throw new XtError('SYMBOL_NOT_FOUND', `symbol ${JSON.stringify(body.symbol)} is not listed; listed: ${[...markets.keys()].join(', ')}`);
+    throw new XtError('SYMBOL_NOT_FOUND', `symbol ${clip(body.symbol)} is not listed; listed: ${[...markets.keys()].join(', ')}`);
   }
   const parsed = PlaceOrderRequest.safeParse(body);
   if (!parsed.success) throw issueToError(parsed.error.issues, body);

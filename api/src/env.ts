@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { CommonEnv, HttpLimitsEnv } from '@xtrader/platform';
+import { DEFAULT_APPEND_CONNECTIONS } from './app';
+import { DEFAULT_AUTH_CACHE_MS, DEFAULT_LOGIN_PER_ADDRESS, DEFAULT_LOGIN_PER_USERNAME, DEFAULT_SESSION_TTL_S, DEFAULT_SIGNUP_PER_ADDRESS } from './auth';
+
+/** Environment of an api node, validated at boot (every variable is in docs/operations.md). */
+export const ApiEnv = HttpLimitsEnv.extend({
+  ...CommonEnv.shape,
+  PORT: z.coerce.number().int().min(0).max(65535).default(7000),
+  HOST: z.string().default('0.0.0.0'),
+  /** Redis connections that order appends rotate over (see DEFAULT_APPEND_CONNECTIONS). */
+  API_APPEND_CONNECTIONS: z.coerce.number().int().min(1).max(32).default(DEFAULT_APPEND_CONNECTIONS),
+  /** Orders and cancels per client address per API_RATE_WINDOW_S on this node; 0 = no limit. */
+  API_RATE_LIMIT: z.coerce.number().int().min(0).default(0),
+  API_RATE_WINDOW_S: z.coerce.number().int().min(1).max(3600).default(1),
+  /**
+   * Peers trusted to name the client in X-Forwarded-For (proxy-addr trust list). None by default:
+   * a client talking to the node directly must not choose its own address. The launchers set it
+   * to where their nginx is.
+   */
+  API_TRUST_PROXY: z.string().default(''),
+  /**
+   * Origins (comma-separated) besides the api's own host whose pages may call it from a browser:
+   * the CORS allow-list, and the pages that may change state with the session cookie.
+   */
+  API_ALLOWED_ORIGINS: z.string().default(''),
+  API_SESSION_TTL_S: z.coerce.number().int().min(60).default(DEFAULT_SESSION_TTL_S),
+  /** How long a session or API key lookup is reused from memory (revocation takes at most this long). */
+  API_AUTH_CACHE_MS: z.coerce.number().int().min(0).max(1000).default(DEFAULT_AUTH_CACHE_MS),
+  /** Signups per client address per API_SIGNUP_WINDOW_S (shared by all api nodes); 0 = no limit. */
+  API_SIGNUP_LIMIT: z.coerce.number().int().min(0).default(DEFAULT_SIGNUP_PER_ADDRESS.points),
+  API_SIGNUP_WINDOW_S: z.coerce.number().int().min(1).default(DEFAULT_SIGNUP_PER_ADDRESS.windowSeconds),
+  /** Login attempts per client address and per username per API_LOGIN_WINDOW_S; 0 = no limit. */
+  API_LOGIN_LIMIT_ADDRESS: z.coerce.number().int().min(0).default(DEFAULT_LOGIN_PER_ADDRESS.points),
+  API_LOGIN_LIMIT_USERNAME: z.coerce.number().int().min(0).default(DEFAULT_LOGIN_PER_USERNAME.points),
+  API_LOGIN_WINDOW_S: z.coerce.number().int().min(1).default(DEFAULT_LOGIN_PER_ADDRESS.windowSeconds),
+});
+export type ApiEnv = z.infer<typeof ApiEnv>;
