@@ -22,6 +22,8 @@ beforeAll(async () => {
     host: '127.0.0.1',
     log: createLogger('test', 'silent'),
     auth: { loginPerUsername: { points: 3, windowSeconds: 60 }, loginPerAddress: { points: 5, windowSeconds: 60 } },
+    // The test plays the proxy in front of the node: it names each client in X-Forwarded-For.
+    trustProxy: 'loopback',
   });
   alice = await newAccount(stack.api.url);
 });
