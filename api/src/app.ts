@@ -20,6 +20,7 @@ import { corsPolicy } from './cors';
 import { marketRouter } from './market/router';
 import { errorHandler, sendError } from './errors';
 import { healthRouter } from './health';
+import { DEFAULT_MARKET_HEALTH, MarketHealth, type MarketHealthOptions } from './market-health';
 import { ApiMetrics } from './metrics';
 import { acceptFastPath } from './orders/accept-fast-path';
 import { OutcomeHub } from './orders/outcomes';
@@ -41,6 +42,8 @@ export interface ApiDeps {
   log: Logger;
   /** Per-client limit on orders and cancels (off when absent). */
   rateLimit?: RateLimitOptions;
+  /** When a market whose engine is gone stops accepting orders (default {@link DEFAULT_MARKET_HEALTH}). */
+  marketHealth?: MarketHealthOptions;
   auth?: AuthConfig;
   /** Peers trusted to name the client in X-Forwarded-For (proxy-addr trust list; default none). */
   trustProxy?: string;
@@ -54,6 +57,8 @@ export interface ApiApp {
   outcomes: OutcomeHub;
   /** Subscribes to the outcome channels; call before serving. */
   ready(): Promise<void>;
+  /** Stops background work (the engine heartbeat reads). */
+  stop(): void;
 }
 
 /** Builds the Express app of one api node; it holds no order state of its own. */
@@ -93,11 +98,12 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   });
   // The raw body is kept: a signed request's signature covers it byte for byte.
   app.use(express.json({ limit: JSON_BODY_LIMIT, type: JSON_TYPE, strict: false, verify: (req, _res, buf) => void (req.rawBody = buf.toString('utf8')) }));
-  app.use(healthRouter(redis, prefix, [...markets.keys()]));
+  const health = new MarketHealth(redis, prefix, [...markets.keys()], deps.marketHealth ?? DEFAULT_MARKET_HEALTH, log);
+  app.use(healthRouter(redis, prefix, [...markets.keys()], health));
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
-  const place = placeOrderHandler({ store, appendStores, outcomes, markets, metrics });
+  const place = placeOrderHandler({ store, appendStores, outcomes, markets, metrics, health });
   const orders = orderRouter({ store, outcomes, metrics, place });
   app.use('/api/v1', orders);
   app.use('/v1', orders);
@@ -108,7 +114,17 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   app.use(errorHandler(log, metrics));
   const accept = acceptFastPath({ place, metrics, log, cors }, app);
   const listener = deps.rateLimit ? rateLimit(deps.rateLimit, metrics, cors, accept) : accept;
-  return { app, listener, metrics, outcomes, ready: () => outcomes.start() };
+  return {
+    app,
+    listener,
+    metrics,
+    outcomes,
+    ready: async () => {
+      health.start();
+      await outcomes.start();
+    },
+    stop: () => health.stop(),
+  };
 }
 
 export interface StartApiOptions {
@@ -122,6 +138,7 @@ export interface StartApiOptions {
   /** Redis connections that order appends rotate over (default {@link DEFAULT_APPEND_CONNECTIONS}). */
   appendConnections?: number;
   rateLimit?: RateLimitOptions;
+  marketHealth?: MarketHealthOptions;
   auth?: AuthConfig;
   trustProxy?: string;
   /** How long a client may take to send a request (default {@link DEFAULT_HTTP_LIMITS}). */
@@ -154,7 +171,7 @@ export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
   const waiting = setTimeout(() => log.warn('waiting for Redis', { url: opts.redisUrl }), 2000);
   await Promise.all([redis, ...appendRedis].map((c) => (c.status === 'ready' ? undefined : new Promise<void>((resolve) => c.once('ready', () => resolve())))));
   clearTimeout(waiting);
-  const api = createApiApp({ redis, appendRedis, sub, prefix: opts.prefix, markets: opts.markets, log, rateLimit: opts.rateLimit, auth: opts.auth, trustProxy: opts.trustProxy });
+  const api = createApiApp({ redis, appendRedis, sub, prefix: opts.prefix, markets: opts.markets, log, rateLimit: opts.rateLimit, marketHealth: opts.marketHealth, auth: opts.auth, trustProxy: opts.trustProxy });
   await api.ready();
   const server = createServer(httpServerOptions(opts.httpLimits ?? DEFAULT_HTTP_LIMITS), api.listener);
   await new Promise<void>((resolve, reject) => {
@@ -176,6 +193,7 @@ export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      api.stop();
       for (const c of [redis, ...appendRedis, sub]) c.disconnect();
     },
   };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CommonEnv, HttpLimitsEnv } from '@xtrader/platform';
 import { DEFAULT_APPEND_CONNECTIONS } from './app';
+import { DEFAULT_MARKET_HEALTH } from './market-health';
 import { DEFAULT_AUTH_CACHE_MS, DEFAULT_LOGIN_PER_ADDRESS, DEFAULT_LOGIN_PER_USERNAME, DEFAULT_SESSION_TTL_S, DEFAULT_SIGNUP_PER_ADDRESS } from './auth';
 
 /** Environment of an api node, validated at boot (every variable is in docs/operations.md). */
@@ -13,6 +14,10 @@ export const ApiEnv = HttpLimitsEnv.extend({
   /** Orders and cancels per client address per API_RATE_WINDOW_S on this node; 0 = no limit. */
   API_RATE_LIMIT: z.coerce.number().int().min(0).default(0),
   API_RATE_WINDOW_S: z.coerce.number().int().min(1).max(3600).default(1),
+  /** How often the node reads every engine's heartbeat. */
+  API_ENGINE_CHECK_MS: z.coerce.number().int().min(50).max(60_000).default(DEFAULT_MARKET_HEALTH.checkMs),
+  /** Orders for a market whose engine has been silent this long get 503 MARKET_UNAVAILABLE (queued until then). */
+  API_MARKET_GRACE_MS: z.coerce.number().int().min(0).default(DEFAULT_MARKET_HEALTH.graceMs),
   /**
    * Peers trusted to name the client in X-Forwarded-For (proxy-addr trust list). None by default:
    * a client talking to the node directly must not choose its own address. The launchers set it

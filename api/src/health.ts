@@ -1,19 +1,22 @@
 import { Router } from 'express';
 import type Redis from 'ioredis';
 import { Heartbeat, symbolKeys } from '@xtrader/protocol';
+import type { MarketHealth } from './market-health';
 
 /**
- * `/healthz`: the process answers. `/readyz`: Redis answers and every symbol's engine heartbeat
- * is fresh (the engine refreshes it with a TTL while it holds the lease); 503 with the detail
- * per symbol otherwise.
+ * `/healthz`: the process answers. `/readyz`: 200 while Redis answers, 503 when it does not —
+ * whether this node can take orders at all, which is what a balancer needs. Each symbol's engine
+ * is reported apart (its heartbeat, refreshed with a TTL while it holds the lease, and whether
+ * the market still accepts orders): one stuck engine must not take every api node out of the
+ * balancer and with it every other market.
  */
-export function healthRouter(redis: Redis, prefix: string, symbols: string[]): Router {
+export function healthRouter(redis: Redis, prefix: string, symbols: string[], health: MarketHealth): Router {
   const router = Router({ caseSensitive: true });
   router.get('/healthz', (_req, res) => {
     res.status(200).json({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
-    const engines: Record<string, { alive: boolean; engine_id?: string; position?: string; age_ms?: number }> = {};
+    const engines: Record<string, { alive: boolean; accepting_orders?: boolean; engine_id?: string; position?: string; age_ms?: number }> = {};
     let redisUp = true;
     try {
       const p = redis.pipeline().ping();
@@ -38,7 +41,8 @@ export function healthRouter(redis: Redis, prefix: string, symbols: string[]): R
       redisUp = false;
       for (const s of symbols) engines[s] = { alive: false };
     }
-    const ready = redisUp && Object.values(engines).every((e) => e.alive);
+    for (const s of symbols) engines[s].accepting_orders = health.accepting(s);
+    const ready = redisUp;
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', redis: redisUp ? 'up' : 'down', engines });
   });
   return router;

@@ -18,6 +18,7 @@ async function main(): Promise<void> {
     appendConnections: env.API_APPEND_CONNECTIONS,
     rateLimit: { orders: env.API_RATE_LIMIT, windowSeconds: env.API_RATE_WINDOW_S, trustProxy: env.API_TRUST_PROXY },
     trustProxy: env.API_TRUST_PROXY,
+    marketHealth: { checkMs: env.API_ENGINE_CHECK_MS, graceMs: env.API_MARKET_GRACE_MS },
     httpLimits: httpLimitsOf(env),
     auth: {
       allowedOrigins: env.API_ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),

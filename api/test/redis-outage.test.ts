@@ -52,5 +52,8 @@ test('Redis down -> 503 SERVICE_UNAVAILABLE; Redis back (AOF) -> nothing accepte
   }
   // Every symbol's engine reconnects and reports again (each on its own next read).
   // (eventually throws if /readyz is not 200 in time: that is the assertion).
-  await eventually(async () => ((await http('GET', `${stack.api.url}/readyz`)).status === 200 ? true : undefined), 'every engine to be ready again');
+  await eventually(async () => {
+    const r = await http('GET', `${stack.api.url}/readyz`);
+    return r.status === 200 && Object.values(r.body.engines).every((e) => (e as { alive: boolean }).alive) ? true : undefined;
+  }, 'every engine to be ready again');
 }, 60_000);

@@ -35,6 +35,7 @@ export const ERROR_STATUS = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
   SERVICE_UNAVAILABLE: 503,
+  MARKET_UNAVAILABLE: 503,
   TIMEOUT: 504,
   INTERNAL: 500,
   // Realtime-only codes (sent in an Error message, never as an HTTP status).

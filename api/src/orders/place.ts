@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { XtError, type MarketSpec, type OrderView } from '@xtrader/protocol';
 import type { ApiMetrics } from '../metrics';
+import type { MarketHealth } from '../market-health';
 import type { OutcomeHub } from './outcomes';
 import type { OrderStore } from './store';
 import { parsePlaceOrder, parseTimeout, parseWait } from './validate';
@@ -16,6 +17,8 @@ export interface PlaceOrderDeps {
   outcomes: OutcomeHub;
   markets: ReadonlyMap<string, MarketSpec>;
   metrics: ApiMetrics;
+  /** Refuses orders for a market whose engine has been gone past the grace (absent: never). */
+  health?: MarketHealth;
 }
 
 /** What `POST /order` answers: a status and the JSON body. */
@@ -38,7 +41,7 @@ export type PlaceOrder = (body: unknown, query: PlaceQuery) => Promise<PlaceAnsw
  * with wait 200 with the engine's `OrderView` (504 `{error: "TIMEOUT", order_id}` if it is late).
  * Bad input throws {@link XtError} before anything is appended.
  */
-export function placeOrderHandler({ store, appendStores = [store], outcomes, markets, metrics }: PlaceOrderDeps): PlaceOrder {
+export function placeOrderHandler({ store, appendStores = [store], outcomes, markets, metrics, health }: PlaceOrderDeps): PlaceOrder {
   let nextAppend = 0;
 
   /** Waits for a known order to leave ACCEPTED (or reads it once more after the timeout). */
@@ -61,6 +64,7 @@ export function placeOrderHandler({ store, appendStores = [store], outcomes, mar
     const wait = parseWait(query.wait);
     const timeoutMs = parseTimeout(query.timeout_ms);
     const order = parsePlaceOrder(body, markets);
+    health?.assertAccepting(order.spec.symbol);
     const orderId = randomUUID();
     // Listen before appending, so the engine's answer cannot come first.
     const waiter = wait ? outcomes.waitOrder(orderId, timeoutMs) : undefined;
