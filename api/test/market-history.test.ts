@@ -1,5 +1,6 @@
 import { KlinesResponse, symbolKeys, type Candle } from '@xtrader/protocol';
 import { MarketData } from '../../engine/src/marketdata';
+import { EngineScripts, writeMarketData } from '../../engine/src/runner';
 import { eventually, http, startStack, type Stack } from './helpers';
 
 /** An api node alone (no engines): the market data is written here the way the engine commits it. */
@@ -19,8 +20,9 @@ beforeAll(async () => {
     const ts = T0 + m * MIN + 5;
     md.advance(ts);
     md.apply({ v: 1, seq: 2 * m + 1, ts, kind: 'trade', trade_id: `AAPL-${m}`, taker_order_id: `t${m}`, maker_order_id: `m${m}`, taker_side: 'Buy', price_ticks: 10_000 + m, qty_lots: 1 + m, taker_fee: 0, maker_fee: 0, taker_remaining_lots: 0, maker_remaining_lots: 0 });
-    const tx = stack.redis.multi();
-    md.flush(tx, keys);
+    const scripts = new EngineScripts(stack.redis);
+    const tx = scripts.multi();
+    writeMarketData(tx, scripts, keys, md.takeChanges());
     await tx.exec();
   }
 });

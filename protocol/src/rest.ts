@@ -16,6 +16,12 @@ export type TimeInForce = z.infer<typeof TimeInForce>;
 export const OrderStatus = z.enum(['ACCEPTED', 'NEW', 'PARTIALLY_FILLED', 'FILLED', 'CANCELLED', 'REJECTED']);
 export type OrderStatus = z.infer<typeof OrderStatus>;
 
+const FINISHED: ReadonlySet<OrderStatus> = new Set(['FILLED', 'CANCELLED', 'REJECTED']);
+/** FILLED, CANCELLED or REJECTED: the order will never change again. */
+export function isFinished(status: OrderStatus): boolean {
+  return FINISHED.has(status);
+}
+
 export const ClientOrderId = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, '1-64 letters, digits, or _ . : -');
 
 /** POST /api/v1/order. Unknown fields are refused so a typo never changes an order silently. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
-import { CancelOrderRequest, XtError } from '@xtrader/protocol';
+import { CancelOrderRequest, isFinished, XtError } from '@xtrader/protocol';
 import type { ApiMetrics } from '../metrics';
 import type { OutcomeHub } from './outcomes';
 import type { OrderStore } from './store';
@@ -14,8 +14,6 @@ export interface OrderRouterDeps {
   /** The place use-case (shared with the accept fast path in front of Express). */
   place: PlaceOrder;
 }
-
-const FINISHED = new Set(['FILLED', 'CANCELLED', 'REJECTED']);
 
 /**
  * The order routes, mounted at `/api/v1` and `/v1`:
@@ -35,7 +33,7 @@ export function orderRouter({ store, outcomes, metrics, place }: OrderRouterDeps
   async function cancel(res: Response, orderId: string, timeoutMs: number): Promise<void> {
     const current = await store.find(orderId);
     if (!current) throw new XtError('ORDER_NOT_FOUND', `order ${orderId} does not exist`);
-    if (FINISHED.has(current.status)) {
+    if (isFinished(current.status)) {
       throw new XtError('ORDER_NOT_FOUND', `order ${orderId} is ${current.status.toLowerCase()}: nothing left to cancel`);
     }
     const requestId = randomUUID();

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type Redis from 'ioredis';
 import {
   acceptedOrder,
@@ -17,22 +15,11 @@ import {
   type PlaceOrderAccepted,
   type SymbolKeys,
 } from '@xtrader/protocol';
+import { ApiScripts } from './scripts';
 import type { NormalizedOrder } from './validate';
 
-const PLACE_ORDER_LUA = readFileSync(join(__dirname, '..', 'lua', 'place-order.lua'), 'utf8');
 /** How long a client_order_id is remembered for retries. */
 export const CLIENT_ORDER_ID_TTL_S = 86_400;
-
-type PlaceClient = Redis & {
-  xtPlaceOrder(
-    stream: string,
-    orderKey: string,
-    coidKey: string,
-    commandField: string,
-    cmd: string,
-    ...orderFieldsStateFpAnswerTtl: [...typeof ORDER_FIELDS, state: string, fp: string, answer: string, ttl: number]
-  ): Promise<[string, string]>;
-};
 
 export type PlaceResult = { kind: 'new'; answer: PlaceOrderAccepted; streamId: string } | { kind: 'same'; answer: PlaceOrderAccepted };
 
@@ -60,16 +47,15 @@ async function durable<T>(fn: () => Promise<T>, unknown?: string): Promise<T> {
  * bookkeeping) and reading stored order states. Holds no state of its own.
  */
 export class OrderStore {
-  private readonly redis: PlaceClient;
+  private readonly scripts: ApiScripts;
   private readonly keys = new Map<string, SymbolKeys>();
 
   constructor(
-    redis: Redis,
+    private readonly redis: Redis,
     private readonly prefix: string,
     private readonly markets: ReadonlyMap<string, MarketSpec>,
   ) {
-    if (!('xtPlaceOrder' in redis)) redis.defineCommand('xtPlaceOrder', { numberOfKeys: 3, lua: PLACE_ORDER_LUA });
-    this.redis = redis as PlaceClient;
+    this.scripts = new ApiScripts(redis);
     for (const symbol of markets.keys()) this.keys.set(symbol, symbolKeys(symbol, prefix));
   }
 
@@ -100,11 +86,17 @@ export class OrderStore {
       status: 'ACCEPTED',
       ...(order.clientOrderId !== undefined ? { client_order_id: order.clientOrderId } : {}),
     };
-    const state = JSON.stringify(orderStateOf(acceptedOrder(cmd)));
     const fingerprint = order.clientOrderId === undefined ? '' : JSON.stringify([order.side, order.type, order.tif, order.priceTicks, order.qtyLots]);
-    const coidKey = keys.clientOrder(order.clientOrderId ?? '-');
     const [kind, value] = await durable(() =>
-      this.redis.xtPlaceOrder(keys.commands, keys.order(orderId), coidKey, FIELDS.command, JSON.stringify(cmd), ...ORDER_FIELDS, state, fingerprint, JSON.stringify(answer), CLIENT_ORDER_ID_TTL_S),
+      this.scripts.placeOrder(keys, {
+        orderId,
+        clientOrderKey: keys.clientOrder(order.clientOrderId ?? '-'),
+        command: JSON.stringify(cmd),
+        state: JSON.stringify(orderStateOf(acceptedOrder(cmd))),
+        fingerprint,
+        answer: JSON.stringify(answer),
+        clientOrderTtlS: CLIENT_ORDER_ID_TTL_S,
+      }),
       'the order may or may not have been appended; retry with the same client_order_id (without one, look for the order before placing it again)',
     );
     if (kind === 'new') return { kind, answer, streamId: value };

@@ -1,4 +1,3 @@
-import type { ChainableCommander } from 'ioredis';
 import {
   INTERVALS,
   topicOf,
@@ -10,7 +9,7 @@ import {
   type MarketMessage,
   type MarketSpec,
   type MarketStatistics,
-  type SymbolKeys,
+  type OrderBookSnapshot,
   type Trade,
   type TradeEvent,
   wireUnits,
@@ -19,7 +18,9 @@ import {
 import { DepthBook, type LevelSteps } from './book';
 import { CandleSeries, MAX_CANDLES, type CandleSeriesState, type CandleSteps } from './candles';
 import { RollingStats, type RollingStatsState } from './stats';
-import { MAX_TRADES, marketDataStore } from './store';
+
+/** How many recent trades the trade list keeps. */
+export const MAX_TRADES = 1000;
 
 /** Levels a side kept in `keys.depth` and sent in each OrderBookUpdate (REST `depth` max). */
 export const DEPTH_LEVELS = 50;
@@ -56,6 +57,26 @@ export interface MarketDataState {
   };
 }
 
+/**
+ * What one batch changed, as plain values: the runner's commit writer stores them and appends
+ * the messages to the feed.
+ */
+export interface MarketDataChanges {
+  /**
+   * The realtime messages, in order: executions and candle closes as they happened, then the
+   * open candles that changed, at most one OrderBookUpdate and at most one MarketStatistics.
+   */
+  messages: MarketMessage[];
+  /** New trades for the trade list, oldest first (the newest {@link MAX_TRADES}). */
+  trades: Trade[];
+  /** Candles to store per interval, by open_time (closed ones, then the open one if it changed). */
+  candles: { interval: Interval; candles: Candle[] }[];
+  /** The top {@link DEPTH_LEVELS} levels a side, when they changed. */
+  depth?: OrderBookSnapshot;
+  /** The statistics, when a figure changed. */
+  stats?: Omit<MarketStatistics, 'prev_sequence'>;
+}
+
 function emptyPending(): MarketDataState['pending'] {
   return { messages: [], trades: [], closed: {}, bookChanged: false, statsChanged: false };
 }
@@ -66,7 +87,7 @@ function emptyPending(): MarketDataState['pending'] {
  * only through {@link advance} (each command's stream time) and events through {@link apply};
  * restoring a {@link snapshot} and replaying the same commands gives the same output.
  *
- * Pure apart from {@link flush}, which queues Redis writes into the caller's transaction.
+ * Pure: {@link takeChanges} hands out what a batch changed as plain values.
  */
 export class MarketData {
   private readonly units: WireUnits;
@@ -159,13 +180,8 @@ export class MarketData {
     }
   }
 
-  /**
-   * Ends a batch: queues the market-data writes into `tx` (never executes it) and returns the
-   * realtime messages to append to the feed, in order: executions and candle closes as they
-   * happened, then the open candles that changed, at most one OrderBookUpdate (only if the top
-   * levels changed) and at most one MarketStatistics (only if a figure changed).
-   */
-  flush(tx: ChainableCommander, keys: SymbolKeys): MarketMessage[] {
+  /** Ends a batch: what changed since the previous call (see {@link MarketDataChanges}). */
+  takeChanges(): MarketDataChanges {
     const pending = this.pending;
     const candles: { interval: Interval; candles: Candle[] }[] = [];
     for (const interval of INTERVALS) {
@@ -179,13 +195,10 @@ export class MarketData {
       }
       if (toWrite.length > 0) candles.push({ interval, candles: toWrite });
     }
-    marketDataStore.putCandles(tx, keys, candles, MAX_CANDLES);
-    marketDataStore.pushTrades(tx, keys, pending.trades.slice(-MAX_TRADES));
-    if (pending.bookChanged) this.flushDepth(tx, keys);
-    if (pending.statsChanged) this.flushStats(tx, keys);
-    const out = pending.messages;
+    const depth = pending.bookChanged ? this.depthChange() : undefined;
+    const stats = pending.statsChanged ? this.statsChange() : undefined;
     this.pending = emptyPending();
-    return out;
+    return { messages: pending.messages, trades: pending.trades.slice(-MAX_TRADES), candles, ...(depth ? { depth } : {}), ...(stats ? { stats } : {}) };
   }
 
   /** The whole state, JSON-serialisable; `new MarketData(spec, state)` continues identically. */
@@ -245,15 +258,15 @@ export class MarketData {
     });
   }
 
-  private flushDepth(tx: ChainableCommander, keys: SymbolKeys): void {
+  private depthChange(): OrderBookSnapshot {
     const bids = this.book.bids.top(DEPTH_LEVELS).map(([p, q]) => this.level(p, q));
     const asks = this.book.asks.top(DEPTH_LEVELS).map(([p, q]) => this.level(p, q));
     const depth = { symbol: this.spec.symbol, bids, asks, timestamp: this.now, sequence: this.seq };
-    marketDataStore.putDepth(tx, keys, depth);
     this.emit({ type: 'OrderBookUpdate', ...depth });
+    return depth;
   }
 
-  private flushStats(tx: ChainableCommander, keys: SymbolKeys): void {
+  private statsChange(): Omit<MarketStatistics, 'prev_sequence'> | undefined {
     const v = this.stats.view();
     const price = (ticks: number | null) => (ticks === null ? null : this.units.price(ticks));
     const figures = {
@@ -266,7 +279,7 @@ export class MarketData {
       low_price_24h: price(v.low),
     };
     const key = JSON.stringify(figures);
-    if (key === this.published.stats) return;
+    if (key === this.published.stats) return undefined;
     this.published.stats = key;
     const stats: Omit<MarketStatistics, 'prev_sequence'> = {
       type: 'MarketStatistics',
@@ -275,8 +288,8 @@ export class MarketData {
       ...figures,
       sequence: this.seq,
     };
-    marketDataStore.putStats(tx, keys, stats);
     this.emit({ ...stats });
+    return stats;
   }
 
   private level(priceTicks: number, lots: number): [number, number] {
@@ -323,7 +336,7 @@ export class MarketData {
     msg.prev_sequence = this.topicSeq[topic] ?? 0;
     this.topicSeq[topic] = msg.sequence ?? this.seq;
     // Never trimmed: each one is a feed message the batch must publish. Recovery discards them
-    // as it replays (see SymbolRunner.recover), so they stay bounded by one batch.
+    // as it replays (the runner takes the changes of each replayed chunk and drops them).
     this.pending.messages.push(msg);
   }
 }

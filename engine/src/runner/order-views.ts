@@ -1,20 +1,13 @@
-import { acceptedOrder, type EngineEvent, type OrderRecord, type OrderStatus, type TimedCommand } from '@xtrader/protocol';
+import { acceptedOrder, isFinished, type CancelOutcome, type EngineEvent, type OrderRecord, type TimedCommand } from '@xtrader/protocol';
 
 // The record and its rendering are shared with the api, which renders the stored state.
 export { renderOrderView, type FillRecord, type OrderRecord } from '@xtrader/protocol';
 
-/** The answer to one cancel request, as published to the api node that asked. */
-export interface CancelResult {
-  request_id: string;
-  order_id: string;
-  ok: boolean;
-  message?: string;
-}
-
-const FINISHED: ReadonlySet<OrderStatus> = new Set(['FILLED', 'CANCELLED', 'REJECTED']);
-
-export function isFinished(status: OrderStatus): boolean {
-  return FINISHED.has(status);
+/** What a batch changed: the orders to store, the ids of orders placed and the cancel answers. */
+export interface OrderChanges {
+  changed: OrderRecord[];
+  placed: string[];
+  cancels: CancelOutcome[];
 }
 
 /**
@@ -30,7 +23,7 @@ export class OrderViews {
   /** Orders touched since the last `takeBatch`. */
   private changed = new Map<string, OrderRecord>();
   private placed: string[] = [];
-  private cancels: CancelResult[] = [];
+  private cancels: CancelOutcome[] = [];
 
   constructor(openOrders: OrderRecord[] = []) {
     for (const o of openOrders) this.open.set(o.order_id, o);
@@ -129,7 +122,7 @@ export class OrderViews {
    * Everything that changed since the previous call: the orders to store, the ids of orders
    * placed (for wait-mode answers) and the cancel outcomes. Clears the change set.
    */
-  takeBatch(): { changed: OrderRecord[]; placed: string[]; cancels: CancelResult[] } {
+  takeBatch(): OrderChanges {
     const out = { changed: [...this.changed.values()], placed: this.placed, cancels: this.cancels };
     this.changed = new Map();
     this.placed = [];

@@ -1,26 +1,19 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type Redis from 'ioredis';
 import { createRedis, withDeadline, type Logger } from '@xtrader/platform';
-import { compareStreamIds, encodeEventJson, FIELDS, ORDER_FIELDS, orderStateOf, symbolKeys, type Heartbeat, type MarketSpec, type OutcomeMessage, type SymbolKeys } from '@xtrader/protocol';
-import { marketMessageJson } from '../marketdata';
+import { compareStreamIds, encodeEventJson, symbolKeys, type Heartbeat, type MarketSpec, type SymbolKeys } from '@xtrader/protocol';
 import type { RawEntry } from './commands';
+import { CommitWriter, FencedError, type BatchCommit } from './commit-writer';
 import { Lease } from './lease';
 import type { RunnerMetrics } from './metrics';
-import { isFinished } from './order-views';
+import { EngineScripts } from './scripts';
 import { SymbolState, type Applied, type EngineSnapshot, type EngineSnapshotV1, type EngineSnapshotV2 } from './symbol-state';
 
-const STORE_ORDERS_LUA = readFileSync(join(__dirname, 'lua', 'store-orders.lua'), 'utf8');
-const APPEND_FEED_LUA = readFileSync(join(__dirname, 'lua', 'append-feed.lua'), 'utf8');
-const CHECK_LEASE_LUA = readFileSync(join(__dirname, 'lua', 'check-lease.lua'), 'utf8');
 /**
- * How long a read (past its own blocking time) or a commit may go unanswered before the
- * connection is presumed stuck (a server restart can strand a command in flight) and replaced;
- * the loop then recovers from what Redis says is committed. Commits get longer: a large batch on
- * a loaded machine is slow, not lost.
+ * How long a read may go unanswered past its own blocking time before the connection is
+ * presumed stuck (a server restart can strand a command in flight) and replaced; the loop then
+ * recovers from what Redis says is committed.
  */
 const READ_GRACE_MS = 1_000;
-const COMMIT_DEADLINE_MS = 5_000;
 
 /** Settings of one symbol's runner; every field but the first four has a default. */
 export interface RunnerOptions {
@@ -71,11 +64,6 @@ interface AppliedBatch {
   eventRows: string[];
 }
 
-/** Thrown inside the loop when a commit is refused because the lease moved on. */
-class FencedError extends Error {
-  override readonly name = 'FencedError';
-}
-
 /**
  * The single writer of one symbol: holds the lease, reads the command stream in batches from
  * the committed position, applies them to the pure state, and commits each batch atomically
@@ -87,6 +75,7 @@ export class SymbolRunner {
   private readonly reader: Redis;
   private readonly writer: Redis;
   private readonly lease: Lease;
+  private readonly commits: CommitWriter;
   private state: SymbolState | undefined;
   private stopping = false;
   private wake: (() => void) | undefined;
@@ -123,7 +112,9 @@ export class SymbolRunner {
     const policy = { enableOfflineQueue: false, autoResendUnfulfilledCommands: false, maxRetriesPerRequest: 1 };
     this.reader = createRedis(opts.redisUrl, `engine-read-${opts.spec.symbol}`, policy);
     this.writer = createRedis(opts.redisUrl, `engine-write-${opts.spec.symbol}`, policy);
-    this.lease = new Lease(this.writer, this.keys, opts.engineId, this.o.leaseMs);
+    const scripts = new EngineScripts(this.writer);
+    this.lease = new Lease(scripts, this.keys, opts.engineId, this.o.leaseMs);
+    this.commits = new CommitWriter(this.writer, scripts, this.keys, { symbol: opts.spec.symbol, ...this.o });
   }
 
   get symbol(): string {
@@ -257,7 +248,7 @@ export class SymbolRunner {
       // Everything replayed is already committed: drop each chunk's pending writes and feed
       // messages instead of repeating them (and instead of holding a long replay's in memory).
       state.views.takeBatch();
-      state.md.flush(this.writer.multi(), this.keys);
+      state.md.takeChanges();
     }
     this.state = state;
     this.commandsSinceSnapshot = replayed;
@@ -327,82 +318,49 @@ export class SymbolRunner {
     if (inflight) await inflight;
   }
 
-  /** Builds a batch's transaction from the state right after the batch (synchronously). */
+  /** Builds a batch's commit from the state right after the batch (synchronously). */
   private prepare(state: SymbolState, applied: AppliedBatch): Prepared {
-    const { keys, o } = this;
-    const batch = state.views.takeBatch();
-    const tx = this.writer.multi();
-    if (applied.eventRows.length > 0) {
-      tx.xadd(keys.events, 'MAXLEN', '~', o.eventsMaxLen, '*', FIELDS.first, applied.firstId, FIELDS.last, state.position, FIELDS.events, `[${applied.eventRows.join(',')}]`);
-    }
-    if (batch.changed.length > 0) {
-      const orderKeys: string[] = [];
-      const states: string[] = [];
-      const times: number[] = [];
-      let finished = '';
-      for (const rec of batch.changed) {
-        orderKeys.push(keys.order(rec.order_id));
-        finished += isFinished(rec.status) ? '1' : '0';
-        states.push(JSON.stringify(orderStateOf(rec)));
-        times.push(rec.created_at, rec.updated_at);
-      }
-      tx.eval(STORE_ORDERS_LUA, orderKeys.length, ...orderKeys, o.finishedTtlS, finished, ...ORDER_FIELDS, states.join('\n'), times.join(','));
-    }
-    const messages = state.md.flush(tx, keys);
-    if (messages.length > 0) tx.eval(APPEND_FEED_LUA, 1, keys.feed, o.feedMaxLen, FIELDS.message, messages.map(marketMessageJson).join('\n'));
-    tx.set(keys.position, state.position);
-    tx.pexpire(keys.lease, o.leaseMs);
-    tx.set(keys.heartbeat, this.heartbeat(), 'PX', o.leaseMs);
-
+    const { o } = this;
+    // Taken before a snapshot is serialised: the snapshot holds nothing of the batch still to write.
+    const orders = state.views.takeBatch();
+    const market = state.md.takeChanges();
     this.commandsSinceSnapshot += applied.count;
     const snapshotDue =
       this.commandsSinceSnapshot >= o.snapshotEvery || (this.commandsSinceSnapshot > 0 && Date.now() - this.lastSnapshotAt >= o.snapshotMs);
+    let snapshot: BatchCommit['snapshot'];
     if (snapshotDue) {
-      tx.set(keys.snapshot, state.snapshotJson());
       // Keep one snapshot interval of history behind the newest snapshot, never less.
-      if (o.trimCommands && this.lastSnapshotPosition) tx.xtrim(keys.commands, 'MINID', this.lastSnapshotPosition);
+      snapshot = { json: state.snapshotJson(), ...(o.trimCommands && this.lastSnapshotPosition ? { trimBefore: this.lastSnapshotPosition } : {}) };
       this.commandsSinceSnapshot = 0;
       this.lastSnapshotAt = Date.now();
       this.lastSnapshotPosition = state.position;
     }
-    if (batch.placed.length > 0 || batch.cancels.length > 0) {
-      const outcome: OutcomeMessage = { symbol: this.symbol, position: state.position, orders: batch.placed, cancels: batch.cancels };
-      tx.publish(keys.outcomes, JSON.stringify(outcome));
-    }
+    const tx = this.commits.encode({
+      firstId: applied.firstId,
+      lastId: state.position,
+      eventRows: applied.eventRows,
+      orders,
+      market,
+      heartbeat: this.heartbeat(),
+      ...(snapshot ? { snapshot } : {}),
+    });
     return { tx, count: applied.count, lastTs: applied.lastTs };
   }
 
-  /**
-   * Sends the fenced commit in one go: WATCH the lease and a guard key, a script that writes the
-   * guard unless the lease still carries our token (check-lease.lua), then MULTI ... EXEC, which
-   * thus aborts (nil) if the lease was not ours at the check or changed after it. Nothing waits
-   * for a round trip, so Redis runs the commit while the next batch is applied.
-   */
+  /** Sends a prepared commit (fenced, see CommitWriter.send) and records its metrics. */
   private startCommit(p: Prepared): Promise<void> {
-    const { keys } = this;
     const token = this.lease.token;
     if (!token) throw new FencedError('lease not held');
     // From sending, not from preparing: the batch may have waited for the previous commit.
     const started = process.hrtime.bigint();
-    void this.writer.watch(keys.lease, keys.leaseGuard).catch(() => undefined);
-    const check = this.writer.eval(CHECK_LEASE_LUA, 2, keys.lease, keys.leaseGuard, token) as Promise<string>;
-    check.catch(() => undefined);
-    const done = withDeadline(this.writer, p.tx.exec(), COMMIT_DEADLINE_MS, 'committing a batch').then(async (result) => {
-      if (result === null) {
-        const holder = await check.catch(() => '');
-        throw new FencedError(holder ? `lease is now ${holder === '-' ? 'free' : holder}` : 'lease changed during the commit');
-      }
-      this.committed(p, result, started);
-    });
+    const done = this.commits.send(p.tx, token).then(() => this.committed(p, started));
     // Observed by the next settle(); never left unhandled.
     done.catch(() => undefined);
     return done;
   }
 
-  /** Checks the EXEC's answer and records the batch's metrics. */
-  private committed(p: Prepared, result: [Error | null, unknown][], started: bigint): void {
-    const failed = result.find(([err]) => err);
-    if (failed) throw new Error(`commit command failed: ${failed[0]!.message}`);
+  /** Records a committed batch's metrics. */
+  private committed(p: Prepared, started: bigint): void {
     this.lastRenewAt = Date.now();
     const m = this.o.metrics;
     if (m) {

@@ -3,6 +3,7 @@ import { RedisServer } from '@xtrader/platform';
 import { loadMarketMap } from '@xtrader/protocol/node';
 import { symbolKeys, type BookEvent, type EngineEvent, type MarketMessage, type MarketSpec, type Side, type SymbolKeys, type TimedCommand, type TradeEvent } from '@xtrader/protocol';
 import { MarketData } from '../../src/marketdata';
+import { EngineScripts, writeMarketData } from '../../src/runner';
 
 export const markets = loadMarketMap();
 /** BTC-KRW: tick 1000 KRW, lot 0.0001 BTC, fees in 0.01 KRW. */
@@ -29,11 +30,13 @@ export function useRedis(): { redis: () => Redis; url: () => string; keys: (symb
 
 /** Runs one engine batch: commit the market-data writes and return the feed messages. */
 export async function commit(md: MarketData, redis: Redis, keys: SymbolKeys): Promise<MarketMessage[]> {
-  const tx = redis.multi();
-  const msgs = md.flush(tx, keys);
+  const scripts = new EngineScripts(redis);
+  const changes = md.takeChanges();
+  const tx = scripts.multi();
+  writeMarketData(tx, scripts, keys, changes);
   const res = await tx.exec();
   for (const [err] of res ?? []) if (err) throw err;
-  return msgs;
+  return changes.messages;
 }
 
 /** Builds hand-written engine events with increasing seq. */

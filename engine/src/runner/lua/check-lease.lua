@@ -2,7 +2,7 @@
   The fence of a commit, sent between WATCH and MULTI so that the whole commit leaves in one go
   (no round trip to check the lease before the EXEC):
 
-    WATCH lease guard;  EVAL check-lease.lua;  MULTI ... EXEC
+    WATCH lease guard;  check-lease.lua;  MULTI ... EXEC
 
   When the lease no longer carries our token, the script writes the watched guard key, which
   makes the EXEC abort (nil): nothing of the batch is written. When it does, any later change of

@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type Redis from 'ioredis';
+import { FIELDS, ORDER_FIELDS, type SymbolKeys } from '@xtrader/protocol';
+
+/**
+ * The api's Lua scripts (each file's header lists its KEYS, ARGV and returns), defined once
+ * per connection with ioredis `defineCommand`: the first call on a connection sends the text,
+ * later ones only the SHA.
+ */
+const SCRIPTS = {
+  xtPlaceOrder: { numberOfKeys: 3, lua: readFileSync(join(__dirname, 'place-order.lua'), 'utf8') },
+} as const;
+
+type Defined = { [name in keyof typeof SCRIPTS]: (...args: (string | number)[]) => Promise<unknown> };
+
+/** What place-order.lua answered. */
+export type PlaceReply = [kind: 'new', streamId: string] | [kind: 'same', firstAnswer: string] | [kind: 'conflict', none: ''];
+
+/** One order to append: the command and the bookkeeping stored with it. */
+export interface PlaceWrite {
+  orderId: string;
+  /** The client_order_id key (any key of the symbol when there is no client_order_id). */
+  clientOrderKey: string;
+  command: string;
+  /** The ACCEPTED `StoredOrderState` JSON. */
+  state: string;
+  /** "" without a client_order_id. */
+  fingerprint: string;
+  answer: string;
+  clientOrderTtlS: number;
+}
+
+/** The api's one way into its Lua scripts: a typed method per script that packs its arguments. */
+export class ApiScripts {
+  private readonly redis: Redis & Defined;
+
+  constructor(redis: Redis) {
+    for (const [name, def] of Object.entries(SCRIPTS)) if (!(name in redis)) redis.defineCommand(name, def);
+    this.redis = redis as Redis & Defined;
+  }
+
+  /** Appends a place command with its ACCEPTED state (and client_order_id record), atomically. */
+  placeOrder(keys: SymbolKeys, w: PlaceWrite): Promise<PlaceReply> {
+    return this.redis.xtPlaceOrder(
+      keys.commands,
+      keys.order(w.orderId),
+      w.clientOrderKey,
+      FIELDS.command,
+      w.command,
+      ...ORDER_FIELDS,
+      w.state,
+      w.fingerprint,
+      w.answer,
+      w.clientOrderTtlS,
+    ) as Promise<PlaceReply>;
+  }
+}

@@ -1,0 +1,125 @@
+import type { ChainableCommander } from 'ioredis';
+import type Redis from 'ioredis';
+import { withDeadline } from '@xtrader/platform';
+import { FIELDS, isFinished, orderStateOf, type OutcomeMessage, type SymbolKeys } from '@xtrader/protocol';
+import { MAX_CANDLES, MAX_TRADES, marketMessageJson, tradeJson, type MarketDataChanges } from '../marketdata';
+import type { OrderChanges } from './order-views';
+import type { EngineScripts } from './scripts';
+
+/**
+ * How long a commit may go unanswered before the connection is presumed stuck (a server
+ * restart can strand a command in flight) and replaced; a large batch on a loaded machine is
+ * slow, not lost.
+ */
+const COMMIT_DEADLINE_MS = 5_000;
+
+/** Everything one batch commits, as the loop hands it over: plain values and texts. */
+export interface BatchCommit {
+  /** Ids of the batch's first and last command (the last is the new position). */
+  firstId: string;
+  lastId: string;
+  /** The events of each command that caused any, as text (`compactEventRow`). */
+  eventRows: string[];
+  orders: OrderChanges;
+  market: MarketDataChanges;
+  /** The heartbeat record (JSON) to refresh. */
+  heartbeat: string;
+  /** A snapshot (JSON) to store, and the id before which the command stream may be trimmed. */
+  snapshot?: { json: string; trimBefore?: string };
+}
+
+export interface CommitSettings {
+  symbol: string;
+  leaseMs: number;
+  eventsMaxLen: number;
+  feedMaxLen: number;
+  finishedTtlS: number;
+}
+
+/** Thrown when a commit is refused because the lease moved on. */
+export class FencedError extends Error {
+  override readonly name = 'FencedError';
+}
+
+/**
+ * Turns one applied batch into its fenced commit: every write of the batch (events, order
+ * states, market data, feed, position, lease and heartbeat, snapshot, outcomes) in one MULTI,
+ * sent after a WATCH of the lease and its guard and a lease check, so that a former holder's
+ * EXEC aborts and writes nothing.
+ */
+export class CommitWriter {
+  constructor(
+    private readonly redis: Redis,
+    private readonly scripts: EngineScripts,
+    private readonly keys: SymbolKeys,
+    private readonly o: CommitSettings,
+  ) {}
+
+  /** The batch's transaction, built synchronously (nothing is sent yet). */
+  encode(b: BatchCommit): ChainableCommander {
+    const { keys, o, scripts } = this;
+    const tx = scripts.multi();
+    if (b.eventRows.length > 0) {
+      tx.xadd(keys.events, 'MAXLEN', '~', o.eventsMaxLen, '*', FIELDS.first, b.firstId, FIELDS.last, b.lastId, FIELDS.events, `[${b.eventRows.join(',')}]`);
+    }
+    scripts.storeOrders(
+      tx,
+      b.orders.changed.map((rec) => ({
+        key: keys.order(rec.order_id),
+        state: JSON.stringify(orderStateOf(rec)),
+        created_at: rec.created_at,
+        updated_at: rec.updated_at,
+        finished: isFinished(rec.status),
+      })),
+      o.finishedTtlS,
+    );
+    writeMarketData(tx, scripts, keys, b.market);
+    scripts.appendFeed(tx, keys, b.market.messages.map(marketMessageJson), o.feedMaxLen);
+    tx.set(keys.position, b.lastId);
+    tx.pexpire(keys.lease, o.leaseMs);
+    tx.set(keys.heartbeat, b.heartbeat, 'PX', o.leaseMs);
+    if (b.snapshot) {
+      tx.set(keys.snapshot, b.snapshot.json);
+      if (b.snapshot.trimBefore) tx.xtrim(keys.commands, 'MINID', b.snapshot.trimBefore);
+    }
+    const { placed, cancels } = b.orders;
+    if (placed.length > 0 || cancels.length > 0) {
+      const outcome: OutcomeMessage = { symbol: o.symbol, position: b.lastId, orders: placed, cancels };
+      tx.publish(keys.outcomes, JSON.stringify(outcome));
+    }
+    return tx;
+  }
+
+  /**
+   * Sends the fenced commit in one go: WATCH the lease and its guard, the lease check (which
+   * writes the guard unless the lease carries `token`), then MULTI ... EXEC, which thus aborts
+   * (nil) if the lease was not ours at the check or changed after it. Nothing waits for a round
+   * trip, so Redis runs the commit while the next batch is applied.
+   */
+  send(tx: ChainableCommander, token: string): Promise<void> {
+    const { keys } = this;
+    void this.redis.watch(keys.lease, keys.leaseGuard).catch(() => undefined);
+    const check = this.scripts.checkLease(keys, token);
+    check.catch(() => undefined);
+    return withDeadline(this.redis, tx.exec(), COMMIT_DEADLINE_MS, 'committing a batch').then(async (result) => {
+      if (result === null) {
+        const holder = await check.catch(() => '');
+        throw new FencedError(holder ? `lease is now ${holder === '-' ? 'free' : holder}` : 'lease changed during the commit');
+      }
+      const failed = result.find(([err]) => err);
+      if (failed) throw new Error(`commit command failed: ${failed[0]!.message}`);
+    });
+  }
+}
+
+/**
+ * The market-data keys (formats in docs/protocol.md): trades prepended to the list (skipping
+ * any already at its head), candles replaced by open_time, the statistics and the top of the
+ * book overwritten.
+ */
+export function writeMarketData(tx: ChainableCommander, scripts: EngineScripts, keys: SymbolKeys, m: MarketDataChanges): void {
+  scripts.putCandles(tx, keys, m.candles, MAX_CANDLES);
+  scripts.pushTrades(tx, keys, m.trades.map((t) => ({ sequence: t.sequence, json: tradeJson(t) })), MAX_TRADES);
+  if (m.depth) tx.set(keys.depth, JSON.stringify(m.depth));
+  if (m.stats) tx.set(keys.stats, JSON.stringify(m.stats));
+}

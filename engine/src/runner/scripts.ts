@@ -1,0 +1,117 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ChainableCommander } from 'ioredis';
+import type Redis from 'ioredis';
+import { FIELDS, ORDER_FIELDS, type Candle, type Interval, type SymbolKeys } from '@xtrader/protocol';
+
+const lua = (name: string) => readFileSync(join(__dirname, 'lua', `${name}.lua`), 'utf8');
+
+/**
+ * Every Lua script of the engine (each file's header lists its KEYS, ARGV and returns), defined
+ * once per connection with ioredis `defineCommand`: the first call on a connection sends the
+ * text, later ones only the SHA. A script with no `numberOfKeys` takes its key count first.
+ */
+const SCRIPTS = {
+  xtAcquireLease: { numberOfKeys: 2, lua: lua('acquire-lease') },
+  xtRenewLease: { numberOfKeys: 2, lua: lua('renew-lease') },
+  xtReleaseLease: { numberOfKeys: 2, lua: lua('release-lease') },
+  xtCheckLease: { numberOfKeys: 2, lua: lua('check-lease') },
+  xtStoreOrders: { lua: lua('store-orders') },
+  xtAppendFeed: { numberOfKeys: 1, lua: lua('append-feed') },
+  xtPushTrades: { numberOfKeys: 1, lua: lua('push-trades') },
+  xtPutCandles: { lua: lua('put-candles') },
+} as const;
+
+type Arg = string | number;
+/** The defined commands, on a client (they answer) and on a MULTI (they queue). */
+type Defined<R> = { [name in keyof typeof SCRIPTS]: (...args: Arg[]) => R };
+
+/** One order state to store: its hash fields. */
+export interface OrderStateWrite {
+  key: string;
+  state: string;
+  created_at: number;
+  updated_at: number;
+  finished: boolean;
+}
+
+/**
+ * The engine's one way into its Lua scripts: a typed method per script that packs the script's
+ * arguments. Lease calls answer; the commit's calls are queued into its MULTI.
+ */
+export class EngineScripts {
+  private readonly redis: Redis & Defined<Promise<unknown>>;
+
+  constructor(redis: Redis) {
+    for (const [name, def] of Object.entries(SCRIPTS)) if (!(name in redis)) redis.defineCommand(name, def);
+    this.redis = redis as Redis & Defined<Promise<unknown>>;
+  }
+
+  /** A MULTI on this connection, into which the script calls below can be queued. */
+  multi(): ChainableCommander {
+    return this.redis.multi();
+  }
+
+  /** The token now held, or null when another engine holds the lease. */
+  acquireLease(keys: SymbolKeys, engineId: string, ttlMs: number, previous: string): Promise<string | null> {
+    return this.redis.xtAcquireLease(keys.lease, keys.fence, engineId, ttlMs, previous) as Promise<string | null>;
+  }
+
+  /** 1 when renewed (and the heartbeat written), 0 when the lease is lost. */
+  renewLease(keys: SymbolKeys, token: string, ttlMs: number, heartbeat: string, heartbeatTtlMs: number): Promise<number> {
+    return this.redis.xtRenewLease(keys.lease, keys.heartbeat, token, ttlMs, heartbeat, heartbeatTtlMs) as Promise<number>;
+  }
+
+  /** 1 when released, 0 when the lease was not ours any more. */
+  releaseLease(keys: SymbolKeys, token: string): Promise<number> {
+    return this.redis.xtReleaseLease(keys.lease, keys.heartbeat, token) as Promise<number>;
+  }
+
+  /** "" when the lease carries `token`; else what it holds ("-": free), and the guard is written. */
+  checkLease(keys: SymbolKeys, token: string): Promise<string> {
+    return this.redis.xtCheckLease(keys.lease, keys.leaseGuard, token) as Promise<string>;
+  }
+
+  /** Queues the order states of a batch (one script call). */
+  storeOrders(tx: ChainableCommander, orders: readonly OrderStateWrite[], finishedTtlS: number): void {
+    if (orders.length === 0) return;
+    const keys: string[] = [];
+    const states: string[] = [];
+    const times: number[] = [];
+    let finished = '';
+    for (const o of orders) {
+      keys.push(o.key);
+      states.push(o.state);
+      times.push(o.created_at, o.updated_at);
+      finished += o.finished ? '1' : '0';
+    }
+    scripted(tx).xtStoreOrders(keys.length, ...keys, finishedTtlS, finished, ...ORDER_FIELDS, states.join('\n'), times.join(','));
+  }
+
+  /** Queues the feed messages (JSON texts) of a batch, one stream entry each. */
+  appendFeed(tx: ChainableCommander, keys: SymbolKeys, messages: readonly string[], maxLen: number): void {
+    if (messages.length === 0) return;
+    scripted(tx).xtAppendFeed(keys.feed, maxLen, FIELDS.message, messages.join('\n'));
+  }
+
+  /** Queues new trades (JSON texts with their sequences, oldest first) for the trade list. */
+  pushTrades(tx: ChainableCommander, keys: SymbolKeys, trades: readonly { sequence: number; json: string }[], maxLen: number): void {
+    if (trades.length === 0) return;
+    scripted(tx).xtPushTrades(keys.trades, maxLen, trades.map((t) => t.sequence).join(','), trades.map((t) => t.json).join('\n'));
+  }
+
+  /** Queues candles by interval: each replaces its open_time's member, each set trimmed to `max`. */
+  putCandles(tx: ChainableCommander, keys: SymbolKeys, series: readonly { interval: Interval; candles: readonly Candle[] }[], max: number): void {
+    if (series.length === 0) return;
+    const args: Arg[] = [max];
+    for (const s of series) {
+      args.push(s.candles.length);
+      for (const c of s.candles) args.push(c.open_time, JSON.stringify(c));
+    }
+    scripted(tx).xtPutCandles(series.length, ...series.map((s) => keys.candles(s.interval)), ...args);
+  }
+}
+
+function scripted(tx: ChainableCommander): Defined<ChainableCommander> {
+  return tx as unknown as Defined<ChainableCommander>;
+}
