@@ -13,11 +13,11 @@ import type { LimitOrderOptions, MarketOrderOptions } from 'nodejs-order-book';
 import { loadMarketMap } from '@xtrader/protocol/node';
 import type { TimedCommand } from '@xtrader/protocol';
 import { MatchingCore } from '../src/core';
-import { DEEP, SHALLOW, generateTape, type Tape, type TapeProfile } from './tapes';
+import { DEEP, SHALLOW, SWING, generateSwingTape, generateTape, type Tape, type TapeProfile } from './tapes';
 
 const CORE_RUNS = 3;
 /** nodejs-order-book stops after this long on a tape (it scans a level to cancel): a prefix then. */
-const NOB_BUDGET_MS = { shallow: 60_000, deep: 50_000 };
+const NOB_BUDGET_MS = { shallow: 60_000, deep: 50_000, swing: 60_000 };
 const spec = loadMarketMap().get('BTC-KRW')!;
 
 const NOB_TIF = ['GTC', 'IOC', 'FOK'] as const;
@@ -50,8 +50,14 @@ class Stopwatch {
   }
 }
 
-/** A nodejs-order-book call's argument: an order id to cancel, or a market or limit order's options. */
-type NobCommand = string | MarketOrderOptions | LimitOrderOptions;
+/** An amend for nodejs-order-book's `modify` (which cancels and re-adds the order, matching it). */
+interface NobAmend {
+  amend: string;
+  update: { price: number; size?: number } | { price?: number; size: number };
+}
+
+/** A nodejs-order-book call's argument: an order id to cancel, an amend, or a market or limit order's options. */
+type NobCommand = string | NobAmend | MarketOrderOptions | LimitOrderOptions;
 
 /**
  * Command `i` as nodejs-order-book's argument. It has no POST_ONLY tif (a flag instead); the bench
@@ -59,6 +65,11 @@ type NobCommand = string | MarketOrderOptions | LimitOrderOptions;
  */
 function nobCommand(tape: Tape, i: number): NobCommand {
   if (tape.isCancel(i)) return tape.ids[i];
+  if (tape.isAmend(i)) {
+    const price = tape.amendPrice[i];
+    const size = tape.amendQty[i];
+    return { amend: tape.ids[i], update: price === 0 ? { size } : size === 0 ? { price } : { price, size } };
+  }
   const side = tape.side[i] === 0 ? Side.BUY : Side.SELL;
   if (tape.type[i] === 1) return { side, size: tape.qty[i] };
   return { id: tape.ids[i], side, size: tape.qty[i], price: tape.price[i], timeInForce: NOB_TIF[tape.tif[i]] as LimitOrderOptions['timeInForce'] };
@@ -66,21 +77,61 @@ function nobCommand(tape: Tape, i: number): NobCommand {
 
 function nobApply(book: OrderBook, cmd: NobCommand): void {
   if (typeof cmd === 'string') book.cancel(cmd);
+  else if ('amend' in cmd) book.modify(cmd.amend, cmd.update);
   else if ('price' in cmd) book.limit(cmd);
   else book.market(cmd);
+}
+
+/**
+ * The core has no amend command yet: an amend is applied as a cancel and, when the order was still
+ * resting, a place of its amended version under a fresh id (later commands on the order use that
+ * id). Built outside the timed sections like every command.
+ */
+class AmendAsReplace {
+  private readonly orders = new Map<string, { coreId: string; side: number; price: number; qty: number; n: number }>();
+  constructor(private readonly tape: Tape) {}
+
+  /** Command `i` for the core: one command, or for an amend a cancel and the place to apply if it cancelled. */
+  commands(i: number): TimedCommand | [TimedCommand, TimedCommand] {
+    const tape = this.tape;
+    const id = tape.ids[i];
+    if (!tape.isCancel(i) && !tape.isAmend(i)) {
+      if (tape.type[i] === 0) this.orders.set(id, { coreId: id, side: tape.side[i], price: tape.price[i], qty: tape.qty[i], n: 0 });
+      return tape.command(i);
+    }
+    const o = this.orders.get(id);
+    const coreId = o?.coreId ?? id;
+    const cancel: TimedCommand = { v: 1, kind: 'cancel', order_id: coreId, request_id: 'bench', ts: tape.ts[i] };
+    if (tape.isCancel(i) || o === undefined) return cancel;
+    if (tape.amendPrice[i] !== 0) o.price = tape.amendPrice[i];
+    if (tape.amendQty[i] !== 0) o.qty = tape.amendQty[i];
+    o.coreId = `${id}.${++o.n}`;
+    const place: TimedCommand = { v: 1, kind: 'place', order_id: o.coreId, side: o.side === 0 ? 'Buy' : 'Sell', type: 'Limit', tif: 'GTC', price_ticks: o.price, qty_lots: o.qty, ts: tape.ts[i] };
+    return [cancel, place];
+  }
 }
 
 /** Runs the first `length` commands of a tape (all by default) through a fresh core, timing only `core.apply`. */
 function runCore(tape: Tape, length = tape.length): { opsPerSec: number; cpuOpsPerSec: number; core: MatchingCore; events: number } {
   const core = new MatchingCore(spec);
-  const batch: TimedCommand[] = [];
+  const adapter = new AmendAsReplace(tape);
+  const batch: (TimedCommand | [TimedCommand, TimedCommand])[] = [];
   const watch = new Stopwatch();
   let events = 0;
   for (let from = 0; from < length; from += BATCH) {
     const n = Math.min(BATCH, length - from);
-    for (let k = 0; k < n; k++) batch[k] = tape.command(from + k);
+    for (let k = 0; k < n; k++) batch[k] = adapter.commands(from + k);
     watch.start();
-    for (let k = 0; k < n; k++) events += core.apply(batch[k]).length;
+    for (let k = 0; k < n; k++) {
+      const c = batch[k];
+      if (!Array.isArray(c)) {
+        events += core.apply(c).length;
+        continue;
+      }
+      const out = core.apply(c[0]);
+      events += out.length;
+      if (out[0].kind === 'cancelled') events += core.apply(c[1]).length;
+    }
     watch.stop();
   }
   return { ...watch.rates(length), core, events };
@@ -129,9 +180,9 @@ function bookShape(core: MatchingCore) {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
-function benchTape(profile: TapeProfile) {
+function benchTape(profile: TapeProfile | typeof SWING) {
   const t0 = performance.now();
-  const tape = generateTape(profile);
+  const tape = 'mix' in profile ? generateTape(profile) : generateSwingTape(profile);
   console.log(`\n[${profile.name}] ${fmt(tape.length)} commands generated in ${fmt(performance.now() - t0)} ms (seed ${profile.seed})`);
   const runs: number[] = [];
   const cpuRuns: number[] = [];
@@ -174,6 +225,7 @@ function main() {
 
   const shallow = benchTape(SHALLOW);
   const deep = benchTape(DEEP);
+  const swing = benchTape(SWING);
   const lat = latencies(deep.tape);
   console.log(`\n[deep] latency per command (µs): p50 ${lat.p50.toFixed(2)}, p99 ${lat.p99.toFixed(2)}, p99.9 ${lat.p999.toFixed(2)}, max ${lat.max.toFixed(0)}`);
 
@@ -182,11 +234,17 @@ function main() {
     deep_ops_s: Math.round(deep.core),
     nob_shallow_ops_s: Math.round(shallow.nob.opsPerSec),
     nob_deep_ops_s: Math.round(deep.nob.opsPerSec),
+    swing_ops_s: Math.round(swing.core),
+    nob_swing_ops_s: Math.round(swing.nob.opsPerSec),
+    ratio_swing: Number((swing.core / swing.nob.opsPerSec).toFixed(2)),
+    swing_to_shallow: Number((swing.core / shallow.core).toFixed(2)),
+    deep_to_shallow: Number((deep.core / shallow.core).toFixed(2)),
     ratio_shallow: Number((shallow.core / shallow.nob.opsPerSec).toFixed(2)),
     ratio_deep: Number((deep.core / deep.nob.opsPerSec).toFixed(2)),
     p99_us_deep: Number(lat.p99.toFixed(2)),
     nob_shallow_commands: shallow.nob.done,
     nob_deep_commands: deep.nob.done,
+    nob_swing_commands: swing.nob.done,
     cpu_shallow_ops_s: Math.round(shallow.coreCpu),
     cpu_deep_ops_s: Math.round(deep.coreCpu),
     cpu_ratio_shallow: Number((shallow.coreCpu / shallow.nob.cpuOpsPerSec).toFixed(2)),

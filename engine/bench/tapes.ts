@@ -54,6 +54,7 @@ const TYPES = ['Limit', 'Market'] as const;
 const TIFS = ['GTC', 'IOC', 'FOK', 'POST_ONLY'] as const;
 const PLACE = 0;
 const CANCEL = 1;
+const AMEND = 2;
 
 /**
  * A tape stored column-wise (typed arrays plus the id strings). A command object is made only
@@ -71,6 +72,9 @@ export class Tape {
   readonly qty: Float64Array;
   readonly ts: Float64Array;
   readonly ids: string[];
+  /** Amends only: the new price (0: unchanged) and the new total quantity (0: unchanged). */
+  readonly amendPrice: Float64Array;
+  readonly amendQty: Float64Array;
 
   constructor(readonly length: number) {
     this.kind = new Uint8Array(length);
@@ -81,10 +85,13 @@ export class Tape {
     this.qty = new Float64Array(length);
     this.ts = new Float64Array(length);
     this.ids = new Array<string>(length);
+    this.amendPrice = new Float64Array(length);
+    this.amendQty = new Float64Array(length);
   }
 
   /** Command `i` as the core receives it. */
   command(i: number): TimedCommand {
+    if (this.kind[i] === AMEND) throw new Error(`command ${i} is an amend, which the core has no command for`);
     if (this.kind[i] === CANCEL) return { v: 1, kind: 'cancel', order_id: this.ids[i], request_id: 'bench', ts: this.ts[i] };
     const market = this.type[i] === 1;
     return {
@@ -102,6 +109,10 @@ export class Tape {
 
   isCancel(i: number): boolean {
     return this.kind[i] === CANCEL;
+  }
+
+  isAmend(i: number): boolean {
+    return this.kind[i] === AMEND;
   }
 }
 
@@ -158,6 +169,142 @@ export function generateTape(p: TapeProfile): Tape {
       tape.type[i] = 1;
       tape.tif[i] = random() < 0.9 ? 1 : 2;
       tape.qty[i] = int(1, 30);
+    }
+  }
+  return tape;
+}
+
+/**
+ * A tape whose price swings: limit orders (a share of them IOC) around a mid that moves in waves
+ * of `waveMin`..`waveMax` of its value up and down, cancels and amends of random orders placed
+ * GTC. The book keeps stale orders behind the moving price on many sparse levels, and each wave's
+ * turn sweeps them, so best levels empty again and again.
+ */
+export interface SwingProfile {
+  name: string;
+  seed: number;
+  commands: number;
+  /** Shares of the tape (the rest is limit orders). */
+  cancelShare: number;
+  amendShare: number;
+  /** Share of limit orders that are IOC (they cross the mid); the rest are GTC. */
+  iocShare: number;
+  /** Share of GTC limits that cross the mid (the rest rest passively around it). */
+  crossingShare: number;
+  /** A wave moves the mid by this share of its value, drawn uniformly... */
+  waveMin: number;
+  waveMax: number;
+  /** ... over this many commands, drawn uniformly. */
+  waveCommands: [number, number];
+  /** The mid at the start, in ticks, and the mean distance from the mid of a passive order. */
+  startMid: number;
+  meanOffset: number;
+  /** Upper bound on tracked GTC orders: above it the next command is a cancel. */
+  maxLive: number;
+}
+
+export const SWING: SwingProfile = {
+  name: 'swing',
+  seed: 0x5eed_0003,
+  commands: 2_000_000,
+  cancelShare: 0.41,
+  amendShare: 0.085,
+  iocShare: 0.15,
+  crossingShare: 0.15,
+  waveMin: 0.25,
+  waveMax: 0.4,
+  waveCommands: [100_000, 250_000],
+  startMid: 100_000,
+  meanOffset: 10,
+  maxLive: 200_000,
+};
+
+/**
+ * Generates a swing tape. Amends pick a random tracked order: 40% reduce its quantity at the same
+ * price, 25% raise it, 35% move it to a new passive price near the current mid. The generator does
+ * not know which orders have filled meanwhile, so some cancels and amends find no order, as in
+ * real traffic.
+ */
+export function generateSwingTape(p: SwingProfile): Tape {
+  const random = seededRandom(p.seed);
+  const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
+  const tape = new Tape(p.commands);
+  const live: string[] = [];
+  const liveQty: number[] = [];
+  const liveSide: number[] = [];
+  let ts = 1_700_000_000_000;
+  let nextId = 0;
+  let mid = p.startMid;
+  let up = true;
+  let waveLeft = 0;
+  let step = 0;
+  const passivePrice = (side: number) => {
+    const offset = 1 + Math.floor(-Math.log(1 - random()) * p.meanOffset);
+    return Math.max(1, Math.round(side === 0 ? mid - offset : mid + offset));
+  };
+
+  for (let i = 0; i < p.commands; i++) {
+    if ((i & 7) === 0) ts++;
+    tape.ts[i] = ts;
+    if (waveLeft === 0) {
+      const length = int(p.waveCommands[0], p.waveCommands[1]);
+      const move = mid * (p.waveMin + random() * (p.waveMax - p.waveMin));
+      step = (up ? move : -move) / length;
+      up = !up;
+      waveLeft = length;
+    }
+    mid += step;
+    waveLeft--;
+
+    const r = random();
+    if (live.length > 0 && (live.length >= p.maxLive || r < p.cancelShare)) {
+      const k = int(0, live.length - 1);
+      tape.kind[i] = CANCEL;
+      tape.ids[i] = live[k];
+      const last = live.length - 1;
+      live[k] = live[last];
+      liveQty[k] = liveQty[last];
+      liveSide[k] = liveSide[last];
+      live.pop();
+      liveQty.pop();
+      liveSide.pop();
+      continue;
+    }
+    if (live.length > 0 && r < p.cancelShare + p.amendShare) {
+      const k = int(0, live.length - 1);
+      tape.kind[i] = AMEND;
+      tape.ids[i] = live[k];
+      const a = random();
+      if (a < 0.4 && liveQty[k] > 1) {
+        liveQty[k] = int(1, liveQty[k] - 1);
+        tape.amendQty[i] = liveQty[k];
+      } else if (a < 0.65) {
+        liveQty[k] += int(1, 10);
+        tape.amendQty[i] = liveQty[k];
+      } else {
+        tape.amendPrice[i] = passivePrice(liveSide[k]);
+      }
+      continue;
+    }
+    const orderId = (nextId++).toString(36);
+    const side = random() < 0.5 ? 0 : 1;
+    tape.kind[i] = PLACE;
+    tape.ids[i] = orderId;
+    tape.side[i] = side;
+    const ioc = random() < p.iocShare;
+    if (ioc || random() < p.crossingShare) {
+      const through = int(1, 10);
+      tape.tif[i] = ioc ? 1 : 0;
+      tape.price[i] = Math.max(1, Math.round(side === 0 ? mid + through : mid - through));
+      tape.qty[i] = int(1, 20);
+    } else {
+      tape.price[i] = passivePrice(side);
+      tape.qty[i] = int(1, 10);
+    }
+    if (!ioc) {
+      live.push(orderId);
+      liveQty.push(tape.qty[i]);
+      liveSide.push(side);
     }
   }
   return tape;
