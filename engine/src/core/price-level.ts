@@ -32,8 +32,7 @@ export class OrderPool {
   private used = 0;
   /** Head of the list of released handles (linked through NEXT). */
   private freeHead = NONE;
-  private readonly levelById: (PriceLevel | undefined)[] = [];
-  private readonly freeLevelIds: number[] = [];
+  private readonly levelById: PriceLevel[] = [];
 
   constructor(initialCapacity = 1024) {
     this.capacity = initialCapacity;
@@ -103,15 +102,10 @@ export class OrderPool {
     return left;
   }
 
+  /** A level object's id; level objects are never discarded (their side keeps spare ones). */
   registerLevel(level: PriceLevel): number {
-    const id = this.freeLevelIds.length > 0 ? this.freeLevelIds.pop()! : this.levelById.length;
-    this.levelById[id] = level;
-    return id;
-  }
-
-  releaseLevel(id: number): void {
-    this.levelById[id] = undefined;
-    this.freeLevelIds.push(id);
+    this.levelById.push(level);
+    return this.levelById.length - 1;
   }
 
   private grow(): void {
@@ -124,22 +118,40 @@ export class OrderPool {
   }
 }
 
-/** All resting orders at one price on one side, oldest first, with their total quantity. */
+/** What a level reports its quantity changes to: its side of the book. */
+export interface LevelOwner {
+  readonly side: Side;
+  /** Sum of the remaining lots of every order on the side. */
+  totalLots: number;
+}
+
+/**
+ * All resting orders at one price on one side, oldest first, with their total quantity. A level
+ * object outlives its price: when its side drops it, it is kept and opened again at another price.
+ */
 export class PriceLevel {
   head = NONE;
   tail = NONE;
   /** Sum of the remaining lots of the orders in the queue. */
   totalLots = 0;
+  priceTicks = 0;
+  /** The level's position in its side's ordering: smaller is better (see BookSide). */
+  sortKey = 0;
   /** This level's id in the pool (orders point to their level by it). */
   readonly id: number;
+  readonly side: Side;
   constructor(
     readonly pool: OrderPool,
-    readonly side: Side,
-    readonly priceTicks: number,
-    /** The level's position in its side's ordering: smaller is better (see BookSide). */
-    readonly sortKey: number,
+    private readonly owner: LevelOwner,
   ) {
+    this.side = owner.side;
     this.id = pool.registerLevel(this);
+  }
+
+  /** Makes this (empty) level the level of `priceTicks`. */
+  open(priceTicks: number, sortKey: number): void {
+    this.priceTicks = priceTicks;
+    this.sortKey = sortKey;
   }
 
   get isEmpty(): boolean {
@@ -150,13 +162,14 @@ export class PriceLevel {
   append(orderId: string, hash: number, lots: number): number {
     const total = this.totalLots + lots;
     // A level total beyond 2^53 would silently lose lots; no valid config gets there.
-    if (total > Number.MAX_SAFE_INTEGER) throw new Error(`level ${this.priceTicks}: total lots overflow`);
+    if (total > Number.MAX_SAFE_INTEGER || this.owner.totalLots + lots > Number.MAX_SAFE_INTEGER) throw new Error(`level ${this.priceTicks}: total lots overflow`);
     const tail = this.tail;
     const h = this.pool.alloc(orderId, hash, lots, this.id, tail);
     if (tail === NONE) this.head = h;
     else this.pool.setNext(tail, h);
     this.tail = h;
     this.totalLots = total;
+    this.owner.totalLots += lots;
     return h;
   }
 
@@ -165,7 +178,9 @@ export class PriceLevel {
     const pool = this.pool;
     const prev = pool.prev(h);
     const next = pool.next(h);
-    this.totalLots -= pool.lots(h);
+    const lots = pool.lots(h);
+    this.totalLots -= lots;
+    this.owner.totalLots -= lots;
     pool.unlink(h);
     if (prev === NONE) this.head = next;
     if (next === NONE) this.tail = prev;
@@ -174,6 +189,7 @@ export class PriceLevel {
   /** Takes `lots` from an order that stays in the queue (a partial fill keeps its priority). */
   reduce(h: number, lots: number): number {
     this.totalLots -= lots;
+    this.owner.totalLots -= lots;
     return this.pool.reduce(h, lots);
   }
 }
