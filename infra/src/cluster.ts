@@ -8,7 +8,7 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chooseRedis, say, startDemoBot, stopOnSignals } from './launcher';
+import { chooseRedis, recordProcesses, reportStale, say, startDemoBot, stopOnSignals } from './launcher';
 import { DATA_DIR } from './paths';
 import { assertPortFree, ensureWebBuild } from './prerequisites';
 import { startStack } from './stack';
@@ -43,7 +43,11 @@ const apiPorts = Array.from({ length: apis }, (_, i) => int('api-base-port', val
 const realtimePorts = Array.from({ length: realtimes }, (_, i) => int('realtime-base-port', values['realtime-base-port'], 1) + i);
 const redisPort = int('redis-port', values['redis-port'], 1);
 
+/** The processes this launcher started, for the next start to check (`reportStale`). */
+const RECORD = join(DATA_DIR, 'cluster-launcher.json');
+
 async function main(): Promise<void> {
+  reportStale(RECORD);
   ensureWebBuild(say);
   for (const p of apiPorts) await assertPortFree(p, 'api');
   for (const p of realtimePorts) await assertPortFree(p, 'realtime');
@@ -70,6 +74,7 @@ async function main(): Promise<void> {
     restartOnCrash: true,
   });
   const bot = values.demo ? await startDemoBot(stack.nginxUrl!, logDir, values.symbol, values.verbose!) : undefined;
+  recordProcesses(RECORD, [...stack.processes, ...(bot ? [bot] : [])]);
 
   const engineLines = await Promise.all(
     stack.symbols.map(async (s) => {

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
+import { linkedToParent } from '@xtrader/platform';
 
 /** How to run one child process of a stack. */
 export interface ProcessSpec {
@@ -67,15 +68,19 @@ export class ManagedProcess implements StackProcess {
     this.lastExit = undefined;
     this.log ??= createWriteStream(this.spec.logFile, { flags: 'a' });
     this.log.write(`\n--- ${new Date().toISOString()} start #${++this.starts}: ${this.spec.command} ${this.spec.args.join(' ')}\n`);
-    const child = spawn(this.spec.command, this.spec.args, {
+    // Linked: it dies with this process however this process ends (even SIGKILL).
+    const linked = linkedToParent(this.spec.command, this.spec.args, this.spec.env);
+    const child = spawn(linked.command, linked.args, {
       cwd: this.spec.cwd,
-      env: this.spec.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      env: linked.env,
+      stdio: [linked.stdin, 'pipe', 'pipe'],
       // Own process group: a terminal's Ctrl-C reaches the launcher only, which then stops the
       // children in order (balancer, nodes, engines, Redis) instead of all at once.
       detached: true,
     });
     this.child = child;
+    // The link's write end: never written; a child that exits closes it (nothing to report).
+    child.stdin?.on('error', () => {});
     this.exit = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         this.log?.write(`--- exited code=${code} signal=${signal}\n`);

@@ -1,14 +1,15 @@
 /**
  * `npm start` (and `npm run demo` = `--demo`): the whole exchange on one machine.
  *
- * Redis at REDIS_URL when it is reachable, else a project Redis (AOF on, data in .data/redis);
+ * Redis at REDIS_URL when it is set (waited for, never replaced), else a project Redis (AOF on,
+ * data in .data/redis);
  * one engine per configured symbol; an api node on 7000; a realtime node serving the trading
  * page on 7001. Builds the page first if needed. Ctrl-C (or SIGTERM) stops everything cleanly.
  * Every flag and variable is described in docs/operations.md.
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chooseRedis, say, startDemoBot, stopOnSignals } from './launcher';
+import { chooseRedis, recordProcesses, reportStale, say, startDemoBot, stopOnSignals } from './launcher';
 import { DATA_DIR } from './paths';
 import { assertPortFree, ensureWebBuild } from './prerequisites';
 import { startStack } from './stack';
@@ -27,7 +28,11 @@ const apiPort = Number(values['api-port']);
 const realtimePort = Number(values['realtime-port']);
 const redisPort = Number(values['redis-port']);
 
+/** The processes this launcher started, for the next start to check (`reportStale`). */
+const RECORD = join(DATA_DIR, 'launcher.json');
+
 async function main(): Promise<void> {
+  reportStale(RECORD);
   ensureWebBuild(say);
   await assertPortFree(apiPort, 'api');
   await assertPortFree(realtimePort, 'realtime');
@@ -48,6 +53,7 @@ async function main(): Promise<void> {
     restartOnCrash: true,
   });
   const bot = values.demo ? await startDemoBot(stack.apiUrls[0], logDir, values.symbol, values.verbose!) : undefined;
+  recordProcesses(RECORD, [...stack.processes, ...(bot ? [bot] : [])]);
 
   say(
     [

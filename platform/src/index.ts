@@ -5,3 +5,4 @@ export * from './shutdown';
 export * from './redis-server';
 export * from './seeded-random';
 export * from './http-limits';
+export * from './parent-link';

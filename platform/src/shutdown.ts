@@ -1,7 +1,9 @@
 import type { Logger } from './log';
+import { onParentGone } from './parent-link';
 
 /**
- * Runs `close` once on SIGTERM or SIGINT, then exits 0; exits 1 if closing takes longer than
+ * Runs `close` once on SIGTERM or SIGINT, or when the launcher that started this process is
+ * gone (see parent-link.ts), then exits 0; exits 1 if closing takes longer than
  * `timeoutMs` (a hung dependency must not keep a process alive forever).
  */
 export function onShutdown(log: Logger, close: () => Promise<void>, timeoutMs = 10_000): void {
@@ -25,4 +27,5 @@ export function onShutdown(log: Logger, close: () => Promise<void>, timeoutMs = 
   };
   process.once('SIGTERM', () => handler('SIGTERM'));
   process.once('SIGINT', () => handler('SIGINT'));
+  onParentGone(() => handler('parent gone'));
 }
