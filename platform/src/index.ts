@@ -6,3 +6,4 @@ export * from './redis-server';
 export * from './seeded-random';
 export * from './http-limits';
 export * from './parent-link';
+export * from './auth';

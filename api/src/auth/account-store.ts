@@ -1,7 +1,10 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
-import { accountKeys, isXtError, XtError, type AccountKeys, type ApiKeyInfo, type ApiKeyScope as Scope, type CreatedApiKey } from '@xtrader/protocol';
+import { accountKeys, XtError, type AccountKeys, type ApiKeyInfo, type ApiKeyScope as Scope, type CreatedApiKey } from '@xtrader/protocol';
+import { CredentialReader, DEFAULT_AUTH_CACHE_MS, durable, sessionTokenHash, type ApiKeyRecord, type SessionRecord } from '@xtrader/platform';
 import { decoyHash, hashPassword, verifyPassword } from './passwords';
+
+export { DEFAULT_AUTH_CACHE_MS, type ApiKeyRecord } from '@xtrader/platform';
 
 /** Who a request acts for, and what it may do. */
 export interface Principal {
@@ -18,22 +21,6 @@ interface UserRecord {
   created_at: number;
 }
 
-interface SessionRecord {
-  account_id: string;
-  username: string;
-  expires_at: number;
-}
-
-/** An API key as stored: the secret in plain text, since the server must compute the HMAC with it. */
-export interface ApiKeyRecord {
-  account_id: string;
-  username: string;
-  secret: string;
-  label: string;
-  scopes: Scope[];
-  created_at: number;
-}
-
 export interface AccountStoreOptions {
   /** How long a session lasts (default 7 days). */
   sessionTtlSeconds?: number;
@@ -45,49 +32,12 @@ export interface AccountStoreOptions {
 }
 
 export const DEFAULT_SESSION_TTL_S = 7 * 86_400;
-export const DEFAULT_AUTH_CACHE_MS = 500;
-/** Entries kept in each lookup cache at most (the oldest go first). */
-const CACHE_ENTRIES = 10_000;
-
-async function durable<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (isXtError(e)) throw e;
-    throw new XtError('SERVICE_UNAVAILABLE', `the account store is unavailable (${(e as Error).message}); nothing was changed, retry`);
-  }
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
-
-/** A lookup cache whose entries live `ms` at most, bounded in size. */
-class ShortCache<T> {
-  private readonly entries = new Map<string, { value: T | undefined; until: number }>();
-  constructor(private readonly ms: number) {}
-  async get(key: string, load: () => Promise<T | undefined>): Promise<T | undefined> {
-    if (this.ms <= 0) return load();
-    const now = Date.now();
-    const hit = this.entries.get(key);
-    if (hit && hit.until > now) return hit.value;
-    const value = await load();
-    this.entries.delete(key);
-    if (this.entries.size >= CACHE_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(key, { value, until: now + this.ms });
-    return value;
-  }
-  delete(key: string): void {
-    this.entries.delete(key);
-  }
-}
-
 /** Accounts, sessions and API keys in Redis; any api node reads what any other wrote. */
 export class AccountStore {
   readonly keys: AccountKeys;
   readonly sessionTtlSeconds: number;
-  private readonly sessions: ShortCache<SessionRecord>;
-  private readonly apiKeys: ShortCache<ApiKeyRecord>;
+  /** The read side, shared with every node that accepts credentials. */
+  readonly credentials: CredentialReader;
 
   constructor(
     private readonly redis: Redis,
@@ -96,9 +46,7 @@ export class AccountStore {
   ) {
     this.keys = accountKeys(prefix);
     this.sessionTtlSeconds = opts.sessionTtlSeconds ?? DEFAULT_SESSION_TTL_S;
-    const cacheMs = opts.cacheMs ?? DEFAULT_AUTH_CACHE_MS;
-    this.sessions = new ShortCache(cacheMs);
-    this.apiKeys = new ShortCache(cacheMs);
+    this.credentials = new CredentialReader(redis, prefix, opts.cacheMs ?? DEFAULT_AUTH_CACHE_MS);
   }
 
   /** Creates an account; USERNAME_TAKEN when the name is claimed. */
@@ -127,23 +75,18 @@ export class AccountStore {
     const token = randomBytes(32).toString('base64url');
     const expires_at = now + this.sessionTtlSeconds * 1000;
     const record: SessionRecord = { account_id: accountId, username, expires_at };
-    await durable(() => this.redis.set(this.keys.session(sha256(token)), JSON.stringify(record), 'EX', this.sessionTtlSeconds));
+    await durable(() => this.redis.set(this.keys.session(sessionTokenHash(token)), JSON.stringify(record), 'EX', this.sessionTtlSeconds));
     return { token, expires_at };
   }
 
   async session(token: string): Promise<SessionRecord | undefined> {
-    const hash = sha256(token);
-    const record = await this.sessions.get(hash, async () => {
-      const json = await durable(() => this.redis.get(this.keys.session(hash)));
-      return json ? (JSON.parse(json) as SessionRecord) : undefined;
-    });
-    return record && record.expires_at > Date.now() ? record : undefined;
+    return this.credentials.session(token);
   }
 
   async deleteSession(token: string): Promise<void> {
-    const hash = sha256(token);
+    const hash = sessionTokenHash(token);
     await durable(() => this.redis.del(this.keys.session(hash)));
-    this.sessions.delete(hash);
+    this.credentials.forgetSession(hash);
   }
 
   async createApiKey(accountId: string, username: string, label: string, scopes: Scope[], now = Date.now()): Promise<CreatedApiKey> {
@@ -158,10 +101,7 @@ export class AccountStore {
   }
 
   async apiKey(apiKey: string): Promise<ApiKeyRecord | undefined> {
-    return this.apiKeys.get(apiKey, async () => {
-      const json = await durable(() => this.redis.get(this.keys.apiKey(apiKey)));
-      return json ? (JSON.parse(json) as ApiKeyRecord) : undefined;
-    });
+    return this.credentials.apiKey(apiKey);
   }
 
   async listApiKeys(accountId: string): Promise<ApiKeyInfo[]> {
@@ -183,7 +123,7 @@ export class AccountStore {
     if (!record || (JSON.parse(record) as ApiKeyRecord).account_id !== accountId) return false;
     await durable(() => this.redis.del(this.keys.apiKey(apiKey)));
     await durable(() => this.redis.srem(this.keys.apiKeysOf(accountId), apiKey));
-    this.apiKeys.delete(apiKey);
+    this.credentials.forgetApiKey(apiKey);
     return true;
   }
 

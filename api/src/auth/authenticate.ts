@@ -1,16 +1,9 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import {
-  DEFAULT_RECV_WINDOW_MS,
-  MAX_CLOCK_AHEAD_MS,
-  MAX_RECV_WINDOW_MS,
-  SESSION_COOKIE,
-  SIGNATURE_HEADERS,
-  XtError,
-  type ApiKeyScope as Scope,
-} from '@xtrader/protocol';
-import { signature } from '@xtrader/protocol/node';
+import { SIGNATURE_HEADERS, XtError, type ApiKeyScope as Scope } from '@xtrader/protocol';
+import { bearerToken, sessionCookie, verifySigned } from '@xtrader/platform';
 import type { AccountStore, Principal } from './account-store';
+
+export { bearerToken, sessionCookie } from '@xtrader/platform';
 
 declare module 'node:http' {
   interface IncomingMessage {
@@ -52,30 +45,10 @@ const SIGNED = {
 
 const ALL_SCOPES: readonly Scope[] = ['read', 'trade'];
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-/** The same answer for an unknown key and a wrong signature: it must not say which part was wrong. */
-const BAD_SIGNATURE = 'invalid API key or signature';
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const v = headers[name];
   return Array.isArray(v) ? v[0] : v;
-}
-
-/** The session token of the cookie header, if any. */
-export function sessionCookie(headers: IncomingHttpHeaders): string | undefined {
-  const cookie = header(headers, 'cookie');
-  if (!cookie) return undefined;
-  for (const part of cookie.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq !== -1 && part.slice(0, eq).trim() === SESSION_COOKIE) return decodeURIComponent(part.slice(eq + 1).trim());
-  }
-  return undefined;
-}
-
-/** The token of `Authorization: Bearer <token>`, if any. */
-export function bearerToken(headers: IncomingHttpHeaders): string | undefined {
-  const auth = header(headers, 'authorization');
-  const m = auth ? /^Bearer\s+(\S+)\s*$/i.exec(auth) : null;
-  return m ? m[1] : undefined;
 }
 
 /**
@@ -119,27 +92,15 @@ export class Authenticator {
 
   private async signed(req: AuthInput): Promise<Principal> {
     const { headers } = req;
-    const apiKey = header(headers, SIGNED.apiKey)!;
-    const timestamp = header(headers, SIGNED.timestamp);
-    const given = header(headers, SIGNED.signature);
-    const windowText = header(headers, SIGNED.recvWindow);
-    if (timestamp === undefined || !/^\d{1,16}$/.test(timestamp)) throw new XtError('UNAUTHENTICATED', 'XT-TIMESTAMP must be the time in ms since the epoch');
-    if (given === undefined) throw new XtError('UNAUTHENTICATED', 'a signed request needs XT-API-KEY, XT-TIMESTAMP and XT-SIGNATURE');
-    let window = DEFAULT_RECV_WINDOW_MS;
-    if (windowText !== undefined) {
-      window = /^\d{1,6}$/.test(windowText) ? Number(windowText) : NaN;
-      if (!(window >= 1 && window <= MAX_RECV_WINDOW_MS)) throw new XtError('UNAUTHENTICATED', `XT-RECV-WINDOW must be an integer from 1 to ${MAX_RECV_WINDOW_MS} ms`);
-    }
-    const now = Date.now();
-    const ts = Number(timestamp);
-    if (ts > now + MAX_CLOCK_AHEAD_MS || now - ts > window) {
-      throw new XtError('TIMESTAMP_OUT_OF_WINDOW', `XT-TIMESTAMP must be within ${window} ms before and ${MAX_CLOCK_AHEAD_MS} ms after the server's time (${now}); see GET /api/v1/time`);
-    }
-    const record = await this.accounts.apiKey(apiKey);
-    if (!record) throw new XtError('UNAUTHENTICATED', BAD_SIGNATURE);
-    const expected = Buffer.from(signature(record.secret, timestamp, req.method, req.url, req.rawBody), 'utf8');
-    const actual = Buffer.from(given.toLowerCase(), 'utf8');
-    if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) throw new XtError('UNAUTHENTICATED', BAD_SIGNATURE);
+    const record = await verifySigned(this.accounts.credentials, {
+      apiKey: header(headers, SIGNED.apiKey)!,
+      timestamp: header(headers, SIGNED.timestamp),
+      signature: header(headers, SIGNED.signature),
+      recvWindow: header(headers, SIGNED.recvWindow),
+      method: req.method,
+      requestTarget: req.url,
+      body: req.rawBody,
+    });
     return { accountId: record.account_id, username: record.username, via: 'api-key', scopes: record.scopes };
   }
 
