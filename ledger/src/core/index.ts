@@ -1,3 +1,3 @@
-export { Ledger, type Balance, type Hold, type LedgerConfig, type LedgerOptions, type LockAnswer, type Refusal, type TransferAnswer } from './ledger';
+export { Ledger, type Balance, type Hold, type LedgerChanges, type LedgerConfig, type LedgerOptions, type LedgerState, type LockAnswer, type Refusal, type TransferAnswer } from './ledger';
 export { buyLock, orderLock, type OrderLock, type LockRefusal } from './order-lock';
 export { LedgerInvariantError } from './errors';

@@ -102,10 +102,12 @@ const refuse = (code: ErrorCode, message: string): Refusal => ({ ok: false, code
 export class Ledger {
   private readonly balances = new Map<string, Map<string, Balance>>();
   private readonly holds = new Map<string, Hold>();
-  private readonly transfers = new Map<string, { command: TransferCommand; units: bigint; answer: TransferAnswer }>();
+  private readonly transfers = new Map<string, TransferAnswer>();
   private readonly positions = new Map<string, number>();
   private readonly feeTotals = new Map<string, bigint>();
   private readonly owns: (accountId: string) => boolean;
+  /** What changed since the last {@link takeChanges}. */
+  private changed = noChanges();
 
   constructor(
     private readonly config: LedgerConfig,
@@ -128,19 +130,17 @@ export class Ledger {
     }
     const earlier = this.transfers.get(cmd.tx_id);
     if (earlier) {
-      const c = earlier.command;
-      if (c.kind === cmd.kind && c.account_id === cmd.account_id && c.asset === cmd.asset && earlier.units === units) return earlier.answer;
-      return refuse('TX_ID_CONFLICT', `tx_id ${cmd.tx_id} was already used for a different ${c.kind}`);
+      if (earlier.kind === cmd.kind && earlier.account_id === cmd.account_id && earlier.asset === cmd.asset && earlier.amount === units) return earlier;
+      return refuse('TX_ID_CONFLICT', `tx_id ${cmd.tx_id} was already used for a different ${earlier.kind}`);
+    }
+    if (cmd.kind === 'withdrawal') {
+      const available = this.balance(cmd.account_id, cmd.asset).available;
+      if (available < units) {
+        return refuse('INSUFFICIENT_FUNDS', `available ${formatAssetAmount(asset, available)} ${asset.asset} is less than ${formatAssetAmount(asset, units)}`);
+      }
     }
     const balance = this.balanceOf(cmd.account_id, cmd.asset);
-    if (cmd.kind === 'withdrawal') {
-      if (balance.available < units) {
-        return refuse('INSUFFICIENT_FUNDS', `available ${formatAssetAmount(asset, balance.available)} ${asset.asset} is less than ${formatAssetAmount(asset, units)}`);
-      }
-      balance.available -= units;
-    } else {
-      balance.available += units;
-    }
+    balance.available += cmd.kind === 'withdrawal' ? -units : units;
     const answer: TransferAnswer = {
       ok: true,
       kind: cmd.kind,
@@ -151,7 +151,8 @@ export class Ledger {
       available: balance.available,
       locked: balance.locked,
     };
-    this.transfers.set(cmd.tx_id, { command: cmd, units, answer });
+    this.transfers.set(cmd.tx_id, answer);
+    this.changed.transfers.push(answer);
     return answer;
   }
 
@@ -167,17 +168,19 @@ export class Ledger {
     if (!units) return refuse('SYMBOL_NOT_FOUND', `unknown symbol ${cmd.symbol}`);
     const lock = orderLock(units, cmd);
     if (isRefusal(lock)) return refuse(lock.code, lock.message);
-    const balance = this.balanceOf(cmd.account_id, lock.asset.asset);
-    if (balance.available < lock.amount) {
+    const available = this.balance(cmd.account_id, lock.asset.asset).available;
+    if (available < lock.amount) {
       return refuse(
         'INSUFFICIENT_FUNDS',
-        `the order needs ${formatAssetAmount(lock.asset, lock.amount)} ${lock.asset.asset}; available is ${formatAssetAmount(lock.asset, balance.available)}`,
+        `the order needs ${formatAssetAmount(lock.asset, lock.amount)} ${lock.asset.asset}; available is ${formatAssetAmount(lock.asset, available)}`,
       );
     }
+    const balance = this.balanceOf(cmd.account_id, lock.asset.asset);
     balance.available -= lock.amount;
     balance.locked += lock.amount;
     const hold: Hold = { order_id: cmd.order_id, account_id: cmd.account_id, symbol: cmd.symbol, asset: lock.asset.asset, command: cmd, amount: lock.amount, locked: lock.amount };
     this.holds.set(cmd.order_id, hold);
+    this.changed.holds.add(cmd.order_id);
     return { ok: true, order_id: cmd.order_id, asset: hold.asset, amount: lock.amount };
   }
 
@@ -213,6 +216,7 @@ export class Ledger {
       }
     }
     this.positions.set(symbol, e.seq);
+    this.changed.positions.add(symbol);
     return true;
   }
 
@@ -268,6 +272,7 @@ export class Ledger {
     const balance = this.balanceOf(hold.account_id, hold.asset);
     hold.locked -= amount;
     balance.locked -= amount;
+    this.changed.holds.add(hold.order_id);
   }
 
   /** Returns what an ended order still locks to available (nothing if this ledger has no hold for it). */
@@ -280,13 +285,18 @@ export class Ledger {
     balance.available += hold.locked;
     hold.locked = 0n;
     this.holds.delete(orderId);
+    this.changed.holds.add(orderId);
   }
 
   private addFee(asset: string, amount: bigint): void {
-    if (amount !== 0n) this.feeTotals.set(asset, (this.feeTotals.get(asset) ?? 0n) + amount);
+    if (amount === 0n) return;
+    this.feeTotals.set(asset, (this.feeTotals.get(asset) ?? 0n) + amount);
+    this.changed.fees.add(asset);
   }
 
+  /** The balance to change (created at zero if new), recorded as changed. */
   private balanceOf(accountId: string, asset: string): Balance {
+    this.changed.balances.add(balanceKey(accountId, asset));
     let account = this.balances.get(accountId);
     if (account === undefined) {
       account = new Map();
@@ -334,6 +344,107 @@ export class Ledger {
   position(symbol: string): number {
     return this.positions.get(symbol) ?? 0;
   }
+
+  /** What changed since the last call (or since the ledger was made), and start afresh. */
+  takeChanges(): LedgerChanges {
+    const c = this.changed;
+    this.changed = noChanges();
+    const out: LedgerChanges = { balances: [], holds: [], endedHolds: [], transfers: c.transfers, fees: [], positions: [] };
+    for (const key of c.balances) {
+      const [account_id, asset] = key.split(SEP);
+      const b = this.balance(account_id, asset);
+      out.balances.push({ account_id, asset, available: b.available, locked: b.locked });
+    }
+    for (const id of c.holds) {
+      const hold = this.holds.get(id);
+      if (hold) out.holds.push({ ...hold });
+      else out.endedHolds.push(id);
+    }
+    for (const asset of c.fees) out.fees.push({ asset, total: this.feeTotals.get(asset)! });
+    for (const symbol of c.positions) out.positions.push({ symbol, seq: this.positions.get(symbol)! });
+    return out;
+  }
+
+  /** The whole state (for a store that starts empty, and for tests). */
+  state(): LedgerState {
+    const balances: LedgerState['balances'] = [];
+    for (const [account_id, assets] of this.balances) for (const [asset, b] of assets) balances.push({ account_id, asset, available: b.available, locked: b.locked });
+    return {
+      balances,
+      holds: [...this.holds.values()].map((h) => ({ ...h })),
+      transfers: [...this.transfers.values()],
+      fees: [...this.feeTotals].map(([asset, total]) => ({ asset, total })),
+      positions: [...this.positions].map(([symbol, seq]) => ({ symbol, seq })),
+    };
+  }
+
+  /**
+   * A ledger in exactly the state given (as stored by applying every {@link takeChanges} in
+   * order): fed the same inputs from there, it gives the same answers as the ledger it was taken
+   * from. Throws {@link LedgerInvariantError} on a state that breaks the ledger's invariants
+   * (negative amounts, holds that do not add up to `locked`).
+   */
+  static restore(config: LedgerConfig, state: LedgerState, options: LedgerOptions = {}): Ledger {
+    const ledger = new Ledger(config, options);
+    for (const b of state.balances) {
+      if (b.available < 0n || b.locked < 0n) throw new LedgerInvariantError(`negative balance of ${b.account_id} ${b.asset}`);
+      let account = ledger.balances.get(b.account_id);
+      if (!account) ledger.balances.set(b.account_id, (account = new Map()));
+      account.set(b.asset, { available: b.available, locked: b.locked });
+    }
+    const held = new Map<string, bigint>();
+    for (const h of state.holds) {
+      if (h.locked < 0n || h.locked > h.amount) throw new LedgerInvariantError(`hold of ${h.order_id} is out of range`);
+      ledger.holds.set(h.order_id, { ...h });
+      const key = balanceKey(h.account_id, h.asset);
+      held.set(key, (held.get(key) ?? 0n) + h.locked);
+    }
+    for (const [account_id, assets] of ledger.balances) {
+      for (const [asset, b] of assets) {
+        if ((held.get(balanceKey(account_id, asset)) ?? 0n) !== b.locked) throw new LedgerInvariantError(`${account_id} ${asset}: locked ${b.locked} is not what its holds lock`);
+        held.delete(balanceKey(account_id, asset));
+      }
+    }
+    for (const [key, amount] of held) if (amount !== 0n) throw new LedgerInvariantError(`holds of ${key.replace(SEP, ' ')} have no balance`);
+    for (const t of state.transfers) ledger.transfers.set(t.tx_id, t);
+    for (const f of state.fees) ledger.feeTotals.set(f.asset, f.total);
+    for (const p of state.positions) ledger.positions.set(p.symbol, p.seq);
+    return ledger;
+  }
+}
+
+/** What a ledger's state changed into since the last `takeChanges` (what a commit must write). */
+export interface LedgerChanges {
+  /** Every balance that changed, with its new value. */
+  balances: { account_id: string; asset: string; available: bigint; locked: bigint }[];
+  /** Holds taken or changed, with their new value. */
+  holds: Hold[];
+  /** Order ids whose holds ended (released). */
+  endedHolds: string[];
+  /** Transfers applied (their answers, kept per tx_id). */
+  transfers: TransferAnswer[];
+  /** Fee totals that changed, with their new value. */
+  fees: { asset: string; total: bigint }[];
+  /** Symbols whose position moved, with the new position. */
+  positions: { symbol: string; seq: number }[];
+}
+
+/** A ledger's whole state, as a store keeps it: what {@link Ledger.restore} takes. */
+export interface LedgerState {
+  balances: LedgerChanges['balances'];
+  holds: Hold[];
+  transfers: TransferAnswer[];
+  fees: LedgerChanges['fees'];
+  positions: LedgerChanges['positions'];
+}
+
+function noChanges() {
+  return { balances: new Set<string>(), holds: new Set<string>(), transfers: [] as TransferAnswer[], fees: new Set<string>(), positions: new Set<string>() };
+}
+
+const SEP = '\n';
+function balanceKey(accountId: string, asset: string): string {
+  return accountId + SEP + asset;
 }
 
 function sameLock(a: LockCommand, b: LockCommand): boolean {

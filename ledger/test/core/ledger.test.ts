@@ -276,3 +276,45 @@ describe('settlement from the engine\'s events', () => {
     expect(() => ledger.applyEvent('BTC-KRW', trade)).toThrow(LedgerInvariantError);
   });
 });
+
+describe('changes and restore (what the Redis stage commits and reloads)', () => {
+  test('a refused input records no change; a granted lock records the balance and the hold', () => {
+    const { ledger } = fresh();
+    ledger.transfer(deposit('d', 'alice', 'KRW', '100'));
+    ledger.takeChanges();
+    expect(ledger.lock(lockCmd({}))).toMatchObject({ ok: false, code: 'INSUFFICIENT_FUNDS' });
+    expect(ledger.transfer(withdrawal('w', 'alice', 'KRW', '101'))).toMatchObject({ ok: false });
+    expect(ledger.transfer(deposit('x', 'alice', 'KRW', '-1'))).toMatchObject({ ok: false });
+    expect(ledger.takeChanges()).toEqual({ balances: [], holds: [], endedHolds: [], transfers: [], fees: [], positions: [] });
+    expect(ledger.accounts()).toEqual(['alice']);
+    const granted = ledger.lock(lockCmd({ price_ticks: 1, qty_lots: 1 }));
+    const changes = ledger.takeChanges();
+    expect(changes.balances).toEqual([{ account_id: 'alice', asset: 'KRW', available: krw('100') - (granted.ok ? granted.amount : 0n), locked: granted.ok ? granted.amount : 0n }]);
+    expect(changes.holds.map((h) => h.order_id)).toEqual(['x1']);
+  });
+
+  test('a replayed event records no change; a filled order records its hold as ended', () => {
+    const { ledger, exchange } = fresh();
+    ledger.transfer(deposit('d1', 'seller', 'BTC', '1'));
+    ledger.transfer(deposit('d2', 'buyer', 'KRW', '30000000'));
+    const s = exchange.place('seller', 'BTC-KRW', limit('Sell', 49_000_000, 0.5));
+    ledger.takeChanges();
+    const b = exchange.place('buyer', 'BTC-KRW', limit('Buy', 50_000_000, 0.5));
+    const changes = ledger.takeChanges();
+    expect(changes.endedHolds.sort()).toEqual([s.orderId, b.orderId].sort());
+    expect(changes.fees).toEqual([{ asset: 'KRW', total: krw('36750') }]);
+    expect(changes.positions).toEqual([{ symbol: 'BTC-KRW', seq: b.events[b.events.length - 1].seq }]);
+    ledger.applyEvents('BTC-KRW', b.events);
+    expect(ledger.takeChanges()).toEqual({ balances: [], holds: [], endedHolds: [], transfers: [], fees: [], positions: [] });
+  });
+
+  test('restore refuses a state whose locked balance is not what its holds lock', () => {
+    const { ledger } = fresh();
+    ledger.transfer(deposit('d', 'alice', 'KRW', '30000000'));
+    ledger.lock(lockCmd({}));
+    const state = ledger.state();
+    expect(Ledger.restore(config, state).balance('alice', 'KRW')).toEqual(ledger.balance('alice', 'KRW'));
+    const broken = { ...state, holds: state.holds.map((h) => ({ ...h, locked: h.locked - 1n })) };
+    expect(() => Ledger.restore(config, broken)).toThrow('locked 2502500000 is not what its holds lock');
+  });
+});

@@ -1,7 +1,7 @@
 import { accountShard, formatAssetAmount, parseAssetAmount, type EngineEvent, type MarketSpec, type TransferCommand } from '@xtrader/protocol';
 import { seededRandom } from '@xtrader/platform';
 import { MatchingCore } from '../../../engine/src/core';
-import { Ledger, type Refusal, type TransferAnswer } from '../../src/core';
+import { Ledger, type LedgerChanges, type LedgerState, type Refusal, type TransferAnswer } from '../../src/core';
 import { config, lockOf } from './harness';
 import { ReferenceLedger, type RefAnswer } from './reference-ledger';
 
@@ -29,6 +29,50 @@ function comparable(a: TransferAnswer | Refusal): RefAnswer {
 }
 
 /**
+ * A shard's committed state as a store keeps it (the Redis stage keeps these as hashes): every
+ * batch of changes written over the previous ones, as a commit does.
+ */
+class StoredShard {
+  private readonly balances = new Map<string, LedgerState['balances'][number]>();
+  private readonly holds = new Map<string, LedgerState['holds'][number]>();
+  private readonly transfers = new Map<string, TransferAnswer>();
+  private readonly fees = new Map<string, bigint>();
+  private readonly positions = new Map<string, number>();
+
+  commit(c: LedgerChanges): void {
+    for (const b of c.balances) this.balances.set(`${b.account_id}/${b.asset}`, b);
+    for (const h of c.holds) this.holds.set(h.order_id, h);
+    for (const id of c.endedHolds) this.holds.delete(id);
+    for (const t of c.transfers) this.transfers.set(t.tx_id, t);
+    for (const f of c.fees) this.fees.set(f.asset, f.total);
+    for (const p of c.positions) this.positions.set(p.symbol, p.seq);
+  }
+
+  state(): LedgerState {
+    return {
+      balances: [...this.balances.values()],
+      holds: [...this.holds.values()],
+      transfers: [...this.transfers.values()],
+      fees: [...this.fees].map(([asset, total]) => ({ asset, total })),
+      positions: [...this.positions].map(([symbol, seq]) => ({ symbol, seq })),
+    };
+  }
+}
+
+/** A ledger state with its lists in a fixed order, for comparing two states. */
+function canonical(s: LedgerState): string {
+  const by = <T>(xs: T[], key: (x: T) => string) => [...xs].sort((a, b) => (key(a) < key(b) ? -1 : 1));
+  const sorted = {
+    balances: by(s.balances, (b) => `${b.account_id}/${b.asset}`),
+    holds: by(s.holds, (h) => h.order_id),
+    transfers: by(s.transfers, (t) => t.tx_id),
+    fees: by(s.fees, (f) => f.asset),
+    positions: by(s.positions, (p) => p.symbol),
+  };
+  return JSON.stringify(sorted, big);
+}
+
+/**
  * One random tape: deposits (some replayed, some conflicting, some malformed), withdrawals (some
  * over available), limit orders of every time in force, market orders by quantity, cancels of
  * resting, finished and unknown orders, over 12 accounts on 3 ledger shards and the three
@@ -39,7 +83,9 @@ function runTape(seed: number) {
   const random = seededRandom(seed);
   const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
   const pick = <T>(xs: readonly T[]): T => xs[int(0, xs.length - 1)];
-  const shards = Array.from({ length: SHARDS }, (_, i) => new Ledger(config, { owns: (a) => accountShard(a, SHARDS) === i }));
+  const owns = (i: number) => (a: string) => accountShard(a, SHARDS) === i;
+  const shards = Array.from({ length: SHARDS }, (_, i) => new Ledger(config, { owns: owns(i) }));
+  const stores = shards.map(() => new StoredShard());
   const shardOf = (account: string) => shards[accountShard(account, SHARDS)];
   const owner = new Map<string, string>();
   const reference = new ReferenceLedger(config, owner);
@@ -181,6 +227,15 @@ function runTape(seed: number) {
         feed(m, core.apply({ ...place, ts }));
         finished.push(orderId);
       } else stats.refusedLocks++;
+    }
+    // Commit each shard's changes to its store, as the writer does after every batch; now and
+    // then a shard restarts from its store alone (a new writer after a crash) and carries on.
+    shards.forEach((s, i) => stores[i].commit(s.takeChanges()));
+    if (step % 400 === 399) {
+      const i = step % SHARDS;
+      const restored = Ledger.restore(config, stores[i].state(), { owns: owns(i) });
+      expect(canonical(restored.state())).toBe(canonical(shards[i].state()));
+      shards[i] = restored;
     }
     check(step, what);
   }
