@@ -10,6 +10,7 @@ import { waitFor, type Stack } from '@xtrader/infra';
 import { launchBrowser, openPage, screenshot } from './support/browser';
 import { placeViaApi, recentTrades, startExchange } from './support/exchange';
 import { TradingPage } from './support/page';
+import { SignedClient } from './support/signed-client';
 
 jest.setTimeout(90_000);
 
@@ -101,11 +102,15 @@ test('the page loads the market from REST, formats KRW, and switches symbols', a
 test('a limit buy and a crossing sell placed through the form reach the book, trades, chart and statistics without a reload', async () => {
   await withPage('02-trade-through-form', async (ui, page) => {
     await ui.ready();
+    await ui.signUp('buyer_02');
     await ui.placeOrder({ side: 'Buy', price: '50000000', quantity: '0.5' });
     await ui.bookRow('bid', 50000000, 0.5).waitFor();
     await ui.myOrder('NEW').waitFor();
     expect(await page.locator('[data-testid=order-total]').textContent()).toBe('25,000,000 KRW');
 
+    // Another account takes part of it: its sell is the taker.
+    await ui.logOut();
+    await ui.signUp('seller_02');
     await ui.placeOrder({ side: 'Sell', price: '50000000', quantity: '0.2' });
     // The maker's remainder, the trade (taker side Sell), the open candle and the statistics.
     await ui.bookRow('bid', 50000000, 0.3).waitFor();
@@ -115,7 +120,6 @@ test('a limit buy and a crossing sell placed through the form reach the book, tr
     expect(await page.locator('[data-testid=stat-last-price]').textContent()).toBe('50,000,000');
     await page.locator('[data-testid=stat-volume]', { hasText: '0.2000' }).waitFor();
     await ui.myOrder('FILLED').waitFor();
-    await ui.myOrder('PARTIALLY_FILLED').waitFor();
 
     // Another interval loads the same trade from REST.
     await page.locator('[data-testid=interval-1m]').click();
@@ -166,6 +170,7 @@ test('a candle pushed while the chart is still loading is not overwritten by the
 test('cancel in "my orders" takes the order off the book', async () => {
   await withPage('03-cancel', async (ui, page) => {
     await ui.ready();
+    await ui.signUp('trader_03');
     await ui.placeOrder({ side: 'Buy', price: '45000000', quantity: '0.25' });
     await ui.bookRow('bid', 45000000, 0.25).waitFor();
     const row = ui.myOrder('NEW');
@@ -180,6 +185,7 @@ test('cancel in "my orders" takes the order off the book', async () => {
 test('a quantity finer than the lot is refused before sending, with the reason next to the field', async () => {
   await withPage('04-bad-quantity', async (ui, page) => {
     await ui.ready();
+    await ui.signUp('trader_04');
     const posts: string[] = [];
     page.on('request', (r) => {
       if (r.method() === 'POST') posts.push(r.url());
@@ -191,6 +197,86 @@ test('a quantity finer than the lot is refused before sending, with the reason n
     expect(posts).toEqual([]);
     expect(await ui.myOrders().count()).toBe(0);
   });
+});
+
+test('signed out, the whole market shows and pressing Buy asks to log in without sending anything', async () => {
+  await withPage('08-signed-out', async (ui, page) => {
+    const posts: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST') posts.push(r.url());
+    });
+    await ui.ready();
+    await ui.signedOut();
+    await ui.bookRow('ask', 60000000).waitFor();
+    await ui.bookRow('bid', 40000000).waitFor();
+    await page.locator('[data-testid=price-chart][data-history=complete]').waitFor();
+
+    await ui.placeOrder({ side: 'Buy', price: '45000000', quantity: '0.1' });
+    const dialog = page.locator('[data-testid=auth-dialog][data-mode=login]');
+    await dialog.waitFor();
+    expect(await dialog.locator('[data-testid=auth-reason]').textContent()).toContain('to place orders');
+    // A wrong password is refused in words and leaves the visitor signed out.
+    await dialog.locator('[data-testid=auth-username]').fill('nobody_here');
+    await dialog.locator('[data-testid=auth-password]').fill('not the password');
+    await dialog.locator('[data-testid=auth-submit]').click();
+    await dialog.locator('[data-testid=auth-error]', { hasText: 'Wrong username or password' }).waitFor();
+    await screenshot(page, '08a-login-asked');
+    await dialog.locator('[data-testid=auth-close]').click();
+    await ui.signedOut();
+    expect(posts.filter((u) => u.includes('/api/v1/order'))).toEqual([]);
+  });
+});
+
+test('an API key made in the panel lets a script place and cancel; revoked, the script is refused', async () => {
+  await withPage(
+    '10-api-keys',
+    async (ui, page) => {
+      await ui.ready();
+      await ui.signUp('carol_10');
+      await page.locator('[data-testid=open-api-keys]').click();
+      const panel = page.locator('[data-testid=api-keys-dialog]');
+      await panel.locator('text=No API keys').waitFor();
+      await panel.locator('[data-testid=api-key-label]').fill('grid bot');
+      await panel.locator('[data-testid=api-key-scope-trade]').check();
+      await panel.locator('[data-testid=api-key-create]').click();
+      const created = panel.locator('[data-testid=api-key-created]');
+      await created.waitFor();
+      const apiKey = (await created.getAttribute('data-api-key'))!;
+      const shown = (await panel.locator('[data-testid=api-key-secret]').textContent())!;
+      await panel.locator('[data-testid=api-key-copy]').click();
+      await panel.locator('[data-testid=api-key-copy]', { hasText: 'Copied' }).waitFor();
+      const secret = (await page.evaluate('navigator.clipboard.readText()')) as string;
+      expect(secret).toBe(shown);
+      await panel.locator(`[data-testid=api-key-row][data-api-key="${apiKey}"]`, { hasText: 'read, trade' }).waitFor();
+      await screenshot(page, '10a-key-created');
+      // The secret is shown once: closed and reopened, the panel lists the key without it.
+      await panel.locator('[data-testid=api-keys-close]').click();
+      await page.locator('[data-testid=open-api-keys]').click();
+      await panel.locator(`[data-testid=api-key-row][data-api-key="${apiKey}"]`).waitFor();
+      expect(await panel.locator('[data-testid=api-key-created]').count()).toBe(0);
+      expect(await page.content()).not.toContain(secret);
+      await panel.locator('[data-testid=api-keys-close]').click();
+
+      // A script with the key: place, see it in the page, cancel.
+      const script = new SignedClient(stack.apiUrls[0], apiKey, secret);
+      const placed = await script.request('POST', '/api/v1/order', { symbol: 'BTC-KRW', side: 'Sell', type: 'Limit', price: '62000000', quantity: '0.4' });
+      expect(placed.status).toBe(202);
+      const orderId = placed.json.order_id as string;
+      await ui.bookRow('ask', 62000000, 0.4).waitFor();
+      const cancelled = await script.request('POST', '/api/v1/order/cancel', { order_id: orderId });
+      expect(cancelled.status).toBe(200);
+      expect(cancelled.json.status).toBe('CANCELLED');
+      await ui.bookRow('ask', 62000000).waitFor({ state: 'detached' });
+
+      // Revoked in the panel: the script is refused (every node within a second).
+      await page.locator('[data-testid=open-api-keys]').click();
+      await panel.locator(`[data-testid=api-key-row][data-api-key="${apiKey}"] [data-testid=api-key-revoke]`).click();
+      await panel.locator(`[data-testid=api-key-row][data-api-key="${apiKey}"]`).waitFor({ state: 'detached' });
+      await waitFor('the revoked key to be refused', async () => (await script.request('GET', '/api/v1/account')).status === 401, { timeoutMs: 5_000, intervalMs: 100 });
+      expect(await script.request('GET', '/api/v1/account')).toMatchObject({ status: 401, json: { error: 'UNAUTHENTICATED' } });
+    },
+    (context) => context.grantPermissions(['clipboard-read', 'clipboard-write']),
+  );
 });
 
 test('with the realtime node stopped the page keeps updating by REST polling, and returns to push when it is back', async () => {

@@ -6,6 +6,7 @@ import { MarketFeed } from './lib/feed';
 import { priceInputText, toMarket, type Market } from './lib/market';
 import { useMarketData } from './hooks/useMarketData';
 import { useMyOrders } from './hooks/useMyOrders';
+import { useSession } from './hooks/useSession';
 import { ConnectionIndicator } from './components/ConnectionIndicator';
 import { StatsBar } from './components/StatsBar';
 import { PriceChart } from './components/PriceChart';
@@ -13,6 +14,9 @@ import { OrderBook } from './components/OrderBook';
 import { RecentTrades } from './components/RecentTrades';
 import { OrderForm, type PickedPrice } from './components/OrderForm';
 import { MyOrders } from './components/MyOrders';
+import { AccountMenu } from './components/AccountMenu';
+import { AuthDialog, type AuthMode } from './components/AuthDialog';
+import { ApiKeysDialog } from './components/ApiKeysDialog';
 
 /**
  * `?symbol=ETH-KRW&interval=1m` in the address chooses the market and candles to show;
@@ -77,7 +81,19 @@ function TradingPage({ api, feed, markets }: { api: ExchangeApi; feed: MarketFee
   const connection = useSyncExternalStore(feed.onStateChange, feed.getState);
   const market = byName.get(symbol)!;
   const data = useMarketData(api, feed, symbol, connection);
+  const session = useSession(api);
+  const signedIn = session.state.status === 'signed-in';
   const myOrders = useMyOrders(api, feed, symbol);
+  const [auth, setAuth] = useState<{ mode: AuthMode; reason?: string }>();
+  const [showKeys, setShowKeys] = useState(false);
+  const closeAuth = useCallback(() => setAuth(undefined), []);
+  const closeKeys = useCallback(() => setShowKeys(false), []);
+  const loginToTrade = useCallback(() => setAuth({ mode: 'login', reason: 'Log in or sign up to place orders.' }), []);
+
+  // Signed out (here or by an expired session): nothing account-only stays open.
+  useEffect(() => {
+    if (!signedIn) setShowKeys(false);
+  }, [signedIn]);
 
   useEffect(() => {
     writeLocation(symbol, interval);
@@ -102,6 +118,7 @@ function TradingPage({ api, feed, markets }: { api: ExchangeApi; feed: MarketFee
         </label>
         <StatsBar market={market} stats={data.stats} />
         <ConnectionIndicator state={connection} />
+        <AccountMenu session={session} onAuth={(mode) => setAuth({ mode })} onApiKeys={() => setShowKeys(true)} />
       </header>
       {data.error && (
         <div className="banner" data-testid="data-error">
@@ -112,11 +129,13 @@ function TradingPage({ api, feed, markets }: { api: ExchangeApi; feed: MarketFee
         <OrderBook market={market} book={data.book} lastPrice={data.stats?.last_price} lastSide={data.trades[0]?.side} onPickPrice={pickPrice} />
         <PriceChart api={api} feed={feed} market={market} interval={interval} onInterval={setCandleInterval} connection={connection} historyPage={initial.historyPage} />
         <div className="side-column">
-          <OrderForm api={api} market={market} book={data.book} picked={picked} onPlaced={myOrders.add} />
+          <OrderForm api={api} market={market} book={data.book} picked={picked} signedIn={signedIn} onLoginRequired={loginToTrade} onPlaced={myOrders.add} />
           <RecentTrades market={market} trades={data.trades} />
         </div>
         <MyOrders orders={myOrders.orders} markets={byName} cancelErrors={myOrders.cancelErrors} onCancel={(id) => void myOrders.cancel(id)} />
       </main>
+      {auth && <AuthDialog session={session} mode={auth.mode} reason={auth.reason} onMode={(mode) => setAuth({ mode })} onClose={closeAuth} />}
+      {showKeys && signedIn && <ApiKeysDialog api={api} onClose={closeKeys} />}
     </div>
   );
 }

@@ -1,5 +1,8 @@
 import type { Page } from 'playwright-core';
 
+/** The password the tests' accounts use (the rule: 8-128 characters). */
+export const DEFAULT_PASSWORD = 'correct horse battery';
+
 /** Test-facing actions and waits on the trading page, by its data-testid hooks. */
 export class TradingPage {
   /** `frames`: the page's socket frames as recorded by the caller (`> ` sent, `< ` received). */
@@ -57,11 +60,50 @@ export class TradingPage {
     return this.page.locator(`[data-testid=stat-last-price][data-value="${price}"]`);
   }
 
+  /** Signs up through the header's dialog (which then logs in) and waits until the page says so. */
+  async signUp(username: string, password = DEFAULT_PASSWORD): Promise<void> {
+    await this.page.locator('[data-testid=open-signup]').click();
+    await this.submitCredentials(username, password);
+  }
+
+  async logIn(username: string, password = DEFAULT_PASSWORD): Promise<void> {
+    await this.page.locator('[data-testid=open-login]').click();
+    await this.submitCredentials(username, password);
+  }
+
+  /** Fills and submits the open log-in / sign-up dialog, then waits for the signed-in header. */
+  async submitCredentials(username: string, password = DEFAULT_PASSWORD): Promise<void> {
+    const dialog = this.page.locator('[data-testid=auth-dialog]');
+    await dialog.locator('[data-testid=auth-username]').fill(username);
+    await dialog.locator('[data-testid=auth-password]').fill(password);
+    await dialog.locator('[data-testid=auth-submit]').click();
+    await this.signedIn(username);
+  }
+
+  signedIn(username: string) {
+    return this.page.locator(`[data-testid=account-menu][data-state=signed-in][data-username="${username}"]`).waitFor();
+  }
+
+  signedOut() {
+    return this.page.locator('[data-testid=account-menu][data-state=signed-out]').waitFor();
+  }
+
+  async logOut(): Promise<void> {
+    await this.page.locator('[data-testid=logout]').click();
+    await this.signedOut();
+  }
+
   myOrder(status: string, nth = 0) {
     return this.page.locator(`[data-testid=my-order-row][data-status=${status}]`).nth(nth);
   }
 
   myOrders() {
     return this.page.locator('[data-testid=my-order-row]');
+  }
+
+  /** The account's order with this id, in "my orders". */
+  myOrderById(orderId: string, status?: string) {
+    const s = status ? `[data-status=${status}]` : '';
+    return this.page.locator(`[data-testid=my-order-row][data-order-id="${orderId}"]${s}`);
   }
 }

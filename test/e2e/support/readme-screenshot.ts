@@ -4,8 +4,8 @@
  *   node --import tsx test/e2e/support/readme-screenshot.ts [minutes=6] [out=docs/screenshot.png]
  *
  * Starts the real stack, lets the demo market maker (infra/src/demo-bot.ts) trade BTC-KRW for
- * a few minutes so the 1-minute chart has candles, places two orders through the page's own form
- * (one rests, one trades), and saves a laptop-sized screenshot.
+ * a few minutes so the 1-minute chart has candles, signs up in the page, places two orders through
+ * its own form (one rests, one trades), and saves a laptop-sized screenshot.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -34,6 +34,7 @@ async function main(): Promise<void> {
     const { page } = await openPage(browser, `${stack.realtimeUrls[0]}/?symbol=BTC-KRW&interval=1m`);
     const ui = new TradingPage(page);
     await ui.ready();
+    await ui.signUp('demo_trader');
     await page.locator('[data-testid=trade-row]').first().waitFor();
     const bestBid = Number(await page.locator('[data-testid=bid-row]').first().getAttribute('data-price'));
     // Asks are drawn highest first, so the best ask is the last row.

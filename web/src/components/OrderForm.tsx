@@ -16,6 +16,9 @@ interface Props {
   market: Market;
   book?: BookView;
   picked?: PickedPrice;
+  /** Only a signed-in account may place orders; pressing Buy/Sell signed out calls `onLoginRequired`. */
+  signedIn: boolean;
+  onLoginRequired(): void;
   onPlaced(order: MyOrder): void;
 }
 
@@ -36,7 +39,7 @@ function fieldOf(code: string): keyof Errors {
  * Buy/Sell, Limit/Market with the market's tick and lot checked by the same protocol code the
  * api runs, before anything is sent; the API's own error shown in words next to its field.
  */
-export function OrderForm({ api, market, book, picked, onPlaced }: Props) {
+export function OrderForm({ api, market, book, picked, signedIn, onLoginRequired, onPlaced }: Props) {
   const [side, setSide] = useState<Side>('Buy');
   const [type, setType] = useState<OrderType>('Limit');
   const [price, setPrice] = useState('');
@@ -74,6 +77,10 @@ export function OrderForm({ api, market, book, picked, onPlaced }: Props) {
   const submit = async (ev: FormEvent) => {
     ev.preventDefault();
     setNotice(undefined);
+    if (!signedIn) {
+      onLoginRequired();
+      return;
+    }
     const next: Errors = {};
     if (priceCheck && !priceCheck.ok) next.price = priceCheck.message;
     if (!qtyCheck.ok) next.quantity = qtyCheck.message;
@@ -99,7 +106,8 @@ export function OrderForm({ api, market, book, picked, onPlaced }: Props) {
       });
       setNotice(`${side} order accepted`);
     } catch (e) {
-      if (e instanceof ApiError) setErrors({ [fieldOf(e.code)]: e.message });
+      if (e instanceof ApiError && e.status === 401) onLoginRequired();
+      else if (e instanceof ApiError) setErrors({ [fieldOf(e.code)]: e.message });
       else setErrors({ form: (e as Error).message });
     } finally {
       setBusy(false);
@@ -175,6 +183,14 @@ export function OrderForm({ api, market, book, picked, onPlaced }: Props) {
         <button type="submit" data-testid="submit-order" className={`submit ${side.toLowerCase()}`} disabled={busy}>
           {side} {market.info.base}
         </button>
+        {!signedIn && (
+          <div className="muted small" data-testid="login-to-trade">
+            <button type="button" className="link-button" onClick={onLoginRequired}>
+              Log in
+            </button>{' '}
+            to place orders.
+          </div>
+        )}
         {errors.form && (
           <div className="field-error" data-testid="form-error" role="alert">
             {errors.form}
