@@ -9,6 +9,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chooseRedis, recordProcesses, reportStale, say, startDemoBot, stopOnSignals } from './launcher';
+import { nginxLimitsFromEnv } from './nginx';
 import { DATA_DIR } from './paths';
 import { assertPortFree, ensureWebBuild } from './prerequisites';
 import { startStack } from './stack';
@@ -69,6 +70,7 @@ async function main(): Promise<void> {
     realtimePorts,
     nginx: true,
     nginxPort: port,
+    nginxLimits: nginxLimitsFromEnv(process.env),
     logDir,
     echo: values.verbose,
     restartOnCrash: true,

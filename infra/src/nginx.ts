@@ -25,6 +25,50 @@ export function upstreamServers(urls: string[]): string {
   return urls.map((u) => `server ${new URL(u).host} max_fails=1 fail_timeout=3s;`).join('\n    ');
 }
 
+/** nginx's abuse bounds (the template's XT_NGINX_* variables; compose sets the same values). */
+export interface NginxLimits {
+  /** Open /ws and /socket.io connections per client address (`XT_NGINX_CONN_PER_ADDRESS`). */
+  connPerAddress: number;
+  /** Open /ws and /socket.io connections in all (`XT_NGINX_CONN_TOTAL`). */
+  connTotal: number;
+  /** Orders and cancels (POST, DELETE) per client address per second (`XT_NGINX_WRITE_RATE`). */
+  writeRate: number;
+  /** How many of those may come at once above the rate before 429 (`XT_NGINX_WRITE_BURST`). */
+  writeBurst: number;
+}
+
+export const DEFAULT_NGINX_LIMITS: NginxLimits = { connPerAddress: 100, connTotal: 20_000, writeRate: 2_000, writeBurst: 2_000 };
+
+/** The limits' template variables, from `limits` over the defaults. */
+export function nginxLimitVars(limits: Partial<NginxLimits> = {}): Record<string, string> {
+  const l = { ...DEFAULT_NGINX_LIMITS, ...limits };
+  return {
+    XT_NGINX_CONN_PER_ADDRESS: String(l.connPerAddress),
+    XT_NGINX_CONN_TOTAL: String(l.connTotal),
+    XT_NGINX_WRITE_RATE: String(l.writeRate),
+    XT_NGINX_WRITE_BURST: String(l.writeBurst),
+  };
+}
+
+/** Limits set in the environment (`XT_NGINX_CONN_PER_ADDRESS` ...), for `npm run cluster`. */
+export function nginxLimitsFromEnv(env: NodeJS.ProcessEnv): Partial<NginxLimits> {
+  const out: Partial<NginxLimits> = {};
+  const names: [keyof NginxLimits, string][] = [
+    ['connPerAddress', 'XT_NGINX_CONN_PER_ADDRESS'],
+    ['connTotal', 'XT_NGINX_CONN_TOTAL'],
+    ['writeRate', 'XT_NGINX_WRITE_RATE'],
+    ['writeBurst', 'XT_NGINX_WRITE_BURST'],
+  ];
+  for (const [key, name] of names) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${name}=${raw} must be a whole number of at least 1`);
+    out[key] = n;
+  }
+  return out;
+}
+
 export interface NginxConfigOptions {
   /** Directory for the generated config, pid, logs and temp files. */
   dir: string;
@@ -33,6 +77,7 @@ export interface NginxConfigOptions {
   realtimeUrls: string[];
   /** nginx worker processes (default 1: this is a 2-core box shared with the nodes). */
   workers?: number | 'auto';
+  limits?: Partial<NginxLimits>;
 }
 
 /** Writes `xtrader.conf` and `nginx.conf` into `dir`; returns the path of nginx.conf. */
@@ -44,6 +89,7 @@ export function writeNginxConfig(opts: NginxConfigOptions): string {
     XT_REALTIME_SERVERS: upstreamServers(opts.realtimeUrls),
     XT_NGINX_DIR: opts.dir,
     XT_NGINX_WORKERS: String(opts.workers ?? 1),
+    ...nginxLimitVars(opts.limits),
   };
   writeFileSync(join(opts.dir, 'xtrader.conf'), renderTemplate(readFileSync(SITE_TEMPLATE, 'utf8'), vars));
   const main = join(opts.dir, 'nginx.conf');

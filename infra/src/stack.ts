@@ -7,7 +7,7 @@ import { symbolKeys } from '@xtrader/protocol';
 import type Redis from 'ioredis';
 import { readSharedEnv } from './env-file';
 import { ManagedProcess, type ProcessSpec, type StackProcess } from './managed-process';
-import { ensureNginx, testNginxConfig, writeNginxConfig } from './nginx';
+import { ensureNginx, testNginxConfig, writeNginxConfig, type NginxLimits } from './nginx';
 import { ENTRY, REPO_ROOT } from './paths';
 import { httpOk, waitFor } from './wait';
 
@@ -59,6 +59,8 @@ export interface StackOptions {
   apiPorts?: number[];
   realtimePorts?: number[];
   nginxPort?: number;
+  /** nginx's abuse bounds (default DEFAULT_NGINX_LIMITS). */
+  nginxLimits?: Partial<NginxLimits>;
   /** Where output goes, one file per process (default a fresh temp directory). */
   logDir?: string;
   /** Copy every process's output to stderr with a name prefix (default false). */
@@ -234,6 +236,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     const apiEnv: NodeJS.ProcessEnv = { ...env, API_ALLOWED_ORIGINS: env.API_ALLOWED_ORIGINS ?? pageOrigins };
     // nginx (on loopback) names the client in X-Forwarded-For; without it no peer is trusted.
     if (opts.nginx) apiEnv.API_TRUST_PROXY ??= 'loopback';
+    const realtimeEnv: NodeJS.ProcessEnv = opts.nginx ? { XT_TRUST_PROXY: env.XT_TRUST_PROXY ?? 'loopback' } : {};
     apiUrls.forEach((url, i) => {
       const m = add(
         new Member(
@@ -251,7 +254,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     realtimeUrls.forEach((url, i) => {
       const m = add(
         new Member(
-          spec(`realtime-${i + 1}`, node(ENTRY.realtime), { ...env, PORT: String(rtPorts[i]), ...publicApi }, (p) =>
+          spec(`realtime-${i + 1}`, node(ENTRY.realtime), { ...env, ...realtimeEnv, PORT: String(rtPorts[i]), ...publicApi }, (p) =>
             waitFor(`${p.name} /healthz`, () => httpOk(`${url}/healthz`), within(p)),
           ),
           'realtime',
@@ -269,7 +272,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       const binary = ensureNginx();
       const port = opts.nginxPort ?? (await freePort());
       const dir = join(logDir, 'nginx');
-      const conf = writeNginxConfig({ dir, port, apiUrls, realtimeUrls });
+      const conf = writeNginxConfig({ dir, port, apiUrls, realtimeUrls, limits: opts.nginxLimits });
       testNginxConfig(binary, conf, dir);
       nginxUrl = `http://127.0.0.1:${port}`;
       const url = nginxUrl;

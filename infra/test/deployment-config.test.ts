@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { loadMarkets } from '@xtrader/protocol/node';
 import { parse } from 'yaml';
 import { parseEnvFile, SHARED_ENV_FILE } from '../src/env-file';
-import { ensureNginx, MAIN_TEMPLATE, renderTemplate, SITE_TEMPLATE, testNginxConfig, writeNginxConfig } from '../src/nginx';
+import { ensureNginx, MAIN_TEMPLATE, nginxLimitVars, renderTemplate, SITE_TEMPLATE, testNginxConfig, writeNginxConfig } from '../src/nginx';
 import { ENTRY, REPO_ROOT } from '../src/paths';
 import { ENGINE_NODE_FLAGS } from '../src/stack';
 
@@ -67,6 +67,11 @@ describe('docker-compose.yml', () => {
     expect(env.NGINX_ENVSUBST_FILTER).toBe('^XT_');
     // The main wrapper's variables are the no-Docker launcher's own.
     expect([...templateVars(MAIN_TEMPLATE)].every((v) => !(v in env))).toBe(true);
+  });
+
+  it("gives nginx the same abuse bounds as `npm run cluster`'s defaults", () => {
+    const env = compose.services.nginx.environment!;
+    for (const [name, value] of Object.entries(nginxLimitVars())) expect({ name, value: env[name] }).toEqual({ name, value });
   });
 
   it('shares infra/xtrader.env with the launchers and runs entry files that exist', () => {

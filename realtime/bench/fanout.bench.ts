@@ -275,7 +275,8 @@ async function startNode(redisUrl: string, prefix: string, port: number): Promis
   const main = process.env.REALTIME_MAIN ?? resolve(REPO, 'realtime/src/main.ts');
   const proc = spawn(process.execPath, [...flags, '--import', 'tsx', main], {
     cwd: REPO,
-    env: { ...process.env, REDIS_URL: redisUrl, XT_PREFIX: prefix, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+    // Every client comes from this one address: the per-address cap must not apply.
+    env: { ...process.env, REDIS_URL: redisUrl, XT_PREFIX: prefix, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', XT_WS_MAX_PER_ADDRESS: '1000000', XT_WS_MAX_CONNECTIONS: '1000000' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const child = new Child(proc, `node :${port}`);

@@ -24,6 +24,7 @@ async function main(): Promise<void> {
     wsHighWaterBytes: env.XT_WS_HIGH_WATER_BYTES,
     logLevel: env.LOG_LEVEL,
     httpLimits: httpLimitsOf(env),
+    connectionLimits: { perAddress: env.XT_WS_MAX_PER_ADDRESS, total: env.XT_WS_MAX_CONNECTIONS, subscribesPerSecond: env.XT_SUBSCRIBES_PER_SECOND, trustProxy: env.XT_TRUST_PROXY },
   });
   onShutdown(log, () => node.close());
 }

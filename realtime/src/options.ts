@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { CommonEnv, DEFAULT_HTTP_LIMITS, HttpLimitsEnv, type HttpLimits } from '@xtrader/platform';
+import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './connection-gate';
 
 /** `<repo>/web/dist`: where `npm run build:web` puts the trading page. */
 export const DEFAULT_WEB_DIST = resolve(__dirname, '../../web/dist');
@@ -27,6 +28,14 @@ export const RealtimeEnv = HttpLimitsEnv.extend({
   XT_PONG_TIMEOUT_MS: Millis.default(60_000),
   XT_CLIENT_QUEUE_LIMIT: z.coerce.number().int().min(2).default(100),
   XT_WS_HIGH_WATER_BYTES: z.coerce.number().int().positive().default(256 * 1024),
+  /** Open connections (/ws and socket.io together) one client address may hold on this node. */
+  XT_WS_MAX_PER_ADDRESS: z.coerce.number().int().min(1).default(DEFAULT_CONNECTION_LIMITS.perAddress),
+  /** Open connections this node holds in all. */
+  XT_WS_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(DEFAULT_CONNECTION_LIMITS.total),
+  /** Subscribe and Unsubscribe messages one connection may send per second. */
+  XT_SUBSCRIBES_PER_SECOND: z.coerce.number().int().min(1).default(DEFAULT_CONNECTION_LIMITS.subscribesPerSecond),
+  /** Peers whose X-Forwarded-For names the client (proxy-addr trust list); none by default. */
+  XT_TRUST_PROXY: z.string().default(DEFAULT_CONNECTION_LIMITS.trustProxy),
 });
 export type RealtimeEnv = z.infer<typeof RealtimeEnv>;
 
@@ -61,10 +70,12 @@ export interface RealtimeOptions {
   logLevel?: string;
   /** How long a client may take to send a request (default {@link DEFAULT_HTTP_LIMITS}). */
   httpLimits?: HttpLimits;
+  /** Connection caps (default {@link DEFAULT_CONNECTION_LIMITS}). */
+  connectionLimits?: Partial<ConnectionLimits>;
 }
 
-export type ResolvedOptions = Required<Omit<RealtimeOptions, 'host' | 'publicApiUrl' | 'publicSocketUrl'>> &
-  Pick<RealtimeOptions, 'host' | 'publicApiUrl' | 'publicSocketUrl'>;
+export type ResolvedOptions = Required<Omit<RealtimeOptions, 'host' | 'publicApiUrl' | 'publicSocketUrl' | 'connectionLimits'>> &
+  Pick<RealtimeOptions, 'host' | 'publicApiUrl' | 'publicSocketUrl'> & { connectionLimits: ConnectionLimits };
 
 export function resolveOptions(o: RealtimeOptions): ResolvedOptions {
   const queueLimit = o.queueLimit ?? 100;
@@ -87,5 +98,6 @@ export function resolveOptions(o: RealtimeOptions): ResolvedOptions {
     feedBatch: Math.max(1, Math.min(o.feedBatch ?? 50, Math.floor(queueLimit / 2))),
     logLevel: o.logLevel ?? process.env.LOG_LEVEL ?? 'info',
     httpLimits: o.httpLimits ?? DEFAULT_HTTP_LIMITS,
+    connectionLimits: { ...DEFAULT_CONNECTION_LIMITS, ...o.connectionLimits },
   };
 }

@@ -3,6 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { createShardedAdapter } from '@socket.io/redis-adapter';
 import { entryField, FIELDS, MarketMessage, streamIdTime, symbolKeys, topicOf } from '@xtrader/protocol';
 import { BLOCKING_OPTIONS, createLogger, createRedis, httpServerOptions, type Logger } from '@xtrader/platform';
+import { ConnectionGate, refuseUpgrade } from './connection-gate';
 import { CurrentState } from './current-state';
 import { FeedReader, type FeedEntry } from './feed-reader';
 import { createHttpApp } from './http-app';
@@ -86,7 +87,8 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeN
       health: () => ({ ok: commands.status === 'ready' && feedConnection.status === 'ready', redis: commands.status, feed: feedConnection.status }),
     }),
   );
-  const sessionDeps = { hub, state, symbols: o.symbols, queueLimit: o.queueLimit, metrics, log };
+  const gate = new ConnectionGate(o.connectionLimits);
+  const sessionDeps = { hub, state, symbols: o.symbols, queueLimit: o.queueLimit, subscribesPerSecond: o.connectionLimits.subscribesPerSecond, metrics, log };
   ws = new WsGateway(sessionDeps, {
     pingIntervalMs: o.pingIntervalMs,
     pongTimeoutMs: o.pongTimeoutMs,
@@ -100,12 +102,17 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeN
     closeGraceMs: o.closeGraceMs,
     highWaterBytes: o.wsHighWaterBytes,
     batch,
+    gate,
     adapter: createShardedAdapter(pub, sub, { channelPrefix: `${o.prefix}#socket.io` }),
   });
   const wsGateway = ws;
   http.on('upgrade', (req, socket: Socket, head: Buffer) => {
     const path = (req.url ?? '/').split('?')[0];
-    if (path === '/ws') wsGateway.handleUpgrade(req, socket, head);
+    if (path === '/ws') {
+      const refusal = gate.admit(req);
+      if (refusal) refuseUpgrade(socket, refusal);
+      else wsGateway.handleUpgrade(req, socket, head);
+    }
     else if (!path.startsWith('/socket.io')) socket.destroy();
     // /socket.io upgrades belong to engine.io's own listener.
   });

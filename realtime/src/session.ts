@@ -24,6 +24,8 @@ export interface SessionDeps {
   state: CurrentState;
   symbols: readonly string[];
   queueLimit: number;
+  /** Subscribe and Unsubscribe messages this connection may send per second. */
+  subscribesPerSecond: number;
   metrics: RealtimeMetrics;
   log: Logger;
   /** Called once when the session ends, for whatever reason. */
@@ -50,6 +52,9 @@ export class Session implements Subscriber {
   /** Per topic: the hold waiting for its state (a newer subscribe replaces it). */
   private readonly holds = new Map<string, object>();
   private ended = false;
+  /** The current one-second window of Subscribe/Unsubscribe messages. */
+  private windowStart = 0;
+  private inWindow = 0;
 
   constructor(
     readonly transport: ClientTransport,
@@ -103,6 +108,9 @@ export class Session implements Subscriber {
       );
     }
     const msg = parsed.data;
+    if ((msg.type === 'Subscribe' || msg.type === 'Unsubscribe') && !this.withinSubscribeBudget()) {
+      return this.error('RATE_LIMITED', `more than ${this.deps.subscribesPerSecond} Subscribe/Unsubscribe messages per second: ${msg.type} ignored, retry in a second`);
+    }
     switch (msg.type) {
       case 'Subscribe':
         return this.subscribe(msg);
@@ -221,6 +229,16 @@ export class Session implements Subscriber {
     const reply = { type: 'UnsubscribeSuccess', channels, symbols, ...(intervals.length ? { intervals } : {}) };
     this.send(reply);
     return reply;
+  }
+
+  /** Counts one Subscribe/Unsubscribe in a fixed one-second window; false past the budget. */
+  private withinSubscribeBudget(): boolean {
+    const now = Date.now();
+    if (now - this.windowStart >= 1000) {
+      this.windowStart = now;
+      this.inWindow = 0;
+    }
+    return ++this.inWindow <= this.deps.subscribesPerSecond;
   }
 
   private currentSymbols(): string[] {

@@ -1,6 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Socket as NetSocket } from 'node:net';
 import { Server, type ServerOptions, type Socket } from 'socket.io';
+import type { ConnectionGate } from './connection-gate';
 import type { LiveCounts } from './metrics';
 import type { Outgoing } from './outgoing';
 import { Session, type ClientTransport, type SessionDeps } from './session';
@@ -14,6 +15,8 @@ export interface SocketIoGatewayOptions {
   highWaterBytes: number;
   /** Shared by every client socket of the node. */
   batch: WriteBatch;
+  /** Counts connections against the node's limits (shared with /ws). */
+  gate: ConnectionGate;
   /** The adapter factory (the sharded Redis adapter in production). */
   adapter: ServerOptions['adapter'];
 }
@@ -119,6 +122,11 @@ export class SocketIoGateway {
       // /ws shares the HTTP server: engine.io must leave upgrades of other paths alone.
       destroyUpgrade: false,
       adapter: opts.adapter,
+      // The handshake is refused (and nothing kept) over the node's connection limits.
+      allowRequest: (req, done) => {
+        const refusal = opts.gate.admit(req);
+        done(refusal?.message ?? null, refusal === undefined);
+      },
     });
     this.io.on('connection', (socket) => {
       const transport = new SocketIoTransport(socket, opts.closeGraceMs, opts.highWaterBytes, deps.metrics.counts, opts.batch);

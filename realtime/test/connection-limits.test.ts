@@ -1,0 +1,116 @@
+/**
+ * Connection caps of a realtime node: per client address and in total, on /ws and socket.io
+ * alike (one budget for both), and a per-connection budget of Subscribe/Unsubscribe messages per
+ * second. A refused connection is answered at the handshake and holds nothing; a freed slot
+ * can be used again.
+ */
+import type Redis from 'ioredis';
+import { io } from 'socket.io-client';
+import { WebSocket } from 'ws';
+import { RedisServer } from '@xtrader/platform';
+import { startRealtime, type RealtimeNode } from '../src';
+import { SioClient, WsClient, randomPrefix } from './support';
+
+let redisServer: RedisServer;
+let redis: Redis;
+let node: RealtimeNode;
+let base: string;
+
+beforeAll(async () => {
+  redisServer = await RedisServer.launch();
+  redis = redisServer.client();
+  node = await startRealtime({
+    port: 0,
+    host: '127.0.0.1',
+    redisUrl: redisServer.url,
+    prefix: randomPrefix(),
+    symbols: ['BTC-KRW'],
+    logLevel: 'silent',
+    // The test plays the proxy: it names each client in X-Forwarded-For.
+    connectionLimits: { perAddress: 2, total: 4, subscribesPerSecond: 3, trustProxy: 'loopback' },
+  });
+  base = `http://127.0.0.1:${node.port}`;
+});
+afterAll(async () => {
+  await node?.close();
+  redis?.disconnect();
+  await redisServer?.destroy();
+});
+
+/** Opens /ws as `address`; resolves with 'open' or the HTTP status it was refused with. */
+function tryWs(address: string): Promise<{ outcome: 'open' | number; ws: WebSocket }> {
+  const ws = new WebSocket(`${base.replace('http', 'ws')}/ws`, { headers: { 'x-forwarded-for': address } });
+  return new Promise((resolve) => {
+    ws.once('open', () => resolve({ outcome: 'open', ws }));
+    ws.once('unexpected-response', (_req, res) => resolve({ outcome: res.statusCode ?? 0, ws }));
+    ws.once('error', () => resolve({ outcome: -1, ws }));
+  });
+}
+
+/** Connects socket.io as `address`; resolves with 'open' or the connect error's message. */
+function trySio(address: string): Promise<{ outcome: string; close: () => void }> {
+  const socket = io(base, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { 'x-forwarded-for': address } });
+  return new Promise((resolve) => {
+    socket.once('connect', () => resolve({ outcome: 'open', close: () => socket.disconnect() }));
+    socket.once('connect_error', (e) => resolve({ outcome: `refused: ${e.message}`, close: () => socket.disconnect() }));
+  });
+}
+
+test('one address gets at most its share of connections, counted over /ws and socket.io together', async () => {
+  const a = await tryWs('198.51.100.1');
+  const b = await trySio('198.51.100.1');
+  expect([a.outcome, b.outcome]).toEqual(['open', 'open']);
+  const third = await tryWs('198.51.100.1');
+  expect(third.outcome).toBe(429);
+  const fourth = await trySio('198.51.100.1');
+  expect(fourth.outcome).toMatch(/^refused/);
+  // Another address is not affected.
+  const other = await tryWs('198.51.100.2');
+  expect(other.outcome).toBe('open');
+
+  // A closed connection frees its slot.
+  a.ws.terminate();
+  await new Promise<void>((resolve, reject) => {
+    const deadline = Date.now() + 10_000;
+    const retry = async () => {
+      const again = await tryWs('198.51.100.1');
+      if (again.outcome === 'open') {
+        again.ws.terminate();
+        return resolve();
+      }
+      if (Date.now() > deadline) return reject(new Error(`the slot was not freed: ${again.outcome}`));
+      setTimeout(() => void retry(), 50);
+    };
+    void retry();
+  });
+  b.close();
+  other.ws.terminate();
+  fourth.close();
+});
+
+test('the node holds at most its total of connections, whoever opens them', async () => {
+  const open = [];
+  for (let i = 0; i < 4; i++) {
+    const r = await tryWs(`203.0.113.${i + 1}`);
+    // Slots of the previous test may take a moment to be released.
+    if (r.outcome !== 'open') await new Promise((res) => setTimeout(res, 200));
+    open.push(r.outcome === 'open' ? r : await tryWs(`203.0.113.${i + 1}`));
+  }
+  expect(open.map((r) => r.outcome)).toEqual(['open', 'open', 'open', 'open']);
+  expect((await tryWs('203.0.113.99')).outcome).toBe(503);
+  expect((await trySio('203.0.113.98')).outcome).toMatch(/^refused/);
+  for (const r of open) r.ws.terminate();
+});
+
+test('subscribe messages per second per connection are bounded; the rest get an Error and change nothing', async () => {
+  const c = await WsClient.connect(base, 'flooder');
+  for (let i = 0; i < 10; i++) c.send({ type: 'Subscribe', channels: ['executions'], symbols: ['BTC-KRW'] });
+  await c.until('ten replies', () => c.of('SubscribeSuccess').length + c.of('Error').length >= 10);
+  expect(c.of('SubscribeSuccess').length).toBe(3);
+  const errors = c.of('Error');
+  expect(errors).toHaveLength(7);
+  expect(errors[0]).toMatchObject({ code: 'RATE_LIMITED', message: expect.stringContaining('3 Subscribe/Unsubscribe messages per second') });
+  c.close();
+  const s = await SioClient.connect(base, 'sio');
+  s.close();
+});
