@@ -92,6 +92,25 @@ export function candleTopic(symbol: string, interval: string): string {
   return `candles:${symbol}_${interval}`;
 }
 
+/**
+ * The socket.io room of one account's private messages. Through the sharded Redis adapter each
+ * such room is its own shard channel, which a realtime node subscribes to only while the account
+ * has a connection there.
+ */
+export function accountRoom(accountId: string): string {
+  return `account:${accountId}`;
+}
+
+/** The account of an {@link accountRoom}, or undefined for any other room. */
+export function accountOfRoom(room: string): string | undefined {
+  return room.startsWith('account:') ? room.slice('account:'.length) : undefined;
+}
+
+/** The prefix of the sharded socket.io adapter's channels: realtime nodes and emitters must agree. */
+export function socketIoChannelPrefix(prefix: string = DEFAULT_PREFIX): string {
+  return `${prefix}#socket.io`;
+}
+
 /** The channel of a topic. */
 export function channelOfTopic(topic: string): Channel {
   return topic.slice(0, topic.indexOf(':')) as Channel;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { candleTopic, channelTopic } from './keys';
-import { Candle, Interval, Level, Side } from './rest';
+import { MyTrade } from './account';
+import { Candle, Interval, Level, OrderView, Side } from './rest';
 
 /**
  * Realtime messages (SPEC §4), protocol version 1. The same objects travel as plain JSON frames
@@ -15,6 +16,14 @@ export const CHANNELS = ['executions', 'orderbook', 'statistics', 'candles'] as 
 export const Channel = z.enum(CHANNELS);
 export type Channel = z.infer<typeof Channel>;
 export const DEFAULT_CANDLE_INTERVAL = '5m';
+
+/**
+ * An account's own channels: subscribed without symbols (an optional `symbols` filters orders and
+ * fills), on an authenticated connection only.
+ */
+export const PRIVATE_CHANNELS = ['orders', 'fills', 'balances'] as const;
+export const PrivateChannel = z.enum(PRIVATE_CHANNELS);
+export type PrivateChannel = z.infer<typeof PrivateChannel>;
 
 /**
  * Every per-symbol message carries `sequence`: the engine event sequence (per symbol, increasing,
@@ -116,7 +125,81 @@ export type Subscribe = z.infer<typeof Subscribe>;
 export const Unsubscribe = Subscribe.extend({ type: z.literal('Unsubscribe') });
 export type Unsubscribe = z.infer<typeof Unsubscribe>;
 
-export const ClientMessage = z.discriminatedUnion('type', [Subscribe, Unsubscribe, Pong, Ping]);
+/**
+ * Authenticates a connection: a session token, or an API key with a signature over
+ * timestamp + "GET" + "/ws" + '' (the same HMAC and receive window as a signed REST request).
+ * socket.io connections may instead authenticate at the handshake (session cookie or `auth: {token}`).
+ */
+export const Auth = z.union([
+  z.object({ type: z.literal('Auth'), token: z.string().min(1).max(256) }).strict(),
+  z
+    .object({
+      type: z.literal('Auth'),
+      api_key: z.string().min(1).max(128),
+      timestamp: z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,16}$/)]),
+      signature: z.string().min(1).max(128),
+      recv_window: z.number().int().positive().optional(),
+    })
+    .strict(),
+]);
+export type Auth = z.infer<typeof Auth>;
+/** What an API-key Auth signs: method and request target of the connection. */
+export const WS_AUTH_METHOD = 'GET';
+export const WS_AUTH_TARGET = '/ws';
+
+export const AuthSuccess = z.object({ type: z.literal('AuthSuccess'), account_id: z.string() });
+export type AuthSuccess = z.infer<typeof AuthSuccess>;
+
+/**
+ * Every private message carries `account_sequence`: one counter per account across its private
+ * channels, growing by one per message, so a client that sees a gap resyncs from REST.
+ */
+const AccountSequenced = { account_sequence: z.number().int().positive() };
+
+/** An order as REST shows it, without its fills (they arrive on `fills`). */
+export const OrderUpdateView = OrderView.omit({ fills: true });
+export type OrderUpdateView = z.infer<typeof OrderUpdateView>;
+
+/** `orders`: every change of one of the account's orders. */
+export const OrderUpdate = z.object({ type: z.literal('OrderUpdate'), order: OrderUpdateView, ...AccountSequenced });
+export type OrderUpdate = z.infer<typeof OrderUpdate>;
+
+/** `fills`: one of the account's trades, seen from its order (as GET /api/v1/my-trades lists it). */
+export const FillUpdate = MyTrade.extend({ type: z.literal('Fill'), ...AccountSequenced });
+export type FillUpdate = z.infer<typeof FillUpdate>;
+
+/** `balances`: an asset's balance after a change. */
+export const BalanceUpdate = z.object({
+  type: z.literal('BalanceUpdate'),
+  asset: z.string(),
+  available: z.number(),
+  locked: z.number(),
+  ...AccountSequenced,
+});
+export type BalanceUpdate = z.infer<typeof BalanceUpdate>;
+
+export const PrivateMessage = z.discriminatedUnion('type', [OrderUpdate, FillUpdate, BalanceUpdate]);
+export type PrivateMessage = z.infer<typeof PrivateMessage>;
+/** A private message before its producer numbered it. */
+export type UnsequencedPrivateMessage = PrivateMessage extends infer M ? (M extends unknown ? Omit<M, 'account_sequence'> : never) : never;
+
+/** The private channel a message travels on. */
+export function privateChannelOf(type: PrivateMessage['type']): PrivateChannel {
+  switch (type) {
+    case 'OrderUpdate':
+      return 'orders';
+    case 'Fill':
+      return 'fills';
+    case 'BalanceUpdate':
+      return 'balances';
+    default: {
+      const never: never = type;
+      throw new Error(`unknown private message ${String(never)}`);
+    }
+  }
+}
+
+export const ClientMessage = z.union([z.discriminatedUnion('type', [Subscribe, Unsubscribe, Pong, Ping]), Auth]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
 /** Per-symbol market messages: what the engine writes to a symbol's feed. */
@@ -133,6 +216,10 @@ export const ServerMessage = z.discriminatedUnion('type', [
   UnsubscribeSuccess,
   Ping,
   ErrorMessage,
+  AuthSuccess,
+  OrderUpdate,
+  FillUpdate,
+  BalanceUpdate,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
 

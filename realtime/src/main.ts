@@ -25,6 +25,7 @@ async function main(): Promise<void> {
     logLevel: env.LOG_LEVEL,
     httpLimits: httpLimitsOf(env),
     connectionLimits: { perAddress: env.XT_WS_MAX_PER_ADDRESS, total: env.XT_WS_MAX_CONNECTIONS, subscribesPerSecond: env.XT_SUBSCRIBES_PER_SECOND, trustProxy: env.XT_TRUST_PROXY },
+    authCacheMs: env.XT_AUTH_CACHE_MS,
   });
   onShutdown(log, () => node.close());
 }

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { CommonEnv, DEFAULT_HTTP_LIMITS, HttpLimitsEnv, type HttpLimits } from '@xtrader/platform';
 import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './connection-gate';
+import { CommonEnv, DEFAULT_AUTH_CACHE_MS, DEFAULT_HTTP_LIMITS, HttpLimitsEnv, type HttpLimits } from '@xtrader/platform';
 
 /** `<repo>/web/dist`: where `npm run build:web` puts the trading page. */
 export const DEFAULT_WEB_DIST = resolve(__dirname, '../../web/dist');
@@ -36,6 +36,8 @@ export const RealtimeEnv = HttpLimitsEnv.extend({
   XT_SUBSCRIBES_PER_SECOND: z.coerce.number().int().min(1).default(DEFAULT_CONNECTION_LIMITS.subscribesPerSecond),
   /** Peers whose X-Forwarded-For names the client (proxy-addr trust list); none by default. */
   XT_TRUST_PROXY: z.string().default(DEFAULT_CONNECTION_LIMITS.trustProxy),
+  /** How long a looked-up session or API key is reused from memory (ms), as on the api. */
+  XT_AUTH_CACHE_MS: z.coerce.number().int().min(0).max(1000).default(DEFAULT_AUTH_CACHE_MS),
 });
 export type RealtimeEnv = z.infer<typeof RealtimeEnv>;
 
@@ -72,6 +74,8 @@ export interface RealtimeOptions {
   httpLimits?: HttpLimits;
   /** Connection caps (default {@link DEFAULT_CONNECTION_LIMITS}). */
   connectionLimits?: Partial<ConnectionLimits>;
+  /** How long a looked-up session or API key is reused from memory (default 500 ms; 0 = always ask Redis). */
+  authCacheMs?: number;
 }
 
 export type ResolvedOptions = Required<Omit<RealtimeOptions, 'host' | 'publicApiUrl' | 'publicSocketUrl' | 'connectionLimits'>> &
@@ -99,5 +103,6 @@ export function resolveOptions(o: RealtimeOptions): ResolvedOptions {
     logLevel: o.logLevel ?? process.env.LOG_LEVEL ?? 'info',
     httpLimits: o.httpLimits ?? DEFAULT_HTTP_LIMITS,
     connectionLimits: { ...DEFAULT_CONNECTION_LIMITS, ...o.connectionLimits },
+    authCacheMs: o.authCacheMs ?? DEFAULT_AUTH_CACHE_MS,
   };
 }

@@ -1,8 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { createShardedAdapter } from '@socket.io/redis-adapter';
-import { entryField, FIELDS, MarketMessage, streamIdTime, symbolKeys, topicOf } from '@xtrader/protocol';
-import { BLOCKING_OPTIONS, createLogger, createRedis, httpServerOptions, type Logger } from '@xtrader/platform';
+import { entryField, FIELDS, MarketMessage, socketIoChannelPrefix, streamIdTime, symbolKeys, topicOf } from '@xtrader/protocol';
+import { BLOCKING_OPTIONS, createLogger, createRedis, CredentialReader, httpServerOptions, type Logger } from '@xtrader/platform';
+import { ConnectionAuthenticator } from './connection-auth';
 import { ConnectionGate, refuseUpgrade } from './connection-gate';
 import { CurrentState } from './current-state';
 import { FeedReader, type FeedEntry } from './feed-reader';
@@ -11,6 +11,7 @@ import { Hub } from './hub';
 import { RealtimeMetrics } from './metrics';
 import { resolveOptions, type RealtimeOptions } from './options';
 import { Outgoing } from './outgoing';
+import { PrivateRouter, privateRoutingAdapter } from './private-router';
 import { Session } from './session';
 import { SocketIoGateway } from './socketio-gateway';
 import { WriteBatch } from './write-batch';
@@ -22,6 +23,8 @@ export interface RealtimeNode {
   readonly port: number;
   readonly metrics: RealtimeMetrics;
   readonly hub: Hub;
+  /** This node's connections per account. */
+  readonly privates: PrivateRouter;
   readonly io: SocketIoGateway['io'];
   /** Closes clients, stops reading the feed, releases Redis. */
   close(): Promise<void>;
@@ -88,7 +91,9 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeN
     }),
   );
   const gate = new ConnectionGate(o.connectionLimits);
-  const sessionDeps = { hub, state, symbols: o.symbols, queueLimit: o.queueLimit, subscribesPerSecond: o.connectionLimits.subscribesPerSecond, metrics, log };
+  const privates = new PrivateRouter();
+  const auth = new ConnectionAuthenticator(new CredentialReader(commands, o.prefix, o.authCacheMs));
+  const sessionDeps = { hub, state, symbols: o.symbols, queueLimit: o.queueLimit, subscribesPerSecond: o.connectionLimits.subscribesPerSecond, metrics, log, auth, privates };
   ws = new WsGateway(sessionDeps, {
     pingIntervalMs: o.pingIntervalMs,
     pongTimeoutMs: o.pongTimeoutMs,
@@ -103,7 +108,7 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeN
     highWaterBytes: o.wsHighWaterBytes,
     batch,
     gate,
-    adapter: createShardedAdapter(pub, sub, { channelPrefix: `${o.prefix}#socket.io` }),
+    adapter: privateRoutingAdapter(pub, sub, { channelPrefix: socketIoChannelPrefix(o.prefix) }, privates),
   });
   const wsGateway = ws;
   http.on('upgrade', (req, socket: Socket, head: Buffer) => {
@@ -146,6 +151,7 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeN
     port,
     metrics,
     hub,
+    privates,
     io: sioGateway.io,
     close: () =>
       (closing ??= (async () => {

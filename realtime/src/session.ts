@@ -1,12 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { channelOfTopic, ClientMessage, compareStreamIds, symbolOfTopic, type Subscribe, type Unsubscribe } from '@xtrader/protocol';
+import {
+  channelOfTopic,
+  ClientMessage,
+  compareStreamIds,
+  isXtError,
+  PRIVATE_CHANNELS,
+  privateChannelOf,
+  symbolOfTopic,
+  type Auth,
+  type PrivateChannel,
+  type PrivateMessage,
+  type Subscribe,
+  type Unsubscribe,
+} from '@xtrader/protocol';
 import type { Logger } from '@xtrader/platform';
+import type { ConnectionAuth } from './connection-auth';
 import type { CurrentState, SymbolState } from './current-state';
 import type { Hub, Subscriber } from './hub';
 import type { DropReason, RealtimeMetrics, TransportName } from './metrics';
 import { Outbox, type Sink } from './outbox';
 import { Outgoing } from './outgoing';
+import type { PrivateRouter, PrivateSubscriber } from './private-router';
 import { resolveSubscription } from './subscriptions';
 
 /** A client connection as the session sees it, whatever the transport. */
@@ -28,19 +43,27 @@ export interface SessionDeps {
   subscribesPerSecond: number;
   metrics: RealtimeMetrics;
   log: Logger;
+  /** Checks Auth credentials. */
+  auth: ConnectionAuth;
+  /** This node's connections per account (private channels). */
+  privates: PrivateRouter;
   /** Called once when the session ends, for whatever reason. */
   onEnd(session: Session): void;
 }
 
 /** Whole-state messages: a newer one makes a waiting older one useless. */
 const CONFLATED_TYPES = new Set(['OrderBookUpdate', 'MarketStatistics']);
+const PRIVATE: ReadonlySet<string> = new Set(PRIVATE_CHANNELS);
+const CLIENT_TYPES = ['Subscribe', 'Unsubscribe', 'Pong', 'Ping', 'Auth'];
+
+type Reply = Record<string, unknown>;
 
 /**
  * One connected client: its subscriptions, its bounded outbox, and the protocol of SPEC §4
  * (Subscribe / Unsubscribe / Pong in, Connected / SubscribeSuccess / Error / state / live out).
  * Transport-independent: /ws and socket.io both drive it.
  */
-export class Session implements Subscriber {
+export class Session implements Subscriber, PrivateSubscriber {
   readonly id = randomUUID();
   readonly outbox: Outbox;
   /** Last Pong (or connect) time, for the /ws heartbeat. */
@@ -55,6 +78,13 @@ export class Session implements Subscriber {
   /** The current one-second window of Subscribe/Unsubscribe messages. */
   private windowStart = 0;
   private inWindow = 0;
+  /** The account this connection authenticated as. */
+  private account?: string;
+  /** Counts Auth attempts: only the latest one's answer counts. */
+  private authAttempts = 0;
+  private readonly privateChannels = new Set<PrivateChannel>();
+  /** Symbols that orders and fills are filtered to (null: all). */
+  private privateSymbols: ReadonlySet<string> | null = null;
 
   constructor(
     readonly transport: ClientTransport,
@@ -65,6 +95,11 @@ export class Session implements Subscriber {
       this.drop('SLOW_CONSUMER', `more than ${deps.queueLimit} messages waiting: the connection does not keep up`),
     );
     this.nextPingAt = Date.now() + pingIntervalMs;
+  }
+
+  /** The account this connection is authenticated as, if any. */
+  get accountId(): string | undefined {
+    return this.account;
   }
 
   get isEnded(): boolean {
@@ -94,24 +129,26 @@ export class Session implements Subscriber {
   }
 
   /** A decoded client message; returns the reply, if any (socket.io acks it). */
-  handle(value: unknown): Record<string, unknown> | undefined {
+  handle(value: unknown): Reply | Promise<Reply> | undefined {
     if (this.ended) return undefined;
     const parsed = ClientMessage.safeParse(value);
     if (!parsed.success) {
       const type = (value as { type?: unknown } | null)?.type;
-      const known = ['Subscribe', 'Unsubscribe', 'Pong', 'Ping'];
       return this.error(
         'INVALID_MESSAGE',
-        typeof type === 'string' && known.includes(type)
+        typeof type === 'string' && CLIENT_TYPES.includes(type)
           ? `invalid ${type}: ${z.prettifyError(parsed.error)}`
-          : `unknown message type ${JSON.stringify(type ?? null)} (expected ${known.join(', ')})`,
+          : `unknown message type ${JSON.stringify(type ?? null)} (expected ${CLIENT_TYPES.join(', ')})`,
       );
     }
     const msg = parsed.data;
-    if ((msg.type === 'Subscribe' || msg.type === 'Unsubscribe') && !this.withinSubscribeBudget()) {
-      return this.error('RATE_LIMITED', `more than ${this.deps.subscribesPerSecond} Subscribe/Unsubscribe messages per second: ${msg.type} ignored, retry in a second`);
+    // Auth shares the budget: each one costs a Redis lookup and an HMAC.
+    if ((msg.type === 'Subscribe' || msg.type === 'Unsubscribe' || msg.type === 'Auth') && !this.withinSubscribeBudget()) {
+      return this.error('RATE_LIMITED', `more than ${this.deps.subscribesPerSecond} Subscribe/Unsubscribe messages per second (Auth counts too): ${msg.type} ignored, retry in a second`);
     }
     switch (msg.type) {
+      case 'Auth':
+        return this.authenticate(msg);
       case 'Subscribe':
         return this.subscribe(msg);
       case 'Unsubscribe':
@@ -141,6 +178,45 @@ export class Session implements Subscriber {
     this.outbox.push(out, topic, conflate);
   }
 
+  /**
+   * Checks credentials and, when they hold, makes this the account's connection: AuthSuccess, or
+   * Error UNAUTHENTICATED (SERVICE_UNAVAILABLE when the account store cannot answer). A refused
+   * Auth changes nothing; a later one replaces an earlier one.
+   */
+  async authenticate(auth: Auth): Promise<Reply> {
+    const attempt = ++this.authAttempts;
+    let accountId: string;
+    try {
+      accountId = await this.deps.auth.verify(auth);
+    } catch (e) {
+      if (attempt !== this.authAttempts || this.ended) return { type: 'Error', code: 'UNAUTHENTICATED', message: 'superseded by a later Auth' };
+      const unavailable = isXtError(e) && e.code === 'SERVICE_UNAVAILABLE';
+      if (!isXtError(e)) this.deps.log.warn('connection auth failed', { client_id: this.id, error: String(e) });
+      return this.error(unavailable ? 'SERVICE_UNAVAILABLE' : 'UNAUTHENTICATED', isXtError(e) ? e.message : 'credentials could not be checked');
+    }
+    const reply = { type: 'AuthSuccess', account_id: accountId };
+    if (attempt !== this.authAttempts || this.ended) return reply;
+    if (this.account !== accountId && this.privateChannels.size > 0) {
+      if (this.account !== undefined) this.deps.privates.leave(this, this.account);
+      this.deps.privates.join(this, accountId);
+    }
+    this.account = accountId;
+    this.send(reply);
+    return reply;
+  }
+
+  /** A private message of this session's account: kept if it follows that channel (and symbol). */
+  offerPrivate(out: Outgoing): void {
+    const m = out.message as PrivateMessage;
+    const channel = privateChannelOf(m.type);
+    if (!this.privateChannels.has(channel)) return;
+    if (this.privateSymbols !== null && m.type !== 'BalanceUpdate') {
+      const symbol = m.type === 'OrderUpdate' ? m.order.symbol : m.symbol;
+      if (!this.privateSymbols.has(symbol)) return;
+    }
+    this.outbox.push(out);
+  }
+
   /** Sends an Error and closes the connection (slow consumer, heartbeat timeout). */
   drop(reason: DropReason, message: string): void {
     if (this.ended) return;
@@ -157,6 +233,8 @@ export class Session implements Subscriber {
     this.ended = true;
     for (const topic of this.topics) this.deps.hub.remove(topic, this);
     this.topics.clear();
+    if (this.account !== undefined && this.privateChannels.size > 0) this.deps.privates.leave(this, this.account);
+    this.privateChannels.clear();
     this.floors.clear();
     this.holds.clear();
     this.deps.metrics.conflated.inc(this.outbox.conflated);
@@ -169,11 +247,40 @@ export class Session implements Subscriber {
     return this.outbox.depth + this.transport.buffered();
   }
 
-  private subscribe(req: Subscribe): Record<string, unknown> {
-    const r = resolveSubscription('Subscribe', req, this.deps.symbols, this.currentSymbols());
-    if (!r.ok) return this.error('SUBSCRIPTION_FAILED', r.message);
-    const { topics, channels, symbols, intervals } = r.value;
-    const reply = { type: 'SubscribeSuccess', channels, symbols, ...(intervals.length ? { intervals } : {}) };
+  /** Splits a request's channels into public ones (per symbol) and the account's private ones. */
+  private splitChannels(req: Subscribe | Unsubscribe): { pub: Subscribe['channels'] | null; priv: PrivateChannel[] } {
+    if (req.channels === 'all' || req.channels.includes('all')) return { pub: req.channels, priv: [] };
+    const priv = [...new Set(req.channels.filter((c) => PRIVATE.has(c)))] as PrivateChannel[];
+    const pub = req.channels.filter((c) => !PRIVATE.has(c));
+    return { pub: pub.length > 0 ? pub : null, priv };
+  }
+
+  /** The symbols filter of a private subscribe (null: all), or an error message. */
+  private privateFilter(symbols: Subscribe['symbols']): { ok: true; value: ReadonlySet<string> | null } | { ok: false; message: string } {
+    if (symbols === undefined || symbols === 'all' || symbols.includes('all')) return { ok: true, value: null };
+    const unknown = symbols.filter((x) => !this.deps.symbols.includes(x));
+    if (unknown.length > 0) return { ok: false, message: `unknown symbol${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (expected ${this.deps.symbols.join(', ')} or all)` };
+    return { ok: true, value: new Set(symbols) };
+  }
+
+  private subscribe(req: Subscribe): Reply {
+    const { pub, priv } = this.splitChannels(req);
+    let filter: ReadonlySet<string> | null = null;
+    if (priv.length > 0) {
+      if (this.account === undefined) return this.error('UNAUTHENTICATED', `${priv.join(', ')} ${priv.length > 1 ? 'are' : 'is'} private: send Auth first (a session token or a signed API key)`);
+      const f = this.privateFilter(req.symbols);
+      if (!f.ok) return this.error('SUBSCRIPTION_FAILED', f.message);
+      filter = f.value;
+    }
+    const r = pub === null ? null : resolveSubscription('Subscribe', { ...req, channels: pub }, this.deps.symbols, this.currentSymbols());
+    if (r && !r.ok) return this.error('SUBSCRIPTION_FAILED', r.message);
+    if (priv.length > 0) {
+      if (this.privateChannels.size === 0) this.deps.privates.join(this, this.account!);
+      for (const c of priv) this.privateChannels.add(c);
+      this.privateSymbols = filter;
+    }
+    const { topics, channels, symbols, intervals } = r?.value ?? { topics: [], channels: [], symbols: filter === null ? undefined : [...filter], intervals: [] };
+    const reply = { type: 'SubscribeSuccess', channels: [...channels, ...priv], ...(symbols ? { symbols } : {}), ...(intervals.length ? { intervals } : {}) };
     this.send(reply);
     const needState = new Map<string, string[]>();
     for (const topic of topics) {
@@ -214,10 +321,18 @@ export class Session implements Subscriber {
     this.outbox.resolve(topic, message, (out) => (lastId === null || out.id === undefined ? true : compareStreamIds(out.id, lastId) > 0));
   }
 
-  private unsubscribe(req: Unsubscribe): Record<string, unknown> {
-    const r = resolveSubscription('Unsubscribe', req, this.deps.symbols, this.currentSymbols());
-    if (!r.ok) return this.error('SUBSCRIPTION_FAILED', r.message);
-    const { topics, channels, symbols, intervals } = r.value;
+  private unsubscribe(req: Unsubscribe): Reply {
+    const { pub, priv } = this.splitChannels(req);
+    const r = pub === null ? null : resolveSubscription('Unsubscribe', { ...req, channels: pub }, this.deps.symbols, this.currentSymbols());
+    if (r && !r.ok) return this.error('SUBSCRIPTION_FAILED', r.message);
+    if (priv.length > 0 && this.privateChannels.size > 0) {
+      for (const c of priv) this.privateChannels.delete(c);
+      if (this.privateChannels.size === 0) {
+        this.deps.privates.leave(this, this.account!);
+        this.privateSymbols = null;
+      }
+    }
+    const { topics, channels, symbols, intervals } = r?.value ?? { topics: [], channels: [], symbols: undefined, intervals: [] };
     for (const topic of topics) {
       if (!this.topics.delete(topic)) continue;
       this.deps.hub.remove(topic, this);
@@ -226,7 +341,7 @@ export class Session implements Subscriber {
       this.holds.delete(topic);
       this.outbox.discard(topic);
     }
-    const reply = { type: 'UnsubscribeSuccess', channels, symbols, ...(intervals.length ? { intervals } : {}) };
+    const reply = { type: 'UnsubscribeSuccess', channels: [...channels, ...priv], ...(symbols ? { symbols } : {}), ...(intervals.length ? { intervals } : {}) };
     this.send(reply);
     return reply;
   }
@@ -245,7 +360,7 @@ export class Session implements Subscriber {
     return [...new Set([...this.topics].map(symbolOfTopic))];
   }
 
-  private error(code: string, message: string): Record<string, unknown> {
+  private error(code: string, message: string): Reply {
     const msg = { type: 'Error', code, message };
     this.send(msg);
     return msg;

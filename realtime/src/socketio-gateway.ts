@@ -2,6 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import type { Socket as NetSocket } from 'node:net';
 import { Server, type ServerOptions, type Socket } from 'socket.io';
 import type { ConnectionGate } from './connection-gate';
+import { handshakeToken } from './connection-auth';
 import type { LiveCounts } from './metrics';
 import type { Outgoing } from './outgoing';
 import { Session, type ClientTransport, type SessionDeps } from './session';
@@ -142,10 +143,13 @@ export class SocketIoGateway {
         const payload = args[0];
         const value = payload !== null && typeof payload === 'object' && !Array.isArray(payload) ? { ...payload, type: event } : { type: event, payload };
         const reply = session.handle(value);
-        if (ack && reply) ack(reply);
+        if (ack && reply) void Promise.resolve(reply).then(ack);
       });
       socket.on('disconnect', () => session.end());
       session.start();
+      // A handshake with credentials (the page's session cookie, or `auth: {token}`) authenticates at once.
+      const token = handshakeToken(socket.handshake.auth, socket.handshake.headers);
+      if (token !== undefined) void session.authenticate({ type: 'Auth', token });
     });
   }
 

@@ -189,8 +189,9 @@ export class SioClient extends TestClient {
     socket.on('disconnect', () => this.markClosed());
   }
 
-  static async connect(baseUrl: string, name = ''): Promise<SioClient> {
-    const socket = io(baseUrl, { transports: ['websocket'], reconnection: false, forceNew: true });
+  /** `auth` goes in the handshake (`{token}`), `headers` with the upgrade request (a session cookie). */
+  static async connect(baseUrl: string, name = '', opts: { auth?: Record<string, unknown>; headers?: Record<string, string> } = {}): Promise<SioClient> {
+    const socket = io(baseUrl, { transports: ['websocket'], reconnection: false, forceNew: true, auth: opts.auth, extraHeaders: opts.headers });
     const client = new SioClient(socket, name);
     await client.until('Connected', () => client.messages.some((m) => m.type === 'Connected'));
     return client;
