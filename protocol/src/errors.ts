@@ -50,6 +50,9 @@ export type ErrorCode = keyof typeof ERROR_STATUS;
 /** Engine-side reasons an order is rejected (carried by a `rejected` engine event). */
 export const REJECT_CODES = ['DUPLICATE_ORDER_ID', 'POST_ONLY_WOULD_CROSS', 'FOK_CANNOT_FILL'] as const;
 
+/** Engine-side reasons an amend changes nothing (carried by an `amend_rejected` engine event). */
+export const AMEND_REJECT_CODES = ['ORDER_NOT_FOUND', 'NOTHING_CHANGED', 'QUANTITY_NOT_ABOVE_FILLED', 'INVALID_QUANTITY', 'INVALID_PRICE', 'POST_ONLY_WOULD_CROSS'] as const;
+
 /** A business error with a code from {@link ERROR_STATUS}; `name` is set so logs say what it is. */
 export class XtError extends Error {
   override readonly name = 'XtError';

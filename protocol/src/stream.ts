@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ClientOrderId, OrderType, Side, TimeInForce } from './rest';
-import { REJECT_CODES } from './errors';
+import { AMEND_REJECT_CODES, REJECT_CODES } from './errors';
 
 /**
  * Commands on a symbol's command stream and the events the engine derives from them, version 1.
@@ -39,11 +39,28 @@ export const CancelCommand = z.object({
 });
 export type CancelCommand = z.infer<typeof CancelCommand>;
 
+/**
+ * Changes a resting order. `qty_lots` is the order's new total quantity (what has filled
+ * included), `price_ticks` its new limit price; an absent field stays as it is. A smaller quantity
+ * at the same price keeps the order's time priority; any other change takes the order off the book
+ * and places it again under the same id (it loses its priority and trades if it now crosses).
+ */
+export const AmendCommand = z.object({
+  v: z.literal(1),
+  kind: z.literal('amend'),
+  order_id: OrderId,
+  /** Lets the api node that asked find the outcome of this particular request. */
+  request_id: z.string().min(1).max(64),
+  qty_lots: Lots.optional(),
+  price_ticks: Ticks.optional(),
+});
+export type AmendCommand = z.infer<typeof AmendCommand>;
+
 /** Advances market-data time (candle closes, 24h window expiry) when no order does. */
 export const ClockCommand = z.object({ v: z.literal(1), kind: z.literal('clock') });
 export type ClockCommand = z.infer<typeof ClockCommand>;
 
-export const StreamCommand = z.discriminatedUnion('kind', [PlaceCommand, CancelCommand, ClockCommand]);
+export const StreamCommand = z.discriminatedUnion('kind', [PlaceCommand, CancelCommand, AmendCommand, ClockCommand]);
 export type StreamCommand = z.infer<typeof StreamCommand>;
 
 /** A command as the core sees it: with its time (ms since epoch) attached by the runner. */
@@ -83,6 +100,15 @@ export function parseTimedCommand(value: unknown, ts: number): { ok: true; cmd: 
       }
     } else if (c.kind === 'cancel') {
       if (isId(c.order_id) && isId(c.request_id)) return { ok: true, cmd: { v: 1, kind: 'cancel', order_id: c.order_id, request_id: c.request_id, ts } };
+    } else if (c.kind === 'amend') {
+      const qty = c.qty_lots;
+      const price = c.price_ticks;
+      if (isId(c.order_id) && isId(c.request_id) && (qty === undefined || isCount(qty)) && (price === undefined || isCount(price))) {
+        const cmd: AmendCommand & { ts: number } = { v: 1, kind: 'amend', order_id: c.order_id, request_id: c.request_id, ts };
+        if (qty !== undefined) cmd.qty_lots = qty as number;
+        if (price !== undefined) cmd.price_ticks = price as number;
+        return { ok: true, cmd };
+      }
     } else if (c.kind === 'clock') {
       return { ok: true, cmd: { v: 1, kind: 'clock', ts } };
     }
@@ -169,6 +195,38 @@ export const CancelRejectedEvent = z.object({
 });
 export type CancelRejectedEvent = z.infer<typeof CancelRejectedEvent>;
 
+/**
+ * An amend was applied: `kept_priority` true when only the quantity went down at the same price
+ * (the order kept its place in the queue), false when it was taken off and placed again (trades,
+ * `rested` and `book` events follow as for a place). `qty_lots` is the new total quantity,
+ * `remaining_lots` what is left of it to fill (before any trade this amend causes).
+ */
+export const AmendedEvent = z.object({
+  ...EventBase,
+  kind: z.literal('amended'),
+  order_id: OrderId,
+  request_id: z.string(),
+  kept_priority: z.boolean(),
+  side: Side,
+  price_ticks: Ticks,
+  qty_lots: Lots,
+  remaining_lots: Lots,
+});
+export type AmendedEvent = z.infer<typeof AmendedEvent>;
+
+export const AmendRejectCode = z.enum(AMEND_REJECT_CODES);
+export type AmendRejectCode = z.infer<typeof AmendRejectCode>;
+/** An amend that changed nothing, and why. */
+export const AmendRejectedEvent = z.object({
+  ...EventBase,
+  kind: z.literal('amend_rejected'),
+  order_id: OrderId,
+  request_id: z.string(),
+  code: AmendRejectCode,
+  message: z.string(),
+});
+export type AmendRejectedEvent = z.infer<typeof AmendRejectedEvent>;
+
 /** The total resting quantity at one price level after a command (0: the level is gone). */
 export const BookEvent = z.object({
   ...EventBase,
@@ -186,6 +244,8 @@ export const EngineEvent = z.discriminatedUnion('kind', [
   RestedEvent,
   CancelledEvent,
   CancelRejectedEvent,
+  AmendedEvent,
+  AmendRejectedEvent,
   BookEvent,
 ]);
 export type EngineEvent = z.infer<typeof EngineEvent>;
@@ -196,7 +256,7 @@ export type EngineEvent = z.infer<typeof EngineEvent>;
  * absent optional field (always the last one) left out. About 2.5x smaller than the event
  * objects and about twice as fast to serialise; {@link decodeEvent} gives back the exact event.
  */
-export type CompactEvent = (string | number | null)[];
+export type CompactEvent = (string | number | boolean | null)[];
 
 /** One-letter code of each event kind in a {@link CompactEvent}. */
 export const EVENT_CODES = {
@@ -206,6 +266,8 @@ export const EVENT_CODES = {
   rested: 'r',
   cancelled: 'c',
   cancel_rejected: 'x',
+  amended: 'm',
+  amend_rejected: 'n',
   book: 'b',
 } as const satisfies Record<EngineEvent['kind'], string>;
 
@@ -217,6 +279,8 @@ export const EVENT_FIELDS: Record<EngineEvent['kind'], readonly string[]> = {
   rested: ['order_id', 'side', 'price_ticks', 'remaining_lots'],
   cancelled: ['order_id', 'remaining_lots', 'reason', 'request_id?'],
   cancel_rejected: ['order_id', 'request_id', 'code', 'message'],
+  amended: ['order_id', 'request_id', 'kept_priority', 'side', 'price_ticks', 'qty_lots', 'remaining_lots'],
+  amend_rejected: ['order_id', 'request_id', 'code', 'message'],
   book: ['side', 'price_ticks', 'qty_lots'],
 };
 
@@ -245,6 +309,10 @@ export function encodeEvent(e: EngineEvent): CompactEvent {
       return ['j', e.seq, e.ts, e.order_id, e.code, e.message];
     case 'cancel_rejected':
       return ['x', e.seq, e.ts, e.order_id, e.request_id, e.code, e.message];
+    case 'amended':
+      return ['m', e.seq, e.ts, e.order_id, e.request_id, e.kept_priority, e.side, e.price_ticks, e.qty_lots, e.remaining_lots];
+    case 'amend_rejected':
+      return ['n', e.seq, e.ts, e.order_id, e.request_id, e.code, e.message];
     default: {
       const never: never = e;
       throw new Error(`unknown engine event ${(never as { kind: string }).kind}`);

@@ -1,5 +1,8 @@
 import type {
   AcceptedEvent,
+  AmendCommand,
+  AmendedEvent,
+  AmendRejectCode,
   BookEvent,
   CancelCommand,
   CancelledEvent,
@@ -9,6 +12,7 @@ import type {
   PlaceCommand,
   RejectCode,
   RejectedEvent,
+  Side,
   TimedCommand,
   TradeEvent,
 } from '@xtrader/protocol';
@@ -19,7 +23,7 @@ import { ABSENT, hashId, IdIndex } from './id-index';
 import { NONE, OrderPool, PriceLevel } from './price-level';
 import { RecentIds } from './recent-ids';
 import { TradeIds } from './trade-ids';
-import type { CoreSnapshot, SnapshotLevel } from './snapshot';
+import type { CoreSnapshot, SnapshotLevel, SnapshotOrder } from './snapshot';
 
 /** How many finished order ids the core remembers to reject duplicates (see README). */
 export const RECENT_ID_CAPACITY = 10_000;
@@ -41,6 +45,14 @@ const REJECT_MESSAGES: Record<RejectCode, string> = {
   FOK_CANNOT_FILL: 'fill-or-kill order cannot be filled completely',
 };
 const NOT_FOUND_MESSAGE = 'order is not resting on the book (unknown, filled or cancelled)';
+const AMEND_REJECT_MESSAGES: Record<AmendRejectCode, string> = {
+  ORDER_NOT_FOUND: NOT_FOUND_MESSAGE,
+  NOTHING_CHANGED: 'the amend asks for the price and quantity the order already has',
+  QUANTITY_NOT_ABOVE_FILLED: 'the new quantity must be more than what has already filled',
+  INVALID_QUANTITY: 'quantity must be a positive whole number of lots',
+  INVALID_PRICE: 'price must be a positive whole number of ticks',
+  POST_ONLY_WOULD_CROSS: 'post-only order would take liquidity at the new price',
+};
 
 /**
  * The matching engine of one symbol: a price-time priority order book that turns commands into
@@ -71,6 +83,8 @@ export class MatchingCore {
    * nothing is allocated per command but the events.
    */
   private readonly swept: PriceLevel[] = [];
+  /** How many entries of `swept` the current command filled. */
+  private sweptCount = 0;
   private seq = 0;
 
   constructor(
@@ -120,6 +134,8 @@ export class MatchingCore {
         return this.place(cmd, cmd.ts);
       case 'cancel':
         return this.cancel(cmd, cmd.ts);
+      case 'amend':
+        return this.amend(cmd, cmd.ts);
       case 'clock':
         return [];
       default: {
@@ -158,9 +174,30 @@ export class MatchingCore {
     }
 
     const events: EngineEvent[] = [this.accepted(ts, cmd)];
+    const remaining = this.match(events, ts, id, cmd.side, cmd.qty_lots, limitKey, opposite);
+
+    let restLevel: PriceLevel | undefined;
+    if (remaining === 0) {
+      this.finish(id, hash);
+    } else if (!isMarket && (tif === 'GTC' || tif === 'POST_ONLY')) {
+      restLevel = this.rest(events, ts, own, id, hash, cmd.price_ticks!, remaining, cmd.qty_lots, tif === 'POST_ONLY');
+    } else {
+      this.finish(id, hash);
+      events.push(this.cancelled(ts, id, remaining, isMarket ? 'no_liquidity' : 'ioc_remainder', undefined));
+    }
+    this.pushBookEvents(events, ts, restLevel);
+    return events;
+  }
+
+  /**
+   * Trades `lots` of the taker `takerId` against `opposite` at levels with sortKey <= limitKey,
+   * best price first and oldest order first; appends a trade event per fill and notes the levels
+   * swept (for their book events). Returns the taker's remaining lots.
+   */
+  private match(events: EngineEvent[], ts: number, takerId: string, takerSide: Side, lots: number, limitKey: number, opposite: BookSide): number {
     const swept = this.swept;
     let sweptCount = 0;
-    let remaining = cmd.qty_lots;
+    let remaining = lots;
     let level = opposite.best;
     const pool = this.pool;
     while (remaining > 0 && level !== undefined && level.sortKey <= limitKey) {
@@ -172,7 +209,7 @@ export class MatchingCore {
         remaining -= fill;
         const makerLeft = level.reduce(maker, fill);
         const makerId = pool.ids[maker];
-        events.push(this.trade(ts, cmd, makerId, makerLeft, level.priceTicks, fill, remaining));
+        events.push(this.trade(ts, takerId, takerSide, makerId, makerLeft, level.priceTicks, fill, remaining));
         if (makerLeft !== 0) break; // partly filled maker: the taker is done
         const next = pool.next(maker);
         const makerHash = pool.hash(maker);
@@ -185,21 +222,23 @@ export class MatchingCore {
       opposite.emptied(level);
       level = opposite.best;
     }
+    this.sweptCount = sweptCount;
+    return remaining;
+  }
 
-    let restLevel: PriceLevel | undefined;
-    if (remaining === 0) {
-      this.finish(id, hash);
-    } else if (!isMarket && (tif === 'GTC' || tif === 'POST_ONLY')) {
-      restLevel = own.levelFor(cmd.price_ticks!);
-      this.restingIds.add(hash, restLevel.append(id, hash, remaining));
-      events.push({ v: 1, seq: ++this.seq, ts, kind: 'rested', order_id: id, side: cmd.side, price_ticks: restLevel.priceTicks, remaining_lots: remaining });
-    } else {
-      this.finish(id, hash);
-      events.push(this.cancelled(ts, id, remaining, isMarket ? 'no_liquidity' : 'ioc_remainder', undefined));
-    }
-    for (let i = 0; i < sweptCount; i++) events.push(this.bookEvent(ts, swept[i]));
+  /** Rests an order's remainder on its side and appends its `rested` event; returns the level. */
+  private rest(events: EngineEvent[], ts: number, own: BookSide, id: string, hash: number, priceTicks: number, remaining: number, qty: number, postOnly: boolean): PriceLevel {
+    const level = own.levelFor(priceTicks);
+    this.restingIds.add(hash, level.append(id, hash, remaining, qty, postOnly));
+    events.push({ v: 1, seq: ++this.seq, ts, kind: 'rested', order_id: id, side: own.side, price_ticks: priceTicks, remaining_lots: remaining });
+    return level;
+  }
+
+  /** The book events of the levels `match` swept, then of the level the remainder rested on. */
+  private pushBookEvents(events: EngineEvent[], ts: number, restLevel: PriceLevel | undefined): void {
+    const swept = this.swept;
+    for (let i = 0; i < this.sweptCount; i++) events.push(this.bookEvent(ts, swept[i]));
     if (restLevel !== undefined) events.push(this.bookEvent(ts, restLevel));
-    return events;
   }
 
   private cancel(cmd: CancelCommand, ts: number): EngineEvent[] {
@@ -217,6 +256,80 @@ export class MatchingCore {
     return [this.cancelled(ts, id, lots, 'user', cmd.request_id), this.bookEvent(ts, level)];
   }
 
+  private amend(cmd: AmendCommand, ts: number): EngineEvent[] {
+    checkAmend(cmd);
+    const id = cmd.order_id;
+    const qty = cmd.qty_lots;
+    const price = cmd.price_ticks;
+    if (qty !== undefined && !(Number.isSafeInteger(qty) && qty > 0)) return [this.amendRejected(ts, cmd, 'INVALID_QUANTITY')];
+    if (price !== undefined && !(Number.isSafeInteger(price) && price > 0)) return [this.amendRejected(ts, cmd, 'INVALID_PRICE')];
+    const hash = hashId(id);
+    const handle = this.restingIds.get(id, hash);
+    if (handle === ABSENT) return [this.amendRejected(ts, cmd, 'ORDER_NOT_FOUND')];
+
+    const pool = this.pool;
+    const level = pool.level(handle);
+    const oldPrice = level.priceTicks;
+    const oldQty = pool.qty(handle);
+    const oldRemaining = pool.lots(handle);
+    const filled = oldQty - oldRemaining;
+    const newQty = qty ?? oldQty;
+    const newPrice = price ?? oldPrice;
+    if (newQty === oldQty && newPrice === oldPrice) return [this.amendRejected(ts, cmd, 'NOTHING_CHANGED')];
+    if (newQty <= filled) return [this.amendRejected(ts, cmd, 'QUANTITY_NOT_ABOVE_FILLED')];
+    const remaining = newQty - filled;
+    const side = level.side;
+
+    if (newPrice === oldPrice && newQty < oldQty) {
+      // Less of the same: the order keeps its place in the queue.
+      level.reduce(handle, oldRemaining - remaining);
+      pool.setQty(handle, newQty);
+      return [this.amended(ts, cmd, true, side, newPrice, newQty, remaining), this.bookEvent(ts, level)];
+    }
+
+    const own = this.sideOf(level);
+    const opposite = side === 'Buy' ? this.asks : this.bids;
+    const limitKey = opposite.keyOf(newPrice);
+    const postOnly = pool.isPostOnly(handle);
+    if (postOnly && opposite.best !== undefined && opposite.best.sortKey <= limitKey) return [this.amendRejected(ts, cmd, 'POST_ONLY_WOULD_CROSS')];
+
+    // Off the book (the id stays in use: it is neither resting nor finished for this moment) ...
+    level.remove(handle);
+    this.restingIds.remove(hash, handle);
+    const oldLevelLots = level.totalLots;
+    if (level.isEmpty) own.emptied(level);
+    // ... and placed again at the back of its new price, trading first if that crosses.
+    const events: EngineEvent[] = [this.amended(ts, cmd, false, side, newPrice, newQty, remaining)];
+    const left = this.match(events, ts, id, side, remaining, limitKey, opposite);
+    let restLevel: PriceLevel | undefined;
+    if (left === 0) this.finish(id, hash);
+    else restLevel = this.rest(events, ts, own, id, hash, newPrice, left, newQty, postOnly);
+    // The old level first (unless the order went back to the same price: one event says it all).
+    if (newPrice !== oldPrice) events.push({ v: 1, seq: ++this.seq, ts, kind: 'book', side, price_ticks: oldPrice, qty_lots: oldLevelLots });
+    this.pushBookEvents(events, ts, restLevel);
+    return events;
+  }
+
+  private amended(ts: number, cmd: AmendCommand, keptPriority: boolean, side: Side, priceTicks: number, qty: number, remaining: number): AmendedEvent {
+    return {
+      v: 1,
+      seq: ++this.seq,
+      ts,
+      kind: 'amended',
+      order_id: cmd.order_id,
+      request_id: cmd.request_id,
+      kept_priority: keptPriority,
+      side,
+      price_ticks: priceTicks,
+      qty_lots: qty,
+      remaining_lots: remaining,
+    };
+  }
+
+  private amendRejected(ts: number, cmd: AmendCommand, code: AmendRejectCode): EngineEvent {
+    return { v: 1, seq: ++this.seq, ts, kind: 'amend_rejected', order_id: cmd.order_id, request_id: cmd.request_id, code, message: AMEND_REJECT_MESSAGES[code] };
+  }
+
   private sideOf(level: PriceLevel): BookSide {
     return level.side === 'Buy' ? this.bids : this.asks;
   }
@@ -232,7 +345,7 @@ export class MatchingCore {
     return { v: 1, seq: ++this.seq, ts, kind: 'rejected', order_id: orderId, code, message: REJECT_MESSAGES[code] };
   }
 
-  private trade(ts: number, cmd: PlaceCommand, makerId: string, makerRemaining: number, priceTicks: number, lots: number, takerRemaining: number): TradeEvent {
+  private trade(ts: number, takerId: string, takerSide: Side, makerId: string, makerRemaining: number, priceTicks: number, lots: number, takerRemaining: number): TradeEvent {
     const seq = ++this.seq;
     return {
       v: 1,
@@ -240,9 +353,9 @@ export class MatchingCore {
       ts,
       kind: 'trade',
       trade_id: this.tradeIds.of(seq),
-      taker_order_id: cmd.order_id,
+      taker_order_id: takerId,
       maker_order_id: makerId,
-      taker_side: cmd.side,
+      taker_side: takerSide,
       price_ticks: priceTicks,
       qty_lots: lots,
       taker_fee: this.takerFee.of(priceTicks, lots),
@@ -309,12 +422,14 @@ export class MatchingCore {
       previousKey = key;
       if (!Array.isArray(orders) || orders.length === 0) throw new InvalidSnapshotError(`empty level ${price}`);
       const level = side.levelFor(price);
-      for (const [id, lots] of orders) {
+      for (const [id, lots, filled = 0, postOnly] of orders) {
         if (typeof id !== 'string' || id.length === 0) throw new InvalidSnapshotError(`bad order id at ${price}`);
         if (!Number.isSafeInteger(lots) || lots <= 0) throw new InvalidSnapshotError(`bad quantity for ${id}`);
+        if (!Number.isSafeInteger(filled) || filled < 0 || !Number.isSafeInteger(lots + filled)) throw new InvalidSnapshotError(`bad filled quantity for ${id}`);
+        if (postOnly !== undefined && postOnly !== 1) throw new InvalidSnapshotError(`bad post-only flag for ${id}`);
         const hash = hashId(id);
         if (this.isKnown(id, hash)) throw new InvalidSnapshotError(`order id ${id} appears twice`);
-        this.restingIds.add(hash, level.append(id, hash, lots));
+        this.restingIds.add(hash, level.append(id, hash, lots, lots + filled, postOnly === 1));
       }
     }
   }
@@ -323,12 +438,24 @@ export class MatchingCore {
 function snapshotSide(side: BookSide): SnapshotLevel[] {
   const out: SnapshotLevel[] = [];
   for (const level of side.levels()) {
-    const orders: [string, number][] = [];
+    const orders: SnapshotOrder[] = [];
     const pool = level.pool;
-    for (let h = level.head; h !== NONE; h = pool.next(h)) orders.push([pool.ids[h], pool.lots(h)]);
+    for (let h = level.head; h !== NONE; h = pool.next(h)) {
+      const lots = pool.lots(h);
+      const filled = pool.qty(h) - lots;
+      if (pool.isPostOnly(h)) orders.push([pool.ids[h], lots, filled, 1]);
+      else if (filled !== 0) orders.push([pool.ids[h], lots, filled]);
+      else orders.push([pool.ids[h], lots]);
+    }
     out.push([level.priceTicks, orders]);
   }
   return out;
+}
+
+/** Rejects amends the stream contract rules out (a bad quantity or price is a business rejection). */
+function checkAmend(cmd: AmendCommand): void {
+  if (typeof cmd.order_id !== 'string' || cmd.order_id.length === 0) throw new InvalidCommandError('order_id is missing');
+  if (typeof cmd.request_id !== 'string' || cmd.request_id.length === 0) throw new InvalidCommandError(`amend of ${cmd.order_id}: request_id is missing`);
 }
 
 /** Rejects commands the stream contract rules out, before anything changes. */

@@ -6,9 +6,11 @@ export const NONE = -1;
 /**
  * Layout of one order's 32-byte record in `OrderPool`'s buffer (two records per cache line): the
  * remaining lots as a double (lots are safe integers, up to 2^53) in the first 8 bytes, seen
- * through `lots` (index h * 4), then int32 fields seen through `links` (index h * 8 + field).
+ * through `lots` (index h * 4), then int32 fields seen through `links` (index h * 8 + field), then
+ * the order's total quantity (filled lots included) as a double in the last 8 bytes (index h * 4 + 3).
  */
 const LOTS_STRIDE = 4;
+const QTY = 3;
 const LINKS_STRIDE = 8;
 const NEXT = 2;
 const PREV = 3;
@@ -28,6 +30,8 @@ export class OrderPool {
   readonly ids: string[] = [];
   private lotsView: Float64Array;
   private links: Int32Array;
+  /** Per handle: 1 for a POST_ONLY order (read by amends only, so apart from the records). */
+  private postOnly: Uint8Array;
   private capacity: number;
   private used = 0;
   /** Head of the list of released handles (linked through NEXT). */
@@ -39,6 +43,7 @@ export class OrderPool {
     const buffer = new ArrayBuffer(initialCapacity * LOTS_STRIDE * 8);
     this.lotsView = new Float64Array(buffer);
     this.links = new Int32Array(buffer);
+    this.postOnly = new Uint8Array(initialCapacity);
   }
 
   lots(h: number): number {
@@ -54,12 +59,22 @@ export class OrderPool {
   hash(h: number): number {
     return this.links[h * LINKS_STRIDE + HASH];
   }
+  /** The order's total quantity: its remaining lots plus what has filled. */
+  qty(h: number): number {
+    return this.lotsView[h * LOTS_STRIDE + QTY];
+  }
+  setQty(h: number, qty: number): void {
+    this.lotsView[h * LOTS_STRIDE + QTY] = qty;
+  }
+  isPostOnly(h: number): boolean {
+    return this.postOnly[h] === 1;
+  }
   level(h: number): PriceLevel {
     return this.levelById[this.links[h * LINKS_STRIDE + LEVEL]]!;
   }
 
   /** A handle for a new order at the back of `level`'s queue (links set by the level). */
-  alloc(orderId: string, hash: number, lots: number, levelId: number, prev: number): number {
+  alloc(orderId: string, hash: number, lots: number, qty: number, postOnly: boolean, levelId: number, prev: number): number {
     let h = this.freeHead;
     if (h !== NONE) {
       this.freeHead = this.links[h * LINKS_STRIDE + NEXT];
@@ -69,6 +84,8 @@ export class OrderPool {
     }
     this.ids[h] = orderId;
     this.lotsView[h * LOTS_STRIDE] = lots;
+    this.lotsView[h * LOTS_STRIDE + QTY] = qty;
+    this.postOnly[h] = postOnly ? 1 : 0;
     const links = this.links;
     const base = h * LINKS_STRIDE;
     links[base + NEXT] = NONE;
@@ -114,6 +131,9 @@ export class OrderPool {
     lots.set(this.lotsView);
     this.lotsView = lots;
     this.links = new Int32Array(buffer);
+    const postOnly = new Uint8Array(this.capacity * 2);
+    postOnly.set(this.postOnly);
+    this.postOnly = postOnly;
     this.capacity *= 2;
   }
 }
@@ -158,13 +178,16 @@ export class PriceLevel {
     return this.head === NONE;
   }
 
-  /** Appends a new order at the back of the queue (lowest time priority); returns its handle. */
-  append(orderId: string, hash: number, lots: number): number {
+  /**
+   * Appends a new order at the back of the queue (lowest time priority) with `lots` remaining of
+   * its total quantity `qty`; returns its handle.
+   */
+  append(orderId: string, hash: number, lots: number, qty: number, postOnly: boolean): number {
     const total = this.totalLots + lots;
     // A level total beyond 2^53 would silently lose lots; no valid config gets there.
     if (total > Number.MAX_SAFE_INTEGER || this.owner.totalLots + lots > Number.MAX_SAFE_INTEGER) throw new Error(`level ${this.priceTicks}: total lots overflow`);
     const tail = this.tail;
-    const h = this.pool.alloc(orderId, hash, lots, this.id, tail);
+    const h = this.pool.alloc(orderId, hash, lots, qty, postOnly, this.id, tail);
     if (tail === NONE) this.head = h;
     else this.pool.setNext(tail, h);
     this.tail = h;

@@ -1,5 +1,12 @@
-/** One price level in a snapshot: its price and its orders oldest first as [orderId, remainingLots]. */
-export type SnapshotLevel = [priceTicks: number, orders: [orderId: string, remainingLots: number][]];
+/**
+ * One resting order in a snapshot: its id and remaining lots, then, when not 0, the lots that have
+ * filled (the order's quantity is remaining + filled), then 1 for a POST_ONLY order. Written as
+ * short as it can be: a GTC order nothing has filled is `[orderId, remainingLots]`.
+ */
+export type SnapshotOrder = [orderId: string, remainingLots: number, filledLots?: number, postOnly?: 1];
+
+/** One price level in a snapshot: its price and its orders oldest first. */
+export type SnapshotLevel = [priceTicks: number, orders: SnapshotOrder[]];
 
 /**
  * Everything the core needs to continue exactly where it was: JSON-serialisable, no class

@@ -172,6 +172,8 @@ export class MarketData {
       case 'rested':
       case 'cancelled':
       case 'cancel_rejected':
+      case 'amended':
+      case 'amend_rejected':
         break;
       default: {
         const never: never = event;

@@ -86,6 +86,9 @@ export class OrderViews {
         return;
       case 'book':
         return;
+      case 'amended':
+      case 'amend_rejected':
+        return;
       default: {
         const never: never = e;
         throw new Error(`unknown engine event ${(never as { kind: string }).kind}`);

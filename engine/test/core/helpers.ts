@@ -28,10 +28,20 @@ export function cancel(orderId: string, requestId = `req-${orderId}`, ts = ++clo
   return { v: 1, kind: 'cancel', order_id: orderId, request_id: requestId, ts };
 }
 
+/** An amend of `orderId` to a new total quantity and/or price, as the runner hands it to the core. */
+export function amend(orderId: string, change: { qty?: number; price?: number }, requestId = `amend-${orderId}`, ts = ++clock): TimedCommand {
+  const cmd: TimedCommand = { v: 1, kind: 'amend', order_id: orderId, request_id: requestId, ts };
+  if (change.qty !== undefined) cmd.qty_lots = change.qty;
+  if (change.price !== undefined) cmd.price_ticks = change.price;
+  return cmd;
+}
+
 /**
  * One short line per event, for tables that read like a trade log:
  * `accepted t1`, `trade t1<-m1 5@100 fee 5/3 left 2/0`, `rested t1 2@101`,
- * `cancelled t1 2 ioc_remainder`, `rejected t1 FOK_CANNOT_FILL`, `book Sell 100=0`.
+ * `cancelled t1 2 ioc_remainder`, `rejected t1 FOK_CANNOT_FILL`, `book Sell 100=0`,
+ * `amended t1 kept 4/3@100` (kept priority; quantity 4 of which 3 left, at 100), `amended t1 moved 4/3@101`,
+ * `amend_rejected t1 NOTHING_CHANGED`.
  */
 export function summarize(e: EngineEvent): string {
   switch (e.kind) {
@@ -47,6 +57,10 @@ export function summarize(e: EngineEvent): string {
       return `cancelled ${e.order_id} ${e.remaining_lots} ${e.reason}${e.request_id ? ` ${e.request_id}` : ''}`;
     case 'cancel_rejected':
       return `cancel_rejected ${e.order_id} ${e.code} ${e.request_id}`;
+    case 'amended':
+      return `amended ${e.order_id} ${e.kept_priority ? 'kept' : 'moved'} ${e.qty_lots}/${e.remaining_lots}@${e.price_ticks}`;
+    case 'amend_rejected':
+      return `amend_rejected ${e.order_id} ${e.code}`;
     case 'book':
       return `book ${e.side} ${e.price_ticks}=${e.qty_lots}`;
   }

@@ -1,4 +1,4 @@
-import type { MarketSpec, TimedCommand } from '@xtrader/protocol';
+import type { EngineEvent, MarketSpec, TimedCommand } from '@xtrader/protocol';
 import { MatchingCore } from '../../src/core';
 import { markets, prng } from './helpers';
 import { randomTape } from './random-tape';
@@ -33,6 +33,33 @@ describe('MatchingCore against a naive reference matcher', () => {
     expect(core.openOrders).toBeGreaterThan(0);
     // The tape must actually exercise matching, not just resting orders.
     expect(trades).toBeGreaterThan(COMMANDS / 10);
+  });
+});
+
+describe('MatchingCore against the reference matcher, with amends', () => {
+  const seeds = Array.from({ length: 40 }, (_, i) => 5000 + i);
+  test.each(seeds)('random tape %i with amends (10,000 commands): identical events and final book', (seed) => {
+    const spec = specs[seed % specs.length];
+    const capacity = seed % 4 === 0 ? 50 : 300;
+    const core = new MatchingCore(spec, { recentIdCapacity: capacity });
+    const reference = new ReferenceMatcher(spec, capacity);
+    const tape = randomTape(seed, COMMANDS, { amends: true });
+    const seen = new Map<string, number>();
+    for (let i = 0; i < tape.length; i++) {
+      const got = JSON.stringify(core.apply(tape[i]));
+      const want = JSON.stringify(reference.apply(tape[i]));
+      if (got !== want) {
+        expect({ command: i, cmd: tape[i], events: JSON.parse(got) }).toEqual({ command: i, cmd: tape[i], events: JSON.parse(want) });
+      }
+      if (tape[i].kind !== 'amend') continue;
+      const first = (JSON.parse(got) as EngineEvent[])[0];
+      const key = first.kind === 'amended' ? `amended kept_priority ${first.kept_priority}` : first.kind === 'amend_rejected' ? first.code : first.kind;
+      seen.set(key, (seen.get(key) ?? 0) + 1);
+    }
+    expect(core.depth(1_000_000)).toEqual(reference.depth());
+    // The tape exercises both kinds of amend and the rejections.
+    const kinds = [...seen.keys()].sort();
+    expect(kinds).toEqual(expect.arrayContaining(['amended kept_priority true', 'amended kept_priority false', 'ORDER_NOT_FOUND', 'NOTHING_CHANGED', 'INVALID_QUANTITY', 'INVALID_PRICE']));
   });
 });
 

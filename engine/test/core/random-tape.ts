@@ -7,8 +7,10 @@ import { prng } from './helpers';
  * ids, reused ids, clock ticks, around a drifting mid price so the book stays a few hundred
  * orders deep and many commands trade.
  */
-export function randomTape(seed: number, length: number): TimedCommand[] {
+export function randomTape(seed: number, length: number, options: { amends?: boolean } = {}): TimedCommand[] {
   const random = prng(seed);
+  // Amends come from their own stream of numbers, so a tape without them is what it always was.
+  const amendRandom = prng(seed ^ 0x5a5a);
   const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
   const tape: TimedCommand[] = [];
   const ids: string[] = [];
@@ -18,6 +20,10 @@ export function randomTape(seed: number, length: number): TimedCommand[] {
   for (let i = 0; i < length; i++) {
     ts += int(0, 3);
     if (random() < 0.05) mid = Math.max(20, mid + int(-1, 1));
+    if (options.amends === true && ids.length > 0 && amendRandom() < 0.12) {
+      tape.push(randomAmend(amendRandom, ids, mid, i, ts));
+      continue;
+    }
     const r = random();
     if (r < 0.02) {
       tape.push({ v: 1, kind: 'clock', ts });
@@ -51,4 +57,28 @@ export function randomTape(seed: number, length: number): TimedCommand[] {
     tape.push({ ...cmd, ts });
   }
   return tape;
+}
+
+/**
+ * An amend of a recent id (resting, finished or unknown): less or more quantity, a new price near
+ * the mid (crossing sometimes), both, neither (NOTHING_CHANGED), or a quantity or price the core
+ * must reject (0, fractional).
+ */
+function randomAmend(random: () => number, ids: string[], mid: number, i: number, ts: number): TimedCommand {
+  const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
+  const orderId = random() < 0.95 ? ids[int(Math.max(0, ids.length - 80), ids.length - 1)] : `ghost-amend-${i}`;
+  const cmd: TimedCommand = { v: 1, kind: 'amend', order_id: orderId, request_id: `a${i}`, ts };
+  const u = random();
+  const qty = () => (random() < 0.7 ? int(1, 8) : int(9, 60));
+  const price = () => Math.max(1, mid + int(-8, 8));
+  if (u < 0.4) cmd.qty_lots = qty();
+  else if (u < 0.75) cmd.price_ticks = price();
+  else if (u < 0.9) {
+    cmd.qty_lots = qty();
+    cmd.price_ticks = price();
+  } else if (u < 0.93) {
+    // neither: nothing changes
+  } else if (u < 0.96) cmd.qty_lots = random() < 0.5 ? 0 : 2.5;
+  else cmd.price_ticks = random() < 0.5 ? 0 : mid + 0.5;
+  return cmd;
 }

@@ -1,11 +1,24 @@
-import { feeUnits, type EngineEvent, type MarketSpec, type PlaceCommand, type Side, type TimedCommand } from '@xtrader/protocol';
+import { feeUnits, type AmendCommand, type EngineEvent, type MarketSpec, type PlaceCommand, type Side, type TimedCommand } from '@xtrader/protocol';
 
 interface RefOrder {
   id: string;
   side: Side;
   price: number;
+  /** Remaining lots. */
   lots: number;
+  /** Total quantity (filled lots included). */
+  qty: number;
+  postOnly: boolean;
   arrival: number;
+}
+
+/** A taker as matching sees it: a place, or an amended order placed again. */
+interface Taker {
+  id: string;
+  side: Side;
+  market: boolean;
+  limit: number;
+  lots: number;
 }
 
 /**
@@ -28,6 +41,7 @@ export class ReferenceMatcher {
   apply(cmd: TimedCommand): EngineEvent[] {
     if (cmd.kind === 'clock') return [];
     if (cmd.kind === 'cancel') return this.cancel(cmd.order_id, cmd.request_id, cmd.ts);
+    if (cmd.kind === 'amend') return this.amend(cmd, cmd.ts);
     return this.place(cmd, cmd.ts);
   }
 
@@ -84,12 +98,30 @@ export class ReferenceMatcher {
     Object.assign(accepted, { side: cmd.side, type: cmd.type, tif: cmd.tif, price_ticks: cmd.price_ticks, qty_lots: cmd.qty_lots });
     events.push(accepted as EngineEvent);
 
-    let remaining = cmd.qty_lots;
+    let remaining = this.match({ id, side: cmd.side, market, limit, lots: cmd.qty_lots }, events, ts);
+    if (remaining > 0 && !market && (cmd.tif === 'GTC' || cmd.tif === 'POST_ONLY')) {
+      this.resting.push({ id, side: cmd.side, price: limit, lots: remaining, qty: cmd.qty_lots, postOnly: cmd.tif === 'POST_ONLY', arrival: this.arrivals++ });
+      events.push({ v: 1, seq: ++this.seq, ts, kind: 'rested', order_id: id, side: cmd.side, price_ticks: limit, remaining_lots: remaining });
+    } else {
+      this.remember(id);
+      if (remaining > 0) {
+        events.push({ v: 1, seq: ++this.seq, ts, kind: 'cancelled', order_id: id, remaining_lots: remaining, reason: market ? 'no_liquidity' : 'ioc_remainder' });
+      }
+    }
+
+    for (const e of this.bookEvents(before, candidates, cmd.side, ts)) events.push(e);
+    return events;
+  }
+
+  /** Matches a taker against the best acceptable makers one at a time; returns its remaining lots. */
+  private match(taker: Taker, events: EngineEvent[], ts: number): number {
+    const acceptable = (o: RefOrder) => o.side !== taker.side && (taker.market || (taker.side === 'Buy' ? o.price <= taker.limit : o.price >= taker.limit));
+    let remaining = taker.lots;
     while (remaining > 0) {
       let best: RefOrder | undefined;
       for (const o of this.resting) {
         if (!acceptable(o)) continue;
-        const better = best === undefined || (cmd.side === 'Buy' ? o.price < best.price : o.price > best.price) || (o.price === best.price && o.arrival < best.arrival);
+        const better = best === undefined || (taker.side === 'Buy' ? o.price < best.price : o.price > best.price) || (o.price === best.price && o.arrival < best.arrival);
         if (better) best = o;
       }
       if (best === undefined) break;
@@ -103,9 +135,9 @@ export class ReferenceMatcher {
         ts,
         kind: 'trade',
         trade_id: `${this.spec.symbol}-${seq}`,
-        taker_order_id: id,
+        taker_order_id: taker.id,
         maker_order_id: best.id,
-        taker_side: cmd.side,
+        taker_side: taker.side,
         price_ticks: best.price,
         qty_lots: fill,
         taker_fee: feeUnits(this.spec, best.price, fill, this.spec.takerRate),
@@ -118,27 +150,94 @@ export class ReferenceMatcher {
         this.remember(best.id);
       }
     }
+    return remaining;
+  }
 
-    if (remaining > 0 && !market && (cmd.tif === 'GTC' || cmd.tif === 'POST_ONLY')) {
-      this.resting.push({ id, side: cmd.side, price: limit, lots: remaining, arrival: this.arrivals++ });
-      events.push({ v: 1, seq: ++this.seq, ts, kind: 'rested', order_id: id, side: cmd.side, price_ticks: limit, remaining_lots: remaining });
-    } else {
-      this.remember(id);
-      if (remaining > 0) {
-        events.push({ v: 1, seq: ++this.seq, ts, kind: 'cancelled', order_id: id, remaining_lots: remaining, reason: market ? 'no_liquidity' : 'ioc_remainder' });
-      }
-    }
-
-    // Every level whose total changed: the opposite side best first, then the taker's own side.
+  /**
+   * One book event per level of `candidates` whose total changed since `before`: the opposite
+   * side of `takerSide` best first, then the taker's own side best first.
+   */
+  private bookEvents(before: Map<number, number>, candidates: Set<number>, takerSide: Side, ts: number): EngineEvent[] {
     const after = this.levelTotals(candidates);
     const changed = [...new Set([...before.keys(), ...after.keys()])]
       .filter((key) => (before.get(key) ?? 0) !== (after.get(key) ?? 0))
       .map((key) => ({ side: (key < 0 ? 'Buy' : 'Sell') as Side, price: Math.abs(key), lots: after.get(key) ?? 0 }))
       .sort((a, b) => {
-        if (a.side !== b.side) return a.side === cmd.side ? 1 : -1;
+        if (a.side !== b.side) return a.side === takerSide ? 1 : -1;
         return a.side === 'Sell' ? a.price - b.price : b.price - a.price;
       });
-    for (const c of changed) events.push({ v: 1, seq: ++this.seq, ts, kind: 'book', side: c.side, price_ticks: c.price, qty_lots: c.lots });
+    return changed.map((c) => ({ v: 1, seq: ++this.seq, ts, kind: 'book', side: c.side, price_ticks: c.price, qty_lots: c.lots }));
+  }
+
+  private amendRejected(cmd: AmendCommand, ts: number, code: string, message: string): EngineEvent[] {
+    return [{ v: 1, seq: ++this.seq, ts, kind: 'amend_rejected', order_id: cmd.order_id, request_id: cmd.request_id, code, message } as EngineEvent];
+  }
+
+  /**
+   * README's amend: checks in this order (quantity, price, order resting, something changes, more
+   * than filled); less quantity at the same price keeps the queue place; anything else takes the
+   * order off and places it again at the back of its (new) price, trading first if it crosses.
+   */
+  private amend(cmd: AmendCommand, ts: number): EngineEvent[] {
+    const { qty_lots: qty, price_ticks: price } = cmd;
+    if (qty !== undefined && !(Number.isSafeInteger(qty) && qty > 0)) return this.amendRejected(cmd, ts, 'INVALID_QUANTITY', 'quantity must be a positive whole number of lots');
+    if (price !== undefined && !(Number.isSafeInteger(price) && price > 0)) return this.amendRejected(cmd, ts, 'INVALID_PRICE', 'price must be a positive whole number of ticks');
+    const order = this.resting.find((o) => o.id === cmd.order_id);
+    if (order === undefined) return this.amendRejected(cmd, ts, 'ORDER_NOT_FOUND', 'order is not resting on the book (unknown, filled or cancelled)');
+    const newQty = qty ?? order.qty;
+    const newPrice = price ?? order.price;
+    const filled = order.qty - order.lots;
+    if (newQty === order.qty && newPrice === order.price) return this.amendRejected(cmd, ts, 'NOTHING_CHANGED', 'the amend asks for the price and quantity the order already has');
+    if (newQty <= filled) return this.amendRejected(cmd, ts, 'QUANTITY_NOT_ABOVE_FILLED', 'the new quantity must be more than what has already filled');
+    const remaining = newQty - filled;
+    const amended = (kept: boolean): EngineEvent => ({
+      v: 1,
+      seq: ++this.seq,
+      ts,
+      kind: 'amended',
+      order_id: order.id,
+      request_id: cmd.request_id,
+      kept_priority: kept,
+      side: order.side,
+      price_ticks: newPrice,
+      qty_lots: newQty,
+      remaining_lots: remaining,
+    });
+    const ownKey = (p: number) => (order.side === 'Buy' ? -p : p);
+
+    if (newPrice === order.price && newQty < order.qty) {
+      order.qty = newQty;
+      order.lots = remaining;
+      const events = [amended(true)];
+      const levelLots = this.levelTotals(new Set([ownKey(order.price)])).get(ownKey(order.price)) ?? 0;
+      events.push({ v: 1, seq: ++this.seq, ts, kind: 'book', side: order.side, price_ticks: order.price, qty_lots: levelLots });
+      return events;
+    }
+    const crosses = (o: RefOrder) => o.side !== order.side && (order.side === 'Buy' ? o.price <= newPrice : o.price >= newPrice);
+    if (order.postOnly && this.resting.some(crosses)) {
+      return this.amendRejected(cmd, ts, 'POST_ONLY_WOULD_CROSS', 'post-only order would take liquidity at the new price');
+    }
+    const oldKey = ownKey(order.price);
+    const candidates = new Set<number>(this.resting.filter(crosses).map((o) => (o.side === 'Buy' ? -o.price : o.price)));
+    candidates.add(ownKey(newPrice));
+    const oldLevelBefore = this.levelTotals(new Set([oldKey])).get(oldKey) ?? 0;
+    this.resting = this.resting.filter((o) => o !== order);
+    const oldLevelAfter = this.levelTotals(new Set([oldKey])).get(oldKey) ?? 0;
+    const before = this.levelTotals(candidates);
+    const events: EngineEvent[] = [amended(false)];
+    const left = this.match({ id: order.id, side: order.side, market: false, limit: newPrice, lots: remaining }, events, ts);
+    if (left > 0) {
+      this.resting.push({ ...order, price: newPrice, lots: left, qty: newQty, arrival: this.arrivals++ });
+      events.push({ v: 1, seq: ++this.seq, ts, kind: 'rested', order_id: order.id, side: order.side, price_ticks: newPrice, remaining_lots: left });
+    } else {
+      this.remember(order.id);
+    }
+    // The old level first (it changed: the order left it), unless the order went back to it.
+    if (newPrice !== order.price && oldLevelAfter !== oldLevelBefore) {
+      events.push({ v: 1, seq: ++this.seq, ts, kind: 'book', side: order.side, price_ticks: order.price, qty_lots: oldLevelAfter });
+    }
+    if (newPrice === order.price) before.set(oldKey, oldLevelBefore);
+    for (const e of this.bookEvents(before, candidates, order.side, ts)) events.push(e);
     return events;
   }
 

@@ -208,7 +208,12 @@ export class Ledger {
       case 'accepted':
       case 'rested':
       case 'cancel_rejected':
+      case 'amend_rejected':
       case 'book':
+        break;
+      case 'amended':
+        // Not settled yet: a hold keeps the size the order was locked for (an amend to a larger
+        // size, or a buy to a higher price, would need more locked before it reaches the stream).
         break;
       default: {
         const never: never = e;
