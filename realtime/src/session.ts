@@ -80,8 +80,11 @@ export class Session implements Subscriber, PrivateSubscriber {
   private inWindow = 0;
   /** The account this connection authenticated as. */
   private account?: string;
-  /** Counts Auth attempts: only the latest one's answer counts. */
-  private authAttempts = 0;
+  /**
+   * Set while an Auth is being checked: Auth, Subscribe and Unsubscribe wait for it, in the order
+   * they came, so a client may subscribe right after Auth (or a handshake with credentials).
+   */
+  private inFlight?: Promise<unknown>;
   private readonly privateChannels = new Set<PrivateChannel>();
   /** Symbols that orders and fills are filtered to (null: all). */
   private privateSymbols: ReadonlySet<string> | null = null;
@@ -148,11 +151,11 @@ export class Session implements Subscriber, PrivateSubscriber {
     }
     switch (msg.type) {
       case 'Auth':
-        return this.authenticate(msg);
+        return this.inTurn(() => this.checkAuth(msg));
       case 'Subscribe':
-        return this.subscribe(msg);
+        return this.inTurn(() => this.subscribe(msg));
       case 'Unsubscribe':
-        return this.unsubscribe(msg);
+        return this.inTurn(() => this.unsubscribe(msg));
       case 'Pong':
         this.lastPongAt = Date.now();
         return undefined;
@@ -183,19 +186,36 @@ export class Session implements Subscriber, PrivateSubscriber {
    * Error UNAUTHENTICATED (SERVICE_UNAVAILABLE when the account store cannot answer). A refused
    * Auth changes nothing; a later one replaces an earlier one.
    */
-  async authenticate(auth: Auth): Promise<Reply> {
-    const attempt = ++this.authAttempts;
+  authenticate(auth: Auth): Promise<Reply> {
+    return Promise.resolve(this.inTurn(() => this.checkAuth(auth)));
+  }
+
+  /** Runs `f` now, or after the Auth (and whatever queued behind it) when one is being checked. */
+  private inTurn(f: () => Reply | Promise<Reply>): Reply | Promise<Reply> {
+    const before = this.inFlight;
+    const result = before ? before.then(() => (this.ended ? { type: 'Error', code: 'CLOSED', message: 'connection closed' } : f())) : f();
+    if (result instanceof Promise) {
+      const done = result.catch(() => undefined);
+      this.inFlight = done;
+      void done.then(() => {
+        if (this.inFlight === done) this.inFlight = undefined;
+      });
+    }
+    return result;
+  }
+
+  private async checkAuth(auth: Auth): Promise<Reply> {
     let accountId: string;
     try {
       accountId = await this.deps.auth.verify(auth);
     } catch (e) {
-      if (attempt !== this.authAttempts || this.ended) return { type: 'Error', code: 'UNAUTHENTICATED', message: 'superseded by a later Auth' };
+      if (this.ended) return { type: 'Error', code: 'UNAUTHENTICATED', message: 'connection closed' };
       const unavailable = isXtError(e) && e.code === 'SERVICE_UNAVAILABLE';
       if (!isXtError(e)) this.deps.log.warn('connection auth failed', { client_id: this.id, error: String(e) });
       return this.error(unavailable ? 'SERVICE_UNAVAILABLE' : 'UNAUTHENTICATED', isXtError(e) ? e.message : 'credentials could not be checked');
     }
     const reply = { type: 'AuthSuccess', account_id: accountId };
-    if (attempt !== this.authAttempts || this.ended) return reply;
+    if (this.ended) return reply;
     if (this.account !== accountId && this.privateChannels.size > 0) {
       if (this.account !== undefined) this.deps.privates.leave(this, this.account);
       this.deps.privates.join(this, accountId);

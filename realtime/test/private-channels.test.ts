@@ -152,6 +152,19 @@ describe('authenticating a connection', () => {
     expect(await subscribe(c, { channels: ['orders'] })).toMatchObject({ type: 'Error', code: 'UNAUTHENTICATED' });
   });
 
+  it('lets a client subscribe right after Auth or a credentialed handshake, without waiting for AuthSuccess', async () => {
+    const c = await ws(nodeA, 'eager');
+    c.send({ type: 'Auth', token: owner.token });
+    c.send({ type: 'Subscribe', channels: ['orders'] });
+    await c.next((m) => m.type === 'SubscribeSuccess' || m.type === 'Error');
+    expect(c.messages.filter((m) => m.type !== 'Connected').map((m) => m.type)).toEqual(['AuthSuccess', 'SubscribeSuccess']);
+    const socket = await sio(nodeA, 'eager-sio', { auth: { token: owner.token } });
+    // Connected arrives before the handshake's credentials are checked: subscribe at once.
+    socket.send({ type: 'Subscribe', channels: ['fills'] });
+    await socket.next((m) => m.type === 'SubscribeSuccess' || m.type === 'Error');
+    expect(socket.messages.filter((m) => m.type !== 'Connected').map((m) => m.type)).toEqual(['AuthSuccess', 'SubscribeSuccess']);
+  });
+
   it('refuses a logged-out session at once (no cache on these nodes)', async () => {
     const { token } = await accounts.createSession(owner.id, 'owner');
     await accounts.deleteSession(token);
@@ -168,12 +181,13 @@ describe('authenticating a connection', () => {
 
 describe('subscribing to private channels', () => {
   it.each(['orders', 'fills', 'balances'])('refuses %s on an unauthenticated connection with Error UNAUTHENTICATED, on both transports', async (channel) => {
+    const before = await accountChannels();
     for (const c of [await ws(nodeC, 'anon'), await sio(nodeC, 'anon')]) {
       expect(await subscribe(c, { channels: [channel] })).toMatchObject({ type: 'Error', code: 'UNAUTHENTICATED' });
       // Nothing half-applied: a mixed request is refused whole.
       expect(await subscribe(c, { channels: ['executions', channel], symbols: ['BTC-KRW'] })).toMatchObject({ type: 'Error', code: 'UNAUTHENTICATED' });
     }
-    expect(await accountChannels()).toEqual([]);
+    expect(await accountChannels()).toEqual(before);
   });
 });
 
