@@ -15,6 +15,8 @@ export interface MetricsSource {
   subscriptions(): Record<Channel, number>;
   /** Waiting messages per client (outbox + transport buffer). */
   queueDepths(): number[];
+  /** Private channels: accounts followed here, messages routed to them and dropped as malformed. */
+  privates(): { accounts: number; routed: number; malformed: number };
 }
 
 /**
@@ -53,6 +55,28 @@ export class RealtimeMetrics {
       registers,
       collect() {
         for (const [channel, n] of Object.entries(source.subscriptions())) this.set({ channel }, n);
+      },
+    });
+    new Gauge({
+      name: 'xt_realtime_private_accounts',
+      help: "Accounts with a private channel subscription on this node (the account channels it subscribes to)",
+      registers,
+      collect() {
+        this.set(source.privates().accounts);
+      },
+    });
+    const privateSeen = { routed: 0, malformed: 0 };
+    new Counter({
+      name: 'xt_realtime_private_messages_total',
+      help: 'Private messages that arrived for accounts followed here, by result',
+      labelNames: ['result'],
+      registers,
+      collect() {
+        const now = source.privates();
+        for (const result of ['routed', 'malformed'] as const) {
+          this.inc({ result }, now[result] - privateSeen[result]);
+          privateSeen[result] = now[result];
+        }
       },
     });
     const seen: Record<TransportName, number> = { ws: 0, 'socket.io': 0 };

@@ -35,7 +35,7 @@ export class PrivateRouter {
   private readonly accounts = new Map<string, Set<PrivateSubscriber>>();
   private adapter?: Adapter;
   /** Private messages handed to local connections, and dropped as malformed. */
-  delivered = 0;
+  routed = 0;
   malformed = 0;
 
   /** The namespace adapter whose rooms carry the accounts (set when the socket.io server starts). */
@@ -75,7 +75,7 @@ export class PrivateRouter {
     }
     const out = new Outgoing(message as Outgoing['message']);
     for (const s of set) s.offerPrivate(out);
-    this.delivered++;
+    this.routed++;
   }
 }
 

@@ -48,7 +48,9 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeN
   const state = new CurrentState(commands, o.prefix);
   let ws: WsGateway | undefined;
   let sio: SocketIoGateway | undefined;
+  const privates = new PrivateRouter();
   const metrics = new RealtimeMetrics({
+    privates: () => ({ accounts: privates.accountCount, routed: privates.routed, malformed: privates.malformed }),
     connections: () => ({ ws: ws?.sessions.size ?? 0, 'socket.io': sio?.sessions.size ?? 0 }),
     subscriptions: () => hub.countByChannel(),
     queueDepths: () => [...(ws?.sessions ?? []), ...(sio?.sessions ?? [])].map((s) => s.queueDepth()),
@@ -91,7 +93,6 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeN
     }),
   );
   const gate = new ConnectionGate(o.connectionLimits);
-  const privates = new PrivateRouter();
   const auth = new ConnectionAuthenticator(new CredentialReader(commands, o.prefix, o.authCacheMs));
   const sessionDeps = { hub, state, symbols: o.symbols, queueLimit: o.queueLimit, subscribesPerSecond: o.connectionLimits.subscribesPerSecond, metrics, log, auth, privates };
   ws = new WsGateway(sessionDeps, {

@@ -226,6 +226,11 @@ describe('routing', () => {
     expect(otherWs.messages.filter(isPrivate)).toEqual([order('o-2', 'NEW', 1)]);
     expect(otherSio.messages.filter(isPrivate)).toEqual([order('o-2', 'NEW', 1)]);
     expect(publicC.messages.filter(isPrivate)).toEqual([]);
+    // Seen from the nodes: A routed the owner's five, B the other's one, C nothing at all.
+    expect(await nodeA.metric('xt_realtime_private_messages_total{result="routed"}')).toBe(5);
+    expect(await nodeB.metric('xt_realtime_private_messages_total{result="routed"}')).toBe(1);
+    expect(await nodeC.metric('xt_realtime_private_messages_total{result="routed"}')).toBe(0);
+    expect(await nodeC.metric('xt_realtime_private_accounts')).toBe(0);
   });
 
   it('filters orders and fills by symbols, and a node drops the channel when its last connection of the account leaves', async () => {
