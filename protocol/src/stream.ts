@@ -253,8 +253,8 @@ export type EngineEvent = z.infer<typeof EngineEvent>;
 /**
  * Compact encoding of engine events for the events stream (the audit trail): one JSON array per
  * event, `[code, seq, ts, ...fields]`, fields in the fixed order of {@link EVENT_FIELDS}, an
- * absent optional field (always the last one) left out. About 2.5x smaller than the event
- * objects and about twice as fast to serialise; {@link decodeEvent} gives back the exact event.
+ * absent optional field (always the last one) left out. Much smaller than the event objects
+ * (figures: docs/benchmarks.md); {@link decodeEvent} gives back the exact event.
  */
 export type CompactEvent = (string | number | boolean | null)[];
 
@@ -286,7 +286,7 @@ export const EVENT_FIELDS: Record<EngineEvent['kind'], readonly string[]> = {
 
 const KIND_OF_CODE = new Map<string, EngineEvent['kind']>(Object.entries(EVENT_CODES).map(([kind, code]) => [code, kind as EngineEvent['kind']]));
 
-/** The compact form of one event (hand-written per kind: this runs for every event committed). */
+/** The compact form of one event. */
 export function encodeEvent(e: EngineEvent): CompactEvent {
   switch (e.kind) {
     case 'book':
@@ -317,36 +317,6 @@ export function encodeEvent(e: EngineEvent): CompactEvent {
       const never: never = e;
       throw new Error(`unknown engine event ${(never as { kind: string }).kind}`);
     }
-  }
-}
-
-const q = JSON.stringify;
-
-/**
- * `JSON.stringify(encodeEvent(e))`, written out directly for the frequent kinds (no array, no
- * generic serialiser: this runs for every event committed). Enum fields (side, type, tif,
- * reason, code) need no escaping; ids and other free text go through JSON.stringify.
- */
-export function encodeEventJson(e: EngineEvent): string {
-  switch (e.kind) {
-    case 'book':
-      return `["b",${e.seq},${e.ts},"${e.side}",${e.price_ticks},${e.qty_lots}]`;
-    case 'trade':
-      return `["t",${e.seq},${e.ts},${q(e.trade_id)},${q(e.taker_order_id)},${q(e.maker_order_id)},"${e.taker_side}",${e.price_ticks},${e.qty_lots},${e.taker_fee},${e.maker_fee},${e.taker_remaining_lots},${e.maker_remaining_lots}]`;
-    case 'rested':
-      return `["r",${e.seq},${e.ts},${q(e.order_id)},"${e.side}",${e.price_ticks},${e.remaining_lots}]`;
-    case 'accepted': {
-      const coid = e.client_order_id === undefined ? '' : `,${q(e.client_order_id)}`;
-      return `["a",${e.seq},${e.ts},${q(e.order_id)},"${e.side}","${e.type}","${e.tif}",${e.price_ticks},${e.qty_lots}${coid}]`;
-    }
-    case 'cancelled': {
-      const request = e.request_id === undefined ? '' : `,${q(e.request_id)}`;
-      return `["c",${e.seq},${e.ts},${q(e.order_id)},${e.remaining_lots},"${e.reason}"${request}]`;
-    }
-    case 'cancel_rejected':
-      return `["x",${e.seq},${e.ts},${q(e.order_id)},${q(e.request_id)},"${e.code}",${q(e.message)}]`;
-    default:
-      return q(encodeEvent(e));
   }
 }
 

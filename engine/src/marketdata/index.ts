@@ -2,4 +2,3 @@
 export { MarketData, DEPTH_LEVELS, MAX_TRADES, type MarketDataChanges, type MarketDataState } from './market-data';
 export { MAX_CANDLES } from './candles';
 export { BUCKET_MS, WINDOW_BUCKETS } from './stats';
-export { marketMessageJson, tradeJson } from './feed-json';

@@ -205,15 +205,7 @@ export class MarketData {
 
   /** The whole state, JSON-serialisable; `new MarketData(spec, state)` continues identically. */
   snapshot(): MarketDataState {
-    return structuredClone(this.liveState());
-  }
-
-  /**
-   * The same state as {@link snapshot} but sharing the live objects (no deep copy): only for
-   * serialising at once, e.g. `JSON.stringify` on the engine's commit path.
-   */
-  liveState(): MarketDataState {
-    return {
+    return structuredClone({
       v: 1,
       now: this.now,
       seq: this.seq,
@@ -224,7 +216,7 @@ export class MarketData {
       topicSeq: this.topicSeq,
       published: this.published,
       pending: this.pending,
-    };
+    } satisfies MarketDataState);
   }
 
   private applyTrade(e: TradeEvent): void {

@@ -1,8 +1,8 @@
 import type { ChainableCommander } from 'ioredis';
 import type Redis from 'ioredis';
 import { withDeadline } from '@xtrader/platform';
-import { FIELDS, isFinished, orderStateOf, type OutcomeMessage, type SymbolKeys } from '@xtrader/protocol';
-import { MAX_CANDLES, MAX_TRADES, marketMessageJson, tradeJson, type MarketDataChanges } from '../marketdata';
+import { encodeEvent, FIELDS, isFinished, orderStateOf, type EngineEvent, type OutcomeMessage, type SymbolKeys } from '@xtrader/protocol';
+import { MAX_CANDLES, MAX_TRADES, type MarketDataChanges } from '../marketdata';
 import type { OrderChanges } from './order-views';
 import type { EngineScripts } from './scripts';
 
@@ -18,7 +18,7 @@ export interface BatchCommit {
   /** Ids of the batch's first and last command (the last is the new position). */
   firstId: string;
   lastId: string;
-  /** The events of each command that caused any, as text (`compactEventRow`). */
+  /** The events of each command that caused any, as text ({@link eventRow}). */
   eventRows: string[];
   orders: OrderChanges;
   market: MarketDataChanges;
@@ -34,6 +34,15 @@ export interface CommitSettings {
   eventsMaxLen: number;
   feedMaxLen: number;
   finishedTtlS: number;
+}
+
+/**
+ * One command's events as JSON text, `[command id, event, event...]`, each event in its compact
+ * form (protocol `encodeEvent`); an events entry holds `[row, row...]` for the commands of a batch
+ * that caused events.
+ */
+export function eventRow(a: { id: string; events: readonly EngineEvent[] }): string {
+  return JSON.stringify([a.id, ...a.events.map(encodeEvent)]);
 }
 
 /** Thrown when a commit is refused because the lease moved on. */
@@ -74,7 +83,7 @@ export class CommitWriter {
       o.finishedTtlS,
     );
     writeMarketData(tx, scripts, keys, b.market);
-    scripts.appendFeed(tx, keys, b.market.messages.map(marketMessageJson), o.feedMaxLen);
+    scripts.appendFeed(tx, keys, b.market.messages.map((m) => JSON.stringify(m)), o.feedMaxLen);
     tx.set(keys.position, b.lastId);
     tx.pexpire(keys.lease, o.leaseMs);
     tx.set(keys.heartbeat, b.heartbeat, 'PX', o.leaseMs);
@@ -119,7 +128,7 @@ export class CommitWriter {
  */
 export function writeMarketData(tx: ChainableCommander, scripts: EngineScripts, keys: SymbolKeys, m: MarketDataChanges): void {
   scripts.putCandles(tx, keys, m.candles, MAX_CANDLES);
-  scripts.pushTrades(tx, keys, m.trades.map((t) => ({ sequence: t.sequence, json: tradeJson(t) })), MAX_TRADES);
+  scripts.pushTrades(tx, keys, m.trades.map((t) => ({ sequence: t.sequence, json: JSON.stringify(t) })), MAX_TRADES);
   if (m.depth) tx.set(keys.depth, JSON.stringify(m.depth));
   if (m.stats) tx.set(keys.stats, JSON.stringify(m.stats));
 }

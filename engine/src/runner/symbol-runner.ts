@@ -1,8 +1,8 @@
 import type Redis from 'ioredis';
 import { createRedis, withDeadline, type Logger } from '@xtrader/platform';
-import { compareStreamIds, encodeEventJson, symbolKeys, type Heartbeat, type MarketSpec, type SymbolKeys } from '@xtrader/protocol';
+import { compareStreamIds, symbolKeys, type Heartbeat, type MarketSpec, type SymbolKeys } from '@xtrader/protocol';
 import type { RawEntry } from './commands';
-import { CommitWriter, FencedError, type BatchCommit } from './commit-writer';
+import { CommitWriter, eventRow, FencedError, type BatchCommit } from './commit-writer';
 import { Lease } from './lease';
 import type { RunnerMetrics } from './metrics';
 import { EngineScripts } from './scripts';
@@ -294,7 +294,7 @@ export class SymbolRunner {
         this.o.log.error('skipping malformed command', { symbol: this.symbol, error: a.error });
         this.o.metrics?.skipped.inc({ symbol: this.symbol });
       }
-      if (a.events.length > 0) batch.eventRows.push(compactEventRow(a));
+      if (a.events.length > 0) batch.eventRows.push(eventRow(a));
       batch.lastTs = a.ts;
     }
     const prepared = this.prepare(state, batch);
@@ -330,7 +330,7 @@ export class SymbolRunner {
     let snapshot: BatchCommit['snapshot'];
     if (snapshotDue) {
       // Keep one snapshot interval of history behind the newest snapshot, never less.
-      snapshot = { json: state.snapshotJson(), ...(o.trimCommands && this.lastSnapshotPosition ? { trimBefore: this.lastSnapshotPosition } : {}) };
+      snapshot = { json: JSON.stringify(state.snapshot()), ...(o.trimCommands && this.lastSnapshotPosition ? { trimBefore: this.lastSnapshotPosition } : {}) };
       this.commandsSinceSnapshot = 0;
       this.lastSnapshotAt = Date.now();
       this.lastSnapshotPosition = state.position;
@@ -371,15 +371,4 @@ export class SymbolRunner {
       if (p.lastTs > 0) m.lagMs.set(labels, Date.now() - p.lastTs);
     }
   }
-}
-
-/**
- * One command's events as JSON text, `[command id, event, event...]`, each event in its compact
- * form (protocol `encodeEvent`); an events entry holds `[row, row...]` for the commands of a batch
- * that caused events.
- */
-export function compactEventRow(a: Applied): string {
-  let row = JSON.stringify(a.id);
-  for (const e of a.events) row += `,${encodeEventJson(e)}`;
-  return `[${row}]`;
 }

@@ -97,15 +97,7 @@ export class SymbolState {
     return { id, ts: cmd.ts, events };
   }
 
-  /**
-   * `JSON.stringify(this.snapshot())` without the deep copies `snapshot` makes of the market
-   * data and the open orders: serialised at once, so nothing can move underneath it.
-   */
-  snapshotJson(): string {
-    const snap: EngineSnapshot = { v: 3, symbol: this.spec.symbol, position: this.position, core: this.core.snapshot(), md: this.md.liveState(), orders: this.openOrders() };
-    return JSON.stringify(snap);
-  }
-
+  /** Everything needed to continue after `position` (what `keys.snapshot` holds, as JSON). */
   snapshot(): EngineSnapshot {
     return { v: 3, symbol: this.spec.symbol, position: this.position, core: this.core.snapshot(), md: this.md.snapshot(), orders: this.openOrders() };
   }
