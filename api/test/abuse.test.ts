@@ -7,9 +7,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { RedisServer } from '@xtrader/platform';
+import { RedisServer, waitFor } from '@xtrader/platform';
 import { symbolKeys } from '@xtrader/protocol';
-import { eventually, http } from './helpers';
+import { http } from './helpers';
 
 const ROOT = join(__dirname, '..', '..');
 const BUDGET = 3;
@@ -123,5 +123,5 @@ describe('requests that never finish arriving', () => {
 });
 
 test('the process is still serving', async () => {
-  await eventually(async () => ((await http('GET', `${base}/healthz`)).status === 200 ? true : undefined), 'healthz');
+  await waitFor('healthz', async () => ((await http('GET', `${base}/healthz`)).status === 200 ? true : undefined));
 });

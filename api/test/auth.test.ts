@@ -2,10 +2,10 @@
  * Accounts, sessions and API keys: signup, login, logout, signed requests and every way a request
  * can fail to authenticate. Two api nodes share one Redis: what one node revokes, the other refuses.
  */
-import { createLogger } from '@xtrader/platform';
+import { createLogger, waitFor } from '@xtrader/platform';
 import { signature } from '@xtrader/protocol/node';
 import { startApi, type RunningApi } from '../src/app';
-import { bearerHttp, eventually, http, newAccount, signedHttp, startStack, type Account, type Stack } from './helpers';
+import { bearerHttp, http, newAccount, signedHttp, startStack, type Account, type Stack } from './helpers';
 
 let stack: Stack;
 /** A second api node on the same Redis, with small login budgets. */
@@ -105,10 +105,10 @@ describe('signup and login', () => {
     const out = await bearerHttp({ token }, 'POST', url('/api/v1/auth/logout'));
     expect(out.status).toBe(204);
     expect(out.headers.get('set-cookie')).toContain('Max-Age=0');
-    const refusedBySecond = await eventually(async () => {
+    const refusedBySecond = await waitFor('the second node to refuse the logged-out token', async () => {
       const r = await bearerHttp({ token }, 'GET', url('/api/v1/account', second));
       return r.status === 200 ? undefined : r;
-    }, 'the second node to refuse the logged-out token', 1000);
+    }, { timeoutMs: 1000 });
     expect(refusedBySecond.status).toBe(401);
     expect(refusedBySecond.body.error).toBe('UNAUTHENTICATED');
     expect((await bearerHttp({ token }, 'GET', url('/api/v1/account'))).status).toBe(401);
@@ -185,7 +185,7 @@ describe('authentication failures', () => {
       'xt-signature': signature(alice.apiSecret, ts, 'GET', '/api/v1/account', ''),
     };
     expect((await http('GET', url('/api/v1/account'), undefined, captured)).status).toBe(200);
-    await eventually(async () => (Date.now() > ts + window + 5 ? true : undefined), 'the receive window to pass');
+    await waitFor('the receive window to pass', async () => (Date.now() > ts + window + 5 ? true : undefined));
     const replay = await http('GET', url('/api/v1/account'), undefined, captured);
     expect(replay.status).toBe(401);
     expect(replay.body.error).toBe('TIMESTAMP_OUT_OF_WINDOW');
@@ -227,10 +227,10 @@ describe('API keys', () => {
 
     const revoked = await bearerHttp(alice, 'DELETE', url(`/api/v1/api-keys/${key.apiKey}`));
     expect(revoked.status).toBe(204);
-    const refused = await eventually(async () => {
+    const refused = await waitFor('the second node to refuse the revoked key', async () => {
       const r = await signedHttp(key, 'GET', url('/api/v1/account', second));
       return r.status === 200 ? undefined : r;
-    }, 'the second node to refuse the revoked key', 1000);
+    }, { timeoutMs: 1000 });
     expect(refused.status).toBe(401);
     expect(refused.body.error).toBe('UNAUTHENTICATED');
     expect((await bearerHttp(alice, 'GET', url('/api/v1/api-keys'))).body.api_keys.map((k: { api_key: string }) => k.api_key)).not.toContain(key.apiKey);

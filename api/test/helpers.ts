@@ -122,13 +122,3 @@ export async function commandLengths(stack: Stack): Promise<Record<string, numbe
   return out;
 }
 
-/** Polls `check` until it returns a value (no event exists for "the engine has caught up"). */
-export async function eventually<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

@@ -1,7 +1,8 @@
+import { waitFor } from '@xtrader/platform';
 import { KlinesResponse, symbolKeys, type Candle } from '@xtrader/protocol';
 import { MarketData } from '../../engine/src/marketdata';
 import { EngineScripts, writeMarketData } from '../../engine/src/runner';
-import { eventually, http, startStack, type Stack } from './helpers';
+import { http, startStack, type Stack } from './helpers';
 
 /** An api node alone (no engines): the market data is written here the way the engine commits it. */
 let stack: Stack;
@@ -81,10 +82,10 @@ describe('klines history', () => {
     // Symbols come from config, not Redis.
     expect((await http('GET', `${base}/symbols`)).status).toBe(200);
     await stack.redisServer.start(); // empty: this server keeps no data across restarts
-    const back = await eventually(async () => {
+    const back = await waitFor('the api to reconnect to Redis', async () => {
       const res = await http('GET', `${base}/trades/AAPL`);
       return res.status === 200 ? res.body : undefined;
-    }, 'the api to reconnect to Redis');
+    });
     expect(back).toEqual({ symbol: 'AAPL', trades: [] });
   });
 });

@@ -5,11 +5,11 @@
  * clear 503 MARKET_UNAVAILABLE that appends nothing; when an engine is back the queued orders
  * are applied and the market accepts orders again.
  */
-import { createLogger } from '@xtrader/platform';
+import { createLogger, waitFor } from '@xtrader/platform';
 import { symbolKeys } from '@xtrader/protocol';
 import { startApi, type RunningApi } from '../src/app';
 import { SymbolRunner } from '../../engine/src/runner';
-import { eventually, http, startStack, type Stack } from './helpers';
+import { http, startStack, type Stack } from './helpers';
 
 let stack: Stack;
 /** A second api node with a short grace: it gives up on a silent market quickly. */
@@ -36,19 +36,19 @@ const btc = { symbol: 'BTC-KRW', side: 'Buy', type: 'Limit', price: '40000000', 
 const eth = { symbol: 'ETH-KRW', side: 'Buy', type: 'Limit', price: '1000000', quantity: '0.01' };
 
 test('a stopped engine takes only its own market out, never the api node', async () => {
-  await eventually(async () => {
+  await waitFor('every engine to report', async () => {
     const r = await http('GET', `${stack.api.url}/readyz`);
     return Object.values(r.body.engines ?? {}).every((e) => (e as { alive: boolean }).alive) ? true : undefined;
-  }, 'every engine to report');
+  });
   const runner = stack.runners.find((r) => r.symbol === 'BTC-KRW')!;
   await runner.stop();
   const commands = () => stack.redis.xlen(symbolKeys('BTC-KRW', stack.prefix).commands);
 
   for (const node of [stack.api.url, impatient.url]) {
-    const ready = await eventually(async () => {
+    const ready = await waitFor('readyz to report the stopped engine', async () => {
       const r = await http('GET', `${node}/readyz`);
       return r.body.engines?.['BTC-KRW']?.alive === false ? r : undefined;
-    }, 'readyz to report the stopped engine');
+    });
     expect(ready.status).toBe(200);
     expect(ready.body).toMatchObject({ status: 'ready', redis: 'up', engines: { 'BTC-KRW': { alive: false }, 'ETH-KRW': { alive: true } } });
     expect((await http('POST', `${node}/api/v1/order?wait=true`, eth)).status).toBe(200);
@@ -59,10 +59,10 @@ test('a stopped engine takes only its own market out, never the api node', async
   expect(queued.status).toBe(202);
 
   // Past the grace: a clear refusal, nothing appended.
-  const refused = await eventually(async () => {
+  const refused = await waitFor('the impatient node to refuse orders for the stopped market', async () => {
     const r = await http('POST', `${impatient.url}/api/v1/order`, btc);
     return r.status === 202 ? undefined : r;
-  }, 'the impatient node to refuse orders for the stopped market');
+  });
   expect(refused.status).toBe(503);
   expect(refused.body).toEqual({ error: 'MARKET_UNAVAILABLE', message: expect.stringMatching(/BTC-KRW.*nothing was appended/) });
   const before = await commands();
@@ -77,10 +77,10 @@ test('a stopped engine takes only its own market out, never the api node', async
   void standby.start();
   stack.runners.push(standby);
   await standby.whenLeader();
-  const applied = await eventually(async () => {
+  const applied = await waitFor('the queued order to be applied', async () => {
     const r = await http('GET', `${stack.api.url}/api/v1/order/${queued.body.order_id}`);
     return r.body.status === 'NEW' ? r : undefined;
-  }, 'the queued order to be applied');
+  });
   expect(applied.body.status).toBe('NEW');
-  await eventually(async () => ((await http('POST', `${impatient.url}/api/v1/order`, btc)).status === 202 ? true : undefined), 'the market to accept orders again');
+  await waitFor('the market to accept orders again', async () => ((await http('POST', `${impatient.url}/api/v1/order`, btc)).status === 202 ? true : undefined));
 }, 60_000);

@@ -1,6 +1,7 @@
+import { waitFor } from '@xtrader/platform';
 import { randomUUID } from 'node:crypto';
 import { decodeEvent, entryField, FIELDS, OrderView, symbolKeys, type CompactEvent } from '@xtrader/protocol';
-import { commandLengths, eventually, http, startStack, type Stack } from './helpers';
+import { commandLengths, http, startStack, type Stack } from './helpers';
 
 let stack: Stack;
 let base: string;
@@ -55,10 +56,10 @@ describe('placing orders through HTTP', () => {
     const got = await http('GET', `${base}/order/${res.body.order_id}`);
     expect(got.status).toBe(200);
     expect(['ACCEPTED', 'NEW']).toContain(got.body.status);
-    const settled = await eventually(async () => {
+    const settled = await waitFor('the engine to rest the order', async () => {
       const r = await http('GET', `${base}/order/${res.body.order_id}`);
       return r.body.status === 'NEW' ? r.body : undefined;
-    }, 'the engine to rest the order');
+    });
     expect(settled).toMatchObject({ symbol: 'BTC-KRW', price: 1000, quantity: 1, remaining_quantity: 1 });
   });
 

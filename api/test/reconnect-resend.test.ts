@@ -6,11 +6,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import { createLogger, RedisServer } from '@xtrader/platform';
+import { createLogger, RedisServer, waitFor } from '@xtrader/platform';
 import { symbolKeys } from '@xtrader/protocol';
 import { loadMarketMap } from '@xtrader/protocol/node';
 import { startApi, type RunningApi } from '../src/app';
-import { eventually, http } from './helpers';
+import { http } from './helpers';
 
 /**
  * A TCP proxy in front of Redis that, once armed, forwards the next place command to Redis,
@@ -101,10 +101,10 @@ test('a place whose reply was lost is not appended again after the reconnect; th
   expect(await redis.xlen(stream)).toBe(before + 1);
 
   // The retry (repeated while the api reconnects) finds the first order instead of placing a second.
-  const retry = await eventually(async () => {
+  const retry = await waitFor('the api to reconnect', async () => {
     const r = await http('POST', `${api.url}/api/v1/order`, order);
     return r.status === 503 ? undefined : r;
-  }, 'the api to reconnect');
+  });
   expect(retry.status).toBe(202);
   expect(await redis.xlen(stream)).toBe(before + 1);
   const [, fields] = (await redis.xrange(stream, '-', '+')).at(-1)!;

@@ -3,7 +3,8 @@
  * Redis comes back from its append-only file: every order accepted before is still there and
  * the engines carry on from their committed position.
  */
-import { http, eventually, startStack, type Stack } from './helpers';
+import { waitFor } from '@xtrader/platform';
+import { http, startStack, type Stack } from './helpers';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -36,24 +37,24 @@ test('Redis down -> 503 SERVICE_UNAVAILABLE; Redis back (AOF) -> nothing accepte
 
   await stack.redisServer.start();
   // The api reconnects on its own; the first accepted order after that proves it.
-  const after = await eventually(async () => {
+  const after = await waitFor('the api to reconnect', async () => {
     const r = await http('POST', `${base}/order?wait=true`, { symbol: 'BTC-KRW', side: 'Buy', type: 'Market', quantity: 0.1 });
     return r.status === 503 ? undefined : r;
-  }, 'the api to reconnect');
+  });
   expect(after.status).toBe(200);
 
   // Every order accepted before the outage survived and was applied by the engine.
   for (const id of accepted) {
-    const got = await eventually(async () => {
+    const got = await waitFor(`order ${id} to be applied`, async () => {
       const r = await http('GET', `${base}/order/${id}`);
       return r.status === 200 && r.body.status !== 'ACCEPTED' ? r : undefined;
-    }, `order ${id} to be applied`);
+    });
     expect(['NEW', 'PARTIALLY_FILLED', 'FILLED']).toContain(got.body.status);
   }
   // Every symbol's engine reconnects and reports again (each on its own next read).
-  // (eventually throws if /readyz is not 200 in time: that is the assertion).
-  await eventually(async () => {
+  // (waitFor throws if /readyz is not 200 in time: that is the assertion).
+  await waitFor('every engine to be ready again', async () => {
     const r = await http('GET', `${stack.api.url}/readyz`);
     return r.status === 200 && Object.values(r.body.engines).every((e) => (e as { alive: boolean }).alive) ? true : undefined;
-  }, 'every engine to be ready again');
+  });
 }, 60_000);

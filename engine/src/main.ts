@@ -5,30 +5,11 @@
 import { createServer } from 'node:http';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
-import { CommonEnv, createLogger, onShutdown, readEnv } from '@xtrader/platform';
+import { createLogger, onShutdown, readEnv } from '@xtrader/platform';
 import { loadMarkets } from '@xtrader/protocol/node';
 import { RunnerMetrics, SymbolRunner } from './runner';
-import { DEFAULT_CLOCK_MS, startClockScheduler } from './clock';
-
-const EngineEnv = CommonEnv.extend({
-  ENGINE_ID: z.string().regex(/^[A-Za-z0-9_.-]+$/).optional(),
-  /** Port of the Prometheus /metrics endpoint; none when unset. */
-  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
-  ENGINE_LEASE_MS: z.coerce.number().int().min(100).default(5000),
-  ENGINE_BLOCK_MS: z.coerce.number().int().min(1).default(500),
-  /** At most 10,000: a batch's changed order keys go to one script call as arguments. */
-  ENGINE_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
-  ENGINE_SNAPSHOT_EVERY: z.coerce.number().int().min(1).default(10_000),
-  ENGINE_SNAPSHOT_MS: z.coerce.number().int().min(100).default(30_000),
-  /** "false" keeps the whole command stream (audits, crash drills). */
-  ENGINE_TRIM_COMMANDS: z.enum(['true', 'false']).default('true'),
-  /**
-   * Period of the clock commands that close candles and slide the 24 h window when nobody trades
-   * (one BullMQ job scheduler across all engines); 0 leaves the clock to other engines.
-   */
-  ENGINE_CLOCK_MS: z.coerce.number().int().refine((ms) => ms === 0 || ms >= 10, '0 (off) or at least 10').default(DEFAULT_CLOCK_MS),
-});
+import { startClockScheduler } from './clock';
+import { EngineEnv, runnerSettings } from './env';
 
 function symbolsFromArgs(argv: string[]): string[] {
   const out: string[] = [];
@@ -57,16 +38,10 @@ async function main(): Promise<void> {
       new SymbolRunner({
         spec,
         redisUrl: env.REDIS_URL,
-        prefix: env.XT_PREFIX,
         engineId,
         log,
         metrics,
-        leaseMs: env.ENGINE_LEASE_MS,
-        blockMs: env.ENGINE_BLOCK_MS,
-        batchSize: env.ENGINE_BATCH_SIZE,
-        snapshotEvery: env.ENGINE_SNAPSHOT_EVERY,
-        snapshotMs: env.ENGINE_SNAPSHOT_MS,
-        trimCommands: env.ENGINE_TRIM_COMMANDS === 'true',
+        ...runnerSettings(env),
       }),
   );
   let server: ReturnType<typeof createServer> | undefined;

@@ -1,3 +1,3 @@
 export * from './stack';
 export type { StackProcess } from './managed-process';
-export { waitFor, httpOk } from './wait';
+export { httpOk } from './wait';

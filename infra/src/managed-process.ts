@@ -13,7 +13,7 @@ export interface ProcessSpec {
   /** Output (stdout and stderr) is appended here. */
   logFile: string;
   /** Resolves once the process serves; rejects (or times out) otherwise. */
-  ready: (proc: ManagedProcess) => Promise<void>;
+  ready: (proc: ManagedProcess) => Promise<unknown>;
   /** Also copy output to this process's stderr, each line prefixed with the name. */
   echo?: boolean;
   /** How long a SIGTERM may take before SIGKILL (default 15 s). */

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createRedis, freePort } from '@xtrader/platform';
+import { createRedis, freePort, waitFor } from '@xtrader/platform';
 import { loadExchangeConfig } from '@xtrader/protocol/node';
 import { symbolKeys } from '@xtrader/protocol';
 import type Redis from 'ioredis';
@@ -9,7 +9,7 @@ import { readSharedEnv } from './env-file';
 import { ManagedProcess, type ProcessSpec, type StackProcess } from './managed-process';
 import { ensureNginx, testNginxConfig, writeNginxConfig, type NginxLimits } from './nginx';
 import { ENTRY, REPO_ROOT } from './paths';
-import { httpOk, waitFor } from './wait';
+import { httpOk } from './wait';
 
 /**
  * V8 flags of engine processes. A bigger young generation: an engine allocates short-lived event

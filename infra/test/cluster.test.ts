@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { startStack, type Stack } from '../src/stack';
 import { REPO_ROOT } from '../src/paths';
-import { waitFor } from '../src/wait';
+import { waitFor } from '@xtrader/platform';
 import { FeedClient, getOrder, placeOrder } from './support/exchange-client';
 
 const SYMBOL = 'BTC-KRW';

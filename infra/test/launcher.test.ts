@@ -8,9 +8,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '@xtrader/platform';
+import { freePort, waitFor } from '@xtrader/platform';
 import { REPO_ROOT } from '../src/paths';
-import { waitFor } from '../src/wait';
 
 const dirs: string[] = [];
 const spawned: ChildProcess[] = [];

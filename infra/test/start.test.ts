@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@xtrader/platform';
 import { REPO_ROOT } from '../src/paths';
-import { waitFor } from '../src/wait';
+import { waitFor } from '@xtrader/platform';
 import { FeedClient } from './support/exchange-client';
 
 let launcher: ChildProcess;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_PREFIX } from '@xtrader/protocol';
 
 /**
  * Settings every process reads from its environment, validated at boot (fail fast, readable).
@@ -7,7 +8,7 @@ import { z } from 'zod';
 export const CommonEnv = z.object({
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
   /** Key prefix: lets several exchanges (or test runs) share one Redis. */
-  XT_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('xt'),
+  XT_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/).default(DEFAULT_PREFIX),
   XT_SYMBOLS_FILE: z.string().optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });

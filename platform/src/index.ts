@@ -7,3 +7,4 @@ export * from './seeded-random';
 export * from './http-limits';
 export * from './parent-link';
 export * from './auth';
+export * from './wait';

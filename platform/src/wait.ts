@@ -9,17 +9,20 @@ export interface WaitOptions {
 }
 
 /**
- * Polls `condition` until it returns true. Only for conditions that have no event to wait on
- * (a port answering, a key appearing in another process's Redis).
+ * Polls `condition` until it gives a value other than `false` or `undefined`, and returns that
+ * value; throws `timed out waiting for <what>` at the deadline. The one "wait until" of the
+ * project (processes and tests alike), only for conditions that have no event to wait on (a port
+ * answering, a key appearing in another process's Redis, an engine having caught up).
  */
-export async function waitFor(what: string, condition: () => Promise<boolean> | boolean, opts: WaitOptions = {}): Promise<void> {
+export async function waitFor<T>(what: string, condition: () => Promise<T | false | undefined> | T | false | undefined, opts: WaitOptions = {}): Promise<T> {
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
   let lastError = '';
   for (;;) {
     const abort = opts.abortIf?.();
     if (abort) throw new Error(`gave up waiting for ${what}: ${abort}`);
     try {
-      if (await condition()) return;
+      const value = await condition();
+      if (value !== false && value !== undefined) return value;
     } catch (e) {
       lastError = (e as Error).message;
     }
@@ -28,9 +31,3 @@ export async function waitFor(what: string, condition: () => Promise<boolean> | 
   }
 }
 
-/** True when GET `url` answers 2xx within a second. */
-export async function httpOk(url: string): Promise<boolean> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
-  await res.arrayBuffer();
-  return res.ok;
-}

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { Channel } from './realtime';
 
 /**
  * The keyspace: every Redis key, stream, stream field and channel name, every realtime topic
@@ -81,6 +80,10 @@ export function entryField(fields: readonly string[], name: string): string | un
   for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
   return undefined;
 }
+
+/** The realtime channels a client subscribes to (`Channel` in realtime.ts). */
+export const CHANNELS = ['executions', 'orderbook', 'statistics', 'candles'] as const;
+type Channel = (typeof CHANNELS)[number];
 
 /** The realtime topic of a channel other than candles: `{channel}:{symbol}`. */
 export function channelTopic(channel: Exclude<Channel, 'candles'>, symbol: string): string {

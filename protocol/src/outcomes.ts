@@ -58,7 +58,7 @@ export interface StoredOrder {
 /**
  * The order's fields but its times, as a JSON array in a fixed order: integers as the engine
  * keeps them, absent optionals as null, each fill `[exec_id, price_ticks, qty_lots, fee,
- * "m"|"t", counter_order_id, ts]`. A third of the size of the rendered `OrderView`.
+ * "m"|"t", counter_order_id, ts]`. Much smaller than the rendered `OrderView` (figures: docs/benchmarks.md).
  */
 export type StoredOrderState = [
   order_id: string,

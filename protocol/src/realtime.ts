@@ -1,18 +1,17 @@
 import { z } from 'zod';
-import { candleTopic, channelTopic } from './keys';
+import { CHANNELS, candleTopic, channelTopic } from './keys';
 import { MyTrade } from './account';
 import { Candle, Interval, Level, OrderView, Side } from './rest';
 
 /**
- * Realtime messages (SPEC §4), protocol version 1. The same objects travel as plain JSON frames
+ * Realtime messages, protocol version 1 (docs/protocol.md). The same objects travel as plain JSON frames
  * on `/ws` and as socket.io events named after `type`.
  *
- * Fields the seed's own examples leave out (sequence, timestamps, codes) are optional on parse so
+ * Fields the reference examples (protocol/test/fixtures) leave out (sequence, timestamps, codes) are optional on parse so
  * those examples parse verbatim; the exchange always sends them.
  */
 export const REALTIME_PROTOCOL_VERSION = 1;
 
-export const CHANNELS = ['executions', 'orderbook', 'statistics', 'candles'] as const;
 export const Channel = z.enum(CHANNELS);
 export type Channel = z.infer<typeof Channel>;
 export const DEFAULT_CANDLE_INTERVAL = '5m';
@@ -71,7 +70,7 @@ export const MarketStatistics = z.object({
   /** Percent change against the last price at or before now - 24h. */
   price_change_24h: z.number(),
   volume_24h: z.number(),
-  /** The seed uses both names for high and low; the exchange always sends all four. */
+  /** Clients know high and low under both names; the exchange always sends all four. */
   high_24h: z.number().nullable().optional(),
   low_24h: z.number().nullable().optional(),
   high_price_24h: z.number().nullable().optional(),
@@ -80,7 +79,7 @@ export const MarketStatistics = z.object({
 });
 export type MarketStatistics = z.infer<typeof MarketStatistics>;
 
-/** The seed's example sends a candle with only `timestamp`; ours always has the full shape. */
+/** The reference example sends a candle with only `timestamp`; ours always has the full shape. */
 export const WireCandle = Candle.partial().extend({ timestamp: z.number().optional() });
 export const CandlestickUpdate = z.object({
   type: z.literal('CandlestickUpdate'),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Wire decimals: JSON numbers as in the seed, or decimal strings (exactness is checked later). */
+/** Wire decimals: JSON numbers, or decimal strings (exactness is checked later). */
 export const WireDecimal = z.union([z.number(), z.string()]);
 
 export const Side = z.enum(['Buy', 'Sell']);

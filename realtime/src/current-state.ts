@@ -6,7 +6,7 @@ import { Outgoing } from './outgoing';
 const FEED_LOOKBACK = 128;
 
 /** A symbol's current state, read in one transaction with the feed position it reflects. */
-export interface SymbolState {
+export interface CurrentSymbolState {
   /** Id of the newest feed entry when the state was read (null: empty feed): newer entries are live. */
   lastId: string | null;
   /** The state message of each topic that has one (executions have none). */
@@ -24,14 +24,14 @@ export interface SymbolState {
  * State messages carry `prev_sequence: 0`: "start your gap tracking here".
  */
 export class CurrentState {
-  private readonly batches = new Map<string, Promise<SymbolState>>();
+  private readonly batches = new Map<string, Promise<CurrentSymbolState>>();
 
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
   ) {}
 
-  request(symbol: string): Promise<SymbolState> {
+  request(symbol: string): Promise<CurrentSymbolState> {
     let batch = this.batches.get(symbol);
     if (!batch) {
       batch = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
@@ -43,7 +43,7 @@ export class CurrentState {
     return batch;
   }
 
-  private async read(symbol: string): Promise<SymbolState> {
+  private async read(symbol: string): Promise<CurrentSymbolState> {
     const keys = symbolKeys(symbol, this.prefix);
     const tx = this.redis.multi().xrevrange(keys.feed, '+', '-', 'COUNT', FEED_LOOKBACK).get(keys.depth).get(keys.stats);
     for (const interval of INTERVALS) tx.zrange(keys.candles(interval), '-1', '-1');

@@ -36,10 +36,6 @@ export class Hub {
     return set.size;
   }
 
-  subscribers(topic: string): number {
-    return this.topics.get(topic)?.size ?? 0;
-  }
-
   /** Local subscriptions per channel (a client on two symbols counts twice). */
   countByChannel(): Record<Channel, number> {
     const counts = Object.fromEntries(CHANNELS.map((c) => [c, 0])) as Record<Channel, number>;

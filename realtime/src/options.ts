@@ -41,29 +41,32 @@ export const RealtimeEnv = HttpLimitsEnv.extend({
 });
 export type RealtimeEnv = z.infer<typeof RealtimeEnv>;
 
+/** The defaults of every setting, stated once: those of an empty environment. */
+const DEFAULTS = RealtimeEnv.parse({});
+
 /** Everything {@link startRealtime} needs; `main.ts` fills it from {@link RealtimeEnv}. */
 export interface RealtimeOptions {
-  /** TCP port; 0 picks a free one (read it back from the started node). Default 7001. */
+  /** TCP port; 0 picks a free one (read it back from the started node). Defaults: {@link RealtimeEnv}. */
   port?: number;
   host?: string;
   redisUrl: string;
-  /** Redis key prefix (default 'xt'). */
+  /** Redis key prefix. */
   prefix?: string;
   /** Symbols whose feeds this node reads and whose topics clients may subscribe to. */
   symbols: readonly string[];
-  /** Directory of the built web page (default `<repo>/web/dist`). */
+  /** Directory of the built web page. */
   webDist?: string;
   publicApiUrl?: string;
-  /** The api's port on the page's host, used when `publicApiUrl` is unset (default 7000). */
+  /** The api's port on the page's host, used when `publicApiUrl` is unset. */
   publicApiPort?: number;
   publicSocketUrl?: string;
-  /** App-level Ping period on /ws (default 30 s); also socket.io's engine ping interval. */
+  /** App-level Ping period on /ws; also socket.io's engine ping interval. */
   pingIntervalMs?: number;
-  /** A /ws client silent (no Pong) this long is closed (default 60 s). */
+  /** A /ws client silent (no Pong) this long is closed. */
   pongTimeoutMs?: number;
-  /** Messages a client may have waiting before it counts as a slow consumer (default 100). */
+  /** Messages a client may have waiting before it counts as a slow consumer. */
   queueLimit?: number;
-  /** Bytes a client's socket (/ws or socket.io) may have buffered before we stop handing it frames (default 256 KiB). */
+  /** Bytes a client's socket (/ws or socket.io) may have buffered before we stop handing it frames. */
   wsHighWaterBytes?: number;
   /** After asking a slow or silent client to close, how long before the socket is destroyed. */
   closeGraceMs?: number;
@@ -82,25 +85,25 @@ export type ResolvedOptions = Required<Omit<RealtimeOptions, 'host' | 'publicApi
   Pick<RealtimeOptions, 'host' | 'publicApiUrl' | 'publicSocketUrl'> & { connectionLimits: ConnectionLimits };
 
 export function resolveOptions(o: RealtimeOptions): ResolvedOptions {
-  const queueLimit = o.queueLimit ?? 100;
+  const queueLimit = o.queueLimit ?? DEFAULTS.XT_CLIENT_QUEUE_LIMIT;
   return {
-    port: o.port ?? 7001,
+    port: o.port ?? DEFAULTS.PORT,
     host: o.host,
     redisUrl: o.redisUrl,
-    prefix: o.prefix ?? 'xt',
+    prefix: o.prefix ?? DEFAULTS.XT_PREFIX,
     symbols: o.symbols,
-    webDist: o.webDist ?? DEFAULT_WEB_DIST,
+    webDist: o.webDist ?? DEFAULTS.XT_WEB_DIST,
     publicApiUrl: o.publicApiUrl,
-    publicApiPort: o.publicApiPort ?? 7000,
+    publicApiPort: o.publicApiPort ?? DEFAULTS.XT_PUBLIC_API_PORT,
     publicSocketUrl: o.publicSocketUrl,
-    pingIntervalMs: o.pingIntervalMs ?? 30_000,
-    pongTimeoutMs: o.pongTimeoutMs ?? 60_000,
+    pingIntervalMs: o.pingIntervalMs ?? DEFAULTS.XT_PING_INTERVAL_MS,
+    pongTimeoutMs: o.pongTimeoutMs ?? DEFAULTS.XT_PONG_TIMEOUT_MS,
     queueLimit,
-    wsHighWaterBytes: o.wsHighWaterBytes ?? 256 * 1024,
+    wsHighWaterBytes: o.wsHighWaterBytes ?? DEFAULTS.XT_WS_HIGH_WATER_BYTES,
     closeGraceMs: o.closeGraceMs ?? 1_000,
     // A healthy client drains between two reads, so one read must never fill its queue alone.
     feedBatch: Math.max(1, Math.min(o.feedBatch ?? 50, Math.floor(queueLimit / 2))),
-    logLevel: o.logLevel ?? process.env.LOG_LEVEL ?? 'info',
+    logLevel: o.logLevel ?? process.env.LOG_LEVEL ?? DEFAULTS.LOG_LEVEL,
     httpLimits: o.httpLimits ?? DEFAULT_HTTP_LIMITS,
     connectionLimits: { ...DEFAULT_CONNECTION_LIMITS, ...o.connectionLimits },
     authCacheMs: o.authCacheMs ?? DEFAULT_AUTH_CACHE_MS,

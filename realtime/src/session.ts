@@ -16,7 +16,7 @@ import {
 } from '@xtrader/protocol';
 import type { Logger } from '@xtrader/platform';
 import type { ConnectionAuth } from './connection-auth';
-import type { CurrentState, SymbolState } from './current-state';
+import type { CurrentState, CurrentSymbolState } from './current-state';
 import type { Hub, Subscriber } from './hub';
 import type { DropReason, RealtimeMetrics, TransportName } from './metrics';
 import { Outbox, type Sink } from './outbox';
@@ -59,7 +59,7 @@ const CLIENT_TYPES = ['Subscribe', 'Unsubscribe', 'Pong', 'Ping', 'Auth'];
 type Reply = Record<string, unknown>;
 
 /**
- * One connected client: its subscriptions, its bounded outbox, and the protocol of SPEC §4
+ * One connected client: its subscriptions, its bounded outbox, and the realtime protocol (docs/protocol.md)
  * (Subscribe / Unsubscribe / Pong in, Connected / SubscribeSuccess / Error / state / live out).
  * Transport-independent: /ws and socket.io both drive it.
  */
@@ -331,7 +331,7 @@ export class Session implements Subscriber, PrivateSubscriber {
     return reply;
   }
 
-  private applyState(topic: string, token: object, state: SymbolState | null): void {
+  private applyState(topic: string, token: object, state: CurrentSymbolState | null): void {
     if (this.ended || this.holds.get(topic) !== token) return;
     this.holds.delete(topic);
     const message = state?.messages.get(topic) ?? null;

@@ -62,7 +62,7 @@ class WsTransport implements ClientTransport {
 }
 
 /**
- * The plain WebSocket protocol at `/ws` (SPEC §4): one JSON object per text frame, an
+ * The plain WebSocket protocol at `/ws` (docs/protocol.md): one JSON object per text frame, an
  * app-level Ping every `pingIntervalMs`, and a client silent (no Pong) for `pongTimeoutMs` is
  * closed and cleaned up.
  */

@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import WebSocket from 'ws';
-import { RedisServer } from '@xtrader/platform';
+import { RedisServer, waitFor } from '@xtrader/platform';
 import { candleTopic, FIELDS, symbolKeys } from '@xtrader/protocol';
 import { startRealtime, type RealtimeNode } from '../src';
 import { NodeProcess, SioClient, WsClient, book, execution, produce, randomPrefix, subscribe } from './support';
@@ -78,12 +78,10 @@ test("the Redis adapter shares rooms across nodes: a third node sees every node'
     const expected = [a.socket.id, b.socket.id].sort();
     // The new node's adapter subscribes asynchronously; until it has, answers can miss it (no
     // event says when it is done, so ask again within a deadline).
-    let ids: string[] = [];
-    for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
-      ids = (await observer.io.in(topic).fetchSockets()).map((s) => s.id).sort();
-      if (ids.length >= expected.length) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const ids = await waitFor('the new node to see both sockets', async () => {
+      const ids = (await observer.io.in(topic).fetchSockets()).map((s) => s.id).sort();
+      return ids.length >= expected.length ? ids : undefined;
+    }, { timeoutMs: 10_000 });
     expect(ids).toEqual(expected);
   } finally {
     await observer.close();

@@ -7,7 +7,7 @@
 import type Redis from 'ioredis';
 import { io } from 'socket.io-client';
 import { WebSocket } from 'ws';
-import { RedisServer } from '@xtrader/platform';
+import { RedisServer, waitFor } from '@xtrader/platform';
 import { startRealtime, type RealtimeNode } from '../src';
 import { SioClient, WsClient, randomPrefix } from './support';
 
@@ -70,19 +70,12 @@ test('one address gets at most its share of connections, counted over /ws and so
 
   // A closed connection frees its slot.
   a.ws.terminate();
-  await new Promise<void>((resolve, reject) => {
-    const deadline = Date.now() + 10_000;
-    const retry = async () => {
-      const again = await tryWs('198.51.100.1');
-      if (again.outcome === 'open') {
-        again.ws.terminate();
-        return resolve();
-      }
-      if (Date.now() > deadline) return reject(new Error(`the slot was not freed: ${again.outcome}`));
-      setTimeout(() => void retry(), 50);
-    };
-    void retry();
-  });
+  await waitFor('the closed connection to free its slot', async () => {
+    const again = await tryWs('198.51.100.1');
+    if (again.outcome !== 'open') return false;
+    again.ws.terminate();
+    return true;
+  }, { timeoutMs: 10_000, intervalMs: 50 });
   b.close();
   other.ws.terminate();
   fourth.close();

@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { RedisServer } from '@xtrader/platform';
+import { RedisServer, waitFor } from '@xtrader/platform';
 import { accountRoom, socketIoChannelPrefix, type PrivateMessage } from '@xtrader/protocol';
 import { signature } from '@xtrader/protocol/node';
 import { AccountStore } from '../../api/src/auth';
@@ -78,13 +78,6 @@ async function subscribers(channel: string): Promise<number> {
 }
 async function accountChannels(): Promise<string[]> {
   return ((await redis.call('PUBSUB', 'SHARDCHANNELS', `${socketIoChannelPrefix(prefix)}#/#account:*`)) as string[]).sort();
-}
-async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 const order = (id: string, status: string, seq: number): PrivateMessage => ({
@@ -209,7 +202,7 @@ describe('routing', () => {
       expect(await subscribe(c, { channels: ['orders', 'fills', 'balances'] })).toEqual({ type: 'SubscribeSuccess', channels: ['orders', 'fills', 'balances'] });
     }
     // One subscriber connection per channel: node A for the owner, node B for the other, none on C.
-    await eventually('both account channels are subscribed', async () => (await accountChannels()).length === 2);
+    await waitFor('both account channels are subscribed', async () => (await accountChannels()).length === 2);
     expect(await accountChannels()).toEqual([channelOf(owner.id), channelOf(other.id)].sort());
     expect(await subscribers(channelOf(owner.id))).toBe(1);
     expect(await subscribers(channelOf(other.id))).toBe(1);
@@ -237,7 +230,7 @@ describe('routing', () => {
     const c = await ws(nodeC, 'filtered');
     await auth(c, { token: other.token });
     expect(await subscribe(c, { channels: ['fills'], symbols: ['ETH-KRW'] })).toEqual({ type: 'SubscribeSuccess', channels: ['fills'], symbols: ['ETH-KRW'] });
-    await eventually('node C subscribes to the account', async () => (await subscribers(channelOf(other.id))) === 2);
+    await waitFor('node C subscribes to the account', async () => (await subscribers(channelOf(other.id))) === 2);
     emitter.emit(other.id, [fill('o-3', 'BTC-KRW', 2), order('o-3', 'NEW', 3), fill('o-4', 'ETH-KRW', 4)]);
     await c.until('the ETH-KRW fill', () => c.messages.some((m) => m.type === 'Fill'));
     expect(c.messages.filter(isPrivate)).toEqual([fill('o-4', 'ETH-KRW', 4)]);
@@ -245,6 +238,6 @@ describe('routing', () => {
     const from = c.messages.length;
     c.send({ type: 'Unsubscribe', channels: ['fills'] });
     await c.next((m) => m.type === 'UnsubscribeSuccess', from);
-    await eventually('node C unsubscribes from the account', async () => (await subscribers(channelOf(other.id))) === 1);
+    await waitFor('node C unsubscribes from the account', async () => (await subscribers(channelOf(other.id))) === 1);
   });
 });

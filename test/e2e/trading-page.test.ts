@@ -6,7 +6,8 @@
  * 60,000,000 and above, seeded bids at 40,000,000 and below, and each test uses its own band.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { waitFor, type Stack } from '@xtrader/infra';
+import { type Stack } from '@xtrader/infra';
+import { waitFor } from '@xtrader/platform';
 import { launchBrowser, openPage, screenshot } from './support/browser';
 import { placeViaApi, recentTrades, startExchange } from './support/exchange';
 import { TradingPage } from './support/page';

@@ -1,7 +1,7 @@
 import { INTERVALS, XtError, type ErrorCode, type Interval, type MarketSpec } from '@xtrader/protocol';
 import { clip } from '../errors';
 
-/** Bounds of the market-data query parameters (SPEC §3). */
+/** Bounds of the market-data query parameters (docs/protocol.md). */
 export const LIMITS = {
   depth: { default: 10, max: 50 },
   klines: { default: 100, max: 1000 },

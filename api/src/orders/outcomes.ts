@@ -97,8 +97,4 @@ export class OutcomeHub {
     });
     return { promise, cancel: remove };
   }
-
-  get pending(): number {
-    return this.orders.size + this.cancels.size;
-  }
 }

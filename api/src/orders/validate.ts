@@ -57,7 +57,7 @@ function issueToError(issues: z.core.$ZodIssue[], body: Record<string, unknown>)
 
 /**
  * Validates a `POST /order` body against the contract and the market's sizes, converting the
- * decimals exactly (never rounding). Throws {@link XtError} with the SPEC code on any problem.
+ * decimals exactly (never rounding). Throws {@link XtError} with its error code (docs/protocol.md) on any problem.
  */
 export function parsePlaceOrder(body: unknown, markets: ReadonlyMap<string, MarketSpec>): NormalizedOrder {
   if (!isPlainObject(body)) throw new XtError('INVALID_REQUEST', 'the body must be a JSON object');

@@ -6,7 +6,7 @@
  */
 export type LevelSteps = [priceTicks: number, lots: number];
 
-export class BookSide {
+export class DepthSide {
   /** Prices best first: descending for bids, ascending for asks. */
   private readonly prices: number[] = [];
   private readonly totals = new Map<number, number>();
@@ -67,8 +67,8 @@ export class BookSide {
 }
 
 export class DepthBook {
-  readonly bids = new BookSide(true);
-  readonly asks = new BookSide(false);
+  readonly bids = new DepthSide(true);
+  readonly asks = new DepthSide(false);
 
   static fromLevels(bids: LevelSteps[], asks: LevelSteps[]): DepthBook {
     const book = new DepthBook();
@@ -77,7 +77,7 @@ export class DepthBook {
     return book;
   }
 
-  side(side: 'Buy' | 'Sell'): BookSide {
+  side(side: 'Buy' | 'Sell'): DepthSide {
     return side === 'Buy' ? this.bids : this.asks;
   }
 }

@@ -305,7 +305,7 @@ export class MarketData {
   }
 
   private candleMessage(interval: Interval, c: CandleSteps, closed: boolean): CandlestickUpdate {
-    // `timestamp` (= open_time) is the field the original design's example carries.
+    // `timestamp` (= open_time) is the field older clients read.
     return {
       type: 'CandlestickUpdate',
       symbol: this.spec.symbol,

@@ -3,7 +3,7 @@ import type Redis from 'ioredis';
 import { withDeadline } from '@xtrader/platform';
 import { encodeEvent, FIELDS, isFinished, orderStateOf, type EngineEvent, type OutcomeMessage, type SymbolKeys } from '@xtrader/protocol';
 import { MAX_CANDLES, MAX_TRADES, type MarketDataChanges } from '../marketdata';
-import type { OrderChanges } from './order-views';
+import type { OrderChanges } from './order-records';
 import type { EngineScripts } from './scripts';
 
 /**

@@ -18,7 +18,7 @@ export interface OrderChanges {
  *
  * Deterministic like the core: the same commands and events give the same records.
  */
-export class OrderViews {
+export class OrderRecords {
   private readonly open = new Map<string, OrderRecord>();
   /** Orders touched since the last `takeBatch`. */
   private changed = new Map<string, OrderRecord>();
@@ -136,10 +136,6 @@ export class OrderViews {
   /** Open orders sharing the live records: only for encoding at once (no copies). */
   liveOpen(): OrderRecord[] {
     return [...this.open.values()];
-  }
-
-  get(orderId: string): OrderRecord | undefined {
-    return this.open.get(orderId);
   }
 
   get openCount(): number {

@@ -2,6 +2,7 @@ import type Redis from 'ioredis';
 import { createRedis, withDeadline, type Logger } from '@xtrader/platform';
 import { compareStreamIds, symbolKeys, type Heartbeat, type MarketSpec, type SymbolKeys } from '@xtrader/protocol';
 import type { RawEntry } from './commands';
+import { DEFAULT_RUNNER_SETTINGS } from '../env';
 import { CommitWriter, eventRow, FencedError, type BatchCommit } from './commit-writer';
 import { Lease } from './lease';
 import type { RunnerMetrics } from './metrics';
@@ -15,22 +16,22 @@ import { SymbolState, type Applied, type EngineSnapshot, type EngineSnapshotV1, 
  */
 const READ_GRACE_MS = 1_000;
 
-/** Settings of one symbol's runner; every field but the first four has a default. */
+/** Settings of one symbol's runner; every field but the first four has a default (env.ts states those of the environment's settings). */
 export interface RunnerOptions {
   spec: MarketSpec;
   redisUrl: string;
   engineId: string;
   log: Logger;
   prefix?: string;
-  /** Lease TTL (default 5000 ms). A paused holder loses the symbol after this long. */
+  /** Lease TTL (`ENGINE_LEASE_MS`). A paused holder loses the symbol after this long. */
   leaseMs?: number;
-  /** How long one XREAD blocks when the stream is idle (default 500 ms, kept below leaseMs / 3). */
+  /** How long one XREAD blocks when the stream is idle (`ENGINE_BLOCK_MS`, kept below leaseMs / 3). */
   blockMs?: number;
-  /** Commands per batch (default 1000). */
+  /** Commands per batch (`ENGINE_BATCH_SIZE`). */
   batchSize?: number;
-  /** Snapshot after this many commands (default 10,000)... */
+  /** Snapshot after this many commands (`ENGINE_SNAPSHOT_EVERY`)... */
   snapshotEvery?: number;
-  /** ...or this long after the previous one when anything changed (default 30 s). */
+  /** ...or this long after the previous one when anything changed (`ENGINE_SNAPSHOT_MS`). */
   snapshotMs?: number;
   /** Approximate cap of the events stream, in entries of one batch each (default 10,000). */
   eventsMaxLen?: number;
@@ -38,7 +39,7 @@ export interface RunnerOptions {
   feedMaxLen?: number;
   /** TTL of the stored state of finished orders (default 24 h). */
   finishedTtlS?: number;
-  /** Trim the command stream up to the previous snapshot (default true). */
+  /** Trim the command stream up to the previous snapshot (`ENGINE_TRIM_COMMANDS`). */
   trimCommands?: boolean;
   metrics?: RunnerMetrics;
 }
@@ -93,16 +94,10 @@ export class SymbolRunner {
 
   constructor(opts: RunnerOptions) {
     this.o = {
-      prefix: 'xt',
-      leaseMs: 5000,
-      blockMs: 500,
-      batchSize: 1000,
-      snapshotEvery: 10_000,
-      snapshotMs: 30_000,
+      ...DEFAULT_RUNNER_SETTINGS,
       eventsMaxLen: 10_000,
       feedMaxLen: 10_000,
       finishedTtlS: 86_400,
-      trimCommands: true,
       ...opts,
     };
     this.o.blockMs = Math.max(1, Math.min(this.o.blockMs, Math.floor(this.o.leaseMs / 3)));
@@ -247,7 +242,7 @@ export class SymbolRunner {
       replayed += entries.length;
       // Everything replayed is already committed: drop each chunk's pending writes and feed
       // messages instead of repeating them (and instead of holding a long replay's in memory).
-      state.views.takeBatch();
+      state.orders.takeBatch();
       state.md.takeChanges();
     }
     this.state = state;
@@ -322,7 +317,7 @@ export class SymbolRunner {
   private prepare(state: SymbolState, applied: AppliedBatch): Prepared {
     const { o } = this;
     // Taken before a snapshot is serialised: the snapshot holds nothing of the batch still to write.
-    const orders = state.views.takeBatch();
+    const orders = state.orders.takeBatch();
     const market = state.md.takeChanges();
     this.commandsSinceSnapshot += applied.count;
     const snapshotDue =

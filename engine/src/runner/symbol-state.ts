@@ -3,7 +3,7 @@ import { MatchingCore } from '../core';
 import { InvalidCommandError } from '../core/errors';
 import { MarketData, type MarketDataState } from '../marketdata';
 import { decodeEntry, type RawEntry } from './commands';
-import { OrderViews, type OrderRecord } from './order-views';
+import { OrderRecords, type OrderRecord } from './order-records';
 
 export type CoreSnapshot = ReturnType<MatchingCore['snapshot']>;
 
@@ -12,7 +12,7 @@ export type SnapshotOrder = [state: StoredOrderState, created_at: number, update
 
 /**
  * What `keys.snapshot` holds: everything needed to continue after `position` without replaying
- * it. Version 3 keeps the open orders in their compact stored form (half the bytes of v1's
+ * it. Version 3 keeps the open orders in their compact stored form (far fewer bytes than v1's
  * record objects, the bulk of a snapshot); v1 and v2 snapshots are still restored.
  */
 export interface EngineSnapshot {
@@ -53,7 +53,7 @@ export interface Applied {
 }
 
 /**
- * One symbol's in-memory engine state: the matching core, market data and order views, with the
+ * One symbol's in-memory engine state: the matching core, market data and order records, with the
  * id of the last command applied. Pure: applying the same entries to the same state gives the
  * same events, which is what makes replay after a crash safe.
  */
@@ -62,18 +62,18 @@ export class SymbolState {
     readonly spec: MarketSpec,
     readonly core: MatchingCore,
     readonly md: MarketData,
-    readonly views: OrderViews,
+    readonly orders: OrderRecords,
     public position: string,
   ) {}
 
   static fresh(spec: MarketSpec): SymbolState {
-    return new SymbolState(spec, new MatchingCore(spec), new MarketData(spec), new OrderViews(), '0-0');
+    return new SymbolState(spec, new MatchingCore(spec), new MarketData(spec), new OrderRecords(), '0-0');
   }
 
   static fromSnapshot(spec: MarketSpec, snap: EngineSnapshot | EngineSnapshotV1 | EngineSnapshotV2): SymbolState {
     if (snap.symbol !== spec.symbol) throw new Error(`snapshot is for ${snap.symbol}, not ${spec.symbol}`);
     const orders = snapshotOrders(snap);
-    return new SymbolState(spec, MatchingCore.restore(spec, snap.core), new MarketData(spec, snap.md), new OrderViews(orders), snap.position);
+    return new SymbolState(spec, MatchingCore.restore(spec, snap.core), new MarketData(spec, snap.md), new OrderRecords(orders), snap.position);
   }
 
   /** Applies one stream entry (the position moves past it even when it is skipped). */
@@ -93,7 +93,7 @@ export class SymbolState {
       throw e;
     }
     for (const ev of events) this.md.apply(ev);
-    this.views.apply(cmd, events);
+    this.orders.apply(cmd, events);
     return { id, ts: cmd.ts, events };
   }
 
@@ -103,6 +103,6 @@ export class SymbolState {
   }
 
   private openOrders(): SnapshotOrder[] {
-    return this.views.liveOpen().map((o) => [orderStateOf(o), o.created_at, o.updated_at]);
+    return this.orders.liveOpen().map((o) => [orderStateOf(o), o.created_at, o.updated_at]);
   }
 }

@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { RedisServer } from '@xtrader/platform';
+import { RedisServer, waitFor } from '@xtrader/platform';
 import { FIELDS, StreamCommand, symbolKeys } from '@xtrader/protocol';
 import { startClockScheduler, type ClockScheduler } from '../../src/clock';
 
@@ -17,14 +17,6 @@ afterAll(async () => {
 const SYMBOLS = ['BTC-KRW', 'ETH-KRW', 'AAPL'];
 const EVERY = 200;
 
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 describe('clock scheduler', () => {
   test('three nodes running it append one clock command per period to every symbol, not one per node', async () => {
     const prefix = `t-${Math.random().toString(36).slice(2, 8)}`;
@@ -33,7 +25,7 @@ describe('clock scheduler', () => {
     for (let i = 0; i < 3; i++) nodes.push(startClockScheduler({ redisUrl: server.url, prefix, symbols: SYMBOLS, everyMs: EVERY }));
     await Promise.all(nodes.map((n) => n.ready));
     const streams = SYMBOLS.map((s) => symbolKeys(s, prefix).commands);
-    await waitFor(async () => (await redis.xlen(streams[0])) >= 8, 'eight ticks');
+    await waitFor('eight ticks', async () => (await redis.xlen(streams[0])) >= 8, { timeoutMs: 15_000 });
     await Promise.all(nodes.map((n) => n.close()));
     const elapsed = Date.now() - started;
 
@@ -55,11 +47,11 @@ describe('clock scheduler', () => {
     const errors: Error[] = [];
     const prefix = `t-${Math.random().toString(36).slice(2, 8)}`;
     const node = startClockScheduler({ redisUrl: down.url, prefix, symbols: ['AAPL'], everyMs: EVERY, onError: (e) => errors.push(e) });
-    await waitFor(async () => errors.length > 0, 'the first connection error to be reported');
+    await waitFor('the first connection error to be reported', async () => errors.length > 0, { timeoutMs: 15_000 });
     await down.start();
     await node.ready;
     const probe = new Redis(down.url, { maxRetriesPerRequest: 1 });
-    await waitFor(async () => (await probe.xlen(symbolKeys('AAPL', prefix).commands)) >= 2, 'ticks after Redis came up');
+    await waitFor('ticks after Redis came up', async () => (await probe.xlen(symbolKeys('AAPL', prefix).commands)) >= 2, { timeoutMs: 15_000 });
     probe.disconnect();
     await node.close();
     await down.destroy();
@@ -72,7 +64,7 @@ describe('clock scheduler', () => {
     const node = startClockScheduler({ redisUrl: server.url, prefix, symbols: ['AAPL'], everyMs: EVERY });
     await node.ready;
     const stream = symbolKeys('AAPL', prefix).commands;
-    await waitFor(async () => (await redis.xlen(stream)) >= 2, 'two ticks');
+    await waitFor('two ticks', async () => (await redis.xlen(stream)) >= 2, { timeoutMs: 15_000 });
     await node.close();
     await node.close(); // idempotent, as SIGTERM handlers may call it twice
     const len = await redis.xlen(stream);

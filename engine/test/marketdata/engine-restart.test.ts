@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { createLogger } from '@xtrader/platform';
+import { createLogger, waitFor } from '@xtrader/platform';
 import { FIELDS, MarketMessage, symbolKeys, type Execution, type SymbolKeys, type TimedCommand } from '@xtrader/protocol';
 import { MatchingCore } from '../../src/core';
 import { MarketData } from '../../src/marketdata';
@@ -24,11 +24,7 @@ async function append(redis: Redis, keys: SymbolKeys, cmds: TimedCommand[], last
 }
 
 async function caughtUp(redis: Redis, keys: SymbolKeys, id: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while ((await redis.get(keys.position)) !== id) {
-    if (Date.now() > deadline) throw new Error(`engine did not reach ${id}`);
-    await new Promise((res) => setTimeout(res, 20));
-  }
+  await waitFor(`the engine to reach ${id}`, async () => (await redis.get(keys.position)) === id, { timeoutMs: 30_000, intervalMs: 20 });
 }
 
 function runner(engineId: string, url: string, prefix: string): SymbolRunner {

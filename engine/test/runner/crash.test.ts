@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
-import { createLogger, RedisServer, seededRandom } from '@xtrader/platform';
+import { createLogger, RedisServer, seededRandom, waitFor } from '@xtrader/platform';
 import { symbolKeys, type EngineEvent, type MarketSpec } from '@xtrader/protocol';
 import { loadMarketMap } from '@xtrader/protocol/node';
 import { startApi, type RunningApi } from '../../../api/src/app';
@@ -104,14 +104,10 @@ test('kill -9 the engine at random moments while 10,000 orders flow: every accep
   const commands = await allCommands(redis, keys);
   const lastId = commands[commands.length - 1][0];
   // Generous: on a loaded 2-core machine the last engine may have a large backlog to apply.
-  const deadline = Date.now() + 150_000;
-  while ((await redis.get(keys.position)) !== lastId) {
-    if (Date.now() > deadline) {
-      const detail = { position: await redis.get(keys.position), heartbeat: await redis.get(keys.heartbeat), lease: await redis.get(keys.lease), alive: last.child.exitCode === null };
-      throw new Error(`engine never caught up to ${lastId} (seed ${seed}): ${JSON.stringify(detail)}\n${last.lines.slice(-15).join('\n')}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitFor(`the last engine to catch up to ${lastId}`, async () => (await redis.get(keys.position)) === lastId, { timeoutMs: 150_000, intervalMs: 50 }).catch(async (e: Error) => {
+    const detail = { position: await redis.get(keys.position), heartbeat: await redis.get(keys.heartbeat), lease: await redis.get(keys.lease), alive: last.child.exitCode === null };
+    throw new Error(`${e.message} (seed ${seed}): ${JSON.stringify(detail)}\n${last.lines.slice(-15).join('\n')}`);
+  });
   last.kill('SIGTERM');
   expect(await last.exited).toBe(0);
   expect(await redis.get(keys.lease)).toBeNull();

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
-import { freePort, RedisServer } from '@xtrader/platform';
+import { freePort, RedisServer, waitFor } from '@xtrader/platform';
 import { symbolKeys, type MarketSpec } from '@xtrader/protocol';
 import { loadMarketMap } from '@xtrader/protocol/node';
 import { allCommands, append, committedEvents, EngineProcess, place, referenceRun, storedOrder } from './helpers';
@@ -32,13 +32,7 @@ afterAll(async () => {
 });
 
 async function stateOf(orderId: string, wanted: string): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const v = await storedOrder(redis, spec, keys, orderId);
-    if (v?.status === wanted) return;
-    if (Date.now() > deadline) throw new Error(`order ${orderId} never became ${wanted} (is ${JSON.stringify(v)})`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await waitFor(`order ${orderId} to become ${wanted}`, async () => (await storedOrder(redis, spec, keys, orderId))?.status === wanted, { timeoutMs: 15_000, intervalMs: 20 });
 }
 
 test('a leader paused past its lease is replaced, and its later writes are refused', async () => {

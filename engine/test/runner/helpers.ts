@@ -63,7 +63,7 @@ export function referenceRun(spec: MarketSpec, entries: RawEntry[]) {
   for (const entry of entries) {
     const a = state.applyEntry(entry);
     if (a.events.length > 0) events.push([a.id, a.events]);
-    for (const rec of state.views.takeBatch().changed) views.set(rec.order_id, renderOrderView(spec, rec));
+    for (const rec of state.orders.takeBatch().changed) views.set(rec.order_id, renderOrderView(spec, rec));
   }
   return { events, views, position: state.position };
 }

@@ -1,4 +1,4 @@
-import { addNotional } from '../../src/runner/order-views';
+import { addNotional } from '../../src/runner/order-records';
 
 test('the notional sum is exact on both sides of the safe-integer range', () => {
   const cases: [string, number, number][] = [

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
-import { createLogger, RedisServer } from '@xtrader/platform';
+import { createLogger, RedisServer, waitFor } from '@xtrader/platform';
 import { FIELDS, symbolKeys, type MarketSpec, type OutcomeMessage } from '@xtrader/protocol';
 import { loadMarketMap } from '@xtrader/protocol/node';
 import { SymbolRunner, type RunnerOptions } from '../../src/runner';
@@ -33,11 +33,7 @@ function runner(prefix: string, opts: Partial<RunnerOptions> = {}): SymbolRunner
 }
 
 async function caughtUp(keys: ReturnType<typeof symbolKeys>, id: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while ((await redis.get(keys.position)) !== id) {
-    if (Date.now() > deadline) throw new Error(`engine did not commit up to ${id}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await waitFor(`the engine to commit up to ${id}`, async () => (await redis.get(keys.position)) === id, { timeoutMs: 10_000, intervalMs: 10 });
 }
 
 function prefix(): string {
@@ -86,11 +82,7 @@ test('a commit after the lease moved to another engine writes nothing and the ru
   const fence = await redis.incr(keys.fence);
   await redis.set(keys.lease, `${fence}:intruder`, 'PX', 60_000);
   await append(redis, keys, [place('b', 'Buy', 50_000, 10)]);
-  const deadline = Date.now() + 10_000;
-  while (r.isLeader) {
-    if (Date.now() > deadline) throw new Error('runner did not step down');
-    await new Promise((res) => setTimeout(res, 10));
-  }
+  await waitFor('the runner to step down', () => !r.isLeader, { timeoutMs: 10_000, intervalMs: 10 });
   expect(await redis.get(keys.position)).toBe(first);
   expect(await redis.xlen(keys.events)).toBe(before.events);
   expect(await redis.hgetall(keys.order('a'))).toEqual(before.order);

@@ -21,7 +21,7 @@ test('a snapshot restores to the same state, as do the older versions of it', ()
       const restored = SymbolState.fromSnapshot(spec, JSON.parse(json));
       expect(JSON.stringify(restored.snapshot())).toBe(json);
       // A version 1 snapshot (open orders as record objects) restores to the same state.
-      const v1: EngineSnapshotV1 = { ...(JSON.parse(json) as EngineSnapshot), v: 1, orders: state.views.liveOpen() };
+      const v1: EngineSnapshotV1 = { ...(JSON.parse(json) as EngineSnapshot), v: 1, orders: state.orders.liveOpen() };
       expect(JSON.stringify(SymbolState.fromSnapshot(spec, JSON.parse(JSON.stringify(v1))).snapshot())).toBe(json);
       // So does a version 2 snapshot (each open order one array, its times in the middle).
       const v3 = JSON.parse(json) as EngineSnapshot;
@@ -29,5 +29,5 @@ test('a snapshot restores to the same state, as do the older versions of it', ()
       expect(JSON.stringify(SymbolState.fromSnapshot(spec, JSON.parse(JSON.stringify(v2))).snapshot())).toBe(json);
     }
   }
-  expect(state.views.openCount).toBeGreaterThan(0);
+  expect(state.orders.openCount).toBeGreaterThan(0);
 });

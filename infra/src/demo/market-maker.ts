@@ -1,7 +1,7 @@
 import { formatSteps, type MarketSpec, type Side } from '@xtrader/protocol';
 import { ApiError, type ApiClient } from '../api-client';
 
-/** Reference prices the demo starts from (the seed's BTC-KRW example is 50,000,000 KRW). */
+/** Reference prices the demo starts from (BTC-KRW near 50,000,000 KRW). */
 export const REFERENCE_PRICES: Record<string, string> = {
   'BTC-KRW': '50000000',
   'ETH-KRW': '3000000',

@@ -28,7 +28,7 @@ function withCumulative(levels: Level[]): Row[] {
 }
 
 /**
- * Depth of market (seed §10): asks red above, best ask nearest the spread, bids green below;
+ * Depth of market: asks red above, best ask nearest the spread, bids green below;
  * bars show cumulative size; clicking a level puts its price in the order form.
  */
 export function OrderBook({ market, book, lastPrice, lastSide, onPickPrice }: Props) {

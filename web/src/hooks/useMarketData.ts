@@ -3,11 +3,11 @@ import { channelOfTopic, type Execution, type Level, type MarketMessage, type Si
 import type { ExchangeApi, Statistics } from '../lib/api';
 import type { ConnectionState, MarketFeed } from '../lib/feed';
 
-/** Levels shown per side, as the seed's depth-of-market asks for. */
+/** Levels shown per side in the depth of market. */
 export const BOOK_DEPTH = 15;
 /** Executions kept in the recent-trades list. */
 export const TRADES_SHOWN = 50;
-/** REST polling period while the socket is down (seed §10). */
+/** REST polling period while the socket is down. */
 export const POLL_MS = 2000;
 
 export interface BookView {
@@ -90,7 +90,7 @@ export function executionToRow(e: Execution): TradeRow {
 }
 
 /**
- * The live state of one market: REST snapshot first, then pushes (seed §10); REST every 2 s
+ * The live state of one market: REST snapshot first, then pushes; REST every 2 s
  * while the socket is down; a REST resync of the part whose topic showed a sequence gap.
  */
 export function useMarketData(api: ExchangeApi, feed: MarketFeed, symbol: string, connection: ConnectionState): MarketDataState {

@@ -3,7 +3,7 @@ import { candleTopic, channelTopic, DEFAULT_CANDLE_INTERVAL, MarketMessage, type
 
 /**
  * `live`: the socket is up and pushes every change. `polling`: the socket is down, the page
- * reads REST every 2 s until it is back (seed §10). `connecting`: the first connect is pending.
+ * reads REST every 2 s until it is back. `connecting`: the first connect is pending.
  */
 export type ConnectionState = 'connecting' | 'live' | 'polling';
 

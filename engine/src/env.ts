@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { CommonEnv } from '@xtrader/platform';
+import { DEFAULT_CLOCK_MS } from './clock';
+
+/**
+ * The engine's environment, validated at boot: the one place its settings' defaults are stated
+ * (a runner built without a setting takes the default parsed from here).
+ */
+export const EngineEnv = CommonEnv.extend({
+  ENGINE_ID: z.string().regex(/^[A-Za-z0-9_.-]+$/).optional(),
+  /** Port of the Prometheus /metrics endpoint; none when unset. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Lease TTL: a paused holder loses the symbol after this long. */
+  ENGINE_LEASE_MS: z.coerce.number().int().min(100).default(5000),
+  /** How long one XREAD blocks when the stream is idle (kept below a third of the lease). */
+  ENGINE_BLOCK_MS: z.coerce.number().int().min(1).default(500),
+  /** Commands per batch; at most 10,000: a batch's changed order keys go to one script call as arguments. */
+  ENGINE_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
+  /** Snapshot after this many commands... */
+  ENGINE_SNAPSHOT_EVERY: z.coerce.number().int().min(1).default(10_000),
+  /** ...or this long after the previous one when anything changed. */
+  ENGINE_SNAPSHOT_MS: z.coerce.number().int().min(100).default(30_000),
+  /** "false" keeps the whole command stream (audits, crash drills). */
+  ENGINE_TRIM_COMMANDS: z.enum(['true', 'false']).default('true'),
+  /**
+   * Period of the clock commands that close candles and slide the 24 h window when nobody trades
+   * (one BullMQ job scheduler across all engines); 0 leaves the clock to other engines.
+   */
+  ENGINE_CLOCK_MS: z.coerce.number().int().refine((ms) => ms === 0 || ms >= 10, '0 (off) or at least 10').default(DEFAULT_CLOCK_MS),
+});
+export type EngineEnv = z.infer<typeof EngineEnv>;
+
+/** The runner settings an environment gives. */
+export function runnerSettings(env: EngineEnv) {
+  return {
+    prefix: env.XT_PREFIX,
+    leaseMs: env.ENGINE_LEASE_MS,
+    blockMs: env.ENGINE_BLOCK_MS,
+    batchSize: env.ENGINE_BATCH_SIZE,
+    snapshotEvery: env.ENGINE_SNAPSHOT_EVERY,
+    snapshotMs: env.ENGINE_SNAPSHOT_MS,
+    trimCommands: env.ENGINE_TRIM_COMMANDS === 'true',
+  };
+}
+
+/** The runner settings of an empty environment: the defaults. */
+export const DEFAULT_RUNNER_SETTINGS = runnerSettings(EngineEnv.parse({}));
