@@ -5,6 +5,8 @@ import { sessionCookie, verifySigned, type CredentialReader } from '@xtrader/pla
 /** Decides which account a connection acts for; throws an XtError when it cannot. */
 export interface ConnectionAuth {
   verify(auth: Auth): Promise<string>;
+  /** Whether credentials that once verified still hold: the session lives, the key exists. */
+  isLive(auth: Auth): Promise<boolean>;
 }
 
 /**
@@ -32,6 +34,11 @@ export class ConnectionAuthenticator implements ConnectionAuth {
     });
     if (!record.scopes.includes('read')) throw new XtError('UNAUTHENTICATED', 'this API key lacks the read scope that private channels need');
     return record.account_id;
+  }
+
+  async isLive(auth: Auth): Promise<boolean> {
+    if ('token' in auth) return (await this.credentials.session(auth.token)) !== undefined;
+    return (await this.credentials.apiKey(auth.api_key)) !== undefined;
   }
 }
 

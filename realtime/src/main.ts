@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     httpLimits: httpLimitsOf(env),
     connectionLimits: { perAddress: env.XT_WS_MAX_PER_ADDRESS, total: env.XT_WS_MAX_CONNECTIONS, subscribesPerSecond: env.XT_SUBSCRIBES_PER_SECOND, trustProxy: env.XT_TRUST_PROXY },
     authCacheMs: env.XT_AUTH_CACHE_MS,
+    authRecheckMs: env.XT_AUTH_RECHECK_MS,
   });
   onShutdown(log, () => node.close());
 }

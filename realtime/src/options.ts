@@ -38,6 +38,8 @@ export const RealtimeEnv = HttpLimitsEnv.extend({
   XT_TRUST_PROXY: z.string().default(DEFAULT_CONNECTION_LIMITS.trustProxy),
   /** How long a looked-up session or API key is reused from memory (ms), as on the api. */
   XT_AUTH_CACHE_MS: z.coerce.number().int().min(0).max(1000).default(DEFAULT_AUTH_CACHE_MS),
+  /** How often each authenticated connection's credentials are checked again (ms). */
+  XT_AUTH_RECHECK_MS: z.coerce.number().int().min(50).default(5_000),
 });
 export type RealtimeEnv = z.infer<typeof RealtimeEnv>;
 
@@ -79,6 +81,8 @@ export interface RealtimeOptions {
   connectionLimits?: Partial<ConnectionLimits>;
   /** How long a looked-up session or API key is reused from memory (default 500 ms; 0 = always ask Redis). */
   authCacheMs?: number;
+  /** How often authenticated connections' credentials are checked again (default 5 s). */
+  authRecheckMs?: number;
 }
 
 export type ResolvedOptions = Required<Omit<RealtimeOptions, 'host' | 'publicApiUrl' | 'publicSocketUrl' | 'connectionLimits'>> &
@@ -107,5 +111,6 @@ export function resolveOptions(o: RealtimeOptions): ResolvedOptions {
     httpLimits: o.httpLimits ?? DEFAULT_HTTP_LIMITS,
     connectionLimits: { ...DEFAULT_CONNECTION_LIMITS, ...o.connectionLimits },
     authCacheMs: o.authCacheMs ?? DEFAULT_AUTH_CACHE_MS,
+    authRecheckMs: o.authRecheckMs ?? 5_000,
   };
 }

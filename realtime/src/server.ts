@@ -112,6 +112,12 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeN
     adapter: privateRoutingAdapter(pub, sub, { channelPrefix: socketIoChannelPrefix(o.prefix) }, privates),
   });
   const wsGateway = ws;
+  // Credentials end (logout, expiry, revoked key) while connections stay open: ask again now and then.
+  const sioSessions = sio.sessions;
+  const recheck = setInterval(() => {
+    for (const s of [...wsGateway.sessions, ...sioSessions]) if (s.accountId !== undefined) void s.recheck();
+  }, o.authRecheckMs);
+  recheck.unref();
   http.on('upgrade', (req, socket: Socket, head: Buffer) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/ws') {
@@ -134,6 +140,7 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeN
     });
   } catch (e) {
     // Release what was opened so a failed start leaves nothing running.
+    clearInterval(recheck);
     await feed.stop();
     ws.close();
     await sio.close().catch(() => undefined);
@@ -156,6 +163,7 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeN
     io: sioGateway.io,
     close: () =>
       (closing ??= (async () => {
+        clearInterval(recheck);
         await feed.stop();
         wsGateway.close();
         http.closeAllConnections();

@@ -78,8 +78,9 @@ export class Session implements Subscriber, PrivateSubscriber {
   /** The current one-second window of Subscribe/Unsubscribe messages. */
   private windowStart = 0;
   private inWindow = 0;
-  /** The account this connection authenticated as. */
+  /** The account this connection authenticated as, and with what. */
   private account?: string;
+  private credential?: Auth;
   /**
    * Set while an Auth is being checked: Auth, Subscribe and Unsubscribe wait for it, in the order
    * they came, so a client may subscribe right after Auth (or a handshake with credentials).
@@ -221,8 +222,33 @@ export class Session implements Subscriber, PrivateSubscriber {
       this.deps.privates.join(this, accountId);
     }
     this.account = accountId;
+    this.credential = auth;
     this.send(reply);
     return reply;
+  }
+
+  /**
+   * Asks again whether the credentials this connection authenticated with still hold (a logout,
+   * an expired session or a revoked key ends them on every node). When they do not, the private
+   * channels stop at once and the client is told; public channels carry on. A store that cannot
+   * answer changes nothing.
+   */
+  async recheck(): Promise<void> {
+    const credential = this.credential;
+    if (credential === undefined || this.ended) return;
+    let live: boolean;
+    try {
+      live = await this.deps.auth.isLive(credential);
+    } catch {
+      return;
+    }
+    if (live || this.ended || this.credential !== credential) return;
+    if (this.account !== undefined && this.privateChannels.size > 0) this.deps.privates.leave(this, this.account);
+    this.privateChannels.clear();
+    this.privateSymbols = null;
+    this.account = undefined;
+    this.credential = undefined;
+    this.error('UNAUTHENTICATED', 'the session ended (logged out or expired) or the API key was revoked: private channels stopped; send Auth again');
   }
 
   /** A private message of this session's account: kept if it follows that channel (and symbol). */

@@ -38,7 +38,7 @@ beforeAll(async () => {
   const key = await accounts.createApiKey(o.id, 'owner', 'bot', ['read']);
   owner = { ...o, apiKey: key.api_key, secret: key.api_secret };
   other = await account('other');
-  const env = { REDIS_URL: redisServer.url, XT_PREFIX: prefix, XT_AUTH_CACHE_MS: '0' };
+  const env = { REDIS_URL: redisServer.url, XT_PREFIX: prefix, XT_AUTH_CACHE_MS: '0', XT_AUTH_RECHECK_MS: '100' };
   [nodeA, nodeB, nodeC] = await Promise.all([NodeProcess.start(env), NodeProcess.start(env), NodeProcess.start(env)]);
   emitter = new PrivateEmitter(redisServer.url, prefix);
 });
@@ -239,5 +239,25 @@ describe('routing', () => {
     c.send({ type: 'Unsubscribe', channels: ['fills'] });
     await c.next((m) => m.type === 'UnsubscribeSuccess', from);
     await waitFor('node C unsubscribes from the account', async () => (await subscribers(channelOf(other.id))) === 1);
+  });
+
+  it.each([
+    ['a logout', 'token'],
+    ['a revoked API key', 'key'],
+  ])('stops a connection’s private channels after %s, with Error UNAUTHENTICATED, and the node drops the account', async (_what, kind) => {
+    const name = `leaver_${kind}`;
+    const { account_id } = await accounts.signup(name, `password-of-${name}`);
+    const { token } = await accounts.createSession(account_id, name);
+    const key = await accounts.createApiKey(account_id, name, 'bot', ['read']);
+    const c = await ws(nodeB, name);
+    await auth(c, kind === 'token' ? { token } : signedAuth(key.api_key, key.api_secret));
+    await subscribe(c, { channels: ['orders', 'fills'] });
+    await waitFor('node B subscribes to the account', async () => (await subscribers(channelOf(account_id))) === 1);
+    const from = c.messages.length;
+    if (kind === 'token') await accounts.deleteSession(token);
+    else await accounts.revokeApiKey(account_id, key.api_key);
+    expect(await c.next((m) => m.type === 'Error', from)).toMatchObject({ code: 'UNAUTHENTICATED', message: expect.stringContaining('private channels stopped') });
+    await waitFor('node B unsubscribes from the account', async () => (await subscribers(channelOf(account_id))) === 0);
+    expect(await subscribe(c, { channels: ['orders'] })).toMatchObject({ type: 'Error', code: 'UNAUTHENTICATED' });
   });
 });
