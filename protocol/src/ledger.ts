@@ -47,6 +47,22 @@ export const LockCommand = z.object({
 export type LockCommand = z.infer<typeof LockCommand>;
 
 /**
+ * Lock what an amend of a resting order needs before it goes to the symbol's stream: the new
+ * terms (`qty_lots` the new total quantity, `price_ticks` the new price; an absent field stays)
+ * may need more funds than the order still holds; less never releases anything before the order
+ * ends.
+ */
+export const AmendLockCommand = z.object({
+  v: z.literal(1),
+  kind: z.literal('amend_lock'),
+  order_id: Id,
+  account_id: Id,
+  price_ticks: Count.optional(),
+  qty_lots: Count.optional(),
+});
+export type AmendLockCommand = z.infer<typeof AmendLockCommand>;
+
+/**
  * The ledger shard (0 .. shardCount-1) that owns an account: FNV-1a of the id's UTF-16 code
  * units, modulo the shard count. Stable across processes and restarts, so every api node and
  * every ledger writer agree; changing the shard count moves accounts (a migration, not a restart).

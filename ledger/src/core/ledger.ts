@@ -8,13 +8,14 @@ import {
   type AssetSpec,
   type EngineEvent,
   type ErrorCode,
+  type AmendLockCommand,
   type LockCommand,
   type MarketUnits,
   type TradeEvent,
   type TransferCommand,
 } from '@xtrader/protocol';
 import { LedgerInvariantError } from './errors';
-import { isRefusal, orderLock } from './order-lock';
+import { buyLock, isRefusal, orderLock } from './order-lock';
 
 /** One account's balance of one asset, in the asset's units. */
 export interface Balance {
@@ -30,10 +31,15 @@ export interface Hold {
   readonly asset: string;
   /** The lock command as first applied: a retry with the same content gets the same answer. */
   readonly command: LockCommand;
-  /** Units locked when the order was placed. */
-  readonly amount: bigint;
+  /** Units locked for this order in all (when placed, plus what amends added). */
+  amount: bigint;
   /** Units still locked for this order. */
   locked: bigint;
+  /** The order's terms as last locked for: its limit price (null for a market order) and total quantity. */
+  price_ticks: number | null;
+  qty_lots: number;
+  /** Lots of the order filled so far. */
+  filled_lots: number;
 }
 
 /** A refusal: a code of the contract's error table and words a person can act on. Nothing changed. */
@@ -178,10 +184,67 @@ export class Ledger {
     const balance = this.balanceOf(cmd.account_id, lock.asset.asset);
     balance.available -= lock.amount;
     balance.locked += lock.amount;
-    const hold: Hold = { order_id: cmd.order_id, account_id: cmd.account_id, symbol: cmd.symbol, asset: lock.asset.asset, command: cmd, amount: lock.amount, locked: lock.amount };
+    const hold: Hold = {
+      order_id: cmd.order_id,
+      account_id: cmd.account_id,
+      symbol: cmd.symbol,
+      asset: lock.asset.asset,
+      command: cmd,
+      amount: lock.amount,
+      locked: lock.amount,
+      price_ticks: cmd.price_ticks,
+      qty_lots: cmd.qty_lots ?? 0,
+      filled_lots: 0,
+    };
     this.holds.set(cmd.order_id, hold);
     this.changed.holds.add(cmd.order_id);
     return { ok: true, order_id: cmd.order_id, asset: hold.asset, amount: lock.amount };
+  }
+
+  /**
+   * Locks what an amend of a live order needs, before the amend goes to the symbol's stream: the
+   * hold must cover what is left of the order (its total quantity less what has filled) on its
+   * new terms, or on the largest terms an earlier amend asked for, computed as for a new order; the difference comes from available, or the amend
+   * is refused (`INSUFFICIENT_FUNDS`) and changes nothing. An amend that needs less keeps the
+   * surplus in the hold until the order ends (fills of the old terms may still be on their way).
+   * Answers the units added (0 when none were needed).
+   */
+  amendLock(cmd: AmendLockCommand): LockAnswer | Refusal {
+    this.checkOwner(cmd.account_id);
+    const hold = this.holds.get(cmd.order_id);
+    if (hold === undefined || hold.account_id !== cmd.account_id || hold.price_ticks === null) {
+      return refuse('ORDER_NOT_FOUND', `order ${cmd.order_id} is not open`);
+    }
+    if (cmd.price_ticks === undefined && cmd.qty_lots === undefined) return refuse('INVALID_REQUEST', 'an amend needs a new quantity or a new price');
+    const m = this.config.units.get(hold.symbol)!;
+    // The hold's terms are the largest any amend so far may have set: an earlier amend may still
+    // be on its way to the engine, or have been refused there, so the order's live terms are any
+    // of them; locking for the largest never locks too little.
+    const price = Math.max(cmd.price_ticks ?? hold.price_ticks, hold.price_ticks);
+    const qty = Math.max(cmd.qty_lots ?? hold.qty_lots, hold.qty_lots);
+    const remaining = Math.max(0, qty - hold.filled_lots);
+    if (cmd.price_ticks !== undefined && cmd.price_ticks > m.market.maxPriceTicks) return refuse('INVALID_PRICE', `price is above the maximum ${m.market.config.max_price}`);
+    if (cmd.qty_lots !== undefined && (cmd.qty_lots < m.market.minLots || cmd.qty_lots > m.market.maxLots)) {
+      return refuse('INVALID_QUANTITY', `quantity is outside [${m.market.config.min_quantity}, ${m.market.config.max_quantity}]`);
+    }
+    const asset = hold.asset === m.quote.asset ? m.quote : m.base;
+    const needed = remaining === 0 ? 0n : asset === m.quote ? buyLock(m, price, remaining) : lotsToBaseUnits(m, remaining);
+    const extra = needed > hold.locked ? needed - hold.locked : 0n;
+    if (extra > 0n) {
+      const available = this.balance(hold.account_id, hold.asset).available;
+      if (available < extra) {
+        return refuse('INSUFFICIENT_FUNDS', `the amend needs ${formatAssetAmount(asset, extra)} ${hold.asset} more; available is ${formatAssetAmount(asset, available)}`);
+      }
+      const balance = this.balanceOf(hold.account_id, hold.asset);
+      balance.available -= extra;
+      balance.locked += extra;
+      hold.locked += extra;
+      hold.amount += extra;
+    }
+    hold.price_ticks = price;
+    hold.qty_lots = qty;
+    this.changed.holds.add(hold.order_id);
+    return { ok: true, order_id: hold.order_id, asset: hold.asset, amount: extra };
   }
 
   /**
@@ -212,8 +275,8 @@ export class Ledger {
       case 'book':
         break;
       case 'amended':
-        // Not settled yet: a hold keeps the size the order was locked for (an amend to a larger
-        // size, or a buy to a higher price, would need more locked before it reaches the stream).
+        // Its funds were locked (amendLock) before the amend reached the stream; what it holds
+        // beyond its new terms returns when it ends.
         break;
       default: {
         const never: never = e;
@@ -245,12 +308,14 @@ export class Ledger {
 
     const buyHold = this.holdFor(symbol, buyer, quoteAsset);
     if (buyHold) {
+      buyHold.filled_lots += t.qty_lots;
       this.spend(buyHold, notional + buyerFee, t);
       this.balanceOf(buyHold.account_id, baseAsset).available += base;
       this.addFee(quoteAsset, buyerFee);
     }
     const sellHold = this.holdFor(symbol, seller, baseAsset);
     if (sellHold) {
+      sellHold.filled_lots += t.qty_lots;
       if (sellerFee > notional) throw new LedgerInvariantError(`trade ${t.trade_id}: seller fee is above the trade's amount`);
       this.spend(sellHold, base, t);
       this.balanceOf(sellHold.account_id, quoteAsset).available += notional - sellerFee;

@@ -318,3 +318,51 @@ describe('changes and restore (what the Redis stage commits and reloads)', () =>
     expect(() => Ledger.restore(config, broken)).toThrow('locked 2502500000 is not what its holds lock');
   });
 });
+
+describe('amends lock before they reach the book', () => {
+  function resting() {
+    const { ledger, exchange } = fresh();
+    ledger.transfer(deposit('d', 'alice', 'KRW', '30000000'));
+    const { orderId } = exchange.place('alice', 'BTC-KRW', limit('Buy', 50_000_000, 0.5)); // locks 25,025,000
+    return { ledger, exchange, orderId };
+  }
+  const amend = (orderId: string, over: { price_ticks?: number; qty_lots?: number }, account = 'alice') => ({ v: 1 as const, kind: 'amend_lock' as const, order_id: orderId, account_id: account, ...over });
+
+  test('a larger quantity locks the difference; one the account cannot fund is INSUFFICIENT_FUNDS and changes nothing', () => {
+    const { ledger, orderId } = resting();
+    // 0.6 BTC at 50,000,000 needs 30,030,000: 5,005,000 more, available is 4,975,000
+    expect(ledger.amendLock(amend(orderId, { qty_lots: 6000 }))).toMatchObject({ ok: false, code: 'INSUFFICIENT_FUNDS' });
+    expect(ledger.balance('alice', 'KRW')).toEqual({ available: krw('4975000'), locked: krw('25025000') });
+    expect(ledger.amendLock(amend(orderId, { qty_lots: 5900 }))).toEqual({ ok: true, order_id: orderId, asset: 'KRW', amount: krw('4504500') });
+    expect(ledger.balance('alice', 'KRW')).toEqual({ available: krw('470500'), locked: krw('29529500') });
+  });
+
+  test('a smaller quantity or a lower price locks nothing more; the surplus returns when the order ends', () => {
+    const { ledger, exchange, orderId } = resting();
+    expect(ledger.amendLock(amend(orderId, { qty_lots: 1000, price_ticks: 40_000 }))).toMatchObject({ ok: true, amount: 0n });
+    exchange.cancel('BTC-KRW', orderId);
+    expect(ledger.balance('alice', 'KRW')).toEqual({ available: krw('30000000'), locked: 0n });
+  });
+
+  test('after a lower price, raising the quantity still locks for the higher price (the lower one may never have applied)', () => {
+    const { ledger, orderId } = resting();
+    ledger.amendLock(amend(orderId, { price_ticks: 10_000 }));
+    // 0.55 BTC at the original 50,000,000: 27,527,500, so 2,502,500 more
+    expect(ledger.amendLock(amend(orderId, { qty_lots: 5500 }))).toMatchObject({ ok: true, amount: krw('2502500') });
+  });
+
+  test.each<[string, { price_ticks?: number; qty_lots?: number }, string, string]>([
+    ['an unknown order', { qty_lots: 1 }, 'ORDER_NOT_FOUND', 'nobody'],
+    ["another account's order", { qty_lots: 1 }, 'ORDER_NOT_FOUND', 'bob'],
+    ['nothing to change', {}, 'INVALID_REQUEST', 'alice'],
+    ['a price above max_price', { price_ticks: 10_000_001 }, 'INVALID_PRICE', 'alice'],
+    ['a quantity above max_quantity', { qty_lots: 1_000_001 }, 'INVALID_QUANTITY', 'alice'],
+  ])('%s is refused (%s) and changes nothing', (_name, over, code, who) => {
+    const { ledger, orderId } = resting();
+    const before = ledger.hold(orderId)!.locked;
+    const id = who === 'nobody' ? 'ghost' : orderId;
+    expect(ledger.amendLock(amend(id, over, who === 'bob' ? 'bob' : 'alice'))).toMatchObject({ ok: false, code });
+    expect(ledger.hold(orderId)!.locked).toBe(before);
+    expect(ledger.balance('alice', 'KRW')).toEqual({ available: krw('4975000'), locked: krw('25025000') });
+  });
+});

@@ -74,8 +74,9 @@ function canonical(s: LedgerState): string {
 
 /**
  * One random tape: deposits (some replayed, some conflicting, some malformed), withdrawals (some
- * over available), limit orders of every time in force, market orders by quantity, cancels of
- * resting, finished and unknown orders, over 12 accounts on 3 ledger shards and the three
+ * over available), limit orders of every time in force, market orders by quantity, amends of
+ * resting orders (quantity up or down, price up or down), cancels of resting, finished and
+ * unknown orders, over 12 accounts on 3 ledger shards and the three
  * shipped markets, each through the real matching core. After every command the sharded ledger
  * must equal the naive reference, no balance may be negative, and every asset must be conserved.
  */
@@ -93,7 +94,7 @@ function runTape(seed: number) {
   const mids = new Map(MARKETS.map((m) => [m.symbol, 1000]));
   const transfers: TransferCommand[] = [];
   const finished: string[] = [];
-  const stats = { trades: 0, refusedLocks: 0, refusedWithdrawals: 0, marketBuys: 0, cancels: 0 };
+  const stats = { trades: 0, refusedLocks: 0, refusedWithdrawals: 0, marketBuys: 0, cancels: 0, amends: 0 };
   let ts = 1_700_000_000_000;
   let next = 0;
 
@@ -195,7 +196,29 @@ function runTape(seed: number) {
       const cmd: TransferCommand = { v: 1, kind: random() < 0.5 ? 'deposit' : 'withdrawal', tx_id: `b${seed}-${step}`, account_id: account, asset: random() < 0.2 ? 'DOGE' : asset, amount: bad };
       const got = transfer(cmd);
       expect(got.ok).toBe(false);
-    } else if (r < 0.36) {
+    } else if (r < 0.2) {
+      what = 'amend';
+      const m = pick(MARKETS);
+      const core = cores.get(m.symbol)!;
+      const resting = [...restingIds(core)];
+      if (resting.length > 0) {
+        const id = pick(resting);
+        const hold = reference.holds.get(id)!;
+        const u = random();
+        const qty = u < 0.7 ? Math.max(1, hold.qty + int(-5, 8)) : undefined;
+        const price = u > 0.4 ? Math.max(1, hold.price! + int(-3, 3)) : undefined;
+        const side = hold.asset === m.config.quote ? 'Buy' : 'Sell';
+        const got = shardOf(hold.account).amendLock({ v: 1, kind: 'amend_lock', order_id: id, account_id: hold.account, price_ticks: price, qty_lots: qty });
+        const want = qty === undefined && price === undefined ? { ok: false as const, code: 'INVALID_REQUEST' } : reference.amend(id, m, side, price, qty);
+        const gotAmend = got.ok ? got.amount : (got as Refusal).code;
+        const wantAmend = want.ok ? want.amount : want.code;
+        if (gotAmend !== wantAmend) expect({ amend: id, qty, price, answer: gotAmend }).toEqual({ amend: id, qty, price, answer: wantAmend });
+        if (got.ok) {
+          stats.amends++;
+          feed(m, core.apply({ v: 1, kind: 'amend', order_id: id, request_id: `a${step}`, ...(qty === undefined ? {} : { qty_lots: qty }), ...(price === undefined ? {} : { price_ticks: price }), ts }));
+        }
+      }
+    } else if (r < 0.42) {
       what = 'cancel';
       const m = pick(MARKETS);
       const resting = [...restingIds(cores.get(m.symbol)!)];
@@ -261,5 +284,6 @@ describe('the sharded ledger fed by the real matching cores, against a naive ref
     expect(stats.refusedWithdrawals).toBeGreaterThan(0);
     expect(stats.marketBuys).toBeGreaterThan(0);
     expect(stats.cancels).toBeGreaterThan(100);
+    expect(stats.amends).toBeGreaterThan(50);
   });
 });

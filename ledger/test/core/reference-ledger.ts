@@ -7,6 +7,10 @@ interface RefHold {
   symbol: string;
   asset: string;
   amount: bigint;
+  /** The highest price and largest total quantity the order was locked or amended for. */
+  price: number | null;
+  qty: number;
+  filled: number;
 }
 
 /**
@@ -85,18 +89,40 @@ export class ReferenceLedger {
    */
   lock(orderId: string, account: string, m: MarketSpec, side: 'Buy' | 'Sell', priceTicks: number | null, lots: number): RefAnswer {
     const asset = side === 'Buy' ? m.config.quote : m.config.base;
-    let amount: bigint;
-    if (side === 'Sell') amount = this.base(m, lots);
-    else {
-      const price = priceTicks ?? m.maxPriceTicks;
-      amount = this.quote(m, price, lots) + BigInt(lots) * this.fee(m, feeUnits(m, price, 1, m.takerRate));
-    }
+    const amount = this.need(m, side, priceTicks ?? m.maxPriceTicks, lots);
     if (this.get(account, asset, 'available') < amount) return { ok: false, code: 'INSUFFICIENT_FUNDS' };
     this.add(account, asset, 'available', -amount);
     this.add(account, asset, 'locked', amount);
-    this.holds.set(orderId, { account, symbol: m.symbol, asset, amount });
+    this.holds.set(orderId, { account, symbol: m.symbol, asset, amount, price: priceTicks, qty: lots, filled: 0 });
     this.owner.set(orderId, account);
     return { ok: true, amount, available: this.get(account, asset, 'available'), locked: this.get(account, asset, 'locked') };
+  }
+
+  /** What `lots` of an order need locked: a sell its base; a buy price x lots plus one lot's taker fee (rounded up) per lot. */
+  private need(m: MarketSpec, side: 'Buy' | 'Sell', price: number, lots: number): bigint {
+    if (side === 'Sell') return this.base(m, lots);
+    return this.quote(m, price, lots) + BigInt(lots) * this.fee(m, feeUnits(m, price, 1, m.takerRate));
+  }
+
+  /**
+   * An amend of a resting order: its hold must cover what is left (the largest total quantity
+   * asked so far less what filled) at the highest price asked so far; the shortfall comes from
+   * available, or the amend is refused.
+   */
+  amend(orderId: string, m: MarketSpec, side: 'Buy' | 'Sell', priceTicks: number | undefined, lots: number | undefined): RefAnswer {
+    const hold = this.holds.get(orderId)!;
+    const price = Math.max(priceTicks ?? hold.price!, hold.price!);
+    const qty = Math.max(lots ?? hold.qty, hold.qty);
+    const left = qty - hold.filled;
+    const need = left > 0 ? this.need(m, side, price, left) : 0n;
+    const extra = need > hold.amount ? need - hold.amount : 0n;
+    if (this.get(hold.account, hold.asset, 'available') < extra) return { ok: false, code: 'INSUFFICIENT_FUNDS' };
+    this.add(hold.account, hold.asset, 'available', -extra);
+    this.add(hold.account, hold.asset, 'locked', extra);
+    hold.amount += extra;
+    hold.price = price;
+    hold.qty = qty;
+    return { ok: true, amount: extra, available: this.get(hold.account, hold.asset, 'available'), locked: this.get(hold.account, hold.asset, 'locked') };
   }
 
   /** The trades of a command's events move money; `resting` is every order id still on the book. */
@@ -113,6 +139,8 @@ export class ReferenceLedger {
       const b = this.owner.get(buyer)!;
       const s = this.owner.get(seller)!;
       this.holds.get(buyer)!.amount -= amount + buyerFee;
+      this.holds.get(buyer)!.filled += e.qty_lots;
+      this.holds.get(seller)!.filled += e.qty_lots;
       this.add(b, quote, 'locked', -(amount + buyerFee));
       this.add(b, base, 'available', this.base(m, e.qty_lots));
       this.holds.get(seller)!.amount -= this.base(m, e.qty_lots);
