@@ -1,7 +1,9 @@
 /**
  * `npm run bench:engine`: throughput of the matching core on two seeded 1,000,000-command tapes
- * (shallow and deep book), against nodejs-order-book on the same tapes in the same run, plus the
- * per-command p99 latency on the deep tape. The last line printed is one JSON object.
+ * (shallow and deep book) and a 2,000,000-command swing tape (a price moving in waves, with
+ * amends), against nodejs-order-book on the same tapes in the same run (its amend is `modify`,
+ * which cancels and re-adds the order), plus the per-command p99 latency on the deep tape. The
+ * last line printed is one JSON object.
  *
  * The machine is shared and noisy: read the ratios (same run, same tapes) before the absolute
  * figures. Each core figure is the median of CORE_RUNS runs on a fresh core. Only the order books
@@ -82,56 +84,17 @@ function nobApply(book: OrderBook, cmd: NobCommand): void {
   else book.market(cmd);
 }
 
-/**
- * The core has no amend command yet: an amend is applied as a cancel and, when the order was still
- * resting, a place of its amended version under a fresh id (later commands on the order use that
- * id). Built outside the timed sections like every command.
- */
-class AmendAsReplace {
-  private readonly orders = new Map<string, { coreId: string; side: number; price: number; qty: number; n: number }>();
-  constructor(private readonly tape: Tape) {}
-
-  /** Command `i` for the core: one command, or for an amend a cancel and the place to apply if it cancelled. */
-  commands(i: number): TimedCommand | [TimedCommand, TimedCommand] {
-    const tape = this.tape;
-    const id = tape.ids[i];
-    if (!tape.isCancel(i) && !tape.isAmend(i)) {
-      if (tape.type[i] === 0) this.orders.set(id, { coreId: id, side: tape.side[i], price: tape.price[i], qty: tape.qty[i], n: 0 });
-      return tape.command(i);
-    }
-    const o = this.orders.get(id);
-    const coreId = o?.coreId ?? id;
-    const cancel: TimedCommand = { v: 1, kind: 'cancel', order_id: coreId, request_id: 'bench', ts: tape.ts[i] };
-    if (tape.isCancel(i) || o === undefined) return cancel;
-    if (tape.amendPrice[i] !== 0) o.price = tape.amendPrice[i];
-    if (tape.amendQty[i] !== 0) o.qty = tape.amendQty[i];
-    o.coreId = `${id}.${++o.n}`;
-    const place: TimedCommand = { v: 1, kind: 'place', order_id: o.coreId, side: o.side === 0 ? 'Buy' : 'Sell', type: 'Limit', tif: 'GTC', price_ticks: o.price, qty_lots: o.qty, ts: tape.ts[i] };
-    return [cancel, place];
-  }
-}
-
 /** Runs the first `length` commands of a tape (all by default) through a fresh core, timing only `core.apply`. */
 function runCore(tape: Tape, length = tape.length): { opsPerSec: number; cpuOpsPerSec: number; core: MatchingCore; events: number } {
   const core = new MatchingCore(spec);
-  const adapter = new AmendAsReplace(tape);
-  const batch: (TimedCommand | [TimedCommand, TimedCommand])[] = [];
+  const batch: TimedCommand[] = [];
   const watch = new Stopwatch();
   let events = 0;
   for (let from = 0; from < length; from += BATCH) {
     const n = Math.min(BATCH, length - from);
-    for (let k = 0; k < n; k++) batch[k] = adapter.commands(from + k);
+    for (let k = 0; k < n; k++) batch[k] = tape.command(from + k);
     watch.start();
-    for (let k = 0; k < n; k++) {
-      const c = batch[k];
-      if (!Array.isArray(c)) {
-        events += core.apply(c).length;
-        continue;
-      }
-      const out = core.apply(c[0]);
-      events += out.length;
-      if (out[0].kind === 'cancelled') events += core.apply(c[1]).length;
-    }
+    for (let k = 0; k < n; k++) events += core.apply(batch[k]).length;
     watch.stop();
   }
   return { ...watch.rates(length), core, events };

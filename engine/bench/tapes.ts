@@ -91,7 +91,12 @@ export class Tape {
 
   /** Command `i` as the core receives it. */
   command(i: number): TimedCommand {
-    if (this.kind[i] === AMEND) throw new Error(`command ${i} is an amend, which the core has no command for`);
+    if (this.kind[i] === AMEND) {
+      const cmd: TimedCommand = { v: 1, kind: 'amend', order_id: this.ids[i], request_id: 'bench', ts: this.ts[i] };
+      if (this.amendQty[i] !== 0) cmd.qty_lots = this.amendQty[i];
+      if (this.amendPrice[i] !== 0) cmd.price_ticks = this.amendPrice[i];
+      return cmd;
+    }
     if (this.kind[i] === CANCEL) return { v: 1, kind: 'cancel', order_id: this.ids[i], request_id: 'bench', ts: this.ts[i] };
     const market = this.type[i] === 1;
     return {
@@ -220,10 +225,12 @@ export const SWING: SwingProfile = {
 };
 
 /**
- * Generates a swing tape. Amends pick a random tracked order: 40% reduce its quantity at the same
- * price, 25% raise it, 35% move it to a new passive price near the current mid. The generator does
- * not know which orders have filled meanwhile, so some cancels and amends find no order, as in
- * real traffic.
+ * Generates a swing tape. Cancels and amends pick a random order among those placed GTC and not
+ * cancelled; amends: 40% less quantity at the same price, 25% more, 35% a new passive price near the
+ * current mid. The generator does not know which orders have filled meanwhile, so some cancels and
+ * amends find no order (and some reductions are at or below what has filled), as in real traffic;
+ * cancelling only orders known to rest would, in these proportions, keep the book a few orders
+ * deep.
  */
 export function generateSwingTape(p: SwingProfile): Tape {
   const random = seededRandom(p.seed);
