@@ -22,7 +22,7 @@ export interface RateLimitOptions {
 /** Routes that change the book: the only ones a client could flood the engines with. */
 function isOrderEntry(req: IncomingMessage): boolean {
   const url = req.url ?? '';
-  if (req.method === 'POST') return /^\/(api\/)?v1\/order(\/cancel)?\/?(\?|$)/.test(url);
+  if (req.method === 'POST') return /^\/(api\/)?v1\/order(\/cancel|\/amend)?\/?(\?|$)/.test(url);
   if (req.method === 'DELETE') return /^\/(api\/)?v1\/order\//.test(url);
   return false;
 }

@@ -32,9 +32,11 @@ it('answers 429 RATE_LIMITED with Retry-After past the budget, and appends only 
     expect(Number(a.headers.get('retry-after'))).toBeLessThanOrEqual(WINDOW_S);
   }
   expect(await commands()).toBe(before + BUDGET);
-  // Cancels share the budget.
+  // Cancels and amends share the budget.
   const cancel = await http('POST', `${stack.api.url}/api/v1/order/cancel`, { order_id: 'x' }, client('203.0.113.1'));
   expect(cancel.status).toBe(429);
+  const amend = await http('POST', `${stack.api.url}/api/v1/order/amend`, { order_id: 'x', quantity: 1 }, client('203.0.113.1'));
+  expect(amend.status).toBe(429);
 });
 
 it('limits each client on its own and never limits reads', async () => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { OrderStatus, OrderView, type OrderType, type Side, type TimeInForce } from './rest';
-import type { PlaceCommand } from './stream';
+import { AmendRejectCode, type PlaceCommand } from './stream';
 import type { MarketSpec } from './symbols';
 import { wireUnits, type WireUnits } from './wire';
 
@@ -232,7 +232,23 @@ export const CancelOutcome = z.object({
 export type CancelOutcome = z.infer<typeof CancelOutcome>;
 
 /**
- * Published after each committed batch that placed orders or answered cancels. It names what was
+ * The answer to one amend request; the api then reads the order's stored state, which the engine
+ * committed before publishing.
+ */
+export const AmendOutcome = z.object({
+  request_id: z.string(),
+  order_id: z.string(),
+  /** true: the amend was applied; false: `code` says why nothing changed. */
+  ok: z.boolean(),
+  /** When applied: whether the order kept its time priority (less quantity at the same price). */
+  kept_priority: z.boolean().optional(),
+  code: AmendRejectCode.optional(),
+  message: z.string().optional(),
+});
+export type AmendOutcome = z.infer<typeof AmendOutcome>;
+
+/**
+ * Published after each committed batch that placed orders or answered cancels or amends. It names what was
  * committed; the api node waiting on an order then reads its stored state (one GET), so the
  * engine encodes each order once, compactly, and publishes no views. Pub/sub is best effort: a
  * node that misses a message falls back to reading the stored state at its timeout.
@@ -244,5 +260,6 @@ export const OutcomeMessage = z.object({
   /** Ids of the orders placed (accepted or rejected) in the batch. */
   orders: z.array(z.string()),
   cancels: z.array(CancelOutcome),
+  amends: z.array(AmendOutcome),
 });
 export type OutcomeMessage = z.infer<typeof OutcomeMessage>;

@@ -48,6 +48,21 @@ export type PlaceOrderAccepted = z.infer<typeof PlaceOrderAccepted>;
 export const CancelOrderRequest = z.object({ order_id: z.string() }).strict();
 export type CancelOrderRequest = z.infer<typeof CancelOrderRequest>;
 
+/**
+ * POST /api/v1/order/amend: `quantity` is the order's new total quantity (what has filled
+ * included), `price` its new limit price; at least one of them. Less quantity at the same price
+ * keeps the order's time priority; any other change places it again (it loses its priority and
+ * trades if it now crosses).
+ */
+export const AmendOrderRequest = z
+  .object({
+    order_id: z.string(),
+    quantity: WireDecimal.optional(),
+    price: WireDecimal.optional(),
+  })
+  .strict();
+export type AmendOrderRequest = z.infer<typeof AmendOrderRequest>;
+
 export const Fill = z.object({
   exec_id: z.string(),
   price: z.number(),
@@ -81,6 +96,10 @@ export const OrderView = z.object({
   sequence: z.number(),
 });
 export type OrderView = z.infer<typeof OrderView>;
+
+/** The answer to an applied amend: the order as it is now, and whether it kept its time priority. */
+export const AmendOrderAnswer = OrderView.extend({ kept_priority: z.boolean() });
+export type AmendOrderAnswer = z.infer<typeof AmendOrderAnswer>;
 
 export const ErrorBody = z.object({ error: z.string(), message: z.string() });
 export type ErrorBody = z.infer<typeof ErrorBody>;

@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import type { Logger } from '@xtrader/platform';
-import type { CancelOutcome, OutcomeMessage } from '@xtrader/protocol';
+import type { AmendOutcome, CancelOutcome, OutcomeMessage } from '@xtrader/protocol';
 
 type Waiter<T> = (value: T) => void;
 
@@ -16,6 +16,7 @@ type Waiter<T> = (value: T) => void;
 export class OutcomeHub {
   private readonly orders = new Map<string, Set<Waiter<void>>>();
   private readonly cancels = new Map<string, Waiter<CancelOutcome>>();
+  private readonly amends = new Map<string, Waiter<AmendOutcome>>();
 
   constructor(
     private readonly sub: Redis,
@@ -45,6 +46,9 @@ export class OutcomeHub {
     }
     if (this.cancels.size > 0) {
       for (const c of msg.cancels) this.cancels.get(c.request_id)?.(c);
+    }
+    if (this.amends.size > 0 && msg.amends !== undefined) {
+      for (const a of msg.amends) this.amends.get(a.request_id)?.(a);
     }
   }
 
@@ -80,21 +84,31 @@ export class OutcomeHub {
 
   /** Waits up to `ms` for the outcome of cancel request `requestId`; undefined on timeout. */
   waitCancel(requestId: string, ms: number): { promise: Promise<CancelOutcome | undefined>; cancel: () => void } {
-    let timer!: NodeJS.Timeout;
-    const remove = () => {
-      clearTimeout(timer);
-      this.cancels.delete(requestId);
-    };
-    const promise = new Promise<CancelOutcome | undefined>((resolve) => {
-      this.cancels.set(requestId, (c) => {
-        remove();
-        resolve(c);
-      });
-      timer = setTimeout(() => {
-        remove();
-        resolve(undefined);
-      }, ms);
-    });
-    return { promise, cancel: remove };
+    return waitRequest(this.cancels, requestId, ms);
   }
+
+  /** Waits up to `ms` for the outcome of amend request `requestId`; undefined on timeout. */
+  waitAmend(requestId: string, ms: number): { promise: Promise<AmendOutcome | undefined>; cancel: () => void } {
+    return waitRequest(this.amends, requestId, ms);
+  }
+}
+
+/** Registers a waiter for the outcome of request `requestId` in `waiters`; undefined on timeout. */
+function waitRequest<T>(waiters: Map<string, Waiter<T>>, requestId: string, ms: number): { promise: Promise<T | undefined>; cancel: () => void } {
+  let timer!: NodeJS.Timeout;
+  const remove = () => {
+    clearTimeout(timer);
+    waiters.delete(requestId);
+  };
+  const promise = new Promise<T | undefined>((resolve) => {
+    waiters.set(requestId, (outcome) => {
+      remove();
+      resolve(outcome);
+    });
+    timer = setTimeout(() => {
+      remove();
+      resolve(undefined);
+    }, ms);
+  });
+  return { promise, cancel: remove };
 }

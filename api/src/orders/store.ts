@@ -8,6 +8,7 @@ import {
   readStoredOrder,
   symbolKeys,
   XtError,
+  type AmendCommand,
   type CancelCommand,
   type MarketSpec,
   type OrderView,
@@ -111,6 +112,22 @@ export class OrderStore {
       async () => (await this.redis.xadd(this.keysOf(symbol).commands, '*', FIELDS.command, JSON.stringify(cmd)))!,
       'the cancel may or may not have been queued; retrying it is safe',
     );
+  }
+
+  /** Appends an AmendCommand; the engine answers on the outcomes channel with `requestId`. */
+  async appendAmend(symbol: string, orderId: string, requestId: string, change: { qtyLots?: number; priceTicks?: number }): Promise<string> {
+    const cmd: AmendCommand = { v: 1, kind: 'amend', order_id: orderId, request_id: requestId };
+    if (change.qtyLots !== undefined) cmd.qty_lots = change.qtyLots;
+    if (change.priceTicks !== undefined) cmd.price_ticks = change.priceTicks;
+    return durable(
+      async () => (await this.redis.xadd(this.keysOf(symbol).commands, '*', FIELDS.command, JSON.stringify(cmd)))!,
+      'the amend may or may not have been queued; read the order before amending it again',
+    );
+  }
+
+  /** The market an order of `symbol` trades on. */
+  specOf(symbol: string): MarketSpec | undefined {
+    return this.markets.get(symbol);
   }
 
   /** Reads one order's stored state, looking in every listed symbol at once (one round trip). */

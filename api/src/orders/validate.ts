@@ -1,4 +1,5 @@
 import {
+  AmendOrderRequest,
   PlaceOrderRequest,
   XtError,
   priceToTicks,
@@ -90,6 +91,31 @@ export function parsePlaceOrder(body: unknown, markets: ReadonlyMap<string, Mark
     qtyLots,
     ...(req.client_order_id !== undefined ? { clientOrderId: req.client_order_id } : {}),
   };
+}
+
+/** An amend request after validation of its shape (the sizes are checked against the order's market). */
+export interface AmendRequest {
+  orderId: string;
+  quantity?: string | number;
+  price?: string | number;
+}
+
+/** Validates a `POST /order/amend` body's shape; throws {@link XtError} with the field's code. */
+export function parseAmendOrder(body: unknown): AmendRequest {
+  if (!isPlainObject(body)) throw new XtError('INVALID_REQUEST', 'the body must be a JSON object');
+  const parsed = AmendOrderRequest.safeParse(body);
+  if (!parsed.success) {
+    const issues = parsed.error.issues;
+    const unknown = issues.find((i) => i.code === 'unrecognized_keys');
+    if (unknown && 'keys' in unknown) throw issueToError(issues, body);
+    if (issues.some((i) => i.path[0] === 'order_id')) parseOrderId(body.order_id);
+    if (issues.some((i) => i.path[0] === 'quantity')) throw new XtError('INVALID_QUANTITY', 'quantity must be a positive decimal (number or string)');
+    throw new XtError('INVALID_PRICE', 'price must be a positive decimal (number or string)');
+  }
+  const req = parsed.data;
+  const orderId = parseOrderId(req.order_id);
+  if (req.quantity === undefined && req.price === undefined) throw new XtError('INVALID_REQUEST', 'an amend needs a new quantity, a new price or both');
+  return { orderId, ...(req.quantity !== undefined ? { quantity: req.quantity } : {}), ...(req.price !== undefined ? { price: req.price } : {}) };
 }
 
 /** Order ids are UUIDs here, but anything key-safe up to 64 characters is looked up. */

@@ -91,9 +91,9 @@ export class CommitWriter {
       tx.set(keys.snapshot, b.snapshot.json);
       if (b.snapshot.trimBefore) tx.xtrim(keys.commands, 'MINID', b.snapshot.trimBefore);
     }
-    const { placed, cancels } = b.orders;
-    if (placed.length > 0 || cancels.length > 0) {
-      const outcome: OutcomeMessage = { symbol: o.symbol, position: b.lastId, orders: placed, cancels };
+    const { placed, cancels, amends } = b.orders;
+    if (placed.length > 0 || cancels.length > 0 || amends.length > 0) {
+      const outcome: OutcomeMessage = { symbol: o.symbol, position: b.lastId, orders: placed, cancels, amends };
       tx.publish(keys.outcomes, JSON.stringify(outcome));
     }
     return tx;

@@ -1,13 +1,14 @@
-import { acceptedOrder, isFinished, type CancelOutcome, type EngineEvent, type OrderRecord, type TimedCommand } from '@xtrader/protocol';
+import { acceptedOrder, isFinished, type AmendOutcome, type CancelOutcome, type EngineEvent, type OrderRecord, type TimedCommand } from '@xtrader/protocol';
 
 // The record and its rendering are shared with the api, which renders the stored state.
 export { renderOrderView, type FillRecord, type OrderRecord } from '@xtrader/protocol';
 
-/** What a batch changed: the orders to store, the ids of orders placed and the cancel answers. */
+/** What a batch changed: the orders to store, the ids of orders placed and the cancel and amend answers. */
 export interface OrderChanges {
   changed: OrderRecord[];
   placed: string[];
   cancels: CancelOutcome[];
+  amends: AmendOutcome[];
 }
 
 /**
@@ -24,6 +25,7 @@ export class OrderRecords {
   private changed = new Map<string, OrderRecord>();
   private placed: string[] = [];
   private cancels: CancelOutcome[] = [];
+  private amends: AmendOutcome[] = [];
 
   constructor(openOrders: OrderRecord[] = []) {
     for (const o of openOrders) this.open.set(o.order_id, o);
@@ -86,8 +88,19 @@ export class OrderRecords {
         return;
       case 'book':
         return;
-      case 'amended':
+      case 'amended': {
+        // The new size and price; a re-placed order's trades and status follow as events.
+        const o = this.open.get(e.order_id);
+        if (o) {
+          o.qty_lots = e.qty_lots;
+          o.price_ticks = e.price_ticks;
+          this.touch(o, e);
+        }
+        this.amends.push({ request_id: e.request_id, order_id: e.order_id, ok: true, kept_priority: e.kept_priority });
+        return;
+      }
       case 'amend_rejected':
+        this.amends.push({ request_id: e.request_id, order_id: e.order_id, ok: false, code: e.code, message: e.message });
         return;
       default: {
         const never: never = e;
@@ -126,10 +139,11 @@ export class OrderRecords {
    * placed (for wait-mode answers) and the cancel outcomes. Clears the change set.
    */
   takeBatch(): OrderChanges {
-    const out = { changed: [...this.changed.values()], placed: this.placed, cancels: this.cancels };
+    const out = { changed: [...this.changed.values()], placed: this.placed, cancels: this.cancels, amends: this.amends };
     this.changed = new Map();
     this.placed = [];
     this.cancels = [];
+    this.amends = [];
     return out;
   }
 
