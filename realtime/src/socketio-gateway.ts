@@ -3,6 +3,7 @@ import type { Socket as NetSocket } from 'node:net';
 import { Server, type ServerOptions, type Socket } from 'socket.io';
 import type { ConnectionGate } from './connection-gate';
 import { handshakeToken } from './connection-auth';
+import { clientTcpSocket, engineHoldsNothing, engineQueued } from './engine-io-bypass';
 import type { LiveCounts } from './metrics';
 import type { Outgoing } from './outgoing';
 import { Session, type ClientTransport, type SessionDeps } from './session';
@@ -22,19 +23,12 @@ export interface SocketIoGatewayOptions {
   adapter: ServerOptions['adapter'];
 }
 
-/** The parts of engine.io's websocket transport we look at (not in its typings). */
-interface EngineWebSocketTransport {
-  writable: boolean;
-  /** The `ws` WebSocket, whose `_socket` is the client's TCP socket. */
-  socket?: { _socket?: NetSocket };
-}
-
 /** A socket.io socket as a {@link ClientTransport}. */
 class SocketIoTransport implements ClientTransport {
   readonly kind = 'socket.io' as const;
   private killTimer?: NodeJS.Timeout;
   /** The client's TCP socket (websocket transport only, so it never changes). */
-  readonly tcp: NetSocket | undefined;
+  readonly tcp: NetSocket;
 
   constructor(
     private readonly socket: Socket,
@@ -43,37 +37,25 @@ class SocketIoTransport implements ClientTransport {
     private readonly counts: LiveCounts,
     private readonly batch: WriteBatch,
   ) {
-    this.tcp = this.engineTransport().socket?._socket;
+    this.tcp = clientTcpSocket(socket);
   }
 
   writable(): boolean {
-    // Our frames go straight to the TCP socket, so they may only go while engine.io has nothing
-    // of its own waiting (its transport is writable and its buffer empty): then nothing it sends
-    // can be overtaken. A client that stops reading fills the socket past `highWaterBytes`, and
-    // from then on its messages wait (bounded, conflated) in the outbox.
-    const conn = this.socket.conn;
-    const tcp = this.tcp;
-    return (
-      conn.readyState === 'open' &&
-      tcp !== undefined &&
-      !tcp.destroyed &&
-      this.engineTransport().writable &&
-      this.buffered() === 0 &&
-      tcp.writableLength < this.highWaterBytes
-    );
+    // Our frames go straight to the TCP socket (engine-io-bypass.ts), so they may only go while
+    // engine.io holds nothing of its own. A client that stops reading fills the socket past
+    // `highWaterBytes`, and from then on its messages wait (bounded, conflated) in the outbox.
+    return this.socket.conn.readyState === 'open' && !this.tcp.destroyed && this.tcp.writableLength < this.highWaterBytes && engineHoldsNothing(this.socket);
   }
 
   write(out: Outgoing): void {
     // The pre-encoded WebSocket frame of the engine.io packet, shared by every receiver, written
-    // as is: engine.io would queue a packet object, emit events and take a write callback per
-    // client; the bytes on the wire are the same. Frames never interleave: without compression
-    // ws writes each of engine.io's frames whole and synchronously to the same socket.
-    this.batch.write(this.tcp!, out.socketIoFrame);
+    // beside engine.io (see engine-io-bypass.ts for why and when that is safe).
+    this.batch.write(this.tcp, out.socketIoFrame);
     this.counts.delivered['socket.io']++;
   }
 
   buffered(): number {
-    return (this.socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length;
+    return engineQueued(this.socket);
   }
 
   join(topic: string): void {
@@ -88,16 +70,9 @@ class SocketIoTransport implements ClientTransport {
     if (last && this.socket.conn.readyState === 'open') this.socket.conn.write(last.socketIoPacket);
     this.socket.disconnect(true);
     // engine.io waits for its write buffer to drain before closing, which a client that does
-    // not read never lets happen: destroy the underlying WebSocket after the grace period.
-    this.killTimer ??= setTimeout(() => {
-      const raw = (this.socket.conn.transport as unknown as { socket?: { terminate?: () => void } }).socket;
-      raw?.terminate?.();
-    }, this.closeGraceMs);
+    // not read never lets happen: destroy the TCP socket after the grace period.
+    this.killTimer ??= setTimeout(() => this.tcp.destroy(), this.closeGraceMs);
     this.killTimer.unref();
-  }
-
-  private engineTransport(): EngineWebSocketTransport {
-    return this.socket.conn.transport as unknown as EngineWebSocketTransport;
   }
 }
 
@@ -137,7 +112,7 @@ export class SocketIoGateway {
       // engine.io marks the transport writable only after emitting 'drain'), or the TCP socket.
       const pump = () => session.outbox.pump();
       socket.conn.transport.on('ready', pump);
-      transport.tcp?.on('drain', pump);
+      transport.tcp.on('drain', pump);
       socket.onAny((event: string, ...args: unknown[]) => {
         const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (reply: unknown) => void) : undefined;
         const payload = args[0];
