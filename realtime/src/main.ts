@@ -8,7 +8,9 @@ async function main(): Promise<void> {
   const env = readEnv(RealtimeEnv);
   const log = createLogger('realtime', env.LOG_LEVEL);
   const symbols = loadMarkets(env.XT_SYMBOLS_FILE).map((m) => m.symbol);
-  const node = await startRealtime({
+  // The handler is in place before the node says it listens: a SIGTERM right after that line
+  // (a launcher stopping a node it just saw start) still closes it cleanly.
+  const starting = startRealtime({
     port: env.PORT,
     host: env.HOST,
     redisUrl: env.REDIS_URL,
@@ -28,7 +30,8 @@ async function main(): Promise<void> {
     authCacheMs: env.XT_AUTH_CACHE_MS,
     authRecheckMs: env.XT_AUTH_RECHECK_MS,
   });
-  onShutdown(log, () => node.close());
+  onShutdown(log, async () => (await starting).close());
+  await starting;
 }
 
 main().catch((e: unknown) => {

@@ -124,8 +124,7 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeN
       const refusal = gate.admit(req);
       if (refusal) refuseUpgrade(socket, refusal);
       else wsGateway.handleUpgrade(req, socket, head);
-    }
-    else if (!path.startsWith('/socket.io')) socket.destroy();
+    } else if (!path.startsWith('/socket.io')) socket.destroy();
     // /socket.io upgrades belong to engine.io's own listener.
   });
 
