@@ -14,7 +14,7 @@ export const EngineEnv = CommonEnv.extend({
   ENGINE_LEASE_MS: z.coerce.number().int().min(100).default(5000),
   /** How long one XREAD blocks when the stream is idle (kept below a third of the lease). */
   ENGINE_BLOCK_MS: z.coerce.number().int().min(1).default(500),
-  /** Commands per batch; at most 10,000: a batch's changed order keys go to one script call as arguments. */
+  /** Commands per batch, at most 10,000 (what one batch holds in memory until it is committed). */
   ENGINE_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
   /** Snapshot after this many commands... */
   ENGINE_SNAPSHOT_EVERY: z.coerce.number().int().min(1).default(10_000),

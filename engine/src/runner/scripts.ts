@@ -15,7 +15,7 @@ const SCRIPTS = {
   xtAcquireLease: { numberOfKeys: 2, lua: lua('acquire-lease') },
   xtRenewLease: { numberOfKeys: 2, lua: lua('renew-lease') },
   xtReleaseLease: { numberOfKeys: 2, lua: lua('release-lease') },
-  xtCheckLease: { numberOfKeys: 2, lua: lua('check-lease') },
+  xtCheckCommit: { numberOfKeys: 3, lua: lua('check-commit') },
   xtStoreOrders: { lua: lua('store-orders') },
   xtAppendFeed: { numberOfKeys: 1, lua: lua('append-feed') },
   xtPushTrades: { numberOfKeys: 1, lua: lua('push-trades') },
@@ -23,6 +23,18 @@ const SCRIPTS = {
 } as const;
 
 type Arg = string | number;
+
+/**
+ * The most items (orders, feed messages) one script call carries: a batch's writes go out in
+ * pieces of at most this many, however many a single command changed (one sweep may fill
+ * hundreds of thousands of orders), so no call's argument list or argument grows with the batch.
+ */
+export const ITEMS_PER_CALL = 1000;
+
+/** `items` in consecutive pieces of at most {@link ITEMS_PER_CALL}. */
+function* pieces<T>(items: readonly T[]): Generator<readonly T[]> {
+  for (let i = 0; i < items.length; i += ITEMS_PER_CALL) yield items.slice(i, i + ITEMS_PER_CALL);
+}
 /** The defined commands, on a client (they answer) and on a MULTI (they queue). */
 type Defined<R> = { [name in keyof typeof SCRIPTS]: (...args: Arg[]) => R };
 
@@ -67,31 +79,35 @@ export class EngineScripts {
     return this.redis.xtReleaseLease(keys.lease, keys.heartbeat, token) as Promise<number>;
   }
 
-  /** "" when the lease carries `token`; else what it holds ("-": free), and the guard is written. */
-  checkLease(keys: SymbolKeys, token: string): Promise<string> {
-    return this.redis.xtCheckLease(keys.lease, keys.leaseGuard, token) as Promise<string>;
+  /**
+   * "" when the lease carries `token` and the committed position is `start`; else the guard is
+   * written (aborting the EXEC that follows) and the answer says why: "lease:<holder>" or
+   * "position:<committed>".
+   */
+  checkCommit(keys: SymbolKeys, token: string, start: string): Promise<string> {
+    return this.redis.xtCheckCommit(keys.lease, keys.leaseGuard, keys.position, token, start) as Promise<string>;
   }
 
-  /** Queues the order states of a batch (one script call). */
+  /** Queues the order states of a batch (one script call per {@link ITEMS_PER_CALL} orders). */
   storeOrders(tx: ChainableCommander, orders: readonly OrderStateWrite[], finishedTtlS: number): void {
-    if (orders.length === 0) return;
-    const keys: string[] = [];
-    const states: string[] = [];
-    const times: number[] = [];
-    let finished = '';
-    for (const o of orders) {
-      keys.push(o.key);
-      states.push(o.state);
-      times.push(o.created_at, o.updated_at);
-      finished += o.finished ? '1' : '0';
+    for (const piece of pieces(orders)) {
+      const keys: string[] = [];
+      const states: string[] = [];
+      const times: number[] = [];
+      let finished = '';
+      for (const o of piece) {
+        keys.push(o.key);
+        states.push(o.state);
+        times.push(o.created_at, o.updated_at);
+        finished += o.finished ? '1' : '0';
+      }
+      scripted(tx).xtStoreOrders(keys.length, ...keys, finishedTtlS, finished, ...ORDER_FIELDS, states.join('\n'), times.join(','));
     }
-    scripted(tx).xtStoreOrders(keys.length, ...keys, finishedTtlS, finished, ...ORDER_FIELDS, states.join('\n'), times.join(','));
   }
 
-  /** Queues the feed messages (JSON texts) of a batch, one stream entry each. */
+  /** Queues the feed messages (JSON texts) of a batch, one stream entry each, in order. */
   appendFeed(tx: ChainableCommander, keys: SymbolKeys, messages: readonly string[], maxLen: number): void {
-    if (messages.length === 0) return;
-    scripted(tx).xtAppendFeed(keys.feed, maxLen, FIELDS.message, messages.join('\n'));
+    for (const piece of pieces(messages)) scripted(tx).xtAppendFeed(keys.feed, maxLen, FIELDS.message, piece.join('\n'));
   }
 
   /** Queues new trades (JSON texts with their sequences, oldest first) for the trade list. */
