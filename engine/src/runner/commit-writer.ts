@@ -15,6 +15,8 @@ const COMMIT_DEADLINE_MS = 5_000;
 
 /** Everything one batch commits, as the loop hands it over: plain values and texts. */
 export interface BatchCommit {
+  /** The committed position the batch starts from: the commit is refused from any other. */
+  startPosition: string;
   /** Ids of the batch's first and last command (the last is the new position). */
   firstId: string;
   lastId: string;
@@ -26,6 +28,12 @@ export interface BatchCommit {
   heartbeat: string;
   /** A snapshot (JSON) to store, and the id before which the command stream may be trimmed. */
   snapshot?: { json: string; trimBefore?: string };
+}
+
+/** A batch's transaction and the position it must start from. */
+export interface EncodedCommit {
+  tx: ChainableCommander;
+  start: string;
 }
 
 export interface CommitSettings {
@@ -51,10 +59,19 @@ export class FencedError extends Error {
 }
 
 /**
+ * Thrown when a commit is refused because the committed position is not the one its batch
+ * starts from (it was committed already): nothing was written; the state is rebuilt from Redis.
+ */
+export class PositionMovedError extends Error {
+  override readonly name = 'PositionMovedError';
+}
+
+/**
  * Turns one applied batch into its fenced commit: every write of the batch (events, order
  * states, market data, feed, position, lease and heartbeat, snapshot, outcomes) in one MULTI,
- * sent after a WATCH of the lease and its guard and a lease check, so that a former holder's
- * EXEC aborts and writes nothing.
+ * sent after a WATCH of the lease and its guard and a check of the lease and of the position the
+ * batch starts from, so that a former holder's EXEC, or a batch sent twice, aborts and writes
+ * nothing.
  */
 export class CommitWriter {
   constructor(
@@ -65,7 +82,7 @@ export class CommitWriter {
   ) {}
 
   /** The batch's transaction, built synchronously (nothing is sent yet). */
-  encode(b: BatchCommit): ChainableCommander {
+  encode(b: BatchCommit): EncodedCommit {
     const { keys, o, scripts } = this;
     const tx = scripts.multi();
     if (b.eventRows.length > 0) {
@@ -96,23 +113,26 @@ export class CommitWriter {
       const outcome: OutcomeMessage = { symbol: o.symbol, position: b.lastId, orders: placed, cancels, amends };
       tx.publish(keys.outcomes, JSON.stringify(outcome));
     }
-    return tx;
+    return { tx, start: b.startPosition };
   }
 
   /**
-   * Sends the fenced commit in one go: WATCH the lease and its guard, the lease check (which
-   * writes the guard unless the lease carries `token`), then MULTI ... EXEC, which thus aborts
-   * (nil) if the lease was not ours at the check or changed after it. Nothing waits for a round
-   * trip, so Redis runs the commit while the next batch is applied.
+   * Sends the fenced commit in one go: WATCH the lease and its guard, the check (which writes
+   * the guard unless the lease carries `token` and the committed position is `start`), then
+   * MULTI ... EXEC, which thus aborts (nil) if either was not so at the check or the lease
+   * changed after it. Nothing waits for a round trip, so Redis runs the commit while the next
+   * batch is applied.
    */
-  send(tx: ChainableCommander, token: string): Promise<void> {
+  send({ tx, start }: EncodedCommit, token: string): Promise<void> {
     const { keys } = this;
     void this.redis.watch(keys.lease, keys.leaseGuard).catch(() => undefined);
-    const check = this.scripts.checkLease(keys, token);
+    const check = this.scripts.checkCommit(keys, token, start);
     check.catch(() => undefined);
     return withDeadline(this.redis, tx.exec(), COMMIT_DEADLINE_MS, 'committing a batch').then(async (result) => {
       if (result === null) {
-        const holder = await check.catch(() => '');
+        const why = await check.catch(() => '');
+        if (why.startsWith('position:')) throw new PositionMovedError(`the committed position is ${why.slice('position:'.length)}, not ${start}: the batch is committed already`);
+        const holder = why.slice('lease:'.length);
         throw new FencedError(holder ? `lease is now ${holder === '-' ? 'free' : holder}` : 'lease changed during the commit');
       }
       const failed = result.find(([err]) => err);

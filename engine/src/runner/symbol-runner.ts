@@ -3,7 +3,7 @@ import { createRedis, withDeadline, type Logger } from '@xtrader/platform';
 import { compareStreamIds, symbolKeys, type Heartbeat, type MarketSpec, type SymbolKeys } from '@xtrader/protocol';
 import type { RawEntry } from './commands';
 import { DEFAULT_RUNNER_SETTINGS } from '../env';
-import { CommitWriter, eventRow, FencedError, type BatchCommit } from './commit-writer';
+import { CommitWriter, eventRow, FencedError, type BatchCommit, type EncodedCommit } from './commit-writer';
 import { Lease } from './lease';
 import type { RunnerMetrics } from './metrics';
 import { EngineScripts } from './scripts';
@@ -48,7 +48,7 @@ type Settings = Required<Omit<RunnerOptions, 'metrics'>> & { metrics?: RunnerMet
 
 /** A batch's transaction, built and ready to be sent. */
 interface Prepared {
-  tx: ReturnType<Redis['multi']>;
+  commit: EncodedCommit;
   count: number;
   lastTs: number;
 }
@@ -58,6 +58,8 @@ type ReadReply = [stream: string, entries: RawEntry[]][] | null;
 
 /** What the commit needs of a batch once it is applied (no event objects: their text). */
 interface AppliedBatch {
+  /** The position before the batch (the committed one, once the previous commit has landed). */
+  startPosition: string;
   firstId: string;
   count: number;
   /** Time of the last command (0 if it was malformed). */
@@ -280,7 +282,7 @@ export class SymbolRunner {
       const from = entries[entries.length - 1][0];
       this.prefetched = { from, reply: this.read(from) };
     }
-    const batch: AppliedBatch = { firstId: entries[0][0], count: entries.length, lastTs: 0, eventRows: [] };
+    const batch: AppliedBatch = { startPosition: state.position, firstId: entries[0][0], count: entries.length, lastTs: 0, eventRows: [] };
     for (let i = 0; i < entries.length; i++) {
       const a = state.applyEntry(entries[i]);
       // Let processed entries and event objects die young: the commit keeps only their text.
@@ -330,7 +332,8 @@ export class SymbolRunner {
       this.lastSnapshotAt = Date.now();
       this.lastSnapshotPosition = state.position;
     }
-    const tx = this.commits.encode({
+    const commit = this.commits.encode({
+      startPosition: applied.startPosition,
       firstId: applied.firstId,
       lastId: state.position,
       eventRows: applied.eventRows,
@@ -339,7 +342,7 @@ export class SymbolRunner {
       heartbeat: this.heartbeat(),
       ...(snapshot ? { snapshot } : {}),
     });
-    return { tx, count: applied.count, lastTs: applied.lastTs };
+    return { commit, count: applied.count, lastTs: applied.lastTs };
   }
 
   /** Sends a prepared commit (fenced, see CommitWriter.send) and records its metrics. */
@@ -348,7 +351,7 @@ export class SymbolRunner {
     if (!token) throw new FencedError('lease not held');
     // From sending, not from preparing: the batch may have waited for the previous commit.
     const started = process.hrtime.bigint();
-    const done = this.commits.send(p.tx, token).then(() => this.committed(p, started));
+    const done = this.commits.send(p.commit, token).then(() => this.committed(p, started));
     // Observed by the next settle(); never left unhandled.
     done.catch(() => undefined);
     return done;
