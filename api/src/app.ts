@@ -104,7 +104,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   const place = placeOrderHandler({ store, appendStores, outcomes, markets, metrics, health });
-  const orders = orderRouter({ store, outcomes, metrics, place });
+  const orders = orderRouter({ store, outcomes, metrics, place, auth, markets });
   app.use('/api/v1', orders);
   app.use('/v1', orders);
   app.use('/api/v1', authRouter({ accounts, auth, limits, trust }));
@@ -112,7 +112,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   app.use('/api/v1', marketRouter({ redis, prefix, markets: markets as Map<string, MarketSpec> }));
   app.use((_req, res) => sendError(res, new XtError('NOT_FOUND', 'no such route'), metrics));
   app.use(errorHandler(log, metrics));
-  const accept = acceptFastPath({ place, metrics, log, cors }, app);
+  const accept = acceptFastPath({ place, auth, metrics, log, cors }, app);
   const listener = deps.rateLimit ? rateLimit(deps.rateLimit, metrics, cors, accept) : accept;
   return {
     app,

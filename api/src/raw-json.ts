@@ -49,6 +49,11 @@ export function isPlainJson(req: IncomingMessage): boolean {
  * pending if the client goes away mid-body (there is nobody left to answer).
  */
 export function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  return readRawJsonBody(req).then((r) => r.value);
+}
+
+/** {@link readJsonBody} with the body's text as received (a signature covers it byte for byte). */
+export function readRawJsonBody(req: IncomingMessage): Promise<{ value: unknown; raw: string }> {
   return new Promise((resolve, reject) => {
     let first: Buffer | undefined;
     let rest: Buffer[] | undefined;
@@ -58,10 +63,10 @@ export function readJsonBody(req: IncomingMessage): Promise<unknown> {
     });
     req.on('end', () => {
       const bytes = rest ? Buffer.concat(rest) : first;
-      let text = bytes ? bytes.toString('utf8') : '';
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      const raw = bytes ? bytes.toString('utf8') : '';
+      const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
       try {
-        resolve(JSON.parse(text));
+        resolve({ value: JSON.parse(text), raw });
       } catch {
         reject(Object.assign(new SyntaxError('the body is not valid JSON'), { type: 'entity.parse.failed' }));
       }

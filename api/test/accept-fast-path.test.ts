@@ -5,7 +5,8 @@
  * get Express's answers.
  */
 import { request } from 'node:http';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { signedHeaders } from '@xtrader/protocol/node';
 import { commandLengths, startStack, type Stack } from './helpers';
 
 let stack: Stack;
@@ -31,10 +32,13 @@ type Framing = 'length' | 'chunked' | 'split';
 function raw(path: string, body: Buffer | string, headers: Record<string, string> = {}, framing: Framing = 'length'): Promise<Raw> {
   const chunked = framing === 'chunked';
   const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+  // Signed over the body as the server reads it (a compressed one after decompressing).
+  const signedBody = (headers['content-encoding'] === 'gzip' ? gunzipSync(bytes) : bytes).toString('utf8');
+  const auth = signedHeaders(stack.account.apiKey, stack.account.apiSecret, 'POST', path, signedBody);
   return new Promise((resolve, reject) => {
     const req = request(
       `${stack.api.url}${path}`,
-      { method: 'POST', headers: { 'content-type': 'application/json', ...(chunked ? {} : { 'content-length': String(bytes.length) }), ...headers } },
+      { method: 'POST', headers: { 'content-type': 'application/json', ...auth, ...(chunked ? {} : { 'content-length': String(bytes.length) }), ...headers } },
       (res) => {
         const parts: Buffer[] = [];
         res.on('data', (c: Buffer) => parts.push(c));

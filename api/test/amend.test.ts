@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AmendOrderAnswer } from '@xtrader/protocol';
-import { commandLengths, http, startStack, type Stack } from './helpers';
+import { commandLengths, signedHttp, startStack, type Stack } from './helpers';
 
 let stack: Stack;
 let base: string;
@@ -23,16 +23,16 @@ const limit = (side: 'Buy' | 'Sell', price: number | string, quantity: number | 
 });
 const placed: string[] = [];
 const place = async (body: Record<string, unknown>) => {
-  const res = await http('POST', `${base}/order?wait=true`, body);
+  const res = await signedHttp(stack.account, 'POST', `${base}/order?wait=true`, body);
   expect(res.status).toBe(200);
   placed.push(res.body.order_id);
   return res.body as { order_id: string; status: string };
 };
 afterEach(async () => {
-  for (const id of placed.splice(0)) await http('DELETE', `${base}/order/${id}`);
+  for (const id of placed.splice(0)) await signedHttp(stack.account, 'DELETE', `${base}/order/${id}`);
 });
-const amend = (body: unknown) => http('POST', `${base}/order/amend`, body);
-const order = async (id: string) => (await http('GET', `${base}/order/${id}`)).body;
+const amend = (body: unknown) => signedHttp(stack.account, 'POST', `${base}/order/amend`, body);
+const order = async (id: string) => (await signedHttp(stack.account, 'GET', `${base}/order/${id}`)).body;
 
 describe('amending an order through HTTP', () => {
   test('less quantity at the same price keeps the order first in the queue', async () => {
@@ -100,7 +100,7 @@ describe('amending an order through HTTP', () => {
     const filled = await place(limit('Sell', 66_000_000, 0.1));
     await place(limit('Buy', 66_000_000, 0.1));
     const cancelled = await place(limit('Sell', 66_500_000, 0.1));
-    expect((await http('POST', `${base}/order/cancel`, { order_id: cancelled.order_id })).status).toBe(200);
+    expect((await signedHttp(stack.account, 'POST', `${base}/order/cancel`, { order_id: cancelled.order_id })).status).toBe(200);
     const before = await commandLengths(stack);
     for (const id of [randomUUID(), filled.order_id, cancelled.order_id]) {
       const res = await amend({ order_id: id, quantity: 0.05 });

@@ -17,6 +17,8 @@ export interface Stack {
   runners: SymbolRunner[];
   prefix: string;
   markets: Map<string, MarketSpec>;
+  /** An account signed up on the api node, with a read+trade key: whom order routes act for. */
+  account: Account;
   stop(): Promise<void>;
 }
 
@@ -35,7 +37,9 @@ export async function startStack(opts: { appendOnly?: boolean; engines?: boolean
   for (const r of runners) void r.start();
   await Promise.all(runners.map((r) => r.whenLeader()));
   const redis = redisServer.client();
+  const account = await newAccount(api.url);
   return {
+    account,
     redisServer,
     redis,
     api,

@@ -6,7 +6,7 @@ import {
   TradesResponse,
   describeMarket,
 } from '@xtrader/protocol';
-import { http, startStack, type Stack } from './helpers';
+import { http, signedHttp, startStack, type Stack } from './helpers';
 
 let stack: Stack;
 let base: string;
@@ -22,7 +22,7 @@ const order = (side: 'Buy' | 'Sell', price: number, quantity: number) => ({ symb
 
 describe('market data over REST', () => {
   test('an empty market answers with empty lists and null prices, not errors', async () => {
-    const book = await http('GET', `${base}/orderbook/ETH-KRW`);
+    const book = await signedHttp(stack.account, 'GET', `${base}/orderbook/ETH-KRW`);
     expect(book.status).toBe(200);
     expect(OrderBookResponse.parse(book.body).orderbook).toMatchObject({ symbol: 'ETH-KRW', bids: [], asks: [], sequence: 0 });
     const klines = await http('GET', `${base}/klines/ETH-KRW/5m`);
@@ -34,19 +34,19 @@ describe('market data over REST', () => {
   });
 
   test('after a trade every route shows it, in the SPEC shapes', async () => {
-    const sell = await http('POST', `${base}/order?wait=true`, order('Sell', 150.25, 10));
-    await http('POST', `${base}/order?wait=true`, order('Sell', 151, 3));
-    await http('POST', `${base}/order?wait=true`, order('Buy', 149.5, 7));
-    const buy = await http('POST', `${base}/order?wait=true`, order('Buy', 150.25, 4));
+    const sell = await signedHttp(stack.account, 'POST', `${base}/order?wait=true`, order('Sell', 150.25, 10));
+    await signedHttp(stack.account, 'POST', `${base}/order?wait=true`, order('Sell', 151, 3));
+    await signedHttp(stack.account, 'POST', `${base}/order?wait=true`, order('Buy', 149.5, 7));
+    const buy = await signedHttp(stack.account, 'POST', `${base}/order?wait=true`, order('Buy', 150.25, 4));
     expect(buy.body.status).toBe('FILLED');
 
-    const book = await http('GET', `${base}/orderbook/AAPL?depth=15`);
+    const book = await signedHttp(stack.account, 'GET', `${base}/orderbook/AAPL?depth=15`);
     expect(book.status).toBe(200);
     const ob = OrderBookResponse.parse(book.body).orderbook;
     expect(Object.keys(ob).sort()).toEqual(['asks', 'bids', 'sequence', 'symbol', 'timestamp']);
     expect(ob).toMatchObject({ symbol: 'AAPL', bids: [[149.5, 7]], asks: [[150.25, 6], [151, 3]] });
     expect(ob.sequence).toBeGreaterThan(0);
-    expect(OrderBookResponse.parse((await http('GET', `${base}/orderbook/AAPL?depth=1`)).body).orderbook.asks).toEqual([[150.25, 6]]);
+    expect(OrderBookResponse.parse((await signedHttp(stack.account, 'GET', `${base}/orderbook/AAPL?depth=1`)).body).orderbook.asks).toEqual([[150.25, 6]]);
 
     const trades = TradesResponse.parse((await http('GET', `${base}/trades/AAPL`)).body);
     expect(trades.trades).toEqual([
@@ -116,7 +116,7 @@ describe('market data over REST', () => {
   });
 
   test('limits at the maximum are accepted', async () => {
-    expect((await http('GET', `${base}/orderbook/AAPL?depth=50`)).status).toBe(200);
+    expect((await signedHttp(stack.account, 'GET', `${base}/orderbook/AAPL?depth=50`)).status).toBe(200);
     expect((await http('GET', `${base}/klines/AAPL/1d?limit=1000`)).status).toBe(200);
     expect((await http('GET', `${base}/trades/AAPL?limit=1000`)).status).toBe(200);
   });

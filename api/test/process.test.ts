@@ -9,12 +9,13 @@ import { createLogger, RedisServer } from '@xtrader/platform';
 import { loadMarketMap } from '@xtrader/protocol/node';
 import { startApi, type RunningApi } from '../src/app';
 import { SymbolRunner } from '../../engine/src/runner';
-import { http } from './helpers';
+import { newAccount, signedHttp, type Account } from './helpers';
 
 const ROOT = join(__dirname, '..', '..');
 let server: RedisServer;
 let inProcess: RunningApi;
 let runner: SymbolRunner;
+let account: Account;
 const prefix = `t-${randomBytes(4).toString('hex')}`;
 
 beforeAll(async () => {
@@ -25,6 +26,7 @@ beforeAll(async () => {
   runner = new SymbolRunner({ spec: markets.get('BTC-KRW')!, redisUrl: server.url, prefix, engineId: 'proc-test', log, blockMs: 50 });
   void runner.start();
   await runner.whenLeader();
+  account = await newAccount(inProcess.url);
 });
 afterAll(async () => {
   await runner?.stop();
@@ -51,15 +53,15 @@ test('two api nodes (one a real process) share the order path; SIGTERM exits 0',
   const nodeA = `http://127.0.0.1:${port}/api/v1`;
   const nodeB = `${inProcess.url}/api/v1`;
 
-  const sell = await http('POST', `${nodeA}/order?wait=true`, { symbol: 'BTC-KRW', side: 'Sell', type: 'Limit', price: 51_000_000, quantity: 1 });
+  const sell = await signedHttp(account, 'POST', `${nodeA}/order?wait=true`, { symbol: 'BTC-KRW', side: 'Sell', type: 'Limit', price: 51_000_000, quantity: 1 });
   expect(sell.status).toBe(200);
   expect(sell.body.status).toBe('NEW');
-  const buy = await http('POST', `${nodeB}/order?wait=true`, { symbol: 'BTC-KRW', side: 'Buy', type: 'Limit', price: 51_000_000, quantity: 0.25 });
+  const buy = await signedHttp(account, 'POST', `${nodeB}/order?wait=true`, { symbol: 'BTC-KRW', side: 'Buy', type: 'Limit', price: 51_000_000, quantity: 0.25 });
   expect(buy.body).toMatchObject({ status: 'FILLED', average_price: 51_000_000 });
-  const cancelled = await http('DELETE', `${nodeB}/order/${sell.body.order_id}`);
+  const cancelled = await signedHttp(account, 'DELETE', `${nodeB}/order/${sell.body.order_id}`);
   expect(cancelled.status).toBe(200);
   expect(cancelled.body).toMatchObject({ status: 'CANCELLED', filled_quantity: 0.25, remaining_quantity: 0.75 });
-  const seen = await http('GET', `${nodeA}/order/${sell.body.order_id}`);
+  const seen = await signedHttp(account, 'GET', `${nodeA}/order/${sell.body.order_id}`);
   expect(seen.body).toEqual(cancelled.body);
 
   child.kill('SIGTERM');

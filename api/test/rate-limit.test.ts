@@ -3,7 +3,7 @@
  * RATE_LIMITED with Retry-After and nothing is appended; other clients and reads are unaffected.
  */
 import { symbolKeys } from '@xtrader/protocol';
-import { http, startStack, type Stack } from './helpers';
+import { http, startStack, signedHttp, type Stack } from './helpers';
 
 const BUDGET = 3;
 const WINDOW_S = 2;
@@ -21,7 +21,7 @@ const commands = () => stack.redis.xlen(symbolKeys('BTC-KRW', stack.prefix).comm
 
 it('answers 429 RATE_LIMITED with Retry-After past the budget, and appends only what it accepted', async () => {
   const before = await commands();
-  const answers = await Promise.all(Array.from({ length: BUDGET + 2 }, () => http('POST', `${stack.api.url}/api/v1/order`, order, client('203.0.113.1'))));
+  const answers = await Promise.all(Array.from({ length: BUDGET + 2 }, () => signedHttp(stack.account, 'POST', `${stack.api.url}/api/v1/order`, order, client('203.0.113.1'))));
   const refused = answers.filter((a) => a.status === 429);
   expect(answers.filter((a) => a.status === 202)).toHaveLength(BUDGET);
   expect(refused).toHaveLength(2);
@@ -33,31 +33,31 @@ it('answers 429 RATE_LIMITED with Retry-After past the budget, and appends only 
   }
   expect(await commands()).toBe(before + BUDGET);
   // Cancels and amends share the budget.
-  const cancel = await http('POST', `${stack.api.url}/api/v1/order/cancel`, { order_id: 'x' }, client('203.0.113.1'));
+  const cancel = await signedHttp(stack.account, 'POST', `${stack.api.url}/api/v1/order/cancel`, { order_id: 'x' }, client('203.0.113.1'));
   expect(cancel.status).toBe(429);
-  const amend = await http('POST', `${stack.api.url}/api/v1/order/amend`, { order_id: 'x', quantity: 1 }, client('203.0.113.1'));
+  const amend = await signedHttp(stack.account, 'POST', `${stack.api.url}/api/v1/order/amend`, { order_id: 'x', quantity: 1 }, client('203.0.113.1'));
   expect(amend.status).toBe(429);
 });
 
 it('limits each client on its own and never limits reads', async () => {
   const flood = client('203.0.113.2');
-  for (let i = 0; i < BUDGET; i++) expect((await http('POST', `${stack.api.url}/v1/order`, order, flood)).status).toBe(202);
-  expect((await http('POST', `${stack.api.url}/v1/order`, order, flood)).status).toBe(429);
-  expect((await http('POST', `${stack.api.url}/api/v1/order`, order, client('203.0.113.3'))).status).toBe(202);
+  for (let i = 0; i < BUDGET; i++) expect((await signedHttp(stack.account, 'POST', `${stack.api.url}/v1/order`, order, flood)).status).toBe(202);
+  expect((await signedHttp(stack.account, 'POST', `${stack.api.url}/v1/order`, order, flood)).status).toBe(429);
+  expect((await signedHttp(stack.account, 'POST', `${stack.api.url}/api/v1/order`, order, client('203.0.113.3'))).status).toBe(202);
   for (let i = 0; i < BUDGET + 2; i++) expect((await http('GET', `${stack.api.url}/api/v1/symbols`, undefined, flood)).status).toBe(200);
 });
 
 it('accepts the client again once its window has passed', async () => {
   const c = client('203.0.113.4');
-  for (let i = 0; i < BUDGET; i++) await http('POST', `${stack.api.url}/api/v1/order`, order, c);
-  const refused = await http('POST', `${stack.api.url}/api/v1/order`, order, c);
+  for (let i = 0; i < BUDGET; i++) await signedHttp(stack.account, 'POST', `${stack.api.url}/api/v1/order`, order, c);
+  const refused = await signedHttp(stack.account, 'POST', `${stack.api.url}/api/v1/order`, order, c);
   expect(refused.status).toBe(429);
   // Time passing has no event: ask again until the budget is back (Retry-After says when).
   const giveUpAt = Date.now() + (WINDOW_S + 2) * 1000;
   let status = refused.status;
   while (status === 429 && Date.now() < giveUpAt) {
     await new Promise((r) => setTimeout(r, 250));
-    status = (await http('POST', `${stack.api.url}/api/v1/order`, order, c)).status;
+    status = (await signedHttp(stack.account, 'POST', `${stack.api.url}/api/v1/order`, order, c)).status;
   }
   expect(status).toBe(202);
 });

@@ -10,7 +10,7 @@ import { createLogger, RedisServer, waitFor } from '@xtrader/platform';
 import { symbolKeys } from '@xtrader/protocol';
 import { loadMarketMap } from '@xtrader/protocol/node';
 import { startApi, type RunningApi } from '../src/app';
-import { http } from './helpers';
+import { newAccount, signedHttp, type Account } from './helpers';
 
 /**
  * A TCP proxy in front of Redis that, once armed, forwards the next place command to Redis,
@@ -70,13 +70,18 @@ class CuttingProxy {
 let redisServer: RedisServer;
 let proxy: CuttingProxy;
 let api: RunningApi;
+let account: Account;
 const prefix = `t-${randomBytes(4).toString('hex')}`;
 
 beforeAll(async () => {
   redisServer = await RedisServer.launch();
   proxy = new CuttingProxy(redisServer.port);
   const port = await proxy.listen();
-  api = await startApi({ redisUrl: `redis://127.0.0.1:${port}`, prefix, markets: loadMarketMap(), port: 0, host: '127.0.0.1', log: createLogger('test', 'silent'), appendConnections: 1 });
+  api = await startApi({ redisUrl: `redis://127.0.0.1:${port}`, prefix, markets: loadMarketMap(), port: 0, host: '127.0.0.1', log: createLogger('test', 'silent'), appendConnections: 1,
+    // The key is looked up once: the cut must hit the place, not an API key lookup.
+    auth: { cacheMs: 60_000 },
+  });
+  account = await newAccount(api.url);
 });
 afterAll(async () => {
   await api?.close();
@@ -89,11 +94,11 @@ test('a place whose reply was lost is not appended again after the reconnect; th
   const stream = symbolKeys('BTC-KRW', prefix).commands;
   const order = { symbol: 'BTC-KRW', side: 'Buy', type: 'Limit', price: 50_000_000, quantity: 0.1, client_order_id: 'cut-1' };
   // One order first, so the place script is loaded and the next place is a single command.
-  expect((await http('POST', `${api.url}/api/v1/order`, { ...order, client_order_id: 'warm-up' })).status).toBe(202);
+  expect((await signedHttp(account, 'POST', `${api.url}/api/v1/order`, { ...order, client_order_id: 'warm-up' })).status).toBe(202);
   const before = await redis.xlen(stream);
 
   proxy.arm();
-  const cut = await http('POST', `${api.url}/api/v1/order`, order);
+  const cut = await signedHttp(account, 'POST', `${api.url}/api/v1/order`, order);
   expect(cut.status).toBe(503);
   expect(cut.body.error).toBe('SERVICE_UNAVAILABLE');
   expect(cut.body.message).toMatch(/may or may not have been appended; retry with the same client_order_id/);
@@ -102,7 +107,7 @@ test('a place whose reply was lost is not appended again after the reconnect; th
 
   // The retry (repeated while the api reconnects) finds the first order instead of placing a second.
   const retry = await waitFor('the api to reconnect', async () => {
-    const r = await http('POST', `${api.url}/api/v1/order`, order);
+    const r = await signedHttp(account, 'POST', `${api.url}/api/v1/order`, order);
     return r.status === 503 ? undefined : r;
   });
   expect(retry.status).toBe(202);

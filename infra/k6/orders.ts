@@ -11,7 +11,7 @@ import { check } from 'k6';
 import http from 'k6/http';
 import { Counter } from 'k6/metrics';
 import type { Options } from 'k6/options';
-import { BASE_URL, DURATION, loadPairMarkets, type PairMarket } from './scenario.ts';
+import { BASE_URL, createCredentials, DURATION, loadPairMarkets, signedHeaders, type K6Credentials, type PairMarket } from './scenario.ts';
 
 const RATE = Number(__ENV.XT_RATE || 5000);
 const accepted = new Counter('xt_orders_accepted');
@@ -40,18 +40,22 @@ export const options: Options = {
   discardResponseBodies: false,
 };
 
-export function setup(): { markets: PairMarket[] } {
-  return { markets: loadPairMarkets() };
+interface Data {
+  markets: PairMarket[];
+  /** Every order is signed with the key of one account created in setup(). */
+  credentials: K6Credentials;
 }
 
-const params = { headers: { 'content-type': 'application/json' }, tags: { name: 'place' } };
+export function setup(): Data {
+  return { markets: loadPairMarkets(), credentials: createCredentials('k6') };
+}
 
-function place(market: PairMarket, side: 'Buy' | 'Sell'): void {
-  const res = http.post(
-    `${BASE_URL}/api/v1/order`,
-    JSON.stringify({ symbol: market.symbol, side, type: 'Limit', price: market.price, quantity: market.quantity }),
-    params,
-  );
+function place(data: Data, market: PairMarket, side: 'Buy' | 'Sell'): void {
+  const body = JSON.stringify({ symbol: market.symbol, side, type: 'Limit', price: market.price, quantity: market.quantity });
+  const res = http.post(`${BASE_URL}/api/v1/order`, body, {
+    headers: { 'content-type': 'application/json', ...signedHeaders(data.credentials, 'POST', '/api/v1/order', body) },
+    tags: { name: 'place' },
+  });
   const ok = check(res, {
     'order accepted (202)': (r) => r.status === 202,
     'has an order_id': (r) => r.status === 202 && typeof r.json('order_id') === 'string',
@@ -59,9 +63,9 @@ function place(market: PairMarket, side: 'Buy' | 'Sell'): void {
   (ok ? accepted : refused).add(1, { symbol: market.symbol });
 }
 
-export default function (data: { markets: PairMarket[] }): void {
+export default function (data: Data): void {
   // Spread pairs over the markets; the Sell goes first so the Buy takes it.
   const market = data.markets[(__VU * 7919 + __ITER) % data.markets.length];
-  place(market, 'Sell');
-  place(market, 'Buy');
+  place(data, market, 'Sell');
+  place(data, market, 'Buy');
 }

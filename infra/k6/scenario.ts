@@ -5,6 +5,7 @@
  * crossing pairs: a Sell and a Buy at one mid-range price and the minimum quantity, so every
  * pair trades once and the book stays empty.
  */
+import { hmac } from 'k6/crypto';
 import http from 'k6/http';
 
 /** Base URL of an api node or the load balancer (XT_BASE_URL, default http://127.0.0.1:7000). */
@@ -42,4 +43,33 @@ export function loadPairMarkets(): PairMarket[] {
     const ticks = Math.max(1, Math.floor(Math.min(maxTicks, 1_000_000) / 2));
     return { symbol: m.symbol, price: (ticks * tick).toFixed(m.price_decimals), quantity: m.min_quantity };
   });
+}
+
+/** An API key of an account created for the run. */
+export interface K6Credentials {
+  apiKey: string;
+  apiSecret: string;
+}
+
+/** Signs up an account, logs in and creates a read+trade key, through the API (in `setup()`). */
+export function createCredentials(prefix: string): K6Credentials {
+  const username = `${prefix}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6).toString(36)}`.slice(0, 32);
+  const password = `pw-${Math.random().toString(36).slice(2)}-${Date.now()}`;
+  const json = { headers: { 'content-type': 'application/json' } };
+  const signup = http.post(`${BASE_URL}/api/v1/auth/signup`, JSON.stringify({ username, password }), json);
+  if (signup.status !== 201) throw new Error(`signup answered ${signup.status}: ${String(signup.body)}`);
+  const login = http.post(`${BASE_URL}/api/v1/auth/login`, JSON.stringify({ username, password }), json);
+  if (login.status !== 200) throw new Error(`login answered ${login.status}`);
+  const token = login.json('token') as string;
+  const key = http.post(`${BASE_URL}/api/v1/api-keys`, JSON.stringify({ label: prefix, scopes: ['read', 'trade'] }), {
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+  });
+  if (key.status !== 201) throw new Error(`creating the API key answered ${key.status}`);
+  return { apiKey: key.json('api_key') as string, apiSecret: key.json('api_secret') as string };
+}
+
+/** The headers that sign one request: hex HMAC-SHA256(secret, timestamp + METHOD + target + body). */
+export function signedHeaders(c: K6Credentials, method: string, target: string, body: string): Record<string, string> {
+  const ts = String(Date.now());
+  return { 'XT-API-KEY': c.apiKey, 'XT-TIMESTAMP': ts, 'XT-SIGNATURE': hmac('sha256', c.apiSecret, ts + method + target + body, 'hex') };
 }

@@ -1,4 +1,12 @@
-import type { PlaceOrderAccepted, PlaceOrderRequest, SymbolsResponse } from '@xtrader/protocol';
+import { randomBytes } from 'node:crypto';
+import type { CreatedApiKey, LoginResponse, PlaceOrderAccepted, PlaceOrderRequest, SignupResponse, SymbolsResponse } from '@xtrader/protocol';
+import { signedHeaders } from '@xtrader/protocol/node';
+
+/** An API key and its secret: what signs a bot's requests. */
+export interface ApiCredentials {
+  apiKey: string;
+  apiSecret: string;
+}
 
 /** A failed API call: the HTTP status (0 when the request never got an answer) and body. */
 export class ApiError extends Error {
@@ -13,14 +21,35 @@ export class ApiError extends Error {
 }
 
 /**
- * A minimal REST client of the public API (what a bot would write), used by the demo bot and
- * the load runner. `baseUrl` is an api node or the load balancer, without `/api/v1`.
+ * A minimal REST client of the public API (what a bot would write), used by the demo bot, the
+ * load runner and the tests. `baseUrl` is an api node or the load balancer, without `/api/v1`.
+ * With credentials every request is signed with the API key.
  */
 export class ApiClient {
   constructor(
     readonly baseUrl: string,
     private readonly timeoutMs = 5000,
+    readonly credentials?: ApiCredentials,
   ) {}
+
+  /**
+   * Signs up a fresh account (`<prefix>_<random>`), logs in, creates a read+trade API key and
+   * returns a client that signs with it: how a bot gets its credentials at start.
+   */
+  static async withNewAccount(baseUrl: string, prefix = 'bot', timeoutMs = 5000): Promise<ApiClient> {
+    const anonymous = new ApiClient(baseUrl, timeoutMs);
+    const username = `${prefix}_${randomBytes(6).toString('hex')}`.slice(0, 32);
+    const password = randomBytes(18).toString('base64url');
+    await anonymous.request<SignupResponse>('POST', '/api/v1/auth/signup', { username, password });
+    const login = await anonymous.request<LoginResponse>('POST', '/api/v1/auth/login', { username, password });
+    const key = await anonymous.request<CreatedApiKey>('POST', '/api/v1/api-keys', { label: prefix, scopes: ['read', 'trade'] }, { authorization: `Bearer ${login.token}` });
+    return new ApiClient(baseUrl, timeoutMs, { apiKey: key.api_key, apiSecret: key.api_secret });
+  }
+
+  /** The headers that sign one request (none without credentials). */
+  sign(method: string, path: string, body: string): Record<string, string> {
+    return this.credentials ? signedHeaders(this.credentials.apiKey, this.credentials.apiSecret, method, path, body) : {};
+  }
 
   placeOrder(body: PlaceOrderRequest): Promise<PlaceOrderAccepted> {
     return this.request('POST', '/api/v1/order', body);
@@ -35,13 +64,14 @@ export class ApiClient {
     return this.request('GET', '/api/v1/symbols');
   }
 
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
     let res: Response;
+    const sent = body === undefined ? '' : JSON.stringify(body);
     try {
       res = await fetch(this.baseUrl + path, {
         method,
-        headers: body === undefined ? undefined : { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...this.sign(method, path, sent), ...headers },
+        body: body === undefined ? undefined : sent,
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (e) {

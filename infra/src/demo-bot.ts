@@ -32,8 +32,17 @@ if (markets.length === 0) {
   process.exit(2);
 }
 
-const api = new ApiClient(values.api!.replace(/\/$/, ''));
-const makers = markets.map((m) => new MarketMaker(api, m));
+/** The demo trades as an account of its own, created at start through the API (retried while the api boots). */
+async function connect(baseUrl: string): Promise<ApiClient> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await ApiClient.withNewAccount(baseUrl, 'demo');
+    } catch (e) {
+      if (attempt % 10 === 0) log.warn('cannot create the demo account yet; retrying', { error: (e as Error).message });
+      await sleep(1000);
+    }
+  }
+}
 let running = true;
 
 /** Runs one maker at `rate` actions per second; backs off for a second after a failure. */
@@ -55,15 +64,22 @@ async function run(maker: MarketMaker): Promise<void> {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const loops = makers.map(run);
-const report = setInterval(() => {
-  log.info('trading', Object.fromEntries(makers.map((m) => [m.symbol, m.stats])));
-}, 30_000);
-report.unref();
-log.info('started', { api: api.baseUrl, rate, symbols: makers.map((m) => m.symbol) });
 
-onShutdown(log, async () => {
-  running = false;
-  await Promise.all(loops);
-  await Promise.all(makers.map((m) => m.withdraw()));
-});
+async function main(): Promise<void> {
+  const api = await connect(values.api!.replace(/\/$/, ''));
+  const makers = markets.map((m) => new MarketMaker(api, m));
+  const loops = makers.map(run);
+  const report = setInterval(() => {
+    log.info('trading', Object.fromEntries(makers.map((m) => [m.symbol, m.stats])));
+  }, 30_000);
+  report.unref();
+  log.info('started', { api: api.baseUrl, rate, symbols: makers.map((m) => m.symbol) });
+
+  onShutdown(log, async () => {
+    running = false;
+    await Promise.all(loops);
+    await Promise.all(makers.map((m) => m.withdraw()));
+  });
+}
+
+void main();

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { ApiClient } from '../src/api-client';
 import { startStack, type Stack } from '../src/stack';
 import { REPO_ROOT } from '../src/paths';
 import { waitFor } from '@xtrader/platform';
@@ -17,6 +18,7 @@ import { FeedClient, getOrder, placeOrder } from './support/exchange-client';
 const SYMBOL = 'BTC-KRW';
 let stack: Stack;
 let base: string;
+let trader: ApiClient;
 let wsUrl: string;
 let nextPrice = 60_000_000;
 /** A price no other test in this file uses, so each test sees only its own trades. */
@@ -24,8 +26,8 @@ const freshPrice = () => (nextPrice += 1000);
 
 /** A Sell then a Buy at the same price: exactly one trade, the Buy is the taker. */
 async function crossingPair(price = freshPrice()) {
-  const sell = await placeOrder(base, { symbol: SYMBOL, side: 'Sell', type: 'Limit', price, quantity: '0.001' });
-  const buy = await placeOrder(base, { symbol: SYMBOL, side: 'Buy', type: 'Limit', price, quantity: '0.001' });
+  const sell = await placeOrder(trader, { symbol: SYMBOL, side: 'Sell', type: 'Limit', price, quantity: '0.001' });
+  const buy = await placeOrder(trader, { symbol: SYMBOL, side: 'Buy', type: 'Limit', price, quantity: '0.001' });
   return { sell, buy, price };
 }
 
@@ -41,6 +43,7 @@ beforeAll(async () => {
     env: { ENGINE_LEASE_MS: '1500', LOG_LEVEL: 'warn' },
   });
   base = stack.nginxUrl!;
+  trader = await ApiClient.withNewAccount(base, 'cluster');
   wsUrl = `${base.replace('http', 'ws')}/ws`;
 }, 120_000);
 
@@ -84,7 +87,7 @@ it('loses no accepted order while an api node, the active engine and a realtime 
         const order = { symbol: SYMBOL, side, type: 'Limit', price, quantity: '0.001', client_order_id: `drill-${run}-${pair}-${side}` } as const;
         for (let attempt = 1; ; attempt++) {
           try {
-            const { order_id } = await placeOrder(base, order);
+            const { order_id } = await placeOrder(trader, order);
             accepted.push(order_id);
             sideOf.set(order_id, side);
             break;
@@ -143,7 +146,7 @@ it('loses no accepted order while an api node, the active engine and a realtime 
     'every accepted order to be processed',
     async () => {
       const pending = accepted.filter((id) => states.get(id) === undefined || states.get(id) === 'ACCEPTED');
-      for (const id of pending) states.set(id, (await getOrder(base, id))?.status ?? 'MISSING');
+      for (const id of pending) states.set(id, (await getOrder(trader, id))?.status ?? 'MISSING');
       return accepted.every((id) => states.get(id) !== 'ACCEPTED');
     },
     { timeoutMs: 30_000, intervalMs: 200 },
@@ -162,8 +165,7 @@ it('loses no accepted order while an api node, the active engine and a realtime 
   expect(accepted.length - filled.length).toBeLessThanOrEqual(failures.length);
   // Leave an empty book: a resting leftover would take the next test's crossing orders.
   for (const id of accepted.filter((i) => states.get(i) === 'NEW')) {
-    const res = await fetch(`${base}/api/v1/order/cancel`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ order_id: id }) });
-    expect(res.status).toBe(200);
+    await trader.cancelOrder(id);
   }
 }, 180_000);
 

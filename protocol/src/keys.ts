@@ -36,7 +36,13 @@ export function symbolKeys(symbol: string, prefix: string = DEFAULT_PREFIX) {
     /** Per-order state, readable by any api node: a hash of {@link ORDER_FIELDS} (`StoredOrder`). */
     order: (orderId: string) => `${base}:order:${orderId}`,
     /** client_order_id -> first answer, for idempotent retries. */
-    clientOrder: (clientOrderId: string) => `${base}:coid:${clientOrderId}`,
+    clientOrder: (accountId: string, clientOrderId: string) => `${base}:coid:${accountId}:${clientOrderId}`,
+    /** An account's open orders on this symbol (set of ids; the place script adds, the engine removes). */
+    accountOpen: (accountId: string) => `${base}:acct:${accountId}:open`,
+    /** An account's recent orders on this symbol (zset of ids scored by creation ms, bounded). */
+    accountOrders: (accountId: string) => `${base}:acct:${accountId}:orders`,
+    /** An account's recent fills on this symbol, newest first (list of `AccountTradeRecord` JSON, bounded). */
+    accountTrades: (accountId: string) => `${base}:acct:${accountId}:trades`,
     /** Pub/sub channel on which the engine announces committed order outcomes. */
     outcomes: `${base}:outcomes`,
     /** Market data kept by the engine for REST readers. */
@@ -49,6 +55,10 @@ export function symbolKeys(symbol: string, prefix: string = DEFAULT_PREFIX) {
   };
 }
 export type SymbolKeys = ReturnType<typeof symbolKeys>;
+
+/** Default bounds of an account's per-symbol history: recent orders (api) and fills (engine). */
+export const DEFAULT_ACCOUNT_ORDERS_MAX = 1000;
+export const DEFAULT_ACCOUNT_TRADES_MAX = 1000;
 
 export function globalKeys(prefix: string = DEFAULT_PREFIX) {
   return {

@@ -3,6 +3,7 @@ import { OrderStatus, OrderView, type OrderType, type Side, type TimeInForce } f
 import { AmendRejectCode, type PlaceCommand } from './stream';
 import type { MarketSpec } from './symbols';
 import { wireUnits, type WireUnits } from './wire';
+import type { MyTrade } from './account';
 
 /**
  * What the engine writes for the api nodes: the stored state of each order and the outcome
@@ -24,6 +25,8 @@ export interface FillRecord {
 export interface OrderRecord {
   order_id: string;
   client_order_id?: string;
+  /** The owner (absent only for orders placed before accounts existed). */
+  account_id?: string;
   side: Side;
   type: OrderType;
   tif: TimeInForce;
@@ -75,6 +78,7 @@ export type StoredOrderState = [
   cancel_reason: string | null,
   seq: number,
   fills: StoredFill[],
+  account_id?: string,
 ];
 type StoredFill = [exec_id: string, price_ticks: number, qty_lots: number, fee: number, liquidity: 'm' | 't', counter_order_id: string, ts: number];
 
@@ -86,6 +90,7 @@ export function acceptedOrder(cmd: PlaceCommand): OrderStateRecord {
   return {
     order_id: cmd.order_id,
     ...(cmd.client_order_id !== undefined ? { client_order_id: cmd.client_order_id } : {}),
+    ...(cmd.account_id !== undefined ? { account_id: cmd.account_id } : {}),
     side: cmd.side,
     type: cmd.type,
     tif: cmd.tif,
@@ -103,7 +108,7 @@ export function acceptedOrder(cmd: PlaceCommand): OrderStateRecord {
 export function orderStateOf(o: OrderStateRecord): StoredOrderState {
   const fills: StoredFill[] = [];
   for (const f of o.fills) fills.push([f.exec_id, f.price_ticks, f.qty_lots, f.fee, f.liquidity === 'maker' ? 'm' : 't', f.counter_order_id, f.ts]);
-  return [
+  const state: StoredOrderState = [
     o.order_id,
     o.client_order_id ?? null,
     o.side,
@@ -119,6 +124,8 @@ export function orderStateOf(o: OrderStateRecord): StoredOrderState {
     o.seq,
     fills,
   ];
+  if (o.account_id !== undefined) state.push(o.account_id);
+  return state;
 }
 
 /** The hash fields of an order's stored state. */
@@ -128,10 +135,11 @@ export function storedOrderOf(o: OrderRecord): StoredOrder {
 
 /** The record a {@link StoredOrderState} and its times hold. */
 export function decodeOrderState(s: StoredOrderState, created_at: number, updated_at: number): OrderRecord {
-  const [order_id, client_order_id, side, type, tif, price_ticks, qty_lots, filled_lots, notional, status, reject_reason, cancel_reason, seq, fills] = s;
+  const [order_id, client_order_id, side, type, tif, price_ticks, qty_lots, filled_lots, notional, status, reject_reason, cancel_reason, seq, fills, account_id] = s;
   return {
     order_id,
     ...(client_order_id !== null ? { client_order_id } : {}),
+    ...(account_id !== undefined ? { account_id } : {}),
     side,
     type,
     tif,
@@ -162,9 +170,44 @@ export function decodeOrderState(s: StoredOrderState, created_at: number, update
  * when the order is not stored).
  */
 export function readStoredOrder(spec: MarketSpec, fields: readonly (string | null)[]): OrderView | undefined {
+  return readOwnedOrder(spec, fields)?.view;
+}
+
+/** {@link readStoredOrder} with the order's owner (which is never part of the view). */
+export function readOwnedOrder(spec: MarketSpec, fields: readonly (string | null)[]): { view: OrderView; accountId: string | undefined } | undefined {
   const [state, created, updated] = fields;
   if (state === null || state === undefined) return undefined;
-  return renderOrderView(spec, decodeOrderState(JSON.parse(state) as StoredOrderState, Number(created), Number(updated)));
+  const record = decodeOrderState(JSON.parse(state) as StoredOrderState, Number(created), Number(updated));
+  return { view: renderOrderView(spec, record), accountId: record.account_id };
+}
+
+/**
+ * One fill in an account's trade list (`keys.accountTrades`), integers as the engine keeps them:
+ * `[exec_id, order_id, side, price_ticks, qty_lots, fee, "m"|"t", ts]`.
+ */
+export type AccountTradeRecord = [exec_id: string, order_id: string, side: Side, price_ticks: number, qty_lots: number, fee: number, liquidity: 'm' | 't', ts: number];
+
+export function encodeAccountTrade(orderId: string, side: Side, f: FillRecord): string {
+  const record: AccountTradeRecord = [f.exec_id, orderId, side, f.price_ticks, f.qty_lots, f.fee, f.liquidity === 'maker' ? 'm' : 't', f.ts];
+  return JSON.stringify(record);
+}
+
+/** An account trade list entry as the wire `MyTrade` (fees are charged in the quote asset). */
+export function renderAccountTrade(spec: MarketSpec, text: string): MyTrade {
+  const [exec_id, order_id, side, price_ticks, qty_lots, fee, liquidity, ts] = JSON.parse(text) as AccountTradeRecord;
+  const units = unitsOf(spec);
+  return {
+    exec_id,
+    order_id,
+    symbol: spec.symbol,
+    side,
+    price: units.price(price_ticks),
+    quantity: units.quantity(qty_lots),
+    fee: units.fee(fee),
+    fee_asset: spec.config.quote,
+    liquidity: liquidity === 'm' ? 'maker' : 'taker',
+    timestamp: ts,
+  };
 }
 
 /** The market's converters, built once per spec (this runs for every order read). */
@@ -231,6 +274,10 @@ export const CancelOutcome = z.object({
 });
 export type CancelOutcome = z.infer<typeof CancelOutcome>;
 
+/** The answer to one cancel-all request: the ids of the orders it cancelled (possibly none). */
+export const CancelAllOutcome = z.object({ request_id: z.string(), order_ids: z.array(z.string()) });
+export type CancelAllOutcome = z.infer<typeof CancelAllOutcome>;
+
 /**
  * The answer to one amend request; the api then reads the order's stored state, which the engine
  * committed before publishing.
@@ -261,5 +308,6 @@ export const OutcomeMessage = z.object({
   orders: z.array(z.string()),
   cancels: z.array(CancelOutcome),
   amends: z.array(AmendOutcome),
+  cancel_alls: z.array(CancelAllOutcome).optional(),
 });
 export type OutcomeMessage = z.infer<typeof OutcomeMessage>;

@@ -15,6 +15,8 @@ export const STREAM_VERSION = 1;
 const Ticks = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const Lots = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const OrderId = z.string().min(1).max(64);
+/** The account an order belongs to (api nodes always set it; absent only in commands written before accounts). */
+const AccountId = z.string().min(1).max(64);
 
 export const PlaceCommand = z.object({
   v: z.literal(1),
@@ -27,6 +29,7 @@ export const PlaceCommand = z.object({
   /** null for market orders. */
   price_ticks: Ticks.nullable(),
   qty_lots: Lots,
+  account_id: AccountId.optional(),
 });
 export type PlaceCommand = z.infer<typeof PlaceCommand>;
 
@@ -36,6 +39,8 @@ export const CancelCommand = z.object({
   order_id: OrderId,
   /** Lets the api node that asked find the outcome of this particular request. */
   request_id: z.string().min(1).max(64),
+  /** The account asking: another account's order is answered as not found. */
+  account_id: AccountId.optional(),
 });
 export type CancelCommand = z.infer<typeof CancelCommand>;
 
@@ -53,14 +58,25 @@ export const AmendCommand = z.object({
   request_id: z.string().min(1).max(64),
   qty_lots: Lots.optional(),
   price_ticks: Ticks.optional(),
+  /** The account asking: another account's order is answered as not found. */
+  account_id: AccountId.optional(),
 });
 export type AmendCommand = z.infer<typeof AmendCommand>;
+
+/** Cancels every open order of one account on this symbol (oldest first), in one command. */
+export const CancelAllCommand = z.object({
+  v: z.literal(1),
+  kind: z.literal('cancel_all'),
+  account_id: AccountId,
+  request_id: z.string().min(1).max(64),
+});
+export type CancelAllCommand = z.infer<typeof CancelAllCommand>;
 
 /** Advances market-data time (candle closes, 24h window expiry) when no order does. */
 export const ClockCommand = z.object({ v: z.literal(1), kind: z.literal('clock') });
 export type ClockCommand = z.infer<typeof ClockCommand>;
 
-export const StreamCommand = z.discriminatedUnion('kind', [PlaceCommand, CancelCommand, AmendCommand, ClockCommand]);
+export const StreamCommand = z.discriminatedUnion('kind', [PlaceCommand, CancelCommand, CancelAllCommand, AmendCommand, ClockCommand]);
 export type StreamCommand = z.infer<typeof StreamCommand>;
 
 /** A command as the core sees it: with its time (ms since epoch) attached by the runner. */
@@ -85,8 +101,10 @@ export function parseTimedCommand(value: unknown, ts: number): { ok: true; cmd: 
     if (c.kind === 'place') {
       const coid = c.client_order_id;
       const price = c.price_ticks;
+      const account = c.account_id;
       if (
         isId(c.order_id) &&
+        (account === undefined || isId(account)) &&
         (coid === undefined || ClientOrderId.safeParse(coid).success) &&
         SIDES.has(c.side) &&
         ORDER_TYPES.has(c.type) &&
@@ -96,17 +114,23 @@ export function parseTimedCommand(value: unknown, ts: number): { ok: true; cmd: 
       ) {
         const cmd = { v: 1, kind: 'place', order_id: c.order_id, side: c.side, type: c.type, tif: c.tif, price_ticks: price, qty_lots: c.qty_lots, ts } as TimedCommand;
         if (coid !== undefined) (cmd as PlaceCommand).client_order_id = coid as string;
+        if (account !== undefined) (cmd as PlaceCommand).account_id = account as string;
         return { ok: true, cmd };
       }
     } else if (c.kind === 'cancel') {
-      if (isId(c.order_id) && isId(c.request_id)) return { ok: true, cmd: { v: 1, kind: 'cancel', order_id: c.order_id, request_id: c.request_id, ts } };
+      if (isId(c.order_id) && isId(c.request_id) && (c.account_id === undefined || isId(c.account_id))) {
+        const cmd: TimedCommand = { v: 1, kind: 'cancel', order_id: c.order_id, request_id: c.request_id, ts };
+        if (c.account_id !== undefined) cmd.account_id = c.account_id;
+        return { ok: true, cmd };
+      }
     } else if (c.kind === 'amend') {
       const qty = c.qty_lots;
       const price = c.price_ticks;
-      if (isId(c.order_id) && isId(c.request_id) && (qty === undefined || isCount(qty)) && (price === undefined || isCount(price))) {
+      if (isId(c.order_id) && isId(c.request_id) && (qty === undefined || isCount(qty)) && (price === undefined || isCount(price)) && (c.account_id === undefined || isId(c.account_id))) {
         const cmd: AmendCommand & { ts: number } = { v: 1, kind: 'amend', order_id: c.order_id, request_id: c.request_id, ts };
         if (qty !== undefined) cmd.qty_lots = qty as number;
         if (price !== undefined) cmd.price_ticks = price as number;
+        if (c.account_id !== undefined) cmd.account_id = c.account_id;
         return { ok: true, cmd };
       }
     } else if (c.kind === 'clock') {
@@ -130,6 +154,7 @@ export const AcceptedEvent = z.object({
   tif: TimeInForce,
   price_ticks: Ticks.nullable(),
   qty_lots: Lots,
+  account_id: AccountId.optional(),
 });
 export type AcceptedEvent = z.infer<typeof AcceptedEvent>;
 
@@ -141,6 +166,7 @@ export const RejectedEvent = z.object({
   order_id: OrderId,
   code: RejectCode,
   message: z.string(),
+  account_id: AccountId.optional(),
 });
 export type RejectedEvent = z.infer<typeof RejectedEvent>;
 
@@ -159,6 +185,8 @@ export const TradeEvent = z.object({
   maker_fee: z.number().int().nonnegative(),
   taker_remaining_lots: z.number().int().nonnegative(),
   maker_remaining_lots: z.number().int().nonnegative(),
+  taker_account_id: AccountId.optional(),
+  maker_account_id: AccountId.optional(),
 });
 export type TradeEvent = z.infer<typeof TradeEvent>;
 
@@ -182,6 +210,7 @@ export const CancelledEvent = z.object({
   remaining_lots: z.number().int().nonnegative(),
   reason: CancelReason,
   request_id: z.string().optional(),
+  account_id: AccountId.optional(),
 });
 export type CancelledEvent = z.infer<typeof CancelledEvent>;
 
@@ -271,13 +300,29 @@ export const EVENT_CODES = {
   book: 'b',
 } as const satisfies Record<EngineEvent['kind'], string>;
 
-/** The fields after `[code, seq, ts]`, in order; a field ending in `?` is optional (and last). */
+/**
+ * The fields after `[code, seq, ts]`, in order; a field ending in `?` is optional. Optional fields
+ * come last: an absent one is null when a later one is present, and trailing absent ones are left out.
+ */
 export const EVENT_FIELDS: Record<EngineEvent['kind'], readonly string[]> = {
-  accepted: ['order_id', 'side', 'type', 'tif', 'price_ticks', 'qty_lots', 'client_order_id?'],
-  rejected: ['order_id', 'code', 'message'],
-  trade: ['trade_id', 'taker_order_id', 'maker_order_id', 'taker_side', 'price_ticks', 'qty_lots', 'taker_fee', 'maker_fee', 'taker_remaining_lots', 'maker_remaining_lots'],
+  accepted: ['order_id', 'side', 'type', 'tif', 'price_ticks', 'qty_lots', 'client_order_id?', 'account_id?'],
+  rejected: ['order_id', 'code', 'message', 'account_id?'],
+  trade: [
+    'trade_id',
+    'taker_order_id',
+    'maker_order_id',
+    'taker_side',
+    'price_ticks',
+    'qty_lots',
+    'taker_fee',
+    'maker_fee',
+    'taker_remaining_lots',
+    'maker_remaining_lots',
+    'taker_account_id?',
+    'maker_account_id?',
+  ],
   rested: ['order_id', 'side', 'price_ticks', 'remaining_lots'],
-  cancelled: ['order_id', 'remaining_lots', 'reason', 'request_id?'],
+  cancelled: ['order_id', 'remaining_lots', 'reason', 'request_id?', 'account_id?'],
   cancel_rejected: ['order_id', 'request_id', 'code', 'message'],
   amended: ['order_id', 'request_id', 'kept_priority', 'side', 'price_ticks', 'qty_lots', 'remaining_lots'],
   amend_rejected: ['order_id', 'request_id', 'code', 'message'],
@@ -286,27 +331,33 @@ export const EVENT_FIELDS: Record<EngineEvent['kind'], readonly string[]> = {
 
 const KIND_OF_CODE = new Map<string, EngineEvent['kind']>(Object.entries(EVENT_CODES).map(([kind, code]) => [code, kind as EngineEvent['kind']]));
 
-/** The compact form of one event. */
+/** `out` with the optional trailing `values` appended (absent ones null, trailing absent ones left out). */
+function withOptionals(out: CompactEvent, ...values: (string | undefined)[]): CompactEvent {
+  let last = values.length;
+  while (last > 0 && values[last - 1] === undefined) last--;
+  for (let i = 0; i < last; i++) out.push(values[i] ?? null);
+  return out;
+}
+
+/** The compact form of one event (hand-written per kind: this runs for every event committed). */
 export function encodeEvent(e: EngineEvent): CompactEvent {
   switch (e.kind) {
     case 'book':
       return ['b', e.seq, e.ts, e.side, e.price_ticks, e.qty_lots];
     case 'trade':
-      return ['t', e.seq, e.ts, e.trade_id, e.taker_order_id, e.maker_order_id, e.taker_side, e.price_ticks, e.qty_lots, e.taker_fee, e.maker_fee, e.taker_remaining_lots, e.maker_remaining_lots];
-    case 'accepted': {
-      const out: CompactEvent = ['a', e.seq, e.ts, e.order_id, e.side, e.type, e.tif, e.price_ticks, e.qty_lots];
-      if (e.client_order_id !== undefined) out.push(e.client_order_id);
-      return out;
-    }
+      return withOptionals(
+        ['t', e.seq, e.ts, e.trade_id, e.taker_order_id, e.maker_order_id, e.taker_side, e.price_ticks, e.qty_lots, e.taker_fee, e.maker_fee, e.taker_remaining_lots, e.maker_remaining_lots],
+        e.taker_account_id,
+        e.maker_account_id,
+      );
+    case 'accepted':
+      return withOptionals(['a', e.seq, e.ts, e.order_id, e.side, e.type, e.tif, e.price_ticks, e.qty_lots], e.client_order_id, e.account_id);
     case 'rested':
       return ['r', e.seq, e.ts, e.order_id, e.side, e.price_ticks, e.remaining_lots];
-    case 'cancelled': {
-      const out: CompactEvent = ['c', e.seq, e.ts, e.order_id, e.remaining_lots, e.reason];
-      if (e.request_id !== undefined) out.push(e.request_id);
-      return out;
-    }
+    case 'cancelled':
+      return withOptionals(['c', e.seq, e.ts, e.order_id, e.remaining_lots, e.reason], e.request_id, e.account_id);
     case 'rejected':
-      return ['j', e.seq, e.ts, e.order_id, e.code, e.message];
+      return withOptionals(['j', e.seq, e.ts, e.order_id, e.code, e.message], e.account_id);
     case 'cancel_rejected':
       return ['x', e.seq, e.ts, e.order_id, e.request_id, e.code, e.message];
     case 'amended':
@@ -328,7 +379,7 @@ export function decodeEvent(c: CompactEvent): EngineEvent {
   EVENT_FIELDS[kind].forEach((field, i) => {
     const value = c[3 + i];
     if (field.endsWith('?')) {
-      if (value !== undefined) event[field.slice(0, -1)] = value;
+      if (value !== undefined && value !== null) event[field.slice(0, -1)] = value;
     } else event[field] = value;
   });
   return EngineEvent.parse(event);

@@ -2,7 +2,7 @@ import { candleTopic, channelOfTopic, channelTopic, compareStreamIds, entryField
 
 test('per-symbol keys share the symbol hash tag (one Redis Cluster slot)', () => {
   const keys = symbolKeys('BTC-KRW', 'p');
-  const names = [keys.commands, keys.events, keys.feed, keys.lease, keys.leaseGuard, keys.fence, keys.position, keys.snapshot, keys.order('o1'), keys.clientOrder('c1'), keys.outcomes, keys.trades, keys.candles('5m'), keys.stats, keys.depth, keys.heartbeat];
+  const names = [keys.commands, keys.events, keys.feed, keys.lease, keys.leaseGuard, keys.fence, keys.position, keys.snapshot, keys.order('o1'), keys.clientOrder('a1', 'c1'), keys.accountOpen('a1'), keys.accountOrders('a1'), keys.accountTrades('a1'), keys.outcomes, keys.trades, keys.candles('5m'), keys.stats, keys.depth, keys.heartbeat];
   for (const name of names) expect(name.startsWith('p:{BTC-KRW}:')).toBe(true);
   expect(new Set(names).size).toBe(names.length);
 });

@@ -1,5 +1,6 @@
 import { RedisServer, freePort } from '@xtrader/platform';
 import { NodeProcess, SioClient, WsClient, randomPrefix, spawnService, subscribe } from './support';
+import { newAccount, signedHttp } from '../../api/test/helpers';
 
 /**
  * A real trade, end to end: orders through the api, matched by the engine, pushed by two realtime
@@ -27,10 +28,11 @@ test('a trade placed through the api reaches socket.io and /ws clients on two no
       await c.next((m) => m.type === 'MarketStatistics');
     }
 
+    const trader = await newAccount(`http://127.0.0.1:${apiPort}`);
     const order = async (body: object) => {
-      const res = await fetch(`http://127.0.0.1:${apiPort}/api/v1/order`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await signedHttp(trader, 'POST', `http://127.0.0.1:${apiPort}/api/v1/order`, body);
       expect(res.status).toBe(202);
-      return ((await res.json()) as { order_id: string }).order_id;
+      return (res.body as { order_id: string }).order_id;
     };
     const maker = await order({ symbol: 'BTC-KRW', side: 'Sell', type: 'Limit', price: 50_000_000, quantity: 0.5 });
     const taker = await order({ symbol: 'BTC-KRW', side: 'Buy', type: 'Limit', price: 50_000_000, quantity: 0.2 });

@@ -4,7 +4,8 @@ import type { Logger } from '@xtrader/platform';
 import type { CorsPolicy } from '../cors';
 import { toXtError } from '../errors';
 import type { ApiMetrics } from '../metrics';
-import { isPlainJson, readJsonBody, writeJson } from '../raw-json';
+import type { Authenticator } from '../auth/authenticate';
+import { isPlainJson, readRawJsonBody, writeJson } from '../raw-json';
 import type { PlaceAnswer, PlaceOrder, PlaceQuery } from './place';
 
 /** The paths of `POST /order` (the router is mounted at both); also the metrics route label. */
@@ -13,6 +14,7 @@ const NO_QUERY: PlaceQuery = {};
 
 export interface AcceptFastPathDeps {
   place: PlaceOrder;
+  auth: Authenticator;
   metrics: ApiMetrics;
   log: Logger;
   cors: CorsPolicy;
@@ -25,7 +27,7 @@ export interface AcceptFastPathDeps {
  * CORS header and metrics are the same as the Express route's; any request whose body is not
  * plain JSON of a known length (see `isPlainJson`) and every other route go to `next`.
  */
-export function acceptFastPath({ place, metrics, log, cors }: AcceptFastPathDeps, next: RequestListener): RequestListener {
+export function acceptFastPath({ place, auth, metrics, log, cors }: AcceptFastPathDeps, next: RequestListener): RequestListener {
   return (req, res) => {
     if (req.method !== 'POST') return next(req, res);
     const url = req.url ?? '';
@@ -35,8 +37,12 @@ export function acceptFastPath({ place, metrics, log, cors }: AcceptFastPathDeps
     const started = performance.now();
     // Express's default ("simple") query parser is node's querystring.parse.
     const query: PlaceQuery = q === -1 ? NO_QUERY : parseQuery(url.slice(q + 1));
-    readJsonBody(req)
-      .then((body) => place(body, query))
+    readRawJsonBody(req)
+      .then(async ({ value, raw }) => {
+        // Authenticated here, as the Express route would: the signature covers the raw body.
+        const principal = await auth.authenticate({ method: 'POST', url, headers: req.headers, rawBody: raw }, 'trade');
+        return place(value, query, principal.accountId);
+      })
       .catch((e: unknown): PlaceAnswer => {
         const err = toXtError(e, log);
         metrics.errors.inc({ code: err.code });

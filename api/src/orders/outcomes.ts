@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import type { Logger } from '@xtrader/platform';
-import type { AmendOutcome, CancelOutcome, OutcomeMessage } from '@xtrader/protocol';
+import type { AmendOutcome, CancelAllOutcome, CancelOutcome, OutcomeMessage } from '@xtrader/protocol';
 
 type Waiter<T> = (value: T) => void;
 
@@ -17,6 +17,8 @@ export class OutcomeHub {
   private readonly orders = new Map<string, Set<Waiter<void>>>();
   private readonly cancels = new Map<string, Waiter<CancelOutcome>>();
   private readonly amends = new Map<string, Waiter<AmendOutcome>>();
+  /** Cancel-all waiters by request id (one request may span several symbols: one outcome each). */
+  private readonly cancelAlls = new Map<string, Waiter<CancelAllOutcome>>();
 
   constructor(
     private readonly sub: Redis,
@@ -49,6 +51,9 @@ export class OutcomeHub {
     }
     if (this.amends.size > 0 && msg.amends !== undefined) {
       for (const a of msg.amends) this.amends.get(a.request_id)?.(a);
+    }
+    if (this.cancelAlls.size > 0 && msg.cancel_alls) {
+      for (const c of msg.cancel_alls) this.cancelAlls.get(`${msg.symbol} ${c.request_id}`)?.(c);
     }
   }
 
@@ -90,6 +95,27 @@ export class OutcomeHub {
   /** Waits up to `ms` for the outcome of amend request `requestId`; undefined on timeout. */
   waitAmend(requestId: string, ms: number): { promise: Promise<AmendOutcome | undefined>; cancel: () => void } {
     return waitRequest(this.amends, requestId, ms);
+  }
+
+  /** Waits up to `ms` for the outcome of cancel-all request `requestId` on `symbol`; undefined on timeout. */
+  waitCancelAll(symbol: string, requestId: string, ms: number): { promise: Promise<CancelAllOutcome | undefined>; cancel: () => void } {
+    const key = `${symbol} ${requestId}`;
+    let timer!: NodeJS.Timeout;
+    const remove = () => {
+      clearTimeout(timer);
+      this.cancelAlls.delete(key);
+    };
+    const promise = new Promise<CancelAllOutcome | undefined>((resolve) => {
+      this.cancelAlls.set(key, (c) => {
+        remove();
+        resolve(c);
+      });
+      timer = setTimeout(() => {
+        remove();
+        resolve(undefined);
+      }, ms);
+    });
+    return { promise, cancel: remove };
   }
 }
 

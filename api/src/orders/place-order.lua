@@ -5,7 +5,9 @@
 
   KEYS[1] the symbol's command stream
   KEYS[2] the order's state hash
-  KEYS[3] the client_order_id key (ignored when ARGV[7] is "")
+  KEYS[3] the account's client_order_id key (ignored when ARGV[7] is "")
+  KEYS[4] the account's open-orders set on this symbol
+  KEYS[5] the account's recent-orders zset on this symbol
 
   ARGV[1] the command stream's field name (keyspace FIELDS.command)
   ARGV[2] the PlaceCommand JSON
@@ -14,6 +16,8 @@
   ARGV[7] the request fingerprint ("" when there is no client_order_id)
   ARGV[8] the answer JSON to return to retries
   ARGV[9] TTL of the client_order_id record in seconds
+  ARGV[10] the order id (member of the account's sets)
+  ARGV[11] how many recent orders the account's zset keeps
 
   Returns
     {"new", <stream id>}         appended
@@ -37,4 +41,7 @@ redis.call('HSET', KEYS[2], ARGV[3], ARGV[6], ARGV[4], ms, ARGV[5], ms)
 if fingerprint ~= '' then
   redis.call('SET', KEYS[3], fingerprint .. '\n' .. ARGV[8], 'EX', ARGV[9])
 end
+redis.call('SADD', KEYS[4], ARGV[10])
+redis.call('ZADD', KEYS[5], ms, ARGV[10])
+redis.call('ZREMRANGEBYRANK', KEYS[5], 0, -(tonumber(ARGV[11]) + 1))
 return {'new', id}

@@ -33,7 +33,8 @@ export interface PlaceQuery {
   timeout_ms?: unknown;
 }
 
-export type PlaceOrder = (body: unknown, query: PlaceQuery) => Promise<PlaceAnswer>;
+/** Places `body` for the (already authenticated) account `accountId`. */
+export type PlaceOrder = (body: unknown, query: PlaceQuery, accountId: string) => Promise<PlaceAnswer>;
 
 /**
  * `POST /order[?wait=true&timeout_ms=5000]`, independent of the HTTP framework (served by the
@@ -60,7 +61,7 @@ export function placeOrderHandler({ store, appendStores = [store], outcomes, mar
     return view && view.status !== 'ACCEPTED' ? view : undefined;
   }
 
-  return async (body, query) => {
+  return async (body, query, accountId) => {
     const wait = parseWait(query.wait);
     const timeoutMs = parseTimeout(query.timeout_ms);
     const order = parsePlaceOrder(body, markets);
@@ -70,7 +71,7 @@ export function placeOrderHandler({ store, appendStores = [store], outcomes, mar
     const waiter = wait ? outcomes.waitOrder(orderId, timeoutMs) : undefined;
     let result;
     try {
-      result = await appendStores[nextAppend++ % appendStores.length].place(order, orderId);
+      result = await appendStores[nextAppend++ % appendStores.length].place(order, orderId, accountId);
     } catch (e) {
       waiter?.cancel();
       throw e;

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
-import { CancelOrderRequest, isFinished, priceToTicks, quantityToLots, XtError, type AmendOrderAnswer } from '@xtrader/protocol';
+import { CancelOrderRequest, isFinished, OrderListStatus, priceToTicks, quantityToLots, XtError, type AmendOrderAnswer, type CancelAllResponse, type MarketSpec } from '@xtrader/protocol';
+import { principalOf, requireAuth } from '../auth/router';
+import type { Authenticator } from '../auth/authenticate';
 import type { ApiMetrics } from '../metrics';
 import type { OutcomeHub } from './outcomes';
 import type { OrderStore } from './store';
@@ -13,6 +15,23 @@ export interface OrderRouterDeps {
   metrics: ApiMetrics;
   /** The place use-case (shared with the accept fast path in front of Express). */
   place: PlaceOrder;
+  auth: Authenticator;
+  markets: ReadonlyMap<string, MarketSpec>;
+}
+
+/** `limit` of the account's lists: 1..max, default `fallback`. */
+function parseLimit(value: unknown, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  const n = typeof value === 'string' && /^\d{1,5}$/.test(value) ? Number(value) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new XtError('INVALID_LIMIT', `limit must be an integer from 1 to ${max}`);
+  return n;
+}
+
+/** `symbol` of the account's lists: one listed symbol, or all of them when absent. */
+function parseSymbols(value: unknown, markets: ReadonlyMap<string, MarketSpec>): string[] {
+  if (value === undefined) return [...markets.keys()];
+  if (typeof value !== 'string' || !markets.has(value)) throw new XtError('SYMBOL_NOT_FOUND', `symbol ${JSON.stringify(value)} is not listed; listed: ${[...markets.keys()].join(', ')}`);
+  return [value];
 }
 
 /**
@@ -23,18 +42,63 @@ export interface OrderRouterDeps {
  * - `POST /order/amend {order_id, quantity?, price?}` -> 200 `AmendOrderAnswer` once the engine
  *   applied it, 400 (a size off the market's grid, or the engine's reason: NOTHING_CHANGED,
  *   QUANTITY_NOT_ABOVE_FILLED, POST_ONLY_WOULD_CROSS), 404 ORDER_NOT_FOUND (unknown or finished);
- * - `GET /order/:id` -> `OrderView` or 404.
+ * - `GET /order/:id` -> `OrderView` or 404;
+ * - `GET /orders?symbol=&status=open|all&limit=100`, `DELETE /orders?symbol=`, `GET /my-trades?symbol=&limit=50`.
+ * Every route acts for the authenticated account only: another account's order answers exactly
+ * what an unknown id answers.
  */
-export function orderRouter({ store, outcomes, metrics, place }: OrderRouterDeps): Router {
+export function orderRouter({ store, outcomes, metrics, place, auth, markets }: OrderRouterDeps): Router {
   const router = Router({ caseSensitive: true });
+  const trade = requireAuth(auth, 'trade');
+  const read = requireAuth(auth, 'read');
 
-  router.post('/order', async (req: Request, res: Response) => {
-    const answer = await place(req.body, req.query);
+  router.post('/order', trade, async (req: Request, res: Response) => {
+    const answer = await place(req.body, req.query, principalOf(res).accountId);
     res.status(answer.status).json(answer.body);
   });
 
+  router.get('/orders', read, async (req: Request, res: Response) => {
+    const symbols = parseSymbols(req.query.symbol, markets);
+    const status = OrderListStatus.safeParse(req.query.status ?? 'open');
+    if (!status.success) throw new XtError('INVALID_REQUEST', 'status must be open or all');
+    const limit = parseLimit(req.query.limit, 100, store.accountOrdersMax);
+    res.status(200).json({ orders: await store.ordersOf(principalOf(res).accountId, symbols, status.data, limit) });
+  });
+
+  router.get('/my-trades', read, async (req: Request, res: Response) => {
+    const symbols = parseSymbols(req.query.symbol, markets);
+    const limit = parseLimit(req.query.limit, 50, 1000);
+    res.status(200).json({ trades: await store.tradesOf(principalOf(res).accountId, symbols, limit) });
+  });
+
+  router.delete('/orders', trade, async (req: Request, res: Response) => {
+    const symbols = parseSymbols(req.query.symbol, markets);
+    const timeoutMs = parseTimeout(req.query.timeout_ms);
+    const accountId = principalOf(res).accountId;
+    const requestId = randomUUID();
+    // One command per symbol: each engine cancels the account's open orders there in one step.
+    const waiters = symbols.map((s) => outcomes.waitCancelAll(s, requestId, timeoutMs));
+    try {
+      await Promise.all(symbols.map((s) => store.appendCancelAll(s, accountId, requestId)));
+    } catch (e) {
+      for (const w of waiters) w.cancel();
+      throw e;
+    }
+    const outcomes_ = await Promise.all(waiters.map((w) => w.promise));
+    const late = symbols.filter((_, i) => outcomes_[i] === undefined);
+    if (late.length > 0) {
+      const err = new XtError('TIMEOUT', `the cancels were queued but the engine of ${late.join(', ')} did not answer within ${timeoutMs} ms`);
+      metrics.errors.inc({ code: err.code });
+      res.status(504).json({ ...err.toBody(), request_id: requestId });
+      return;
+    }
+    const body: CancelAllResponse = { cancelled: outcomes_.flatMap((o) => o!.order_ids) };
+    res.status(200).json(body);
+  });
+
   async function cancel(res: Response, orderId: string, timeoutMs: number): Promise<void> {
-    const current = await store.find(orderId);
+    const accountId = principalOf(res).accountId;
+    const current = await store.find(orderId, accountId);
     if (!current) throw new XtError('ORDER_NOT_FOUND', `order ${orderId} does not exist`);
     if (isFinished(current.status)) {
       throw new XtError('ORDER_NOT_FOUND', `order ${orderId} is ${current.status.toLowerCase()}: nothing left to cancel`);
@@ -42,7 +106,7 @@ export function orderRouter({ store, outcomes, metrics, place }: OrderRouterDeps
     const requestId = randomUUID();
     const waiter = outcomes.waitCancel(requestId, timeoutMs);
     try {
-      await store.appendCancel(current.symbol, orderId, requestId);
+      await store.appendCancel(current.symbol, orderId, requestId, accountId);
     } catch (e) {
       waiter.cancel();
       throw e;
@@ -65,7 +129,7 @@ export function orderRouter({ store, outcomes, metrics, place }: OrderRouterDeps
     res.status(504).json({ ...err.toBody(), order_id: orderId, request_id: requestId });
   }
 
-  router.post('/order/cancel', async (req: Request, res: Response) => {
+  router.post('/order/cancel', trade, async (req: Request, res: Response) => {
     const timeoutMs = parseTimeout(req.query.timeout_ms);
     const body: unknown = req.body;
     const parsed = CancelOrderRequest.safeParse(body);
@@ -77,11 +141,12 @@ export function orderRouter({ store, outcomes, metrics, place }: OrderRouterDeps
     await cancel(res, parseOrderId(parsed.data.order_id), timeoutMs);
   });
 
-  router.post('/order/amend', async (req: Request, res: Response) => {
+  router.post('/order/amend', trade, async (req: Request, res: Response) => {
     const timeoutMs = parseTimeout(req.query.timeout_ms);
     const amend = parseAmendOrder(req.body);
     const orderId = amend.orderId;
-    const current = await store.find(orderId);
+    const accountId = principalOf(res).accountId;
+    const current = await store.find(orderId, accountId);
     if (!current) throw new XtError('ORDER_NOT_FOUND', `order ${orderId} does not exist`);
     if (isFinished(current.status)) throw new XtError('ORDER_NOT_FOUND', `order ${orderId} is ${current.status.toLowerCase()}: it can no longer be amended`);
     const spec = store.specOf(current.symbol);
@@ -93,7 +158,7 @@ export function orderRouter({ store, outcomes, metrics, place }: OrderRouterDeps
     const requestId = randomUUID();
     const waiter = outcomes.waitAmend(requestId, timeoutMs);
     try {
-      await store.appendAmend(current.symbol, orderId, requestId, change);
+      await store.appendAmend(current.symbol, orderId, requestId, change, accountId);
     } catch (e) {
       waiter.cancel();
       throw e;
@@ -113,13 +178,13 @@ export function orderRouter({ store, outcomes, metrics, place }: OrderRouterDeps
     res.status(200).json(answer);
   });
 
-  router.delete('/order/:id', async (req: Request, res: Response) => {
+  router.delete('/order/:id', trade, async (req: Request, res: Response) => {
     await cancel(res, parseOrderId(req.params.id), parseTimeout(req.query.timeout_ms));
   });
 
-  router.get('/order/:id', async (req: Request, res: Response) => {
+  router.get('/order/:id', read, async (req: Request, res: Response) => {
     const orderId = parseOrderId(req.params.id);
-    const view = await store.find(orderId);
+    const view = await store.find(orderId, principalOf(res).accountId);
     if (!view) throw new XtError('ORDER_NOT_FOUND', `order ${orderId} does not exist`);
     res.status(200).json(view);
   });

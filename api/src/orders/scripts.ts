@@ -9,7 +9,7 @@ import { FIELDS, ORDER_FIELDS, type SymbolKeys } from '@xtrader/protocol';
  * later ones only the SHA.
  */
 const SCRIPTS = {
-  xtPlaceOrder: { numberOfKeys: 3, lua: readFileSync(join(__dirname, 'place-order.lua'), 'utf8') },
+  xtPlaceOrder: { numberOfKeys: 5, lua: readFileSync(join(__dirname, 'place-order.lua'), 'utf8') },
 } as const;
 
 type Defined = { [name in keyof typeof SCRIPTS]: (...args: (string | number)[]) => Promise<unknown> };
@@ -29,6 +29,10 @@ export interface PlaceWrite {
   fingerprint: string;
   answer: string;
   clientOrderTtlS: number;
+  /** The owner's open-orders set and recent-orders zset on this symbol, and the zset's bound. */
+  accountOpenKey: string;
+  accountOrdersKey: string;
+  accountOrdersMax: number;
 }
 
 /** The api's one way into its Lua scripts: a typed method per script that packs its arguments. */
@@ -46,6 +50,8 @@ export class ApiScripts {
       keys.commands,
       keys.order(w.orderId),
       w.clientOrderKey,
+      w.accountOpenKey,
+      w.accountOrdersKey,
       FIELDS.command,
       w.command,
       ...ORDER_FIELDS,
@@ -53,6 +59,8 @@ export class ApiScripts {
       w.fingerprint,
       w.answer,
       w.clientOrderTtlS,
+      w.orderId,
+      w.accountOrdersMax,
     ) as Promise<PlaceReply>;
   }
 }

@@ -1,15 +1,21 @@
 import type Redis from 'ioredis';
 import {
   acceptedOrder,
+  isFinished,
   isXtError,
   FIELDS,
   ORDER_FIELDS,
   orderStateOf,
+  readOwnedOrder,
   readStoredOrder,
+  renderAccountTrade,
+  DEFAULT_ACCOUNT_ORDERS_MAX,
   symbolKeys,
   XtError,
   type AmendCommand,
+  type CancelAllCommand,
   type CancelCommand,
+  type MyTrade,
   type MarketSpec,
   type OrderView,
   type PlaceCommand,
@@ -55,6 +61,8 @@ export class OrderStore {
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly markets: ReadonlyMap<string, MarketSpec>,
+    /** Recent orders kept per account and symbol for `GET /orders`. */
+    readonly accountOrdersMax: number = DEFAULT_ACCOUNT_ORDERS_MAX,
   ) {
     this.scripts = new ApiScripts(redis);
     for (const symbol of markets.keys()) this.keys.set(symbol, symbolKeys(symbol, prefix));
@@ -66,9 +74,10 @@ export class OrderStore {
 
   /**
    * Appends a PlaceCommand. With a client_order_id, a retry with the same content returns the
-   * first answer and appends nothing; different content is a 409 (the id is scoped per symbol).
+   * first answer and appends nothing; different content is a 409 (the id is scoped per account
+   * and symbol).
    */
-  async place(order: NormalizedOrder, orderId: string): Promise<PlaceResult> {
+  async place(order: NormalizedOrder, orderId: string, accountId: string): Promise<PlaceResult> {
     const { spec } = order;
     const keys = this.keysOf(spec.symbol);
     const cmd: PlaceCommand = {
@@ -81,6 +90,7 @@ export class OrderStore {
       tif: order.tif,
       price_ticks: order.priceTicks,
       qty_lots: order.qtyLots,
+      account_id: accountId,
     };
     const answer: PlaceOrderAccepted = {
       order_id: orderId,
@@ -91,7 +101,10 @@ export class OrderStore {
     const [kind, value] = await durable(() =>
       this.scripts.placeOrder(keys, {
         orderId,
-        clientOrderKey: keys.clientOrder(order.clientOrderId ?? '-'),
+        clientOrderKey: keys.clientOrder(accountId, order.clientOrderId ?? '-'),
+        accountOpenKey: keys.accountOpen(accountId),
+        accountOrdersKey: keys.accountOrders(accountId),
+        accountOrdersMax: this.accountOrdersMax,
         command: JSON.stringify(cmd),
         state: JSON.stringify(orderStateOf(acceptedOrder(cmd))),
         fingerprint,
@@ -106,8 +119,8 @@ export class OrderStore {
   }
 
   /** Appends a CancelCommand; the engine answers on the outcomes channel with `requestId`. */
-  async appendCancel(symbol: string, orderId: string, requestId: string): Promise<string> {
-    const cmd: CancelCommand = { v: 1, kind: 'cancel', order_id: orderId, request_id: requestId };
+  async appendCancel(symbol: string, orderId: string, requestId: string, accountId: string): Promise<string> {
+    const cmd: CancelCommand = { v: 1, kind: 'cancel', order_id: orderId, request_id: requestId, account_id: accountId };
     return durable(
       async () => (await this.redis.xadd(this.keysOf(symbol).commands, '*', FIELDS.command, JSON.stringify(cmd)))!,
       'the cancel may or may not have been queued; retrying it is safe',
@@ -115,8 +128,8 @@ export class OrderStore {
   }
 
   /** Appends an AmendCommand; the engine answers on the outcomes channel with `requestId`. */
-  async appendAmend(symbol: string, orderId: string, requestId: string, change: { qtyLots?: number; priceTicks?: number }): Promise<string> {
-    const cmd: AmendCommand = { v: 1, kind: 'amend', order_id: orderId, request_id: requestId };
+  async appendAmend(symbol: string, orderId: string, requestId: string, change: { qtyLots?: number; priceTicks?: number }, accountId: string): Promise<string> {
+    const cmd: AmendCommand = { v: 1, kind: 'amend', order_id: orderId, request_id: requestId, account_id: accountId };
     if (change.qtyLots !== undefined) cmd.qty_lots = change.qtyLots;
     if (change.priceTicks !== undefined) cmd.price_ticks = change.priceTicks;
     return durable(
@@ -130,8 +143,20 @@ export class OrderStore {
     return this.markets.get(symbol);
   }
 
-  /** Reads one order's stored state, looking in every listed symbol at once (one round trip). */
-  async find(orderId: string): Promise<OrderView | undefined> {
+  /** Appends a CancelAllCommand for `accountId` on `symbol`; answered on the outcomes channel with `requestId`. */
+  async appendCancelAll(symbol: string, accountId: string, requestId: string): Promise<string> {
+    const cmd: CancelAllCommand = { v: 1, kind: 'cancel_all', account_id: accountId, request_id: requestId };
+    return durable(
+      async () => (await this.redis.xadd(this.keysOf(symbol).commands, '*', FIELDS.command, JSON.stringify(cmd)))!,
+      'the cancel-all may or may not have been queued; retrying it is safe',
+    );
+  }
+
+  /**
+   * Reads one of `accountId`'s orders, looking in every listed symbol at once (one round trip).
+   * Another account's order is undefined, exactly like an unknown id.
+   */
+  async find(orderId: string, accountId: string): Promise<OrderView | undefined> {
     const symbols = [...this.keys.keys()];
     const replies = await durable(async () => {
       const p = this.redis.pipeline();
@@ -141,8 +166,8 @@ export class OrderStore {
     for (let i = 0; i < replies.length; i++) {
       const [err, value] = replies[i];
       if (err) throw new XtError('SERVICE_UNAVAILABLE', `the order store is unavailable (${err.message})`);
-      const view = readStoredOrder(this.markets.get(symbols[i])!, value as (string | null)[]);
-      if (view) return view;
+      const owned = readOwnedOrder(this.markets.get(symbols[i])!, value as (string | null)[]);
+      if (owned) return owned.accountId === accountId ? owned.view : undefined;
     }
     return undefined;
   }
@@ -152,5 +177,60 @@ export class OrderStore {
     const spec = this.markets.get(symbol);
     if (!spec) return undefined;
     return readStoredOrder(spec, await durable(() => this.redis.hmget(this.keysOf(symbol).order(orderId), ...ORDER_FIELDS)));
+  }
+
+  /**
+   * The account's orders on `symbols`, newest first, at most `limit`: its open ones (`open`) or
+   * its recent ones of any status (`all`, as far back as the per-symbol bound and the finished
+   * orders' TTL reach). One read of the index per symbol, then one of the states.
+   */
+  async ordersOf(accountId: string, symbols: readonly string[], status: 'open' | 'all', limit: number): Promise<OrderView[]> {
+    const ids = await durable(async () => {
+      const p = this.redis.pipeline();
+      for (const s of symbols) {
+        if (status === 'open') p.smembers(this.keysOf(s).accountOpen(accountId));
+        else p.zrevrange(this.keysOf(s).accountOrders(accountId), 0, limit - 1);
+      }
+      return (await p.exec()) ?? [];
+    });
+    const wanted: [symbol: string, id: string][] = [];
+    ids.forEach(([err, list], i) => {
+      if (err) throw new XtError('SERVICE_UNAVAILABLE', `the order store is unavailable (${err.message})`);
+      for (const id of list as string[]) wanted.push([symbols[i], id]);
+    });
+    if (wanted.length === 0) return [];
+    const states = await durable(async () => {
+      const p = this.redis.pipeline();
+      for (const [s, id] of wanted) p.hmget(this.keysOf(s).order(id), ...ORDER_FIELDS);
+      return (await p.exec()) ?? [];
+    });
+    const out: OrderView[] = [];
+    states.forEach(([err, fields], i) => {
+      if (err) throw new XtError('SERVICE_UNAVAILABLE', `the order store is unavailable (${err.message})`);
+      const owned = readOwnedOrder(this.markets.get(wanted[i][0])!, fields as (string | null)[]);
+      if (!owned || owned.accountId !== accountId) return;
+      if (status === 'open' && isFinished(owned.view.status)) return;
+      out.push(owned.view);
+    });
+    // Stable: within a symbol the index order (newest first) breaks ties.
+    out.sort((a, b) => b.created_at - a.created_at);
+    return out.slice(0, limit);
+  }
+
+  /** The account's fills on `symbols`, newest first, at most `limit` (one read per symbol). */
+  async tradesOf(accountId: string, symbols: readonly string[], limit: number): Promise<MyTrade[]> {
+    const lists = await durable(async () => {
+      const p = this.redis.pipeline();
+      for (const s of symbols) p.lrange(this.keysOf(s).accountTrades(accountId), 0, limit - 1);
+      return (await p.exec()) ?? [];
+    });
+    const out: MyTrade[] = [];
+    lists.forEach(([err, rows], i) => {
+      if (err) throw new XtError('SERVICE_UNAVAILABLE', `the order store is unavailable (${err.message})`);
+      const spec = this.markets.get(symbols[i])!;
+      for (const row of rows as string[]) out.push(renderAccountTrade(spec, row));
+    });
+    out.sort((a, b) => b.timestamp - a.timestamp);
+    return out.slice(0, limit);
   }
 }

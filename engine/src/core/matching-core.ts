@@ -138,11 +138,27 @@ export class MatchingCore {
         return this.amend(cmd, cmd.ts);
       case 'clock':
         return [];
+      case 'cancel_all':
+        // The core knows no accounts: the symbol state turns it into one cancel per order.
+        throw new InvalidCommandError('cancel_all reaches the core as one cancel per order');
       default: {
         const unknown: never = cmd;
         throw new InvalidCommandError(`unknown command kind ${(unknown as { kind: unknown }).kind}`);
       }
     }
+  }
+
+  /**
+   * Refuses a cancel as if the order were unknown (the runner's answer to a cancel from an account
+   * that does not own the order): the same event an unknown id gets, in the event sequence.
+   */
+  rejectCancel(cmd: CancelCommand & { ts: number }): EngineEvent[] {
+    return [{ v: 1, seq: ++this.seq, ts: cmd.ts, kind: 'cancel_rejected', order_id: cmd.order_id, request_id: cmd.request_id, code: 'ORDER_NOT_FOUND', message: NOT_FOUND_MESSAGE }];
+  }
+
+  /** Refuses an amend as if the order were unknown (from an account that does not own it). */
+  rejectAmend(cmd: AmendCommand & { ts: number }): EngineEvent[] {
+    return [this.amendRejected(cmd.ts, cmd, 'ORDER_NOT_FOUND')];
   }
 
   /** The best `n` levels of each side. */

@@ -1,7 +1,7 @@
 import type { ChainableCommander } from 'ioredis';
 import type Redis from 'ioredis';
 import { withDeadline } from '@xtrader/platform';
-import { encodeEvent, FIELDS, isFinished, orderStateOf, type EngineEvent, type OutcomeMessage, type SymbolKeys } from '@xtrader/protocol';
+import { encodeAccountTrade, encodeEvent, FIELDS, isFinished, orderStateOf, type EngineEvent, type OutcomeMessage, type SymbolKeys } from '@xtrader/protocol';
 import { MAX_CANDLES, MAX_TRADES, type MarketDataChanges } from '../marketdata';
 import type { OrderChanges } from './order-records';
 import type { EngineScripts } from './scripts';
@@ -42,6 +42,8 @@ export interface CommitSettings {
   eventsMaxLen: number;
   feedMaxLen: number;
   finishedTtlS: number;
+  /** Fills kept per account in its trade list on this symbol. */
+  accountTradesMax: number;
 }
 
 /**
@@ -99,6 +101,7 @@ export class CommitWriter {
       })),
       o.finishedTtlS,
     );
+    writeAccountIndexes(tx, keys, b.orders, o.accountTradesMax);
     writeMarketData(tx, scripts, keys, b.market);
     scripts.appendFeed(tx, keys, b.market.messages.map((m) => JSON.stringify(m)), o.feedMaxLen);
     tx.set(keys.position, b.lastId);
@@ -108,9 +111,10 @@ export class CommitWriter {
       tx.set(keys.snapshot, b.snapshot.json);
       if (b.snapshot.trimBefore) tx.xtrim(keys.commands, 'MINID', b.snapshot.trimBefore);
     }
-    const { placed, cancels, amends } = b.orders;
-    if (placed.length > 0 || cancels.length > 0 || amends.length > 0) {
+    const { placed, cancels, amends, cancelAlls } = b.orders;
+    if (placed.length > 0 || cancels.length > 0 || amends.length > 0 || cancelAlls.length > 0) {
       const outcome: OutcomeMessage = { symbol: o.symbol, position: b.lastId, orders: placed, cancels, amends };
+      if (cancelAlls.length > 0) outcome.cancel_alls = cancelAlls;
       tx.publish(keys.outcomes, JSON.stringify(outcome));
     }
     return { tx, start: b.startPosition };
@@ -151,4 +155,25 @@ export function writeMarketData(tx: ChainableCommander, scripts: EngineScripts, 
   scripts.pushTrades(tx, keys, m.trades.map((t) => ({ sequence: t.sequence, json: JSON.stringify(t) })), MAX_TRADES);
   if (m.depth) tx.set(keys.depth, JSON.stringify(m.depth));
   if (m.stats) tx.set(keys.stats, JSON.stringify(m.stats));
+}
+
+/**
+ * The owners' indexes in the symbol's slot: a finished order leaves its account's open set (the
+ * place script added it), and each fill goes to the front of its account's bounded trade list.
+ */
+function writeAccountIndexes(tx: ChainableCommander, keys: SymbolKeys, orders: OrderChanges, tradesMax: number): void {
+  for (const rec of orders.changed) if (rec.account_id !== undefined && isFinished(rec.status)) tx.srem(keys.accountOpen(rec.account_id), rec.order_id);
+  if (orders.fills.length === 0) return;
+  const byAccount = new Map<string, string[]>();
+  for (const f of orders.fills) {
+    let rows = byAccount.get(f.account_id);
+    if (!rows) byAccount.set(f.account_id, (rows = []));
+    // LPUSH puts the last argument first: the batch's newest fill ends up at the head.
+    rows.push(encodeAccountTrade(f.order_id, f.side, f.fill));
+  }
+  for (const [account, rows] of byAccount) {
+    const key = keys.accountTrades(account);
+    tx.lpush(key, ...rows);
+    tx.ltrim(key, 0, tradesMax - 1);
+  }
 }

@@ -1,4 +1,4 @@
-import { acceptedOrder, isFinished, type AmendOutcome, type CancelOutcome, type EngineEvent, type OrderRecord, type TimedCommand } from '@xtrader/protocol';
+import { acceptedOrder, isFinished, type AmendOutcome, type CancelAllOutcome, type CancelOutcome, type EngineEvent, type FillRecord, type OrderRecord, type TimedCommand } from '@xtrader/protocol';
 
 // The record and its rendering are shared with the api, which renders the stored state.
 export { renderOrderView, type FillRecord, type OrderRecord } from '@xtrader/protocol';
@@ -9,6 +9,16 @@ export interface OrderChanges {
   placed: string[];
   cancels: CancelOutcome[];
   amends: AmendOutcome[];
+  cancelAlls: CancelAllOutcome[];
+  fills: AccountFill[];
+}
+
+/** One fill of an account's order in a batch: what the account's trade list gets. */
+export interface AccountFill {
+  account_id: string;
+  order_id: string;
+  side: OrderRecord['side'];
+  fill: FillRecord;
 }
 
 /**
@@ -26,32 +36,75 @@ export class OrderRecords {
   private placed: string[] = [];
   private cancels: CancelOutcome[] = [];
   private amends: AmendOutcome[] = [];
+  private cancelAlls: CancelAllOutcome[] = [];
+  private fills: AccountFill[] = [];
+  /** Open order ids per account, oldest first. */
+  private readonly byAccount = new Map<string, Set<string>>();
 
   constructor(openOrders: OrderRecord[] = []) {
-    for (const o of openOrders) this.open.set(o.order_id, o);
+    for (const o of openOrders) {
+      this.open.set(o.order_id, o);
+      this.index(o);
+    }
   }
 
-  /** Applies one command and the events the core produced for it. */
+  /** The owner of an open order (undefined for an order that is not open, or has no owner). */
+  ownerOf(orderId: string): string | undefined {
+    return this.open.get(orderId)?.account_id;
+  }
+
+  /** The account's open orders on this symbol, oldest first. */
+  openOf(accountId: string): string[] {
+    return [...(this.byAccount.get(accountId) ?? [])];
+  }
+
+  private index(o: OrderRecord): void {
+    if (o.account_id === undefined) return;
+    let ids = this.byAccount.get(o.account_id);
+    if (!ids) this.byAccount.set(o.account_id, (ids = new Set()));
+    ids.add(o.order_id);
+  }
+
+  private unindex(o: OrderRecord): void {
+    if (o.account_id === undefined) return;
+    const ids = this.byAccount.get(o.account_id);
+    ids?.delete(o.order_id);
+    if (ids?.size === 0) this.byAccount.delete(o.account_id);
+  }
+
+  /** Applies one command and the events the core produced for it (adding the owners' account ids to them). */
   apply(cmd: TimedCommand, events: readonly EngineEvent[]): void {
     let fresh: OrderRecord | undefined;
     if (cmd.kind === 'place' && !this.open.has(cmd.order_id)) {
       fresh = { ...acceptedOrder(cmd), created_at: cmd.ts, updated_at: cmd.ts };
     }
     for (const e of events) this.applyEvent(e, fresh);
+    if (cmd.kind === 'cancel_all') {
+      const ids: string[] = [];
+      for (const e of events) if (e.kind === 'cancelled') ids.push(e.order_id);
+      this.cancels = this.cancels.filter((c) => c.request_id !== cmd.request_id);
+      this.cancelAlls.push({ request_id: cmd.request_id, order_ids: ids });
+    }
   }
 
   private touch(o: OrderRecord, e: EngineEvent): void {
     o.updated_at = e.ts;
     o.seq = e.seq;
     this.changed.set(o.order_id, o);
-    if (isFinished(o.status)) this.open.delete(o.order_id);
-    else this.open.set(o.order_id, o);
+    if (isFinished(o.status)) {
+      this.open.delete(o.order_id);
+      this.unindex(o);
+    } else {
+      this.open.set(o.order_id, o);
+      this.index(o);
+    }
   }
 
   private applyEvent(e: EngineEvent, fresh: OrderRecord | undefined): void {
     switch (e.kind) {
       case 'accepted': {
         if (!fresh || fresh.order_id !== e.order_id) return;
+        if (fresh.account_id !== undefined) e.account_id = fresh.account_id;
         fresh.status = 'NEW';
         this.placed.push(e.order_id);
         this.touch(fresh, e);
@@ -60,6 +113,7 @@ export class OrderRecords {
       case 'rejected': {
         // A duplicate order id must never overwrite the order that owns the id.
         if (e.code === 'DUPLICATE_ORDER_ID' || !fresh || fresh.order_id !== e.order_id) return;
+        if (fresh.account_id !== undefined) e.account_id = fresh.account_id;
         fresh.status = 'REJECTED';
         fresh.reject_reason = e.code;
         if (!this.placed.includes(e.order_id)) this.placed.push(e.order_id);
@@ -67,6 +121,10 @@ export class OrderRecords {
         return;
       }
       case 'trade': {
+        const taker = this.open.get(e.taker_order_id)?.account_id;
+        const maker = this.open.get(e.maker_order_id)?.account_id;
+        if (taker !== undefined) e.taker_account_id = taker;
+        if (maker !== undefined) e.maker_account_id = maker;
         this.fill(e.taker_order_id, e, 'taker', e.taker_fee, e.maker_order_id, e.taker_remaining_lots);
         this.fill(e.maker_order_id, e, 'maker', e.maker_fee, e.taker_order_id, e.maker_remaining_lots);
         return;
@@ -76,6 +134,7 @@ export class OrderRecords {
       case 'cancelled': {
         const o = this.open.get(e.order_id);
         if (o) {
+          if (o.account_id !== undefined) e.account_id = o.account_id;
           o.status = 'CANCELLED';
           o.cancel_reason = e.reason;
           this.touch(o, e);
@@ -121,7 +180,7 @@ export class OrderRecords {
     if (!o) throw new Error(`trade ${e.trade_id} for order ${orderId} that is not open`);
     o.filled_lots += e.qty_lots;
     o.notional = addNotional(o.notional, e.price_ticks, e.qty_lots);
-    o.fills.push({
+    const fill: FillRecord = {
       exec_id: e.trade_id,
       price_ticks: e.price_ticks,
       qty_lots: e.qty_lots,
@@ -129,7 +188,9 @@ export class OrderRecords {
       liquidity,
       counter_order_id: counter,
       ts: e.ts,
-    });
+    };
+    o.fills.push(fill);
+    if (o.account_id !== undefined) this.fills.push({ account_id: o.account_id, order_id: orderId, side: o.side, fill });
     o.status = remaining === 0 ? 'FILLED' : 'PARTIALLY_FILLED';
     this.touch(o, e);
   }
@@ -139,11 +200,13 @@ export class OrderRecords {
    * placed (for wait-mode answers) and the cancel outcomes. Clears the change set.
    */
   takeBatch(): OrderChanges {
-    const out = { changed: [...this.changed.values()], placed: this.placed, cancels: this.cancels, amends: this.amends };
+    const out = { changed: [...this.changed.values()], placed: this.placed, cancels: this.cancels, amends: this.amends, cancelAlls: this.cancelAlls, fills: this.fills };
     this.changed = new Map();
     this.placed = [];
     this.cancels = [];
     this.amends = [];
+    this.cancelAlls = [];
+    this.fills = [];
     return out;
   }
 

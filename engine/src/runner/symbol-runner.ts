@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import { createRedis, withDeadline, type Logger } from '@xtrader/platform';
-import { compareStreamIds, symbolKeys, type Heartbeat, type MarketSpec, type SymbolKeys } from '@xtrader/protocol';
+import { compareStreamIds, DEFAULT_ACCOUNT_TRADES_MAX, symbolKeys, type Heartbeat, type MarketSpec, type SymbolKeys } from '@xtrader/protocol';
 import type { RawEntry } from './commands';
 import { DEFAULT_RUNNER_SETTINGS } from '../env';
 import { CommitWriter, eventRow, FencedError, type BatchCommit, type EncodedCommit } from './commit-writer';
@@ -39,6 +39,8 @@ export interface RunnerOptions {
   feedMaxLen?: number;
   /** TTL of the stored state of finished orders (default 24 h). */
   finishedTtlS?: number;
+  /** Fills kept per account in its trade list on this symbol (default {@link DEFAULT_ACCOUNT_TRADES_MAX}). */
+  accountTradesMax?: number;
   /** Trim the command stream up to the previous snapshot (`ENGINE_TRIM_COMMANDS`). */
   trimCommands?: boolean;
   metrics?: RunnerMetrics;
@@ -100,6 +102,7 @@ export class SymbolRunner {
       eventsMaxLen: 10_000,
       feedMaxLen: 10_000,
       finishedTtlS: 86_400,
+      accountTradesMax: DEFAULT_ACCOUNT_TRADES_MAX,
       ...opts,
     };
     this.o.blockMs = Math.max(1, Math.min(this.o.blockMs, Math.floor(this.o.leaseMs / 3)));

@@ -1,4 +1,4 @@
-import { decodeOrderState, orderStateOf, type EngineEvent, type MarketSpec, type StoredOrderState } from '@xtrader/protocol';
+import { decodeOrderState, orderStateOf, type EngineEvent, type MarketSpec, type StoredOrderState, type TimedCommand } from '@xtrader/protocol';
 import { MatchingCore } from '../core';
 import { InvalidCommandError } from '../core/errors';
 import { MarketData, type MarketDataState } from '../marketdata';
@@ -86,7 +86,7 @@ export class SymbolState {
     this.md.advance(cmd.ts);
     let events: EngineEvent[];
     try {
-      events = this.core.apply(cmd);
+      events = this.applyToCore(cmd);
     } catch (e) {
       // The core checks the command before changing anything, so skipping it keeps state valid.
       if (e instanceof InvalidCommandError) return { id, ts: cmd.ts, events: [], error: `entry ${id}: ${e.message}` };
@@ -95,6 +95,30 @@ export class SymbolState {
     for (const ev of events) this.md.apply(ev);
     this.orders.apply(cmd, events);
     return { id, ts: cmd.ts, events };
+  }
+
+  /**
+   * The core's events for one command. Ownership is decided here, where the orders' owners are
+   * known: a cancel from an account that does not own the order is refused exactly as an unknown
+   * id is, and a cancel-all becomes one cancel per open order of the account, oldest first.
+   */
+  private applyToCore(cmd: TimedCommand): EngineEvent[] {
+    if (cmd.kind === 'cancel' && cmd.account_id !== undefined) {
+      const owner = this.orders.ownerOf(cmd.order_id);
+      if (owner !== cmd.account_id) return this.core.rejectCancel(cmd);
+    }
+    if (cmd.kind === 'amend' && cmd.account_id !== undefined) {
+      const owner = this.orders.ownerOf(cmd.order_id);
+      if (owner !== cmd.account_id) return this.core.rejectAmend(cmd);
+    }
+    if (cmd.kind === 'cancel_all') {
+      const events: EngineEvent[] = [];
+      for (const id of this.orders.openOf(cmd.account_id)) {
+        for (const e of this.core.apply({ v: 1, kind: 'cancel', order_id: id, request_id: cmd.request_id, account_id: cmd.account_id, ts: cmd.ts })) events.push(e);
+      }
+      return events;
+    }
+    return this.core.apply(cmd);
   }
 
   /** Everything needed to continue after `position` (what `keys.snapshot` holds, as JSON). */

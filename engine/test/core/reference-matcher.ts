@@ -39,7 +39,7 @@ export class ReferenceMatcher {
   ) {}
 
   apply(cmd: TimedCommand): EngineEvent[] {
-    if (cmd.kind === 'clock') return [];
+    if (cmd.kind === 'clock' || cmd.kind === 'cancel_all') return [];
     if (cmd.kind === 'cancel') return this.cancel(cmd.order_id, cmd.request_id, cmd.ts);
     if (cmd.kind === 'amend') return this.amend(cmd, cmd.ts);
     return this.place(cmd, cmd.ts);

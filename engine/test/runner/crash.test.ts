@@ -10,6 +10,7 @@ import { createLogger, RedisServer, seededRandom, waitFor } from '@xtrader/platf
 import { symbolKeys, type EngineEvent, type MarketSpec } from '@xtrader/protocol';
 import { loadMarketMap } from '@xtrader/protocol/node';
 import { startApi, type RunningApi } from '../../../api/src/app';
+import { newAccount, signedHttp, type Account } from '../../../api/test/helpers';
 import { allCommands, committedEvents, EngineProcess, referenceRun, storedOrder } from './helpers';
 
 const ORDERS = 10_000;
@@ -19,6 +20,7 @@ let server: RedisServer;
 let redis: Redis;
 let api: RunningApi;
 let spec: MarketSpec;
+let account: Account;
 const prefix = `t-${randomBytes(4).toString('hex')}`;
 const keys = symbolKeys('BTC-KRW', prefix);
 
@@ -30,6 +32,7 @@ beforeAll(async () => {
   // The drill is about engine crashes, not availability: a restart that takes long on a loaded
   // machine must not turn orders into 503 MARKET_UNAVAILABLE (tested in api/test/market-readiness).
   api = await startApi({ redisUrl: server.url, prefix, markets, port: 0, host: '127.0.0.1', log: createLogger('api', 'silent'), marketHealth: { checkMs: 1_000, graceMs: 3_600_000 } });
+  account = await newAccount(api.url);
 });
 afterAll(async () => {
   await api?.close();
@@ -66,15 +69,13 @@ test('kill -9 the engine at random moments while 10,000 orders flow: every accep
       const body = market
         ? { symbol: 'BTC-KRW', side, type: 'Market', quantity: (1 + Math.floor(random() * 50)) / 10_000 }
         : { symbol: 'BTC-KRW', side, type: 'Limit', price: (49_990 + Math.floor(random() * 21)) * 1000, quantity: (1 + Math.floor(random() * 100)) / 10_000 };
-      const res = await fetch(`${api.url}/api/v1/order`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await signedHttp(account, 'POST', `${api.url}/api/v1/order`, body);
       statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-      const json = (await res.json()) as { order_id: string };
-      if (res.status === 202) accepted.push(json.order_id);
+      if (res.status === 202) accepted.push((res.body as { order_id: string }).order_id);
       // Now and then cancel an earlier order; the engine may be down, so do not wait long.
       if (random() < 0.08 && accepted.length > 10) {
         const victim = accepted[Math.floor(random() * accepted.length)];
-        const c = await fetch(`${api.url}/api/v1/order/${victim}?timeout_ms=20`, { method: 'DELETE' });
-        await c.arrayBuffer();
+        await signedHttp(account, 'DELETE', `${api.url}/api/v1/order/${victim}?timeout_ms=20`);
       }
     }
   }

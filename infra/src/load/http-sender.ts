@@ -21,9 +21,9 @@ export class HttpSender {
     this.pools = baseUrls.map((u) => new Pool(new URL(u).origin, { connections: perTarget, headersTimeout: timeoutMs, bodyTimeout: timeoutMs }));
   }
 
-  async post(path: string, body: string): Promise<HttpAnswer> {
+  async post(path: string, body: string, headers: Record<string, string> = {}): Promise<HttpAnswer> {
     const pool = this.pools[this.next++ % this.pools.length];
-    const res = await pool.request({ method: 'POST', path, body, headers: { 'content-type': 'application/json' } });
+    const res = await pool.request({ method: 'POST', path, body, headers: { 'content-type': 'application/json', ...headers } });
     return { status: res.statusCode, text: await res.body.text() };
   }
 

@@ -18,6 +18,7 @@ import { LatencyRecorder } from './latency';
 import { parseLoadOptions, USAGE, type LoadOptions } from './options';
 import { CrossingPairs } from './order-flow';
 import { ExecutionSubscriber, type ExecutionSeen } from './subscribers';
+import { ApiClient } from '../api-client';
 
 const progress = (msg: string) => process.stderr.write(`${msg}\n`);
 
@@ -113,13 +114,15 @@ async function runLoad(opts: LoadOptions, target: Target, flow: CrossingPairs, s
   await Promise.all(subscribers.map((s) => s.open()));
 
   const sender = new HttpSender(target.apiUrls, opts.connections);
+  // The orders come from one account, created at start through the API; each order is signed.
+  const trader = await ApiClient.withNewAccount(target.apiUrls[0], 'load');
   const inflight = new Set<Promise<void>>();
   let closed = false;
   const submit = (measured: boolean) => {
     const body = JSON.stringify(flow.next());
     const t0 = performance.now();
     counts.sent++;
-    const p = sender.post('/api/v1/order', body).then(
+    const p = sender.post('/api/v1/order', body, trader.sign('POST', '/api/v1/order', body)).then(
       (res) => {
         const t1 = performance.now();
         if (res.status !== 202) {

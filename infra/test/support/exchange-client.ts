@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import type { OrderView, PlaceOrderRequest } from '@xtrader/protocol';
+import type { ApiClient } from '../../src/api-client';
 
 /** A placed order and the node (as nginx reports it) that took it. */
 export interface Placed {
@@ -7,22 +8,24 @@ export interface Placed {
   upstream: string;
 }
 
-/** POST /api/v1/order through `baseUrl`; throws unless 202. */
-export async function placeOrder(baseUrl: string, body: PlaceOrderRequest): Promise<Placed> {
-  const res = await fetch(`${baseUrl}/api/v1/order`, {
+/** POST /api/v1/order through the client's base URL, signed with its key; throws unless 202. */
+export async function placeOrder(client: ApiClient, body: PlaceOrderRequest): Promise<Placed> {
+  const text = JSON.stringify(body);
+  const res = await fetch(`${client.baseUrl}/api/v1/order`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json', ...client.sign('POST', '/api/v1/order', text) },
+    body: text,
     signal: AbortSignal.timeout(10_000),
   });
-  const text = await res.text();
-  if (res.status !== 202) throw new Error(`order answered ${res.status}: ${text}`);
-  return { order_id: (JSON.parse(text) as { order_id: string }).order_id, upstream: res.headers.get('x-xt-upstream') ?? '' };
+  const answer = await res.text();
+  if (res.status !== 202) throw new Error(`order answered ${res.status}: ${answer}`);
+  return { order_id: (JSON.parse(answer) as { order_id: string }).order_id, upstream: res.headers.get('x-xt-upstream') ?? '' };
 }
 
-/** GET /api/v1/order/{id}: the order's view, or undefined on 404. */
-export async function getOrder(baseUrl: string, id: string): Promise<OrderView | undefined> {
-  const res = await fetch(`${baseUrl}/api/v1/order/${id}`, { signal: AbortSignal.timeout(10_000) });
+/** GET /api/v1/order/{id} as the client's account: the order's view, or undefined on 404. */
+export async function getOrder(client: ApiClient, id: string): Promise<OrderView | undefined> {
+  const path = `/api/v1/order/${id}`;
+  const res = await fetch(`${client.baseUrl}${path}`, { headers: client.sign('GET', path, ''), signal: AbortSignal.timeout(10_000) });
   if (res.status === 404) return undefined;
   if (!res.ok) throw new Error(`GET order ${id} answered ${res.status}`);
   return (await res.json()) as OrderView;
