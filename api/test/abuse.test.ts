@@ -9,7 +9,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { RedisServer, waitFor } from '@xtrader/platform';
 import { symbolKeys } from '@xtrader/protocol';
-import { http } from './helpers';
+import { http, newAccount, signedHttp, type Account } from './helpers';
 
 const ROOT = join(__dirname, '..', '..');
 const BUDGET = 3;
@@ -17,6 +17,7 @@ let server: RedisServer;
 let child: ChildProcess;
 let base: string;
 let port: number;
+let account: Account;
 const prefix = `t-${randomBytes(4).toString('hex')}`;
 
 beforeAll(async () => {
@@ -47,6 +48,7 @@ beforeAll(async () => {
     child.once('exit', () => reject(new Error(`api exited:\n${buf}`)));
   });
   base = `http://127.0.0.1:${port}`;
+  account = await newAccount(base);
 }, 30_000);
 afterAll(async () => {
   child?.kill('SIGTERM');
@@ -65,8 +67,8 @@ const appended = async () => {
 
 describe('the order limit (one client, budget spent first)', () => {
   beforeAll(async () => {
-    for (let i = 0; i < BUDGET; i++) expect((await http('POST', `${base}/api/v1/order`, order)).status).toBe(202);
-    expect((await http('POST', `${base}/api/v1/order`, order)).status).toBe(429);
+    for (let i = 0; i < BUDGET; i++) expect((await signedHttp(account, 'POST', `${base}/api/v1/order`, order)).status).toBe(202);
+    expect((await signedHttp(account, 'POST', `${base}/api/v1/order`, order)).status).toBe(429);
   });
 
   test.each([
@@ -82,7 +84,7 @@ describe('the order limit (one client, budget spent first)', () => {
   ])('%s %s cannot place or cancel past it', async (method, path) => {
     const before = await appended();
     const body = path.toLowerCase().includes('cancel') ? { order_id: 'some-id' } : method === 'POST' ? order : undefined;
-    const res = await http(method, `${base}${path}`, body);
+    const res = await signedHttp(account, method, `${base}${path}`, body);
     // Refused by the limit, or not a route at all: never served.
     expect({ status: res.status, error: res.body.error }).toEqual(res.status === 429 ? { status: 429, error: 'RATE_LIMITED' } : { status: 404, error: 'NOT_FOUND' });
     expect(await appended()).toBe(before);
@@ -91,7 +93,7 @@ describe('the order limit (one client, budget spent first)', () => {
   test('a forged X-Forwarded-For from a client that is not a configured proxy buys no new budget', async () => {
     const before = await appended();
     const answers = [];
-    for (let i = 0; i < 5; i++) answers.push((await http('POST', `${base}/api/v1/order`, order, { 'x-forwarded-for': `198.51.100.${i + 1}` })).status);
+    for (let i = 0; i < 5; i++) answers.push((await signedHttp(account, 'POST', `${base}/api/v1/order`, order, { 'x-forwarded-for': `198.51.100.${i + 1}` })).status);
     expect(answers).toEqual([429, 429, 429, 429, 429]);
     expect(await appended()).toBe(before);
   });

@@ -8,7 +8,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { launchBrowser } from '../../test/e2e/support/browser';
-import { commandLengths, http, startStack, type Stack } from './helpers';
+import { signedHeaders } from '@xtrader/protocol/node';
+import { commandLengths, http, signedHttp, startStack, type Stack } from './helpers';
 
 let stack: Stack;
 let pages: Server;
@@ -32,18 +33,19 @@ afterAll(async () => {
 });
 
 const order = { symbol: 'BTC-KRW', side: 'Buy', type: 'Limit', price: '50000000', quantity: '0.01' };
+const sign = (method: string, target: string, body: string) => signedHeaders(stack.account.apiKey, stack.account.apiSecret, method, target, body);
 
 describe('content types', () => {
   test.each(['/api/v1/order', '/api/v1/order/'])('%s: only application/json bodies are orders (415 otherwise, nothing appended)', async (path) => {
     const before = await commandLengths(stack);
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonp']) {
-      const res = await fetch(`${stack.api.url}${path}`, { method: 'POST', headers: { 'content-type': type }, body: JSON.stringify(order) });
+      const res = await fetch(`${stack.api.url}${path}`, { method: 'POST', headers: { 'content-type': type, ...sign('POST', path, JSON.stringify(order)) }, body: JSON.stringify(order) });
       expect({ type, status: res.status, body: await res.json() }).toEqual({ type, status: 415, body: { error: 'UNSUPPORTED_MEDIA_TYPE', message: expect.stringContaining('application/json') } });
     }
-    const none = await fetch(`${stack.api.url}${path}`, { method: 'POST', body: new Blob([JSON.stringify(order)]) });
+    const none = await fetch(`${stack.api.url}${path}`, { method: 'POST', headers: sign('POST', path, JSON.stringify(order)), body: new Blob([JSON.stringify(order)]) });
     expect(none.status).toBe(415);
     for (const type of ['application/json', 'Application/JSON; charset=utf-8']) {
-      const res = await fetch(`${stack.api.url}${path}`, { method: 'POST', headers: { 'content-type': type }, body: JSON.stringify(order) });
+      const res = await fetch(`${stack.api.url}${path}`, { method: 'POST', headers: { 'content-type': type, ...sign('POST', path, JSON.stringify(order)) }, body: JSON.stringify(order) });
       expect({ type, status: res.status }).toEqual({ type, status: 202 });
     }
     const after = await commandLengths(stack);
@@ -51,7 +53,8 @@ describe('content types', () => {
   });
 
   test('a cancel must be JSON too', async () => {
-    const res = await fetch(`${stack.api.url}/api/v1/order/cancel`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ order_id: 'x' }) });
+    const body = JSON.stringify({ order_id: 'x' });
+    const res = await fetch(`${stack.api.url}/api/v1/order/cancel`, { method: 'POST', headers: { 'content-type': 'text/plain', ...sign('POST', '/api/v1/order/cancel', body) }, body });
     expect(res.status).toBe(415);
   });
 });
@@ -62,8 +65,12 @@ describe('a page in a real browser', () => {
     const page = await browser.newPage();
     try {
       await page.goto(`${origin}/`);
+      const body = JSON.stringify(order);
+      // Signed as a bot's script in the page would sign: the credentials do not open the door for a foreign origin.
+      const placeAuth = sign('POST', '/api/v1/order', body);
+      const cancelAuth = sign('DELETE', `/api/v1/order/${orderId}`, '');
       return await page.evaluate(
-        async ({ api, body, orderId }) => {
+        async ({ api, body, orderId, placeAuth, cancelAuth }) => {
           const tryFetch = async (url: string, init: RequestInit) => {
             try {
               const res = await fetch(url, init);
@@ -75,11 +82,11 @@ describe('a page in a real browser', () => {
           return {
             textPlain: await tryFetch(`${api}/api/v1/order`, { method: 'POST', mode: 'no-cors', headers: { 'content-type': 'text/plain' }, body }),
             form: await tryFetch(`${api}/api/v1/order`, { method: 'POST', mode: 'no-cors', body: new URLSearchParams({ json: body }) }),
-            json: await tryFetch(`${api}/api/v1/order`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }),
-            cancel: await tryFetch(`${api}/api/v1/order/${orderId}`, { method: 'DELETE' }),
+            json: await tryFetch(`${api}/api/v1/order`, { method: 'POST', headers: { 'content-type': 'application/json', ...placeAuth }, body }),
+            cancel: await tryFetch(`${api}/api/v1/order/${orderId}`, { method: 'DELETE', headers: cancelAuth }),
           };
         },
-        { api: stack.api.url, body: JSON.stringify(order), orderId },
+        { api: stack.api.url, body, orderId, placeAuth, cancelAuth },
       );
     } finally {
       await page.close();
@@ -87,7 +94,7 @@ describe('a page in a real browser', () => {
   }
 
   test('a foreign page cannot place or cancel through a visitor\'s browser', async () => {
-    const resting = await http('POST', `${stack.api.url}/api/v1/order`, order);
+    const resting = await signedHttp(stack.account, 'POST', `${stack.api.url}/api/v1/order`, order);
     expect(resting.status).toBe(202);
     const before = await commandLengths(stack);
     const seen = await attempt(foreign, resting.body.order_id);
@@ -110,12 +117,12 @@ test('error replies never echo large client input', async () => {
   const huge = 'A'.repeat(10_000);
   const base = stack.api.url;
   const replies = [
-    await http('POST', `${base}/api/v1/order`, { ...order, symbol: huge }),
-    await http('POST', `${base}/api/v1/order/`, { ...order, symbol: huge }),
-    await http('POST', `${base}/api/v1/order`, { ...order, [huge]: 1 }),
-    await http('POST', `${base}/api/v1/order`, { ...order, ...Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`field_${i}`, i])) }),
-    await http('GET', `${base}/api/v1/orderbook/${huge}`),
-    await http('GET', `${base}/api/v1/order/${huge}`),
+    await signedHttp(stack.account, 'POST', `${base}/api/v1/order`, { ...order, symbol: huge }),
+    await signedHttp(stack.account, 'POST', `${base}/api/v1/order/`, { ...order, symbol: huge }),
+    await signedHttp(stack.account, 'POST', `${base}/api/v1/order`, { ...order, [huge]: 1 }),
+    await signedHttp(stack.account, 'POST', `${base}/api/v1/order`, { ...order, ...Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`field_${i}`, i])) }),
+    await signedHttp(stack.account, 'GET', `${base}/api/v1/orderbook/${huge}`),
+    await signedHttp(stack.account, 'GET', `${base}/api/v1/order/${huge}`),
     await http('GET', `${base}/api/v1/${huge}`),
   ];
   for (const r of replies) {

@@ -9,7 +9,7 @@ import { createLogger, waitFor } from '@xtrader/platform';
 import { symbolKeys } from '@xtrader/protocol';
 import { startApi, type RunningApi } from '../src/app';
 import { SymbolRunner } from '../../engine/src/runner';
-import { http, startStack, type Stack } from './helpers';
+import { http, signedHttp, startStack, type Stack } from './helpers';
 
 let stack: Stack;
 /** A second api node with a short grace: it gives up on a silent market quickly. */
@@ -51,22 +51,22 @@ test('a stopped engine takes only its own market out, never the api node', async
     });
     expect(ready.status).toBe(200);
     expect(ready.body).toMatchObject({ status: 'ready', redis: 'up', engines: { 'BTC-KRW': { alive: false }, 'ETH-KRW': { alive: true } } });
-    expect((await http('POST', `${node}/api/v1/order?wait=true`, eth)).status).toBe(200);
+    expect((await signedHttp(stack.account, 'POST', `${node}/api/v1/order?wait=true`, eth)).status).toBe(200);
   }
 
   // Within the grace the order is accepted and waits in the market's durable queue.
-  const queued = await http('POST', `${stack.api.url}/api/v1/order`, btc);
+  const queued = await signedHttp(stack.account, 'POST', `${stack.api.url}/api/v1/order`, btc);
   expect(queued.status).toBe(202);
 
   // Past the grace: a clear refusal, nothing appended.
   const refused = await waitFor('the impatient node to refuse orders for the stopped market', async () => {
-    const r = await http('POST', `${impatient.url}/api/v1/order`, btc);
+    const r = await signedHttp(stack.account, 'POST', `${impatient.url}/api/v1/order`, btc);
     return r.status === 202 ? undefined : r;
   });
   expect(refused.status).toBe(503);
   expect(refused.body).toEqual({ error: 'MARKET_UNAVAILABLE', message: expect.stringMatching(/BTC-KRW.*nothing was appended/) });
   const before = await commands();
-  expect((await http('POST', `${impatient.url}/api/v1/order`, btc)).status).toBe(503);
+  expect((await signedHttp(stack.account, 'POST', `${impatient.url}/api/v1/order`, btc)).status).toBe(503);
   expect(await commands()).toBe(before);
   const ready = await http('GET', `${impatient.url}/readyz`);
   expect(ready.status).toBe(200);
@@ -78,9 +78,9 @@ test('a stopped engine takes only its own market out, never the api node', async
   stack.runners.push(standby);
   await standby.whenLeader();
   const applied = await waitFor('the queued order to be applied', async () => {
-    const r = await http('GET', `${stack.api.url}/api/v1/order/${queued.body.order_id}`);
+    const r = await signedHttp(stack.account, 'GET', `${stack.api.url}/api/v1/order/${queued.body.order_id}`);
     return r.body.status === 'NEW' ? r : undefined;
   });
   expect(applied.body.status).toBe('NEW');
-  await waitFor('the market to accept orders again', async () => ((await http('POST', `${impatient.url}/api/v1/order`, btc)).status === 202 ? true : undefined));
+  await waitFor('the market to accept orders again', async () => ((await signedHttp(stack.account, 'POST', `${impatient.url}/api/v1/order`, btc)).status === 202 ? true : undefined));
 }, 60_000);
