@@ -73,8 +73,9 @@ export function createApiApp(deps: ApiDeps): ApiApp {
     log,
   );
   const accounts = new AccountStore(redis, prefix, { sessionTtlSeconds: deps.auth?.sessionTtlSeconds, cacheMs: deps.auth?.cacheMs });
-  const auth = new Authenticator(accounts, { allowedOrigins: deps.auth?.allowedOrigins });
   const limitKeys = accountKeys(prefix);
+  const tradeLimit = new RedisLimit(redis, limitKeys.rateLimit('trade-account'), deps.auth?.tradePerAccount ?? { points: 0, windowSeconds: 1 }, 'orders and cancels');
+  const auth = new Authenticator(accounts, { allowedOrigins: deps.auth?.allowedOrigins, tradeLimit });
   const limits = {
     signupPerAddress: new RedisLimit(redis, limitKeys.rateLimit('signup-address'), deps.auth?.signupPerAddress ?? DEFAULT_SIGNUP_PER_ADDRESS, 'signups'),
     loginPerAddress: new RedisLimit(redis, limitKeys.rateLimit('login-address'), deps.auth?.loginPerAddress ?? DEFAULT_LOGIN_PER_ADDRESS, 'login attempts'),

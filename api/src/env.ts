@@ -38,6 +38,9 @@ export const ApiEnv = HttpLimitsEnv.extend({
   /** Login attempts per client address and per username per API_LOGIN_WINDOW_S; 0 = no limit. */
   API_LOGIN_LIMIT_ADDRESS: z.coerce.number().int().min(0).default(DEFAULT_LOGIN_PER_ADDRESS.points),
   API_LOGIN_LIMIT_USERNAME: z.coerce.number().int().min(0).default(DEFAULT_LOGIN_PER_USERNAME.points),
+  /** Orders, cancels and other trade requests per account per API_ACCOUNT_RATE_WINDOW_S, shared by all api nodes; 0 = no limit. */
+  API_ACCOUNT_RATE_LIMIT: z.coerce.number().int().min(0).default(0),
+  API_ACCOUNT_RATE_WINDOW_S: z.coerce.number().int().min(1).max(3600).default(1),
   API_LOGIN_WINDOW_S: z.coerce.number().int().min(1).default(DEFAULT_LOGIN_PER_ADDRESS.windowSeconds),
 });
 export type ApiEnv = z.infer<typeof ApiEnv>;

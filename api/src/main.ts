@@ -27,6 +27,7 @@ async function main(): Promise<void> {
       signupPerAddress: { points: env.API_SIGNUP_LIMIT, windowSeconds: env.API_SIGNUP_WINDOW_S },
       loginPerAddress: { points: env.API_LOGIN_LIMIT_ADDRESS, windowSeconds: env.API_LOGIN_WINDOW_S },
       loginPerUsername: { points: env.API_LOGIN_LIMIT_USERNAME, windowSeconds: env.API_LOGIN_WINDOW_S },
+      tradePerAccount: { points: env.API_ACCOUNT_RATE_LIMIT, windowSeconds: env.API_ACCOUNT_RATE_WINDOW_S },
     },
   });
   onShutdown(log, () => api.close());

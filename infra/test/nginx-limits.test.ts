@@ -4,11 +4,15 @@
  * served to the public through it (the node still serves it on its own port).
  */
 import { WebSocket } from 'ws';
+import { ApiClient } from '../src/api-client';
 import { startStack, type Stack } from '../src/stack';
 
 let stack: Stack;
+let trader: ApiClient;
 beforeAll(async () => {
   stack = await startStack({ symbols: ['BTC-KRW'], apis: 1, realtimes: 1, nginx: true, nginxLimits: { connPerAddress: 2, writeRate: 1, writeBurst: 2 } });
+  // The account is made on the api node itself: its signup and login are writes nginx would count.
+  trader = await ApiClient.withNewAccount(stack.apiUrls[0], 'limits');
 }, 120_000);
 afterAll(async () => {
   await stack?.stop();
@@ -37,7 +41,10 @@ test('one client address holds at most its share of WebSocket connections throug
 test('orders past the per-address rate are refused by nginx with 429', async () => {
   const order = { symbol: 'BTC-KRW', side: 'Buy', type: 'Limit', price: '40000000', quantity: '0.01' };
   const answers = await Promise.all(
-    Array.from({ length: 8 }, () => fetch(`${stack.nginxUrl}/api/v1/order`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(order) }).then((r) => r.status)),
+    Array.from({ length: 8 }, () => {
+      const body = JSON.stringify(order);
+      return fetch(`${stack.nginxUrl}/api/v1/order`, { method: 'POST', headers: { 'content-type': 'application/json', ...trader.sign('POST', '/api/v1/order', body) }, body }).then((r) => r.status);
+    }),
   );
   expect(answers.filter((s) => s === 429).length).toBeGreaterThanOrEqual(4);
   expect(answers.filter((s) => s === 202).length).toBeGreaterThanOrEqual(1);

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { SIGNATURE_HEADERS, XtError, type ApiKeyScope as Scope } from '@xtrader/protocol';
 import { bearerToken, sessionCookie, verifySigned } from '@xtrader/platform';
 import type { AccountStore, Principal } from './account-store';
+import type { RedisLimit } from './redis-limit';
 
 export { bearerToken, sessionCookie } from '@xtrader/platform';
 
@@ -28,6 +29,11 @@ export interface AuthOptions {
    * the session cookie (the page's origin when it is served from elsewhere).
    */
   allowedOrigins?: readonly string[];
+  /**
+   * Requests with the `trade` scope (orders, cancels, key changes) an account may make per window,
+   * counted in Redis so every api node spends the same budget (off when absent).
+   */
+  tradeLimit?: RedisLimit;
 }
 
 /** An Express request as {@link AuthInput} (`rawBody` is kept by the app's body parser). */
@@ -59,10 +65,13 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
 export class Authenticator {
   private readonly allowedOrigins: ReadonlySet<string>;
 
+  private readonly tradeLimit: RedisLimit | undefined;
+
   constructor(
     private readonly accounts: AccountStore,
     opts: AuthOptions = {},
   ) {
+    this.tradeLimit = opts.tradeLimit?.enabled ? opts.tradeLimit : undefined;
     this.allowedOrigins = new Set((opts.allowedOrigins ?? []).map((o) => o.replace(/\/+$/, '').toLowerCase()));
   }
 
@@ -70,6 +79,7 @@ export class Authenticator {
     const principal = await this.identify(req);
     if (!principal.scopes.includes(scope)) throw new XtError('FORBIDDEN', `this API key lacks the ${scope} scope`);
     if (principal.via === 'cookie' && !SAFE_METHODS.has(req.method.toUpperCase())) this.checkOrigin(req.headers);
+    if (scope === 'trade' && this.tradeLimit) await this.tradeLimit.consume(principal.accountId, `account ${principal.username}`);
     return principal;
   }
 

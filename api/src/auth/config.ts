@@ -10,6 +10,8 @@ export interface AuthConfig {
   signupPerAddress?: Budget;
   loginPerAddress?: Budget;
   loginPerUsername?: Budget;
+  /** Orders, cancels and other `trade` requests per account, shared by all api nodes (default off). */
+  tradePerAccount?: Budget;
 }
 
 export const DEFAULT_SIGNUP_PER_ADDRESS: Budget = { points: 20, windowSeconds: 3600 };

@@ -5,6 +5,7 @@ import type { CorsPolicy } from '../cors';
 import { toXtError } from '../errors';
 import type { ApiMetrics } from '../metrics';
 import type { Authenticator } from '../auth/authenticate';
+import { RateLimited } from '../auth/redis-limit';
 import { isPlainJson, readRawJsonBody, writeJson } from '../raw-json';
 import type { PlaceAnswer, PlaceOrder, PlaceQuery } from './place';
 
@@ -46,6 +47,7 @@ export function acceptFastPath({ place, auth, metrics, log, cors }: AcceptFastPa
       .catch((e: unknown): PlaceAnswer => {
         const err = toXtError(e, log);
         metrics.errors.inc({ code: err.code });
+        if (err instanceof RateLimited) res.setHeader('Retry-After', String(err.retryAfterSeconds));
         return { status: err.status, body: err.toBody() };
       })
       .then(({ status, body }) => {

@@ -36,8 +36,9 @@ async function resolveTarget(opts: LoadOptions, symbols: string[] | undefined): 
   }
   progress(`starting a ${opts.topology} stack...`);
   // Quiet processes: logging every request would measure the logger. All orders come from this
-  // one address, so the per-client limit (API_RATE_LIMIT) is off: the run measures capacity.
-  const env = { LOG_LEVEL: 'warn', NODE_ENV: 'production', API_RATE_LIMIT: '0' };
+  // one address and one account, so the per-client limits (API_RATE_LIMIT, API_ACCOUNT_RATE_LIMIT)
+  // are off: the run measures capacity.
+  const env = { LOG_LEVEL: 'warn', NODE_ENV: 'production', API_RATE_LIMIT: '0', API_ACCOUNT_RATE_LIMIT: '0' };
   if (opts.topology === 'cluster') {
     const stack = await startStack({ apis: 2, realtimes: 2, enginesPerSymbol: 2, nginx: true, appendOnly: opts.aof, symbols, env });
     return {
