@@ -1,7 +1,7 @@
 import type { ChainableCommander } from 'ioredis';
 import type Redis from 'ioredis';
 import { withDeadline } from '@xtrader/platform';
-import { encodeAccountTrade, encodeEvent, FIELDS, isFinished, orderStateOf, type EngineEvent, type OutcomeMessage, type SymbolKeys } from '@xtrader/protocol';
+import { DEFAULT_ACCOUNT_TRADES_MAX, encodeAccountTrade, encodeEvent, FIELDS, isFinished, orderStateOf, type EngineEvent, type OutcomeMessage, type SymbolKeys } from '@xtrader/protocol';
 import { MAX_CANDLES, MAX_TRADES, type MarketDataChanges } from '../marketdata';
 import type { OrderChanges } from './order-records';
 import type { EngineScripts } from './scripts';
@@ -42,8 +42,8 @@ export interface CommitSettings {
   eventsMaxLen: number;
   feedMaxLen: number;
   finishedTtlS: number;
-  /** Fills kept per account in its trade list on this symbol. */
-  accountTradesMax: number;
+  /** Fills kept per account in its trade list on this symbol (default {@link DEFAULT_ACCOUNT_TRADES_MAX}). */
+  accountTradesMax?: number;
 }
 
 /**
@@ -101,7 +101,7 @@ export class CommitWriter {
       })),
       o.finishedTtlS,
     );
-    writeAccountIndexes(tx, keys, b.orders, o.accountTradesMax);
+    writeAccountIndexes(tx, keys, b.orders, o.accountTradesMax ?? DEFAULT_ACCOUNT_TRADES_MAX);
     writeMarketData(tx, scripts, keys, b.market);
     scripts.appendFeed(tx, keys, b.market.messages.map((m) => JSON.stringify(m)), o.feedMaxLen);
     tx.set(keys.position, b.lastId);
