@@ -52,6 +52,10 @@ export function symbolKeys(symbol: string, prefix: string = DEFAULT_PREFIX) {
     depth: `${base}:depth`,
     /** A {@link Heartbeat}, set by the running engine with a TTL: readiness for /readyz. */
     heartbeat: `${base}:heartbeat`,
+    /** Counter of the integer order numbers the Binance dialect shows (`orderId`), per symbol. */
+    orderNumberSeq: `${base}:onum:seq`,
+    /** order number -> order id, for Binance clients that name an order by its `orderId`. */
+    orderByNumber: (n: number) => `${base}:onum:${n}`,
   };
 }
 export type SymbolKeys = ReturnType<typeof symbolKeys>;
@@ -84,6 +88,9 @@ export const FIELDS = {
 
 /** Field names of an order state hash, in the order `readStoredOrder` takes their values. */
 export const ORDER_FIELDS = ['state', 'created_at', 'updated_at'] as const;
+
+/** The order state hash's field holding its integer order number, once one is assigned. */
+export const ORDER_NUMBER_FIELD = 'number';
 
 /** The value of `name` in a stream entry's `[field, value, ...]` list. */
 export function entryField(fields: readonly string[], name: string): string | undefined {
