@@ -5,7 +5,8 @@ import type Redis from 'ioredis';
 import { createLogger, createRedis, DEFAULT_HTTP_LIMITS, httpServerOptions, WRITE_ONCE_OPTIONS, type HttpLimits, type Logger } from '@xtrader/platform';
 import { accountKeys, symbolKeys, XtError, type MarketSpec } from '@xtrader/protocol';
 import proxyAddr from 'proxy-addr';
-import { accountRouter } from './account/router';
+import { accountReader, accountRouter } from './account/router';
+import { binanceRouter } from './binance';
 import {
   AccountStore,
   Authenticator,
@@ -18,15 +19,18 @@ import {
 } from './auth';
 import { corsPolicy } from './cors';
 import { marketRouter } from './market/router';
+import { MarketReader } from './market/reader';
 import { errorHandler, sendError } from './errors';
 import { healthRouter } from './health';
 import { DEFAULT_MARKET_HEALTH, MarketHealth, type MarketHealthOptions } from './market-health';
 import { ApiMetrics } from './metrics';
 import { acceptFastPath } from './orders/accept-fast-path';
+import { cancelAllHandler, cancelOrderHandler } from './orders/cancel';
 import { OutcomeHub } from './orders/outcomes';
 import { placeOrderHandler } from './orders/place';
 import { orderRouter } from './orders/router';
 import { OrderStore } from './orders/store';
+import { DEFAULT_WAIT_MS } from './orders/validate';
 import { rateLimit, type RateLimitOptions } from './rate-limit';
 import { isJsonType, JSON_BODY_LIMIT, JSON_TYPE } from './raw-json';
 
@@ -47,6 +51,12 @@ export interface ApiDeps {
   auth?: AuthConfig;
   /** Peers trusted to name the client in X-Forwarded-For (proxy-addr trust list; default none). */
   trustProxy?: string;
+  binance?: BinanceOptions;
+}
+
+export interface BinanceOptions {
+  /** Binance request weight per client address per minute on this node (0 = unlimited). */
+  weightPerMinute?: number;
 }
 
 export interface ApiApp {
@@ -91,6 +101,42 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   app.set('case sensitive routing', true);
   app.use(cors.middleware);
   app.use(metrics.middleware());
+  const health = new MarketHealth(redis, prefix, [...markets.keys()], deps.marketHealth ?? DEFAULT_MARKET_HEALTH, log);
+  const place = placeOrderHandler({ store, appendStores, outcomes, markets, metrics, health });
+  const cancel = cancelOrderHandler({ store, outcomes });
+  const cancelAll = cancelAllHandler({ store, outcomes });
+  const readAccount = accountReader({ accounts, markets });
+  // Binance's dialect reads its parameters from the query string or a form body, as Binance
+  // clients send them; its signed routes need the X-MBX-APIKEY header, which no foreign page can
+  // send without a CORS preflight, so the form body is no cross-site hole.
+  app.use(
+    '/api/v3',
+    binanceRouter({
+      redis,
+      prefix,
+      markets,
+      reader: new MarketReader(redis, prefix),
+      credentials: accounts.credentials,
+      metrics,
+      log,
+      clientOf: (req) => proxyAddr(req, trust),
+      weightPerMinute: deps.binance?.weightPerMinute,
+      orders: {
+        place,
+        cancel: (orderId, accountId) => cancel(orderId, accountId, DEFAULT_WAIT_MS),
+        cancelAll: (symbol, accountId) => cancelAll([symbol], accountId, DEFAULT_WAIT_MS),
+        find: async (symbol, orderId, accountId) => {
+          const view = await store.find(orderId, accountId);
+          return view?.symbol === symbol ? view : undefined;
+        },
+        byClientOrderId: (symbol, clientOrderId, accountId) => store.orderIdOfClientOrder(symbol, accountId, clientOrderId),
+        orders: (accountId, symbols, status, limit) => store.ordersOf(accountId, symbols, status, limit),
+        trades: (accountId, symbols, limit) => store.tradesOf(accountId, symbols, limit),
+        account: readAccount,
+        ordersMax: store.accountOrdersMax,
+      },
+    }),
+  );
   // Only JSON is read as a body: a form or text/plain POST is what a foreign page can send
   // without asking the browser first (no CORS preflight), so it must never place or cancel.
   app.use((req, _res, next) => {
@@ -99,13 +145,11 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   });
   // The raw body is kept: a signed request's signature covers it byte for byte.
   app.use(express.json({ limit: JSON_BODY_LIMIT, type: JSON_TYPE, strict: false, verify: (req, _res, buf) => void (req.rawBody = buf.toString('utf8')) }));
-  const health = new MarketHealth(redis, prefix, [...markets.keys()], deps.marketHealth ?? DEFAULT_MARKET_HEALTH, log);
   app.use(healthRouter(redis, prefix, [...markets.keys()], health));
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
-  const place = placeOrderHandler({ store, appendStores, outcomes, markets, metrics, health });
-  const orders = orderRouter({ store, outcomes, metrics, place, auth, markets });
+  const orders = orderRouter({ store, outcomes, cancel, cancelAll, metrics, place, auth, markets });
   app.use('/api/v1', orders);
   app.use('/v1', orders);
   app.use('/api/v1', authRouter({ accounts, auth, limits, trust }));
@@ -142,6 +186,7 @@ export interface StartApiOptions {
   marketHealth?: MarketHealthOptions;
   auth?: AuthConfig;
   trustProxy?: string;
+  binance?: BinanceOptions;
   /** How long a client may take to send a request (default {@link DEFAULT_HTTP_LIMITS}). */
   httpLimits?: HttpLimits;
 }
@@ -172,7 +217,7 @@ export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
   const waiting = setTimeout(() => log.warn('waiting for Redis', { url: opts.redisUrl }), 2000);
   await Promise.all([redis, ...appendRedis].map((c) => (c.status === 'ready' ? undefined : new Promise<void>((resolve) => c.once('ready', () => resolve())))));
   clearTimeout(waiting);
-  const api = createApiApp({ redis, appendRedis, sub, prefix: opts.prefix, markets: opts.markets, log, rateLimit: opts.rateLimit, marketHealth: opts.marketHealth, auth: opts.auth, trustProxy: opts.trustProxy });
+  const api = createApiApp({ redis, appendRedis, sub, prefix: opts.prefix, markets: opts.markets, log, rateLimit: opts.rateLimit, marketHealth: opts.marketHealth, auth: opts.auth, trustProxy: opts.trustProxy, binance: opts.binance });
   await api.ready();
   const server = createServer(httpServerOptions(opts.httpLimits ?? DEFAULT_HTTP_LIMITS), api.listener);
   await new Promise<void>((resolve, reject) => {

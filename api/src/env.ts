@@ -1,3 +1,4 @@
+import { DEFAULT_WEIGHT_PER_MINUTE } from './binance/weight';
 import { z } from 'zod';
 import { CommonEnv, HttpLimitsEnv } from '@xtrader/platform';
 import { DEFAULT_APPEND_CONNECTIONS } from './app';
@@ -41,6 +42,8 @@ export const ApiEnv = HttpLimitsEnv.extend({
   /** Orders, cancels and other trade requests per account per API_ACCOUNT_RATE_WINDOW_S, shared by all api nodes; 0 = no limit. */
   API_ACCOUNT_RATE_LIMIT: z.coerce.number().int().min(0).default(0),
   API_ACCOUNT_RATE_WINDOW_S: z.coerce.number().int().min(1).max(3600).default(1),
+  /** Binance-dialect request weight per client address per minute on each node (X-MBX-USED-WEIGHT-1M; 0 = unlimited). */
+  API_BINANCE_WEIGHT_PER_MINUTE: z.coerce.number().int().min(0).default(DEFAULT_WEIGHT_PER_MINUTE),
   API_LOGIN_WINDOW_S: z.coerce.number().int().min(1).default(DEFAULT_LOGIN_PER_ADDRESS.windowSeconds),
 });
 export type ApiEnv = z.infer<typeof ApiEnv>;

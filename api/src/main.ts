@@ -20,6 +20,7 @@ async function main(): Promise<void> {
     trustProxy: env.API_TRUST_PROXY,
     marketHealth: { checkMs: env.API_ENGINE_CHECK_MS, graceMs: env.API_MARKET_GRACE_MS },
     httpLimits: httpLimitsOf(env),
+    binance: { weightPerMinute: env.API_BINANCE_WEIGHT_PER_MINUTE },
     auth: {
       allowedOrigins: env.API_ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
       sessionTtlSeconds: env.API_SESSION_TTL_S,

@@ -3,7 +3,7 @@ import type Redis from 'ioredis';
 import { createLogger, RedisServer } from '@xtrader/platform';
 import { symbolKeys, type MarketSpec } from '@xtrader/protocol';
 import { loadMarketMap, signedHeaders } from '@xtrader/protocol/node';
-import { startApi, type RunningApi } from '../src/app';
+import { startApi, type BinanceOptions, type RunningApi } from '../src/app';
 import type { AuthConfig } from '../src/auth';
 import type { MarketHealthOptions } from '../src/market-health';
 import type { RateLimitOptions } from '../src/rate-limit';
@@ -22,12 +22,12 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(opts: { appendOnly?: boolean; engines?: boolean; rateLimit?: RateLimitOptions; auth?: AuthConfig; marketHealth?: MarketHealthOptions } = {}): Promise<Stack> {
+export async function startStack(opts: { appendOnly?: boolean; engines?: boolean; rateLimit?: RateLimitOptions; auth?: AuthConfig; marketHealth?: MarketHealthOptions; binance?: BinanceOptions } = {}): Promise<Stack> {
   const redisServer = await RedisServer.launch({ appendOnly: opts.appendOnly ?? false });
   const prefix = `t-${randomBytes(4).toString('hex')}`;
   const markets = loadMarketMap();
   const log = createLogger('test', 'silent');
-  const api = await startApi({ redisUrl: redisServer.url, prefix, markets, port: 0, host: '127.0.0.1', log, rateLimit: opts.rateLimit, auth: opts.auth, marketHealth: opts.marketHealth });
+  const api = await startApi({ redisUrl: redisServer.url, prefix, markets, port: 0, host: '127.0.0.1', log, rateLimit: opts.rateLimit, auth: opts.auth, marketHealth: opts.marketHealth, binance: opts.binance });
   const runners =
     opts.engines === false
       ? []

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { XtError, type AccountResponse, type MarketSpec } from '@xtrader/protocol';
-import type { AccountStore } from '../auth/account-store';
+import type { AccountStore, Principal } from '../auth/account-store';
 import type { Authenticator } from '../auth/authenticate';
 import { principalOf, requireAuth } from '../auth/router';
 
@@ -20,6 +20,19 @@ function assetsOf(markets: ReadonlyMap<string, MarketSpec>): string[] {
   return [...assets].sort();
 }
 
+/** Reads an authenticated account's answer to `GET /account` (shared with the Binance dialect). */
+export type ReadAccount = (p: Principal) => Promise<AccountResponse>;
+
+/** `{account_id, username, balances}` with every asset of the listed symbols (zeros until balances are kept). */
+export function accountReader({ accounts, markets }: Pick<AccountRouterDeps, 'accounts' | 'markets'>): ReadAccount {
+  const assets = assetsOf(markets);
+  return async (p) => {
+    const account = await accounts.account(p.accountId);
+    if (!account) throw new XtError('UNAUTHENTICATED', 'the account no longer exists');
+    return { account_id: p.accountId, username: p.username, balances: assets.map((asset) => ({ asset, available: 0, locked: 0 })) };
+  };
+}
+
 /**
  * The signed-in account's own routes, mounted at `/api/v1`:
  * - `GET /account` (scope read) -> `{account_id, username, balances: [{asset, available, locked}]}`
@@ -27,13 +40,10 @@ function assetsOf(markets: ReadonlyMap<string, MarketSpec>): string[] {
  */
 export function accountRouter({ accounts, auth, markets }: AccountRouterDeps): Router {
   const router = Router();
-  const assets = assetsOf(markets);
+  const read = accountReader({ accounts, markets });
 
   router.get('/account', requireAuth(auth, 'read'), async (_req, res) => {
-    const p = principalOf(res);
-    const account = await accounts.account(p.accountId);
-    if (!account) throw new XtError('UNAUTHENTICATED', 'the account no longer exists');
-    const body: AccountResponse = { account_id: p.accountId, username: p.username, balances: assets.map((asset) => ({ asset, available: 0, locked: 0 })) };
+    const body: AccountResponse = await read(principalOf(res));
     res.status(200).json(body);
   });
 

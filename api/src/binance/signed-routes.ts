@@ -139,7 +139,8 @@ export function signedRoutes(deps: SignedRouteDeps): Router {
     try {
       target = await named(p, spec, who.accountId);
     } catch (e) {
-      if (e instanceof BinanceError && e.kind === 'NO_SUCH_ORDER') throw new BinanceError('NO_SUCH_ORDER', 'Unknown order sent.');
+      // Binance refuses a cancel of an order it does not know with -2011, as one it cannot cancel.
+      if (e instanceof BinanceError && e.kind === 'NO_SUCH_ORDER') throw new BinanceError('CANCEL_REJECTED', 'Unknown order sent.');
       throw e;
     }
     p.finish();

@@ -4,6 +4,7 @@ import { CancelOrderRequest, isFinished, OrderListStatus, priceToTicks, quantity
 import { principalOf, requireAuth } from '../auth/router';
 import type { Authenticator } from '../auth/authenticate';
 import type { ApiMetrics } from '../metrics';
+import { CancelTimeout, type CancelAllOrders, type CancelOrder } from './cancel';
 import type { OutcomeHub } from './outcomes';
 import type { OrderStore } from './store';
 import type { PlaceOrder } from './place';
@@ -12,6 +13,9 @@ import { parseAmendOrder, parseOrderId, parseTimeout } from './validate';
 export interface OrderRouterDeps {
   store: OrderStore;
   outcomes: OutcomeHub;
+  /** The cancel use-cases (shared with the Binance dialect). */
+  cancel: CancelOrder;
+  cancelAll: CancelAllOrders;
   metrics: ApiMetrics;
   /** The place use-case (shared with the accept fast path in front of Express). */
   place: PlaceOrder;
@@ -47,7 +51,10 @@ function parseSymbols(value: unknown, markets: ReadonlyMap<string, MarketSpec>):
  * Every route acts for the authenticated account only: another account's order answers exactly
  * what an unknown id answers.
  */
-export function orderRouter({ store, outcomes, metrics, place, auth, markets }: OrderRouterDeps): Router {
+/** What a cancel route answered when the engine was late (the 504 is sent). */
+const LATE = Symbol('late');
+
+export function orderRouter({ store, outcomes, cancel, cancelAll, metrics, place, auth, markets }: OrderRouterDeps): Router {
   const router = Router({ caseSensitive: true });
   const trade = requireAuth(auth, 'trade');
   const read = requireAuth(auth, 'read');
@@ -74,59 +81,27 @@ export function orderRouter({ store, outcomes, metrics, place, auth, markets }: 
   router.delete('/orders', trade, async (req: Request, res: Response) => {
     const symbols = parseSymbols(req.query.symbol, markets);
     const timeoutMs = parseTimeout(req.query.timeout_ms);
-    const accountId = principalOf(res).accountId;
-    const requestId = randomUUID();
-    // One command per symbol: each engine cancels the account's open orders there in one step.
-    const waiters = symbols.map((s) => outcomes.waitCancelAll(s, requestId, timeoutMs));
-    try {
-      await Promise.all(symbols.map((s) => store.appendCancelAll(s, accountId, requestId)));
-    } catch (e) {
-      for (const w of waiters) w.cancel();
-      throw e;
-    }
-    const outcomes_ = await Promise.all(waiters.map((w) => w.promise));
-    const late = symbols.filter((_, i) => outcomes_[i] === undefined);
-    if (late.length > 0) {
-      const err = new XtError('TIMEOUT', `the cancels were queued but the engine of ${late.join(', ')} did not answer within ${timeoutMs} ms`);
-      metrics.errors.inc({ code: err.code });
-      res.status(504).json({ ...err.toBody(), request_id: requestId });
-      return;
-    }
-    const body: CancelAllResponse = { cancelled: outcomes_.flatMap((o) => o!.order_ids) };
+    const cancelled = await timeoutAs504(res, () => cancelAll(symbols, principalOf(res).accountId, timeoutMs));
+    if (cancelled === LATE) return;
+    const body: CancelAllResponse = { cancelled };
     res.status(200).json(body);
   });
 
-  async function cancel(res: Response, orderId: string, timeoutMs: number): Promise<void> {
-    const accountId = principalOf(res).accountId;
-    const current = await store.find(orderId, accountId);
-    if (!current) throw new XtError('ORDER_NOT_FOUND', `order ${orderId} does not exist`);
-    if (isFinished(current.status)) {
-      throw new XtError('ORDER_NOT_FOUND', `order ${orderId} is ${current.status.toLowerCase()}: nothing left to cancel`);
-    }
-    const requestId = randomUUID();
-    const waiter = outcomes.waitCancel(requestId, timeoutMs);
+  /** Runs a cancel; a late engine answers 504 with the ids to look for, the other errors go on. */
+  async function timeoutAs504<T>(res: Response, run: () => Promise<T>): Promise<T | typeof LATE> {
     try {
-      await store.appendCancel(current.symbol, orderId, requestId, accountId);
+      return await run();
     } catch (e) {
-      waiter.cancel();
-      throw e;
+      if (!(e instanceof CancelTimeout)) throw e;
+      metrics.errors.inc({ code: e.code });
+      res.status(504).json({ ...e.toBody(), ...e.extra });
+      return LATE;
     }
-    const outcome = await waiter.promise;
-    if (outcome) {
-      if (!outcome.ok) throw new XtError('ORDER_NOT_FOUND', outcome.message ?? `order ${orderId} is not open`);
-      const view = await store.get(current.symbol, orderId);
-      res.status(200).json(view);
-      return;
-    }
-    // No answer in time (engine slow, or the message was missed): the stored state decides.
-    const view = await store.get(current.symbol, orderId);
-    if (view?.status === 'CANCELLED') {
-      res.status(200).json(view);
-      return;
-    }
-    const err = new XtError('TIMEOUT', `the cancel was queued but the engine did not answer within ${timeoutMs} ms`);
-    metrics.errors.inc({ code: err.code });
-    res.status(504).json({ ...err.toBody(), order_id: orderId, request_id: requestId });
+  }
+
+  async function cancelOne(res: Response, orderId: string, timeoutMs: number): Promise<void> {
+    const view = await timeoutAs504(res, () => cancel(orderId, principalOf(res).accountId, timeoutMs));
+    if (view !== LATE) res.status(200).json(view);
   }
 
   router.post('/order/cancel', trade, async (req: Request, res: Response) => {
@@ -138,7 +113,7 @@ export function orderRouter({ store, outcomes, metrics, place, auth, markets }: 
       if (isObject && 'order_id' in body && parsed.error.issues.every((i) => i.path[0] === 'order_id')) parseOrderId((body as { order_id: unknown }).order_id);
       throw new XtError('INVALID_REQUEST', isObject ? 'the body must be {"order_id": "..."} and nothing else' : 'the body must be a JSON object');
     }
-    await cancel(res, parseOrderId(parsed.data.order_id), timeoutMs);
+    await cancelOne(res, parseOrderId(parsed.data.order_id), timeoutMs);
   });
 
   router.post('/order/amend', trade, async (req: Request, res: Response) => {
@@ -179,7 +154,7 @@ export function orderRouter({ store, outcomes, metrics, place, auth, markets }: 
   });
 
   router.delete('/order/:id', trade, async (req: Request, res: Response) => {
-    await cancel(res, parseOrderId(req.params.id), parseTimeout(req.query.timeout_ms));
+    await cancelOne(res, parseOrderId(req.params.id), parseTimeout(req.query.timeout_ms));
   });
 
   router.get('/order/:id', read, async (req: Request, res: Response) => {

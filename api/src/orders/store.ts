@@ -172,6 +172,14 @@ export class OrderStore {
     return undefined;
   }
 
+  /** The order id the account's `client_order_id` names on `symbol`, while it is remembered for retries. */
+  async orderIdOfClientOrder(symbol: string, accountId: string, clientOrderId: string): Promise<string | undefined> {
+    const seen = await durable(() => this.redis.get(this.keysOf(symbol).clientOrder(accountId, clientOrderId)));
+    if (seen === null) return undefined;
+    const answer = JSON.parse(seen.slice(seen.indexOf('\n') + 1)) as PlaceOrderAccepted;
+    return answer.order_id;
+  }
+
   /** Reads an order's state when its symbol is known. */
   async get(symbol: string, orderId: string): Promise<OrderView | undefined> {
     const spec = this.markets.get(symbol);
