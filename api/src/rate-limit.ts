@@ -6,6 +6,7 @@ import type { CorsPolicy } from './cors';
 import { clip } from './errors';
 import type { ApiMetrics } from './metrics';
 import { writeJson } from './raw-json';
+import { BinanceError } from './binance/errors';
 
 export interface RateLimitOptions {
   /** Orders and cancels a client address may send to this node per window; 0 turns the limit off. */
@@ -22,9 +23,14 @@ export interface RateLimitOptions {
 /** Routes that change the book: the only ones a client could flood the engines with. */
 function isOrderEntry(req: IncomingMessage): boolean {
   const url = req.url ?? '';
-  if (req.method === 'POST') return /^\/(api\/)?v1\/order(\/cancel|\/amend)?\/?(\?|$)/.test(url);
-  if (req.method === 'DELETE') return /^\/(api\/)?v1\/order\//.test(url);
+  if (req.method === 'POST') return /^\/(api\/)?v1\/order(\/cancel|\/amend)?\/?(\?|$)/.test(url) || isBinanceOrderEntry(url);
+  if (req.method === 'DELETE') return /^\/(api\/)?v1\/order\//.test(url) || isBinanceOrderEntry(url) || /^\/api\/v3\/openOrders\/?(\?|$)/.test(url);
   return false;
+}
+
+/** The Binance dialect's place and cancel (`/api/v3/order`), refused in its own `{code, msg}` words. */
+function isBinanceOrderEntry(url: string): boolean {
+  return /^\/api\/v3\/order\/?(\?|$)/.test(url);
 }
 
 /**
@@ -50,7 +56,9 @@ export function rateLimit(opts: RateLimitOptions, metrics: ApiMetrics, cors: Cor
         const err = new XtError('RATE_LIMITED', `more than ${budget} from ${clip(client)}; retry in ${refusal.msBeforeNext} ms`);
         metrics.errors.inc({ code: err.code });
         res.setHeader('Retry-After', String(Math.max(1, Math.ceil(refusal.msBeforeNext / 1000))));
-        writeJson(res, err.status, err.toBody(), cors.headers(req.headers.origin));
+        const binance = (req.url ?? '').startsWith('/api/v3/');
+        const body = binance ? new BinanceError('TOO_MANY_REQUESTS', `Too many new orders; ${err.message}`).toBody() : err.toBody();
+        writeJson(res, err.status, body, cors.headers(req.headers.origin));
       },
     );
   };
