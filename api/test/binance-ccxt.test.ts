@@ -136,4 +136,46 @@ describe('CCXT binance against xTrader', () => {
       expect(balance[b.asset]).toMatchObject({ free: b.available, used: b.locked, total: b.available + b.locked });
     }
   });
+
+  test('fetchTime, fetchBidsAsks, fetchLastPrices, fetchOrders and fetchClosedOrders', async () => {
+    const before = Date.now();
+    const time = await bot.fetchTime();
+    expect(time).toBeGreaterThanOrEqual(before);
+    expect(time).toBeLessThanOrEqual(Date.now());
+
+    await rest('Buy', 48_000_000, 0.2);
+    await rest('Sell', 52_000_000, 0.2);
+    const bookV1 = (await signedHttp(taker, 'GET', `${v1}/orderbook/BTC-KRW?depth=1`)).body.orderbook;
+    const bidsAsks = await bot.fetchBidsAsks(['BTC/KRW']);
+    expect(bidsAsks['BTC/KRW']).toMatchObject({ bid: bookV1.bids[0][0], bidVolume: bookV1.bids[0][1], ask: bookV1.asks[0][0], askVolume: bookV1.asks[0][1] });
+    const stats = (await signedHttp(taker, 'GET', `${v1}/statistics/BTC-KRW`)).body;
+    expect((await bot.fetchLastPrices(['BTC/KRW']))['BTC/KRW']).toMatchObject({ price: stats.last_price });
+
+    const allV1 = (await signedHttp(taker, 'GET', `${v1}/orders?symbol=BTC-KRW&status=all`)).body.orders as any[];
+    const all = await bot.fetchOrders('BTC/KRW');
+    expect(all.map((o) => o.clientOrderId).sort()).toEqual(allV1.map((o) => o.client_order_id).sort());
+    expect(all.map((o) => Number(o.id))).toEqual([...all.map((o) => Number(o.id))].sort((a, b) => a - b));
+    // CCXT's closed orders are the filled ones (cancelled ones are "canceled").
+    const closed = await bot.fetchClosedOrders('BTC/KRW');
+    expect(closed.map((o) => o.clientOrderId).sort()).toEqual(allV1.filter((o) => o.status === 'FILLED').map((o) => o.client_order_id).sort());
+  });
+
+  test('not served, and failing visibly: fetchCurrencies, fetchTradingFees, fetchStatus (Binance wallet API, sapi)', async () => {
+    const withCurrencies = binanceClient(stack.api.url, taker);
+    withCurrencies.options.fetchCurrencies = true;
+    await expect(withCurrencies.fetchCurrencies()).rejects.toThrow(/unserved\/sapi|no such route/);
+    await expect(bot.fetchTradingFees()).rejects.toThrow(/unserved\/sapi|no such route/);
+    await expect(bot.fetchStatus()).rejects.toThrow(/unserved\/sapi|no such route/);
+  });
+
+  test('timeInForce IOC and FOK: an unfilled remainder is expired, a FOK that cannot fill takes nothing', async () => {
+    await rest('Sell', 3_000_000, 1, 'ETH-KRW');
+    const fok = await bot.createOrder('ETH/KRW', 'limit', 'buy', 2, 3_000_000, { timeInForce: 'FOK' });
+    expect(fok).toMatchObject({ status: 'expired', filled: 0, timeInForce: 'FOK' });
+    const ioc = await bot.createOrder('ETH/KRW', 'limit', 'buy', 2, 3_000_000, { timeInForce: 'IOC' });
+    expect(ioc).toMatchObject({ status: 'expired', filled: 1, remaining: 1, timeInForce: 'IOC' });
+    const listed = (await signedHttp(taker, 'GET', `${v1}/orders?symbol=ETH-KRW&status=all`)).body.orders as any[];
+    expect(listed.find((o) => o.client_order_id === fok.clientOrderId)).toMatchObject({ status: 'REJECTED', reject_reason: 'FOK_CANNOT_FILL' });
+    expect(listed.find((o) => o.client_order_id === ioc.clientOrderId)).toMatchObject({ status: 'CANCELLED', filled_quantity: 1 });
+  });
 });
