@@ -115,8 +115,7 @@ export function publicRoutes({ markets, reader, weight, clientOf, paramsOf }: Pu
     const limit = p.integer('limit', 1, LIMITS.klines.max) ?? 500;
     const start = p.integer('startTime', 0, Number.MAX_SAFE_INTEGER);
     const end = p.integer('endTime', 0, Number.MAX_SAFE_INTEGER);
-    p.accept('timeZone');
-    if (p.optional('timeZone') !== undefined && p.optional('timeZone') !== '0') throw new BinanceError('ILLEGAL_CHARS', 'Only timeZone 0 (UTC) is served.');
+    p.oneOf('timeZone', ['0', '+00:00'] as const);
     p.finish();
     if (start !== undefined && end !== undefined && start > end) throw new BinanceError('ILLEGAL_CHARS', 'startTime must not be after endTime.');
     const candles = await reader.candles(spec, interval as Interval, limit, start, end);
