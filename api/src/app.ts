@@ -117,6 +117,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
       markets,
       reader: new MarketReader(redis, prefix),
       credentials: accounts.credentials,
+      chargeTrade: (who) => auth.chargeTrade(who),
       metrics,
       log,
       clientOf: (req) => proxyAddr(req, trust),

@@ -176,4 +176,18 @@ describe('request weight', () => {
       await limited.close();
     }
   });
+
+  test('the per-account trade limit counts /api/v3 places and cancels too: past it -1003, nothing appended', async () => {
+    const limited = await startApi({ redisUrl: stack.redisServer.url, prefix: stack.prefix, markets: stack.markets, port: 0, host: '127.0.0.1', log: createLogger('test', 'silent'), auth: { tradePerAccount: { points: 1, windowSeconds: 60 } } });
+    try {
+      const carol = await newAccount(url);
+      expect((await binanceSigned(limited.url, carol, 'POST', 'order', { ...limitBuy, price: '30000000' })).status).toBe(200);
+      await refused(() => binanceSigned(limited.url, carol, 'POST', 'order', { ...limitBuy, price: '30000000' }), 429, -1003, /orders and cancels/);
+      await refused(() => binanceSigned(limited.url, carol, 'DELETE', 'openOrders', { symbol: 'BTCKRW' }), 429, -1003);
+      // Reading is not trading: the budget is for the trade scope only.
+      expect((await binanceSigned(limited.url, carol, 'GET', 'openOrders', { symbol: 'BTCKRW' })).status).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
 });

@@ -79,8 +79,16 @@ export class Authenticator {
     const principal = await this.identify(req);
     if (!principal.scopes.includes(scope)) throw new XtError('FORBIDDEN', `this API key lacks the ${scope} scope`);
     if (principal.via === 'cookie' && !SAFE_METHODS.has(req.method.toUpperCase())) this.checkOrigin(req.headers);
-    if (scope === 'trade' && this.tradeLimit) await this.tradeLimit.consume(principal.accountId, `account ${principal.username}`);
+    if (scope === 'trade') await this.chargeTrade(principal);
     return principal;
+  }
+
+  /**
+   * Spends one of the account's trade requests (429 RATE_LIMITED past the budget): every route
+   * that needs the `trade` scope, in either API dialect, pays it once.
+   */
+  async chargeTrade(principal: Principal): Promise<void> {
+    if (this.tradeLimit) await this.tradeLimit.consume(principal.accountId, `account ${principal.username}`);
   }
 
   /** Who the request is, without a scope check (a session alone, e.g. for managing API keys). */

@@ -3,6 +3,7 @@ import type { Logger } from '@xtrader/platform';
 import type { CredentialReader } from '@xtrader/platform';
 import type { MarketSpec } from '@xtrader/protocol';
 import type Redis from 'ioredis';
+import type { Principal } from '../auth/account-store';
 import type { MarketReader } from '../market/reader';
 import type { ApiMetrics } from '../metrics';
 import { JSON_BODY_LIMIT } from '../raw-json';
@@ -26,6 +27,8 @@ export interface BinanceRouterDeps {
   reader: MarketReader;
   orders: OrderFunctions;
   credentials: CredentialReader;
+  /** Spends one of the account's trade requests (the per-account limit of `/api/v1`). */
+  chargeTrade: (who: Principal) => Promise<void>;
   metrics: ApiMetrics;
   log: Logger;
   /** The client address a request comes from (the app's trusted-proxy rule). */
@@ -71,7 +74,7 @@ export function binanceRouter(deps: BinanceRouterDeps): Router {
     return (r[PARAMS] ??= new BinanceParams(queryOf(req), bodyOf(req)));
   };
   router.use(publicRoutes({ markets, reader: deps.reader, weight, clientOf: deps.clientOf, paramsOf }));
-  router.use(signedRoutes({ markets, orders: deps.orders, numbers, credentials: deps.credentials, weight, clientOf: deps.clientOf, paramsOf, queryOf, bodyOf }));
+  router.use(signedRoutes({ markets, orders: deps.orders, numbers, credentials: deps.credentials, chargeTrade: deps.chargeTrade, weight, clientOf: deps.clientOf, paramsOf, queryOf, bodyOf }));
   router.use((_req, _res, next) => next(new BinanceError('NOT_FOUND', 'No such route in the Binance-compatible API (docs/binance-compat.md lists what is served).')));
   router.use(binanceErrorHandler(deps.log, deps.metrics));
   return router;

@@ -39,6 +39,8 @@ export interface SignedRouteDeps {
   orders: OrderFunctions;
   numbers: OrderNumbers;
   credentials: CredentialReader;
+  /** Spends one of the account's trade requests (the per-account limit both dialects share). */
+  chargeTrade: (who: Principal) => Promise<void>;
   weight: RequestWeight;
   clientOf: (req: Request) => string;
   paramsOf: (req: Request) => BinanceParams;
@@ -64,6 +66,7 @@ export function signedRoutes(deps: SignedRouteDeps): Router {
   async function signed(req: Request, scope: ApiKeyScope): Promise<{ p: BinanceParams; who: Principal }> {
     const p = paramsOf(req);
     const who = await verifyBinanceSigned(credentials, { headers: req.headers, query: deps.queryOf(req), body: deps.bodyOf(req), params: p }, scope);
+    if (scope === 'trade') await deps.chargeTrade(who);
     return { p, who };
   }
 
