@@ -111,6 +111,7 @@ test('a limit buy and a crossing sell placed through the form reach the book, tr
 
     // Another account takes part of it: its sell is the taker.
     await ui.logOut();
+    await page.locator('[data-testid=my-orders-signed-out]').waitFor();
     await ui.signUp('seller_02');
     await ui.placeOrder({ side: 'Sell', price: '50000000', quantity: '0.2' });
     // The maker's remainder, the trade (taker side Sell), the open candle and the statistics.
@@ -121,6 +122,10 @@ test('a limit buy and a crossing sell placed through the form reach the book, tr
     expect(await page.locator('[data-testid=stat-last-price]').textContent()).toBe('50,000,000');
     await page.locator('[data-testid=stat-volume]', { hasText: '0.2000' }).waitFor();
     await ui.myOrder('FILLED').waitFor();
+    expect(await ui.myOrders().count()).toBe(1);
+    await page.locator('[data-testid=tab-my-trades]').click();
+    await page.locator('[data-testid=my-trade-row][data-side=Sell][data-price="50000000"][data-quantity="0.2"]', { hasText: 'taker' }).waitFor();
+    await page.locator('[data-testid=tab-my-orders]').click();
 
     // Another interval loads the same trade from REST.
     await page.locator('[data-testid=interval-1m]').click();
@@ -211,6 +216,7 @@ test('signed out, the whole market shows and pressing Buy asks to log in without
     await ui.bookRow('ask', 60000000).waitFor();
     await ui.bookRow('bid', 40000000).waitFor();
     await page.locator('[data-testid=price-chart][data-history=complete]').waitFor();
+    await page.locator('[data-testid=my-orders-signed-out]').waitFor();
 
     await ui.placeOrder({ side: 'Buy', price: '45000000', quantity: '0.1' });
     const dialog = page.locator('[data-testid=auth-dialog][data-mode=login]');
@@ -225,6 +231,69 @@ test('signed out, the whole market shows and pressing Buy asks to log in without
     await dialog.locator('[data-testid=auth-close]').click();
     await ui.signedOut();
     expect(posts.filter((u) => u.includes('/api/v1/order'))).toEqual([]);
+  });
+});
+
+test('my orders follow the account to a second browser; another account neither sees nor cancels them', async () => {
+  await withPage('09-orders-follow-account', async (ui, page) => {
+    await ui.ready();
+    await ui.signUp('alice_09');
+    await ui.placeOrder({ side: 'Buy', price: '44000000', quantity: '0.3' });
+    await ui.bookRow('bid', 44000000, 0.3).waitFor();
+    const row = ui.myOrder('NEW');
+    await row.waitFor();
+    const orderId = (await row.getAttribute('data-order-id'))!;
+
+    // The same account in another browser (its own cookies and storage) shows the same order.
+    const { context, page: other } = await openPage(browser, `${stack.realtimeUrls[0]}/?symbol=BTC-KRW&interval=5m`);
+    contexts.push(context);
+    const second = new TradingPage(other);
+    await second.ready();
+    await second.logIn('alice_09');
+    await second.myOrderById(orderId, 'NEW').waitFor();
+    // Cancelled there, the first browser sees it too (pushed book change -> reload).
+    await second.myOrderById(orderId).locator('[data-testid=cancel-order]').click();
+    await second.myOrderById(orderId, 'CANCELLED').waitFor();
+    await ui.myOrderById(orderId, 'CANCELLED').waitFor();
+    await screenshot(other, '09a-second-browser');
+
+    // A second order, and another account in a third browser.
+    await ui.placeOrder({ side: 'Buy', price: '43000000', quantity: '0.2' });
+    const kept = ui.myOrder('NEW');
+    await kept.waitFor();
+    const keptId = (await kept.getAttribute('data-order-id'))!;
+    const { context: bobContext, page: bobPage } = await openPage(browser, `${stack.realtimeUrls[0]}/?symbol=BTC-KRW&interval=5m`);
+    contexts.push(bobContext);
+    const bob = new TradingPage(bobPage);
+    await bob.ready();
+    await bob.signUp('bob_09');
+    await bob.bookRow('bid', 43000000, 0.2).waitFor();
+    await bobPage.locator('[data-testid=my-orders] >> text=No orders yet').waitFor();
+    // Bob's session asks for Alice's order and to cancel it: the answer of an unknown id.
+    const answers = await bobPage.evaluate(
+      async ({ api, id }) => {
+        const read = await fetch(`${api}/api/v1/order/${id}`, { credentials: 'include' });
+        const cancel = await fetch(`${api}/api/v1/order/cancel`, {
+          method: 'POST',
+          credentials: 'include',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ order_id: id }),
+        });
+        return { read: read.status, cancel: cancel.status, code: ((await cancel.json()) as { error: string }).error };
+      },
+      { api: stack.apiUrls[0], id: keptId },
+    );
+    expect(answers).toEqual({ read: 404, cancel: 404, code: 'ORDER_NOT_FOUND' });
+    await ui.bookRow('bid', 43000000, 0.2).waitFor();
+    await ui.myOrderById(keptId, 'NEW').waitFor();
+    expect(await bob.myOrders().count()).toBe(0);
+
+    // Logging out in the second browser ends that session only.
+    await second.logOut();
+    await other.reload();
+    await second.ready();
+    await second.signedOut();
+    await ui.signedIn('alice_09');
   });
 });
 
@@ -264,9 +333,14 @@ test('an API key made in the panel lets a script place and cancel; revoked, the 
       expect(placed.status).toBe(202);
       const orderId = placed.json.order_id as string;
       await ui.bookRow('ask', 62000000, 0.4).waitFor();
+      await ui.myOrderById(orderId, 'NEW').waitFor();
+      const listed = await script.request('GET', '/api/v1/orders?symbol=BTC-KRW&status=open');
+      expect(listed.status).toBe(200);
+      expect((listed.json.orders as { order_id: string }[]).map((o) => o.order_id)).toEqual([orderId]);
       const cancelled = await script.request('POST', '/api/v1/order/cancel', { order_id: orderId });
       expect(cancelled.status).toBe(200);
       expect(cancelled.json.status).toBe('CANCELLED');
+      await ui.myOrderById(orderId, 'CANCELLED').waitFor();
       await ui.bookRow('ask', 62000000).waitFor({ state: 'detached' });
 
       // Revoked in the panel: the script is refused (every node within a second).
@@ -274,7 +348,8 @@ test('an API key made in the panel lets a script place and cancel; revoked, the 
       await panel.locator(`[data-testid=api-key-row][data-api-key="${apiKey}"] [data-testid=api-key-revoke]`).click();
       await panel.locator(`[data-testid=api-key-row][data-api-key="${apiKey}"]`).waitFor({ state: 'detached' });
       await waitFor('the revoked key to be refused', async () => (await script.request('GET', '/api/v1/account')).status === 401, { timeoutMs: 5_000, intervalMs: 100 });
-      expect(await script.request('GET', '/api/v1/account')).toMatchObject({ status: 401, json: { error: 'UNAUTHENTICATED' } });
+      const refused = await script.request('POST', '/api/v1/order', { symbol: 'BTC-KRW', side: 'Sell', type: 'Limit', price: '62000000', quantity: '0.1' });
+      expect(refused).toMatchObject({ status: 401, json: { error: 'UNAUTHENTICATED' } });
     },
     (context) => context.grantPermissions(['clipboard-read', 'clipboard-write']),
   );

@@ -5,7 +5,7 @@ import { ExchangeApi } from './lib/api';
 import { MarketFeed } from './lib/feed';
 import { priceInputText, toMarket, type Market } from './lib/market';
 import { useMarketData } from './hooks/useMarketData';
-import { useMyOrders } from './hooks/useMyOrders';
+import { useAccountActivity } from './hooks/useAccountActivity';
 import { useSession } from './hooks/useSession';
 import { ConnectionIndicator } from './components/ConnectionIndicator';
 import { StatsBar } from './components/StatsBar';
@@ -83,7 +83,7 @@ function TradingPage({ api, feed, markets }: { api: ExchangeApi; feed: MarketFee
   const data = useMarketData(api, feed, symbol, connection);
   const session = useSession(api);
   const signedIn = session.state.status === 'signed-in';
-  const myOrders = useMyOrders(api, feed, symbol);
+  const activity = useAccountActivity(api, feed, session.state, symbol, connection);
   const [auth, setAuth] = useState<{ mode: AuthMode; reason?: string }>();
   const [showKeys, setShowKeys] = useState(false);
   const closeAuth = useCallback(() => setAuth(undefined), []);
@@ -129,10 +129,19 @@ function TradingPage({ api, feed, markets }: { api: ExchangeApi; feed: MarketFee
         <OrderBook market={market} book={data.book} lastPrice={data.stats?.last_price} lastSide={data.trades[0]?.side} onPickPrice={pickPrice} />
         <PriceChart api={api} feed={feed} market={market} interval={interval} onInterval={setCandleInterval} connection={connection} historyPage={initial.historyPage} />
         <div className="side-column">
-          <OrderForm api={api} market={market} book={data.book} picked={picked} signedIn={signedIn} onLoginRequired={loginToTrade} onPlaced={myOrders.add} />
+          <OrderForm api={api} market={market} book={data.book} picked={picked} signedIn={signedIn} onLoginRequired={loginToTrade} onPlaced={activity.placed} />
           <RecentTrades market={market} trades={data.trades} />
         </div>
-        <MyOrders orders={myOrders.orders} markets={byName} cancelErrors={myOrders.cancelErrors} onCancel={(id) => void myOrders.cancel(id)} />
+        <MyOrders
+          signedIn={signedIn}
+          orders={activity.orders}
+          trades={activity.trades}
+          error={activity.error}
+          markets={byName}
+          cancelErrors={activity.cancelErrors}
+          onCancel={(id) => void activity.cancel(id)}
+          onLogin={() => setAuth({ mode: 'login' })}
+        />
       </main>
       {auth && <AuthDialog session={session} mode={auth.mode} reason={auth.reason} onMode={(mode) => setAuth({ mode })} onClose={closeAuth} />}
       {showKeys && signedIn && <ApiKeysDialog api={api} onClose={closeKeys} />}

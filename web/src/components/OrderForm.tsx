@@ -2,7 +2,6 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { formatSteps, type OrderType, type Side } from '@xtrader/protocol';
 import { ApiError, type ExchangeApi } from '../lib/api';
 import type { BookView } from '../hooks/useMarketData';
-import type { MyOrder } from '../hooks/useMyOrders';
 import { checkPrice, checkQuantity, estimateAgainstBook, formatFeeUnits, formatNotional, type Market } from '../lib/market';
 
 /** A price picked in the order book; `n` makes picking the same price twice an update. */
@@ -19,7 +18,7 @@ interface Props {
   /** Only a signed-in account may place orders; pressing Buy/Sell signed out calls `onLoginRequired`. */
   signedIn: boolean;
   onLoginRequired(): void;
-  onPlaced(order: MyOrder): void;
+  onPlaced(orderId: string): void;
 }
 
 interface Errors {
@@ -92,18 +91,7 @@ export function OrderForm({ api, market, book, picked, signedIn, onLoginRequired
     setBusy(true);
     try {
       const res = await api.placeOrder({ symbol: market.symbol, side, type, quantity: qtyText, ...(priceText ? { price: priceText } : {}) });
-      onPlaced({
-        order_id: res.order_id,
-        symbol: market.symbol,
-        side,
-        type,
-        price: priceText ? Number(priceText) : null,
-        quantity: Number(qtyText),
-        filled_quantity: 0,
-        average_price: null,
-        status: 'ACCEPTED',
-        created_at: Date.now(),
-      });
+      onPlaced(res.order_id);
       setNotice(`${side} order accepted`);
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) onLoginRequired();
