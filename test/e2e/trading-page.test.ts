@@ -8,6 +8,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { type Stack } from '@xtrader/infra';
 import { waitFor } from '@xtrader/platform';
+import { PrivateEmitter } from '@xtrader/realtime';
 import { launchBrowser, openPage, screenshot } from './support/browser';
 import { placeViaApi, recentTrades, startExchange } from './support/exchange';
 import { TradingPage } from './support/page';
@@ -353,6 +354,54 @@ test('an API key made in the panel lets a script place and cancel; revoked, the 
     },
     (context) => context.grantPermissions(['clipboard-read', 'clipboard-write']),
   );
+});
+
+test("the account's private channels update my orders and trades at once; a skipped account_sequence reloads them from REST", async () => {
+  // The producing stage's own publisher, standing in for the stage that numbers the account's messages.
+  const emitter = new PrivateEmitter(stack.redisUrl, stack.prefix);
+  try {
+    await withPage('11-private-channels', async (ui, page) => {
+      await ui.ready();
+      await ui.signUp('dave_11');
+      const accountId = await page.evaluate(async (api) => ((await (await fetch(`${api}/api/v1/account`, { credentials: 'include' })).json()) as { account_id: string }).account_id, stack.apiUrls[0]);
+      // An order and a trade the api has never heard of: shown, they can only have come by push.
+      const now = Date.now();
+      const order = {
+        order_id: 'a7d0c1e2-0000-4000-8000-000000000011',
+        symbol: 'BTC-KRW',
+        side: 'Buy' as const,
+        type: 'Limit' as const,
+        time_in_force: 'GTC' as const,
+        price: 39000000,
+        quantity: 0.5,
+        filled_quantity: 0.2,
+        remaining_quantity: 0.3,
+        average_price: 39000000,
+        status: 'PARTIALLY_FILLED' as const,
+        created_at: now,
+        updated_at: now,
+        sequence: 7,
+      };
+      const fill = { exec_id: 'x-11', order_id: order.order_id, symbol: 'BTC-KRW', side: 'Buy' as const, price: 39000000, quantity: 0.2, fee: 0, fee_asset: 'KRW', liquidity: 'maker' as const, timestamp: now };
+      // The page follows its channels once the connection is authenticated (here by the login's token).
+      await waitFor('the page to follow its account channels', async () => {
+        emitter.emit(accountId, [{ type: 'OrderUpdate', order, account_sequence: 1 }]);
+        return (await ui.myOrderById(order.order_id, 'PARTIALLY_FILLED').count()) === 1;
+      }, { timeoutMs: 10_000, intervalMs: 250 });
+      emitter.emit(accountId, [{ type: 'Fill', ...fill, account_sequence: 2 }]);
+      await page.locator('[data-testid=tab-my-trades]').click();
+      await page.locator(`[data-testid=my-trade-row][data-order-id="${order.order_id}"][data-quantity="0.2"]`).waitFor();
+      await page.locator('[data-testid=tab-my-orders]').click();
+
+      // A skipped number: a message was missed, so the page reads its orders again.
+      const resync = page.waitForRequest(/\/api\/v1\/orders/);
+      emitter.emit(accountId, [{ type: 'OrderUpdate', order: { ...order, filled_quantity: 0.5, remaining_quantity: 0, status: 'FILLED', sequence: 9 }, account_sequence: 4 }]);
+      await resync;
+      await ui.myOrderById(order.order_id, 'FILLED').waitFor();
+    });
+  } finally {
+    await emitter.close();
+  }
 });
 
 test('with the realtime node stopped the page keeps updating by REST polling, and returns to push when it is back', async () => {

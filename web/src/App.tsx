@@ -81,7 +81,7 @@ function TradingPage({ api, feed, markets }: { api: ExchangeApi; feed: MarketFee
   const connection = useSyncExternalStore(feed.onStateChange, feed.getState);
   const market = byName.get(symbol)!;
   const data = useMarketData(api, feed, symbol, connection);
-  const session = useSession(api);
+  const session = useSession(api, feed);
   const signedIn = session.state.status === 'signed-in';
   const activity = useAccountActivity(api, feed, session.state, symbol, connection);
   const [auth, setAuth] = useState<{ mode: AuthMode; reason?: string }>();

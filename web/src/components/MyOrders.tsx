@@ -1,11 +1,11 @@
 import { useState } from 'react';
-import type { MyTrade, OrderStatus, OrderView } from '@xtrader/protocol';
+import type { MyTrade, OrderStatus, OrderUpdateView } from '@xtrader/protocol';
 import { isOpen } from '../hooks/useAccountActivity';
 import { formatFixed, type Market } from '../lib/market';
 
 interface Props {
   signedIn: boolean;
-  orders?: OrderView[];
+  orders?: OrderUpdateView[];
   trades?: MyTrade[];
   error?: string;
   markets: Map<string, Market>;

@@ -1,13 +1,10 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { MyTrade, OrderStatus, OrderView } from '@xtrader/protocol';
+import type { MyTrade, OrderStatus, OrderUpdateView } from '@xtrader/protocol';
 import type { ExchangeApi } from '../lib/api';
+import { applyOrderUpdate, mergeOrderList, mergeTrades, MY_TRADES_SHOWN, ORDERS_SHOWN } from '../lib/activity';
 import type { ConnectionState, MarketFeed } from '../lib/feed';
 import { POLL_MS } from './useMarketData';
 import type { SessionState } from './useSession';
-
-/** How many of the account's newest orders and trades the page shows. */
-export const ORDERS_SHOWN = 100;
-export const MY_TRADES_SHOWN = 50;
 /**
  * Market pushes arrive many times a second on a busy market; they ask for a reload of the
  * account's orders at most this often (a push naming one of its open orders asks at once).
@@ -20,7 +17,7 @@ export function isOpen(status: OrderStatus): boolean {
 
 export interface AccountActivity {
   /** Undefined while signed out or before the first answer. */
-  orders?: OrderView[];
+  orders?: OrderUpdateView[];
   trades?: MyTrade[];
   error?: string;
   /** The page placed an order: reload now. */
@@ -32,16 +29,16 @@ export interface AccountActivity {
 
 /**
  * The signed-in account's orders and trades, read from the api so they follow the account to
- * any browser. What makes it reload: signing in, the page's own place and cancel, the shown
- * market's pushes (its Executions and book updates), a resync after a missed push, and the 2 s
- * REST fallback while the socket is down. Nothing polls while the socket is up.
- *
- * The account's private realtime channels, once subscribed here, replace the market-push trigger:
- * an OrderUpdate or Fill is applied as it comes and an `account_sequence` gap calls `reload`.
+ * any browser, and kept current by the account's private channels: an OrderUpdate or Fill is
+ * applied as it comes; following them (again, after a reconnect) or a skipped `account_sequence`
+ * reloads from REST. Also reloaded: the page's own place and cancel, the 2 s REST fallback while
+ * the socket is down, and, while no producer publishes the private channels yet, the shown
+ * market's pushes (the effect marked below; delete it once OrderUpdates flow). Nothing polls
+ * while the socket is up.
  */
 export function useAccountActivity(api: ExchangeApi, feed: MarketFeed, session: SessionState, symbol: string, connection: ConnectionState): AccountActivity {
   const signedIn = session.status === 'signed-in' ? session.accountId : undefined;
-  const [orders, setOrders] = useState<OrderView[]>();
+  const [orders, setOrders] = useState<OrderUpdateView[]>();
   const [trades, setTrades] = useState<MyTrade[]>();
   const [error, setError] = useState<string>();
   const [cancelErrors, setCancelErrors] = useState<Record<string, string>>({});
@@ -71,8 +68,8 @@ export function useAccountActivity(api: ExchangeApi, feed: MarketFeed, session: 
         try {
           const [o, t] = await Promise.all([api.myOrders({ status: 'all', limit: ORDERS_SHOWN }), api.myTrades({ limit: MY_TRADES_SHOWN })]);
           if (epoch !== l.epoch) continue;
-          setOrders(o);
-          setTrades(t);
+          setOrders((current) => mergeOrderList(current, o));
+          setTrades((current) => mergeTrades(current, t));
           setError(undefined);
         } catch (e) {
           if (epoch !== l.epoch) continue;
@@ -107,7 +104,24 @@ export function useAccountActivity(api: ExchangeApi, feed: MarketFeed, session: 
     };
   }, [signedIn, reload]);
 
-  // The shown market's pushes: a trade of one of the account's open orders reloads at once;
+  // The account's own channels.
+  useEffect(() => {
+    if (!signedIn) return;
+    return feed.subscribeAccount(signedIn, {
+      onSubscribed: () => void reload(),
+      onGap: () => void reload(),
+      onMessage: (msg) => {
+        if (msg.type === 'OrderUpdate') setOrders((current) => applyOrderUpdate(current, msg.order));
+        else if (msg.type === 'Fill') {
+          const { type: _t, account_sequence: _s, ...trade } = msg;
+          setTrades((current) => mergeTrades(current, [trade]));
+        }
+      },
+    });
+  }, [feed, signedIn, reload]);
+
+  // Until the private channels have a producer: the shown market's pushes. A trade of one of
+  // the account's open orders reloads at once;
   // anything else on this market (a book change may be an order of this account placed elsewhere)
   // reloads soon.
   useEffect(() => {
@@ -145,7 +159,7 @@ export function useAccountActivity(api: ExchangeApi, feed: MarketFeed, session: 
       setCancelErrors(({ [orderId]: _, ...rest }) => rest);
       try {
         const view = await api.cancelOrder(orderId);
-        setOrders((list) => list?.map((o) => (o.order_id === orderId ? view : o)));
+        setOrders((list) => applyOrderUpdate(list, view));
       } catch (e) {
         setCancelErrors((errs) => ({ ...errs, [orderId]: (e as Error).message }));
       }

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError, type ExchangeApi } from '../lib/api';
+import type { MarketFeed } from '../lib/feed';
 
 /** Who is signed in: `checking` until the api has answered whether the cookie is a session. */
 export type SessionState = { status: 'checking' } | { status: 'signed-out' } | { status: 'signed-in'; accountId: string; username: string };
@@ -15,10 +16,10 @@ export interface Session {
 
 /**
  * The page's session. It lives in the api's HttpOnly `xt_session` cookie, never in script
- * storage, so the page asks `GET /api/v1/account` on load whether it is signed in, and any 401
+ * storage (the realtime connection's handshake carries the cookie too), so the page asks `GET /api/v1/account` on load whether it is signed in, and any 401
  * from an account request (expired, revoked, logged out elsewhere) signs it out.
  */
-export function useSession(api: ExchangeApi): Session {
+export function useSession(api: ExchangeApi, feed: MarketFeed): Session {
   const [state, setState] = useState<SessionState>({ status: 'checking' });
 
   useEffect(() => {
@@ -55,9 +56,12 @@ export function useSession(api: ExchangeApi): Session {
   const login = useCallback(
     async (username: string, password: string) => {
       const r = await api.login(username, password);
+      // The realtime connection predates the cookie: it authenticates with the token, used here
+      // once and kept nowhere.
+      feed.authenticate(r.token);
       setState({ status: 'signed-in', accountId: r.account_id, username: r.username });
     },
-    [api],
+    [api, feed],
   );
 
   const signup = useCallback(

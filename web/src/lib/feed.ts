@@ -1,5 +1,19 @@
 import { io, type Socket } from 'socket.io-client';
-import { candleTopic, channelTopic, DEFAULT_CANDLE_INTERVAL, MarketMessage, type Channel, type Interval, type Subscribe, type Unsubscribe } from '@xtrader/protocol';
+import {
+  AuthSuccess,
+  candleTopic,
+  channelTopic,
+  DEFAULT_CANDLE_INTERVAL,
+  MarketMessage,
+  PRIVATE_CHANNELS,
+  PrivateMessage,
+  SubscribeSuccess,
+  type Auth,
+  type Channel,
+  type Interval,
+  type Subscribe,
+  type Unsubscribe,
+} from '@xtrader/protocol';
 
 /**
  * `live`: the socket is up and pushes every change. `polling`: the socket is down, the page
@@ -33,6 +47,23 @@ interface Registration {
 }
 
 const MARKET_EVENTS = ['Execution', 'OrderBookUpdate', 'MarketStatistics', 'CandlestickUpdate'] as const;
+const PRIVATE_EVENTS = ['OrderUpdate', 'Fill', 'BalanceUpdate'] as const;
+
+export interface AccountHandlers {
+  /** The account's channels are followed (again): what was missed before is only in REST. */
+  onSubscribed(): void;
+  onMessage(msg: PrivateMessage): void;
+  /** An `account_sequence` was skipped: a message was missed, resync from REST. */
+  onGap(): void;
+}
+
+interface AccountRegistration {
+  accountId: string;
+  handlers: AccountHandlers;
+  /** The private channels are subscribed on the current connection. */
+  subscribed: boolean;
+  lastSeq?: number;
+}
 
 export function topicName(t: TopicSpec): string {
   return t.channel === 'candles' ? candleTopic(t.symbol, t.interval ?? DEFAULT_CANDLE_INTERVAL) : channelTopic(t.channel, t.symbol);
@@ -48,6 +79,9 @@ export class MarketFeed {
   private readonly stateListeners = new Set<() => void>();
   private readonly topics = new Map<string, TopicEntry>();
   private readonly registrations = new Set<Registration>();
+  /** The account the current connection authenticated as (AuthSuccess), if any. */
+  private authenticatedAs?: string;
+  private account?: AccountRegistration;
 
   /** `url` undefined connects to the page's own origin. */
   constructor(url: string | undefined) {
@@ -55,6 +89,9 @@ export class MarketFeed {
     const opts = { transports: ['websocket'], reconnectionDelay: 500, reconnectionDelayMax: 2000 };
     this.socket = url ? io(url, opts) : io(opts);
     this.socket.on('connect', () => {
+      // The handshake carries the session cookie: an AuthSuccess follows when it is a session.
+      this.authenticatedAs = undefined;
+      if (this.account) this.account.subscribed = false;
       // Back after an outage: messages sent between the last poll and this resubscribe were
       // missed and no gap will show (lastSeq restarts), so every topic resyncs once from REST.
       const reconnected = this.state === 'polling';
@@ -63,7 +100,25 @@ export class MarketFeed {
       this.setState('live');
       if (reconnected) for (const reg of this.registrations) for (const topic of reg.topics) reg.handlers.onGap?.(topic);
     });
-    this.socket.on('disconnect', () => this.setState('polling'));
+    this.socket.on('disconnect', () => {
+      this.authenticatedAs = undefined;
+      if (this.account) this.account.subscribed = false;
+      this.setState('polling');
+    });
+    this.socket.on('AuthSuccess', (raw: unknown) => {
+      const msg = AuthSuccess.safeParse(raw);
+      if (!msg.success) return;
+      this.authenticatedAs = msg.data.account_id;
+      this.subscribeAccountChannels();
+    });
+    this.socket.on('SubscribeSuccess', (raw: unknown) => {
+      const msg = SubscribeSuccess.safeParse(raw);
+      const acc = this.account;
+      if (!msg.success || !acc || !acc.subscribed || !msg.data.channels?.includes('orders')) return;
+      acc.lastSeq = undefined;
+      this.callAccount((h) => h.onSubscribed());
+    });
+    for (const event of PRIVATE_EVENTS) this.socket.on(event, (raw: unknown) => this.dispatchPrivate(raw));
     this.socket.on('connect_error', () => {
       if (!this.socket.connected) this.setState('polling');
     });
@@ -109,8 +164,65 @@ export class MarketFeed {
     };
   }
 
+  /**
+   * Authenticates the connection as the session `token` (just logged in): a connection made
+   * before the login carried no session cookie. Later connections authenticate by the cookie.
+   */
+  authenticate(token: string): void {
+    const msg: Auth = { type: 'Auth', token };
+    if (this.socket.connected) this.socket.emit('Auth', msg);
+  }
+
+  /**
+   * Follows the account's private channels (all of them, unfiltered, so a skipped
+   * `account_sequence` is a missed message) once the connection is authenticated as `accountId`,
+   * and again after every reconnect. Returns the function that stops it.
+   */
+  subscribeAccount(accountId: string, handlers: AccountHandlers): () => void {
+    const reg: AccountRegistration = { accountId, handlers, subscribed: false };
+    this.account = reg;
+    this.subscribeAccountChannels();
+    return () => {
+      if (this.account !== reg) return;
+      this.account = undefined;
+      if (reg.subscribed && this.socket.connected) this.socket.emit('Unsubscribe', { type: 'Unsubscribe', channels: [...PRIVATE_CHANNELS] });
+    };
+  }
+
   close(): void {
     this.socket.close();
+  }
+
+  private subscribeAccountChannels(): void {
+    const acc = this.account;
+    if (!acc || acc.subscribed || !this.socket.connected || this.authenticatedAs !== acc.accountId) return;
+    acc.subscribed = true;
+    this.socket.emit('Subscribe', { type: 'Subscribe', channels: [...PRIVATE_CHANNELS] });
+  }
+
+  private dispatchPrivate(raw: unknown): void {
+    const acc = this.account;
+    if (!acc || !acc.subscribed) return;
+    const parsed = PrivateMessage.safeParse(raw);
+    if (!parsed.success) {
+      console.warn('unreadable private message', raw);
+      return;
+    }
+    const seq = parsed.data.account_sequence;
+    const gap = acc.lastSeq !== undefined && seq > acc.lastSeq + 1;
+    if (acc.lastSeq === undefined || seq > acc.lastSeq) acc.lastSeq = seq;
+    if (gap) this.callAccount((h) => h.onGap());
+    this.callAccount((h) => h.onMessage(parsed.data));
+  }
+
+  private callAccount(call: (h: AccountHandlers) => void): void {
+    const acc = this.account;
+    if (!acc) return;
+    try {
+      call(acc.handlers);
+    } catch (e) {
+      console.error('account handler failed', e);
+    }
   }
 
   private setState(next: ConnectionState): void {
