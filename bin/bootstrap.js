@@ -5,7 +5,7 @@
 // it runs before `npm ci` has brought tsx.
 'use strict';
 const { execSync, spawnSync } = require('node:child_process');
-const { existsSync } = require('node:fs');
+const { existsSync, readFileSync } = require('node:fs');
 const { join } = require('node:path');
 
 const root = join(__dirname, '..');
@@ -18,6 +18,17 @@ function has(cmd) {
 if (!existsSync(join(root, 'node_modules', '.bin', 'tsx'))) {
   console.log('bootstrap: installing npm dependencies (npm ci)');
   execSync('npm ci --no-audit --no-fund', { cwd: root, stdio: 'inherit' });
+} else {
+  // An existing node_modules may predate a dependency added to the lockfile since: install the
+  // ones it lacks (top-level packages of the lockfile, platform-specific optional ones aside).
+  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8'));
+  const lacking = Object.entries(lock.packages ?? {}).filter(
+    ([path, info]) => path.startsWith('node_modules/') && !path.slice('node_modules/'.length).includes('node_modules/') && !info.optional && !info.link && !existsSync(join(root, path)),
+  );
+  if (lacking.length > 0) {
+    console.log(`bootstrap: installing npm dependencies the lockfile lists and node_modules lacks (${lacking.slice(0, 3).map(([p]) => p.slice(13)).join(', ')}${lacking.length > 3 ? ', ...' : ''})`);
+    execSync('npm install --no-audit --no-fund', { cwd: root, stdio: 'inherit' });
+  }
 }
 
 if (forTests) {
