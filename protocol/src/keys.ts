@@ -198,3 +198,51 @@ export function accountKeys(prefix: string = DEFAULT_PREFIX) {
   };
 }
 export type AccountKeys = ReturnType<typeof accountKeys>;
+
+/**
+ * One ledger shard's keys (the shard of an account: `accountShard` in `ledger.ts`). They share
+ * the `{ledger-N}` hash tag, so a shard is one cluster slot: its writer's commit (balances, holds,
+ * positions, outbox) is atomic, and never spans a symbol's slot.
+ */
+export function ledgerShardKeys(shard: number, prefix: string = DEFAULT_PREFIX) {
+  const base = `${prefix}:{ledger-${shard}}`;
+  return {
+    /** Stream of `LedgerRequest`s (locks, transfers) appended by api nodes; field {@link FIELDS.command}. */
+    commands: `${base}:commands`,
+    /** Hash `balanceField(account, asset)` -> `encodeBalance(available, locked)`. */
+    balances: `${base}:balances`,
+    /** Hash order id -> `StoredHold` JSON: what each live order still locks. */
+    holds: `${base}:holds`,
+    /** Hash tx id -> `StoredTransfer` JSON: the first answer of each applied deposit or withdrawal. */
+    transfers: `${base}:transfers`,
+    /** Hash asset -> fee units collected by this shard (integer string). */
+    fees: `${base}:fees`,
+    /** Hash of input positions, fields from {@link LEDGER_POSITIONS}. */
+    positions: `${base}:positions`,
+    /** Stream of granted orders' place commands, forwarded to their symbols' command streams. */
+    outbox: `${base}:outbox`,
+    /** Pub/sub channel of `LedgerAnswer`s for the api nodes waiting on their requests. */
+    answers: `${base}:answers`,
+    /** The writer lease `<fence>:<writer id>` (TTL), its guard, fence counter and heartbeat, as the engines'. */
+    lease: `${base}:lease`,
+    leaseGuard: `${base}:lease:guard`,
+    fence: `${base}:fence`,
+    heartbeat: `${base}:heartbeat`,
+  };
+}
+export type LedgerShardKeys = ReturnType<typeof ledgerShardKeys>;
+
+/** Field names of a ledger shard's `positions` hash. */
+export const LEDGER_POSITIONS = {
+  /** Id of the last command-stream entry applied. */
+  commands: 'commands',
+  /** Id of the last outbox entry forwarded to its symbol's command stream. */
+  forwarded: 'forwarded',
+  /** Id of the last entry of a symbol's events stream applied. */
+  events: (symbol: string) => `events:${symbol}`,
+  /** Sequence of the last event of a symbol applied (the ledger core's own apply-once position). */
+  seq: (symbol: string) => `seq:${symbol}`,
+} as const;
+
+/** The keys a lease needs (an engine's symbol keys and a ledger shard's keys both have them). */
+export type LeaseKeys = Pick<SymbolKeys, 'lease' | 'leaseGuard' | 'fence' | 'heartbeat'>;

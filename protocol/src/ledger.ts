@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { OrderType, Side } from './rest';
+import { decodeEvent, PlaceCommand, type CompactEvent, type EngineEvent } from './stream';
 
 /**
  * What the ledger (balances, sharded by account) is asked to do: lock the funds of an order
@@ -75,4 +76,76 @@ export function accountShard(accountId: string, shardCount: number): number {
     h = Math.imul(h, 0x01000193) >>> 0;
   }
   return h % shardCount;
+}
+
+/**
+ * A request on a ledger shard's command stream (field `FIELDS.command`), appended by an api
+ * node; the writer answers it on the shard's `answers` channel by `request_id`. A lock carries
+ * the place command to forward to the symbol's command stream once the funds are locked.
+ */
+export const LedgerRequest = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('transfer'), request_id: Id, transfer: TransferCommand }),
+  z.object({ kind: z.literal('lock'), request_id: Id, lock: LockCommand, place: PlaceCommand }),
+]);
+export type LedgerRequest = z.infer<typeof LedgerRequest>;
+
+/** The writer's answer to one request: amounts are integer strings of the asset's units. */
+export type LedgerAnswer =
+  | { request_id: string; ok: true; asset: string; amount: string; available?: string; locked?: string }
+  | { request_id: string; ok: false; code: string; message: string };
+
+/** One balance as stored in a shard's `balances` hash: field {@link balanceField}, value `"<available>:<locked>"`. */
+export function balanceField(accountId: string, asset: string): string {
+  return `${accountId}:${asset}`;
+}
+export function encodeBalance(available: bigint, locked: bigint): string {
+  return `${available}:${locked}`;
+}
+export function decodeBalance(field: string, value: string): { account_id: string; asset: string; available: bigint; locked: bigint } {
+  const cut = field.lastIndexOf(':');
+  const [available, locked] = value.split(':');
+  if (cut <= 0 || available === undefined || locked === undefined) throw new Error(`bad stored balance ${field} = ${value}`);
+  return { account_id: field.slice(0, cut), asset: field.slice(cut + 1), available: BigInt(available), locked: BigInt(locked) };
+}
+
+/** A hold as stored in a shard's `holds` hash (field: the order id), amounts as integer strings. */
+export const StoredHold = z.object({
+  order_id: Id,
+  account_id: Id,
+  symbol: z.string(),
+  asset: z.string(),
+  amount: z.string().regex(/^\d+$/),
+  locked: z.string().regex(/^\d+$/),
+  price_ticks: Count.nullable(),
+  qty_lots: z.number().int().nonnegative(),
+  filled_lots: z.number().int().nonnegative(),
+  command: LockCommand,
+});
+export type StoredHold = z.infer<typeof StoredHold>;
+
+/** A transfer's first answer as stored in a shard's `transfers` hash (field: the tx id). */
+export const StoredTransfer = z.object({
+  kind: TransferKind,
+  tx_id: Id,
+  account_id: Id,
+  asset: z.string(),
+  amount: z.string().regex(/^\d+$/),
+  available: z.string().regex(/^\d+$/),
+  locked: z.string().regex(/^\d+$/),
+});
+export type StoredTransfer = z.infer<typeof StoredTransfer>;
+
+/**
+ * The engine events of one entry of a symbol's events stream (its `FIELDS.events` value: the
+ * JSON `[[command id, compact event, ...], ...]` of one committed batch), in order.
+ */
+export function eventsOfEntry(eventsJson: string): EngineEvent[] {
+  const rows = JSON.parse(eventsJson) as unknown;
+  if (!Array.isArray(rows)) throw new Error('an events entry is not a list of rows');
+  const out: EngineEvent[] = [];
+  for (const row of rows) {
+    if (!Array.isArray(row)) throw new Error('an events row is not a list');
+    for (let i = 1; i < row.length; i++) out.push(decodeEvent(row[i] as CompactEvent));
+  }
+  return out;
 }

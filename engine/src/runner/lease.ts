@@ -1,4 +1,4 @@
-import type { SymbolKeys } from '@xtrader/protocol';
+import type { LeaseKeys } from '@xtrader/protocol';
 import type { EngineScripts } from './scripts';
 
 /**
@@ -12,7 +12,7 @@ export class Lease {
 
   constructor(
     private readonly scripts: EngineScripts,
-    private readonly keys: SymbolKeys,
+    private readonly keys: LeaseKeys,
     readonly engineId: string,
     readonly ttlMs: number,
   ) {}

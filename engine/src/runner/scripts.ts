@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChainableCommander } from 'ioredis';
 import type Redis from 'ioredis';
-import { FIELDS, ORDER_FIELDS, type Candle, type Interval, type SymbolKeys } from '@xtrader/protocol';
+import { FIELDS, ORDER_FIELDS, type Candle, type Interval, type LeaseKeys, type SymbolKeys } from '@xtrader/protocol';
 
 const lua = (name: string) => readFileSync(join(__dirname, 'lua', `${name}.lua`), 'utf8');
 
@@ -65,17 +65,17 @@ export class EngineScripts {
   }
 
   /** The token now held, or null when another engine holds the lease. */
-  acquireLease(keys: SymbolKeys, engineId: string, ttlMs: number, previous: string): Promise<string | null> {
+  acquireLease(keys: LeaseKeys, engineId: string, ttlMs: number, previous: string): Promise<string | null> {
     return this.redis.xtAcquireLease(keys.lease, keys.fence, engineId, ttlMs, previous) as Promise<string | null>;
   }
 
   /** 1 when renewed (and the heartbeat written), 0 when the lease is lost. */
-  renewLease(keys: SymbolKeys, token: string, ttlMs: number, heartbeat: string, heartbeatTtlMs: number): Promise<number> {
+  renewLease(keys: LeaseKeys, token: string, ttlMs: number, heartbeat: string, heartbeatTtlMs: number): Promise<number> {
     return this.redis.xtRenewLease(keys.lease, keys.heartbeat, token, ttlMs, heartbeat, heartbeatTtlMs) as Promise<number>;
   }
 
   /** 1 when released, 0 when the lease was not ours any more. */
-  releaseLease(keys: SymbolKeys, token: string): Promise<number> {
+  releaseLease(keys: LeaseKeys, token: string): Promise<number> {
     return this.redis.xtReleaseLease(keys.lease, keys.heartbeat, token) as Promise<number>;
   }
 

@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { CommonEnv } from '@xtrader/platform';
+
+/** The ledger writer's environment, validated at boot: the one place its defaults are stated. */
+export const LedgerEnv = CommonEnv.extend({
+  /** Number of account shards (every api node and writer must agree; changing it is a migration). */
+  XT_LEDGER_SHARDS: z.coerce.number().int().min(1).max(1024).default(4),
+  /** The shards this process writes, e.g. "0,2"; every shard when unset. */
+  LEDGER_SHARDS_HERE: z
+    .string()
+    .regex(/^\d+(,\d+)*$/, 'comma-separated shard numbers')
+    .optional(),
+  LEDGER_WRITER_ID: z.string().regex(/^[A-Za-z0-9_.-]+$/).optional(),
+  /** Lease TTL: a paused writer loses its shard after this long. */
+  LEDGER_LEASE_MS: z.coerce.number().int().min(100).default(5000),
+  /** Entries read from one input per batch. */
+  LEDGER_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+  /** How long an idle writer blocks on its command stream before looking at the events again. */
+  LEDGER_BLOCK_MS: z.coerce.number().int().min(1).default(50),
+});
+export type LedgerEnv = z.infer<typeof LedgerEnv>;

@@ -1,0 +1,46 @@
+/**
+ * The ledger writer process: one lease-fenced `ShardWriter` per account shard it serves
+ * (`LEDGER_SHARDS_HERE`, default every shard of `XT_LEDGER_SHARDS`). Several processes may serve
+ * the same shards: for each shard one leads, the others wait for its lease.
+ */
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { createLogger, onShutdown, readEnv } from '@xtrader/platform';
+import { loadExchangeConfig } from '@xtrader/protocol/node';
+import { LedgerEnv } from './env';
+import { ShardWriter } from './runner/shard-writer';
+
+function main(): void {
+  const env = readEnv(LedgerEnv);
+  const log = createLogger('ledger', env.LOG_LEVEL);
+  const config = loadExchangeConfig(env.XT_SYMBOLS_FILE);
+  const shards = env.LEDGER_SHARDS_HERE ? env.LEDGER_SHARDS_HERE.split(',').map(Number) : Array.from({ length: env.XT_LEDGER_SHARDS }, (_, i) => i);
+  const bad = shards.filter((s) => s >= env.XT_LEDGER_SHARDS);
+  if (bad.length > 0) {
+    log.error('shards out of range', { bad, shardCount: env.XT_LEDGER_SHARDS });
+    process.exit(2);
+  }
+  const writerId = env.LEDGER_WRITER_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const writers = shards.map(
+    (shard) =>
+      new ShardWriter({
+        redisUrl: env.REDIS_URL,
+        prefix: env.XT_PREFIX,
+        shard,
+        shardCount: env.XT_LEDGER_SHARDS,
+        writerId,
+        config,
+        log,
+        leaseMs: env.LEDGER_LEASE_MS,
+        batchSize: env.LEDGER_BATCH_SIZE,
+        blockMs: env.LEDGER_BLOCK_MS,
+      }),
+  );
+  onShutdown(log, async () => {
+    await Promise.all(writers.map((w) => w.stop()));
+  });
+  for (const w of writers) w.start();
+  log.info('ledger started', { writerId, shards, shardCount: env.XT_LEDGER_SHARDS });
+}
+
+main();

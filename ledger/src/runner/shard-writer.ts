@@ -1,0 +1,233 @@
+import type Redis from 'ioredis';
+import { BLOCKING_OPTIONS, createRedis, WRITE_ONCE_OPTIONS, type Logger } from '@xtrader/platform';
+import {
+  entryField,
+  eventsOfEntry,
+  FIELDS,
+  LEDGER_POSITIONS,
+  LedgerRequest,
+  ledgerShardKeys,
+  symbolKeys,
+  accountShard,
+  type ExchangeConfig,
+  type LedgerAnswer,
+  type LedgerShardKeys,
+} from '@xtrader/protocol';
+import { EngineScripts } from '../../../engine/src/runner/scripts';
+import { Lease } from '../../../engine/src/runner/lease';
+import { Ledger, LedgerInvariantError, type LockAnswer, type Refusal, type TransferAnswer } from '../core';
+import { loadShard, queueChanges } from './state-store';
+
+export interface ShardWriterOptions {
+  redisUrl: string;
+  prefix: string;
+  shard: number;
+  shardCount: number;
+  writerId: string;
+  config: ExchangeConfig;
+  log: Logger;
+  /** Lease TTL in ms (default 5000). */
+  leaseMs?: number;
+  /** Most entries read from one input per batch (default 500). */
+  batchSize?: number;
+  /** How long an idle writer blocks on its command stream before looking at the events again (default 50 ms). */
+  blockMs?: number;
+}
+
+type StreamReply = [string, [string, string[]][]][] | null;
+
+/** Thrown when a commit is refused because the lease moved on. */
+export class LedgerFencedError extends Error {
+  override readonly name = 'LedgerFencedError';
+}
+
+/**
+ * The single writer of one ledger shard: holds the shard's lease, keeps its `Ledger` in memory,
+ * and per batch applies its command stream (transfers, locks) and every symbol's committed
+ * events (settlement, releases), then commits the changed balances, holds, transfers, fees and
+ * the position of every input it read in one fenced MULTI in the shard's slot, with the answers
+ * published in the same commit. A new holder loads the committed state and reads on from the
+ * stored positions, so every input is applied exactly once.
+ */
+export class ShardWriter {
+  readonly keys: LedgerShardKeys;
+  private readonly redis: Redis;
+  private readonly blocking: Redis;
+  private readonly scripts: EngineScripts;
+  private readonly lease: Lease;
+  private readonly leaseMs: number;
+  private readonly batchSize: number;
+  private readonly blockMs: number;
+  private readonly symbols: string[];
+  private ledger: Ledger | undefined;
+  private positions = new Map<string, string>();
+  private stopped = false;
+  private loop: Promise<void> | undefined;
+  private lastRenew = 0;
+  /** Set when the writer met a broken invariant: it stops rather than commit wrong money. */
+  failure: Error | undefined;
+
+  constructor(private readonly o: ShardWriterOptions) {
+    this.keys = ledgerShardKeys(o.shard, o.prefix);
+    this.redis = createRedis(o.redisUrl, `ledger-${o.shard}`, WRITE_ONCE_OPTIONS);
+    this.blocking = createRedis(o.redisUrl, `ledger-${o.shard}-read`, BLOCKING_OPTIONS);
+    this.scripts = new EngineScripts(this.redis);
+    this.leaseMs = o.leaseMs ?? 5000;
+    this.batchSize = o.batchSize ?? 500;
+    this.blockMs = o.blockMs ?? 50;
+    this.lease = new Lease(this.scripts, this.keys, o.writerId, this.leaseMs);
+    this.symbols = o.config.markets.map((m) => m.symbol);
+  }
+
+  /** Whether this writer holds the shard's lease and has loaded its state. */
+  get active(): boolean {
+    return this.ledger !== undefined && this.lease.token !== undefined;
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.loop;
+    await this.lease.release().catch(() => undefined);
+    this.redis.disconnect();
+    this.blocking.disconnect();
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        if (!this.active) {
+          if (!(await this.lease.acquire())) {
+            await new Promise((r) => setTimeout(r, this.leaseMs / 5));
+            continue;
+          }
+          await this.load();
+          this.o.log.info('ledger shard writer leads', { shard: this.o.shard, token: this.lease.token });
+        }
+        const worked = await this.batch();
+        if (!worked) await this.idle();
+      } catch (e) {
+        if (e instanceof LedgerInvariantError) {
+          this.failure = e;
+          this.o.log.error('ledger invariant broken: the shard writer stops', { shard: this.o.shard, error: e.message });
+          this.stopped = true;
+          break;
+        }
+        this.o.log.warn('ledger shard writer steps down', { shard: this.o.shard, error: (e as Error).message });
+        this.ledger = undefined;
+        if (e instanceof LedgerFencedError) this.lease.lost();
+        else this.lease.suspend();
+        await new Promise((r) => setTimeout(r, this.leaseMs / 5));
+      }
+    }
+  }
+
+  private async load(): Promise<void> {
+    const stored = await loadShard(this.redis, this.keys);
+    const { shard, shardCount } = this.o;
+    this.ledger = Ledger.restore(this.o.config, stored.state, { owns: (a) => accountShard(a, shardCount) === shard });
+    this.positions = stored.streamPositions;
+  }
+
+  /** Reads every input once, applies what came and commits it; false when nothing came. */
+  private async batch(): Promise<boolean> {
+    const ledger = this.ledger!;
+    const pipeline = this.redis.pipeline();
+    pipeline.xread('COUNT', this.batchSize, 'STREAMS', this.keys.commands, this.positions.get(LEDGER_POSITIONS.commands) ?? '0-0');
+    for (const symbol of this.symbols) {
+      pipeline.xread('COUNT', this.batchSize, 'STREAMS', symbolKeys(symbol, this.o.prefix).events, this.positions.get(LEDGER_POSITIONS.events(symbol)) ?? '0-0');
+    }
+    const replies = (await pipeline.exec())!.map(([err, value]) => {
+      if (err) throw err;
+      return value as StreamReply;
+    });
+    const moved = new Map<string, string>();
+    const answers: LedgerAnswer[] = [];
+    const commands = replies[0]?.[0]?.[1] ?? [];
+    for (const [id, fields] of commands) {
+      const answer = this.request(ledger, id, entryField(fields, FIELDS.command));
+      if (answer) answers.push(answer);
+      moved.set(LEDGER_POSITIONS.commands, id);
+    }
+    this.symbols.forEach((symbol, i) => {
+      for (const [id, fields] of replies[i + 1]?.[0]?.[1] ?? []) {
+        const json = entryField(fields, FIELDS.events);
+        if (json !== undefined) ledger.applyEvents(symbol, eventsOfEntry(json));
+        moved.set(LEDGER_POSITIONS.events(symbol), id);
+      }
+    });
+    if (moved.size === 0) return false;
+    await this.commit(moved, answers);
+    for (const [field, id] of moved) this.positions.set(field, id);
+    return true;
+  }
+
+  /** Applies one command-stream entry; undefined when it is malformed (logged, skipped). */
+  private request(ledger: Ledger, id: string, json: string | undefined): LedgerAnswer | undefined {
+    let parsed;
+    try {
+      parsed = LedgerRequest.safeParse(JSON.parse(json ?? ''));
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed?.success) {
+      this.o.log.warn('malformed ledger request skipped', { shard: this.o.shard, id });
+      return undefined;
+    }
+    const req = parsed.data;
+    const account = req.kind === 'transfer' ? req.transfer.account_id : req.lock.account_id;
+    if (accountShard(account, this.o.shardCount) !== this.o.shard) {
+      return { request_id: req.request_id, ok: false, code: 'INVALID_REQUEST', message: `account ${account} belongs to another ledger shard` };
+    }
+    const result = req.kind === 'transfer' ? ledger.transfer(req.transfer) : ledger.lock(req.lock);
+    return answerOf(req.request_id, result);
+  }
+
+  /** One fenced MULTI: the batch's changes, every input's new position, lease, heartbeat, answers. */
+  private async commit(moved: Map<string, string>, answers: LedgerAnswer[]): Promise<void> {
+    const { keys } = this;
+    const token = this.lease.token;
+    if (!token) throw new LedgerFencedError('lease not held');
+    const tx = this.redis.multi();
+    queueChanges(tx, keys, this.ledger!.takeChanges());
+    tx.hset(keys.positions, ...[...moved].flat());
+    tx.pexpire(keys.lease, this.leaseMs);
+    tx.set(keys.heartbeat, JSON.stringify({ writer_id: this.o.writerId, ts: Date.now() }), 'PX', this.leaseMs);
+    for (const a of answers) tx.publish(keys.answers, JSON.stringify(a));
+    // WATCH, then check the lease, then EXEC: the EXEC aborts if the lease changed after the
+    // check, so a former holder (paused past its TTL) writes nothing.
+    await this.redis.watch(keys.lease);
+    const holder = await this.redis.get(keys.lease);
+    if (holder !== token) {
+      await this.redis.unwatch();
+      throw new LedgerFencedError(`lease is now ${holder ?? 'free'}`);
+    }
+    const result = await tx.exec();
+    if (result === null) throw new LedgerFencedError('lease changed during the commit');
+    const failed = result.find(([err]) => err);
+    if (failed) throw new Error(`ledger commit command failed: ${failed[0]!.message}`);
+    this.lastRenew = Date.now();
+  }
+
+  /** Nothing to do: keep the lease and wait briefly for a command. */
+  private async idle(): Promise<void> {
+    if (Date.now() - this.lastRenew > this.leaseMs / 3) {
+      const ok = await this.lease.renew(JSON.stringify({ writer_id: this.o.writerId, ts: Date.now() }), this.leaseMs);
+      if (!ok) {
+        this.ledger = undefined;
+        return;
+      }
+      this.lastRenew = Date.now();
+    }
+    await this.blocking.xread('COUNT', 1, 'BLOCK', this.blockMs, 'STREAMS', this.keys.commands, this.positions.get(LEDGER_POSITIONS.commands) ?? '0-0');
+  }
+}
+
+function answerOf(requestId: string, r: TransferAnswer | LockAnswer | Refusal): LedgerAnswer {
+  if (!r.ok) return { request_id: requestId, ok: false, code: r.code, message: r.message };
+  if ('tx_id' in r) return { request_id: requestId, ok: true, asset: r.asset, amount: r.amount.toString(), available: r.available.toString(), locked: r.locked.toString() };
+  return { request_id: requestId, ok: true, asset: r.asset, amount: r.amount.toString() };
+}
