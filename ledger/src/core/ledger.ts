@@ -306,14 +306,16 @@ export class Ledger {
     const quoteAsset = m.quote.asset;
     const baseAsset = m.base.asset;
 
-    const buyHold = this.holdFor(symbol, buyer, quoteAsset);
+    const buyerAccount = takerIsBuyer ? t.taker_account_id : t.maker_account_id;
+    const sellerAccount = takerIsBuyer ? t.maker_account_id : t.taker_account_id;
+    const buyHold = this.holdFor(symbol, buyer, quoteAsset, buyerAccount);
     if (buyHold) {
       buyHold.filled_lots += t.qty_lots;
       this.spend(buyHold, notional + buyerFee, t);
       this.balanceOf(buyHold.account_id, baseAsset).available += base;
       this.addFee(quoteAsset, buyerFee);
     }
-    const sellHold = this.holdFor(symbol, seller, baseAsset);
+    const sellHold = this.holdFor(symbol, seller, baseAsset, sellerAccount);
     if (sellHold) {
       sellHold.filled_lots += t.qty_lots;
       if (sellerFee > notional) throw new LedgerInvariantError(`trade ${t.trade_id}: seller fee is above the trade's amount`);
@@ -326,9 +328,12 @@ export class Ledger {
   }
 
   /** The hold of `orderId` if this ledger has it (else the order is another shard's). */
-  private holdFor(symbol: string, orderId: string, asset: string): Hold | undefined {
+  private holdFor(symbol: string, orderId: string, asset: string, accountId: string | undefined): Hold | undefined {
     const hold = this.holds.get(orderId);
     if (hold === undefined) return undefined;
+    if (accountId !== undefined && accountId !== hold.account_id) {
+      throw new LedgerInvariantError(`order ${orderId} is held for ${hold.account_id} but trades for ${accountId}`);
+    }
     if (hold.symbol !== symbol || hold.asset !== asset) {
       throw new LedgerInvariantError(`order ${orderId} holds ${hold.asset} on ${hold.symbol}, but trades on ${symbol} needing ${asset}`);
     }

@@ -182,6 +182,9 @@ export class ShardWriter {
     if (accountShard(account, this.o.shardCount) !== this.o.shard) {
       return { request_id: req.request_id, ok: false, code: 'INVALID_REQUEST', message: `account ${account} belongs to another ledger shard` };
     }
+    if (req.kind === 'lock' && (req.place.order_id !== req.lock.order_id || (req.place.account_id ?? req.lock.account_id) !== req.lock.account_id)) {
+      return { request_id: req.request_id, ok: false, code: 'INVALID_REQUEST', message: 'the lock and its order name different orders or accounts' };
+    }
     const result = req.kind === 'transfer' ? ledger.transfer(req.transfer) : ledger.lock(req.lock);
     return answerOf(req.request_id, result);
   }

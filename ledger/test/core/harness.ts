@@ -44,7 +44,7 @@ export class Exchange {
 
   /** Locks then places; returns the lock's answer and the core's events (none when refused). */
   place(account: string, symbol: string, order: Omit<PlaceCommand, 'v' | 'kind' | 'order_id'> & { order_id?: string }) {
-    const cmd: PlaceCommand = { v: 1, kind: 'place', ...order, order_id: order.order_id ?? `o${++this.n}` };
+    const cmd: PlaceCommand = { v: 1, kind: 'place', ...order, order_id: order.order_id ?? `o${++this.n}`, account_id: account };
     const answer = this.ledgerOf(account).lock(lockOf(account, symbol, cmd));
     if (!answer.ok) return { answer, events: [] as EngineEvent[], orderId: cmd.order_id };
     return { answer, events: this.apply(symbol, { ...cmd, ts: ++this.ts }), orderId: cmd.order_id };

@@ -268,6 +268,20 @@ describe('settlement from the engine\'s events', () => {
     expect(() => shards[1].transfer(deposit('d3', one, 'KRW', '1'))).toThrow(LedgerInvariantError);
   });
 
+  test("the engine's trades name the accounts the ledger holds the orders for", () => {
+    const { ledger, exchange } = fresh();
+    ledger.transfer(deposit('d1', 'seller', 'BTC', '1'));
+    ledger.transfer(deposit('d2', 'buyer', 'KRW', '30000000'));
+    exchange.place('seller', 'BTC-KRW', limit('Sell', 49_000_000, 0.5));
+    const placed = exchange.place('buyer', 'BTC-KRW', limit('Buy', 50_000_000, 0.5));
+    // The engine's runner names both accounts on the trade events it commits.
+    const events = placed.events.map((e) => (e.kind === 'trade' ? { ...e, taker_account_id: 'buyer', maker_account_id: 'seller' } : e));
+    const other = new Ledger(config);
+    other.transfer(deposit('d', 'mallory', 'KRW', '30000000'));
+    other.lock(lockCmd({ order_id: events[0].kind === 'accepted' ? events[0].order_id : '', account_id: 'mallory' }));
+    expect(() => other.applyEvents('BTC-KRW', events)).toThrow('is held for mallory but trades for buyer');
+  });
+
   test('a trade costing more than the order holds is a broken invariant, not a negative balance', () => {
     const { ledger } = fresh();
     ledger.transfer(deposit('d', 'alice', 'KRW', '1000'));

@@ -239,7 +239,7 @@ function runTape(seed: number) {
       const tif = isMarket ? 'IOC' : t < 0.7 ? 'GTC' : t < 0.82 ? 'IOC' : t < 0.91 ? 'FOK' : 'POST_ONLY';
       const offset = int(-4, 7);
       const price = isMarket ? null : Math.max(1, side === 'Buy' ? mid - offset : mid + offset);
-      const place = { v: 1 as const, kind: 'place' as const, order_id: orderId, side, type: isMarket ? ('Market' as const) : ('Limit' as const), tif, price_ticks: price, qty_lots: qty } as const;
+      const place = { v: 1 as const, kind: 'place' as const, order_id: orderId, account_id: account, side, type: isMarket ? ('Market' as const) : ('Limit' as const), tif, price_ticks: price, qty_lots: qty } as const;
       const got = shardOf(account).lock(lockOf(account, m.symbol, place));
       const want = reference.lock(orderId, account, m, side, price, qty);
       const gotLock = got.ok ? got.amount : (got as Refusal).code;
