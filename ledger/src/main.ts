@@ -1,12 +1,14 @@
 /**
  * The ledger writer process: one lease-fenced `ShardWriter` per account shard it serves
  * (`LEDGER_SHARDS_HERE`, default every shard of `XT_LEDGER_SHARDS`). Several processes may serve
- * the same shards: for each shard one leads, the others wait for its lease.
+ * the same shards: for each shard one leads, the others wait for its lease. Each writer also
+ * publishes its accounts' private messages (orders, fills, balances) once committed.
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { createLogger, onShutdown, readEnv } from '@xtrader/platform';
 import { loadExchangeConfig } from '@xtrader/protocol/node';
+import { PrivateEmitter } from '@xtrader/realtime';
 import { LedgerEnv } from './env';
 import { ShardWriter } from './runner/shard-writer';
 
@@ -20,6 +22,8 @@ function main(): void {
     log.error('shards out of range', { bad, shardCount: env.XT_LEDGER_SHARDS });
     process.exit(2);
   }
+  // The shard's accounts' private messages go to the realtime nodes where those accounts are connected.
+  const emitter = new PrivateEmitter(env.REDIS_URL, env.XT_PREFIX);
   const writerId = env.LEDGER_WRITER_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const writers = shards.map(
     (shard) =>
@@ -34,10 +38,12 @@ function main(): void {
         leaseMs: env.LEDGER_LEASE_MS,
         batchSize: env.LEDGER_BATCH_SIZE,
         blockMs: env.LEDGER_BLOCK_MS,
+        sink: emitter,
       }),
   );
   onShutdown(log, async () => {
     await Promise.all(writers.map((w) => w.stop()));
+    await emitter.close();
   });
   for (const w of writers) w.start();
   log.info('ledger started', { writerId, shards, shardCount: env.XT_LEDGER_SHARDS });

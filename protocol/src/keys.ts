@@ -223,6 +223,10 @@ export function ledgerShardKeys(shard: number, prefix: string = DEFAULT_PREFIX) 
     outbox: `${base}:outbox`,
     /** Pub/sub channel of `LedgerAnswer`s for the api nodes waiting on their requests. */
     answers: `${base}:answers`,
+    /** Hash account id -> the last `account_sequence` given to one of its private messages. */
+    accountSequences: `${base}:account-seq`,
+    /** Hash order id -> an open order of the shard's accounts as its private feed follows it (JSON). */
+    privateOrders: `${base}:private-orders`,
     /** The writer lease `<fence>:<writer id>` (TTL), its guard, fence counter and heartbeat, as the engines'. */
     lease: `${base}:lease`,
     leaseGuard: `${base}:lease:guard`,

@@ -9,13 +9,20 @@ import {
   ledgerShardKeys,
   symbolKeys,
   accountShard,
+  decodeOrderState,
+  formatAssetAmount,
+  ORDER_FIELDS,
+  type EngineEvent,
   type ExchangeConfig,
+  type OrderRecord,
+  type PrivateMessage,
+  type StoredOrderState,
   type LedgerAnswer,
   type LedgerShardKeys,
 } from '@xtrader/protocol';
 import { EngineScripts } from '../../../engine/src/runner/scripts';
 import { Lease } from '../../../engine/src/runner/lease';
-import { Ledger, LedgerInvariantError, type LockAnswer, type Refusal, type TransferAnswer } from '../core';
+import { Ledger, LedgerInvariantError, PrivateFeed, sequencePrivate, type LedgerChanges, type LockAnswer, type PrivateDraft, type Refusal, type TrackedOrder, type TransferAnswer } from '../core';
 import { loadShard, queueChanges } from './state-store';
 
 export interface ShardWriterOptions {
@@ -32,6 +39,21 @@ export interface ShardWriterOptions {
   batchSize?: number;
   /** How long an idle writer blocks on its command stream before looking at the events again (default 50 ms). */
   blockMs?: number;
+  /**
+   * Where the shard's accounts' private messages go once committed (the realtime
+   * `PrivateEmitter`); none are made without it.
+   */
+  sink?: PrivateSink;
+}
+
+/** Receives each account's private messages, numbered and committed, in order. */
+export interface PrivateSink {
+  emit(accountId: string, messages: readonly PrivateMessage[]): void;
+}
+
+/** A stored open order of the private feed: the tracked order and its symbol. */
+interface StoredTracked extends TrackedOrder {
+  symbol: string;
 }
 
 type StreamReply = [string, [string, string[]][]][] | null;
@@ -61,6 +83,9 @@ export class ShardWriter {
   private readonly symbols: string[];
   private ledger: Ledger | undefined;
   private positions = new Map<string, string>();
+  /** Per symbol, the private feed of the shard's accounts' orders; the last account_sequence per account. */
+  private feeds = new Map<string, PrivateFeed>();
+  private accountSequences = new Map<string, number>();
   private stopped = false;
   private loop: Promise<void> | undefined;
   private lastRenew = 0;
@@ -130,6 +155,15 @@ export class ShardWriter {
     const { shard, shardCount } = this.o;
     this.ledger = Ledger.restore(this.o.config, stored.state, { owns: (a) => accountShard(a, shardCount) === shard });
     this.positions = stored.streamPositions;
+    const [sequences, tracked] = await Promise.all([this.redis.hgetall(this.keys.accountSequences), this.redis.hgetall(this.keys.privateOrders)]);
+    this.accountSequences = new Map(Object.entries(sequences).map(([a, n]) => [a, Number(n)]));
+    const open = new Map<string, TrackedOrder[]>();
+    for (const json of Object.values(tracked)) {
+      const { symbol, ...order } = JSON.parse(json) as StoredTracked;
+      open.set(symbol, [...(open.get(symbol) ?? []), order]);
+    }
+    const owns = (a: string) => accountShard(a, shardCount) === shard;
+    this.feeds = new Map(this.o.config.markets.map((m) => [m.symbol, new PrivateFeed(m, owns, open.get(m.symbol) ?? [])]));
   }
 
   /** Reads every input once, applies what came and commits it; false when nothing came. */
@@ -152,17 +186,45 @@ export class ShardWriter {
       if (answer) answers.push(answer);
       moved.set(LEDGER_POSITIONS.commands, id);
     }
-    this.symbols.forEach((symbol, i) => {
+    const drafts: PrivateDraft[] = [];
+    for (const [i, symbol] of this.symbols.entries()) {
       for (const [id, fields] of replies[i + 1]?.[0]?.[1] ?? []) {
         const json = entryField(fields, FIELDS.events);
-        if (json !== undefined) ledger.applyEvents(symbol, eventsOfEntry(json));
+        if (json !== undefined) {
+          const events = eventsOfEntry(json);
+          ledger.applyEvents(symbol, events);
+          if (this.o.sink) drafts.push(...(await this.privateDrafts(symbol, events)));
+        }
         moved.set(LEDGER_POSITIONS.events(symbol), id);
       }
-    });
+    }
     if (moved.size === 0) return false;
-    await this.commit(moved, answers);
+    const messages = await this.commit(moved, answers, drafts);
     for (const [field, id] of moved) this.positions.set(field, id);
+    for (const [account, list] of messages) this.o.sink!.emit(account, list);
     return true;
+  }
+
+  /** The private messages of one events entry (a rejected place's record is read from its final stored state). */
+  private async privateDrafts(symbol: string, events: EngineEvent[]): Promise<PrivateDraft[]> {
+    const feed = this.feeds.get(symbol)!;
+    const rejected = new Map<string, OrderRecord>();
+    for (const orderId of feed.ownRejections(events)) {
+      const [state, created, updated] = await this.redis.hmget(symbolKeys(symbol, this.o.prefix).order(orderId), ...ORDER_FIELDS);
+      if (state) rejected.set(orderId, decodeOrderState(JSON.parse(state) as StoredOrderState, Number(created), Number(updated)));
+    }
+    return feed.apply(events, rejected);
+  }
+
+  /** A BalanceUpdate for every balance of the shard's accounts that the batch changed. */
+  private balanceDrafts(changes: LedgerChanges): PrivateDraft[] {
+    return changes.balances.map((b) => {
+      const asset = this.o.config.assets.get(b.asset)!;
+      return {
+        account_id: b.account_id,
+        message: { type: 'BalanceUpdate', asset: b.asset, available: Number(formatAssetAmount(asset, b.available)), locked: Number(formatAssetAmount(asset, b.locked)) },
+      };
+    });
   }
 
   /** Applies one command-stream entry; undefined when it is malformed (logged, skipped). */
@@ -190,12 +252,24 @@ export class ShardWriter {
   }
 
   /** One fenced MULTI: the batch's changes, every input's new position, lease, heartbeat, answers. */
-  private async commit(moved: Map<string, string>, answers: LedgerAnswer[]): Promise<void> {
+  private async commit(moved: Map<string, string>, answers: LedgerAnswer[], drafts: PrivateDraft[]): Promise<Map<string, PrivateMessage[]>> {
     const { keys } = this;
     const token = this.lease.token;
     if (!token) throw new LedgerFencedError('lease not held');
     const tx = this.redis.multi();
-    queueChanges(tx, keys, this.ledger!.takeChanges());
+    const changes = this.ledger!.takeChanges();
+    queueChanges(tx, keys, changes);
+    // Private messages are numbered here and the numbers committed with the rest, so a new holder
+    // renumbers the same inputs the same way; they are sent only once the commit succeeded.
+    const counters = new Map(this.accountSequences);
+    const messages = this.o.sink ? sequencePrivate([...drafts, ...this.balanceDrafts(changes)], counters) : new Map<string, PrivateMessage[]>();
+    for (const account of messages.keys()) tx.hset(keys.accountSequences, account, counters.get(account)!);
+    for (const [symbol, feed] of this.feeds) {
+      for (const [orderId, order] of feed.takeChanges()) {
+        if (order === null) tx.hdel(keys.privateOrders, orderId);
+        else tx.hset(keys.privateOrders, orderId, JSON.stringify({ symbol, ...order } satisfies StoredTracked));
+      }
+    }
     tx.hset(keys.positions, ...[...moved].flat());
     tx.pexpire(keys.lease, this.leaseMs);
     tx.set(keys.heartbeat, JSON.stringify({ writer_id: this.o.writerId, ts: Date.now() }), 'PX', this.leaseMs);
@@ -213,6 +287,8 @@ export class ShardWriter {
     const failed = result.find(([err]) => err);
     if (failed) throw new Error(`ledger commit command failed: ${failed[0]!.message}`);
     this.lastRenew = Date.now();
+    this.accountSequences = counters;
+    return messages;
   }
 
   /** Nothing to do: keep the lease and wait briefly for a command. */
