@@ -46,9 +46,12 @@ export class ApiClient {
     return new ApiClient(baseUrl, timeoutMs, { apiKey: key.api_key, apiSecret: key.api_secret });
   }
 
-  /** The headers that sign one request (none without credentials). */
-  sign(method: string, path: string, body: string): Record<string, string> {
-    return this.credentials ? signedHeaders(this.credentials.apiKey, this.credentials.apiSecret, method, path, body) : {};
+  /**
+   * The headers that sign one request (none without credentials); `recvWindowMs` for a request
+   * that may wait in a client-side queue longer than the default window.
+   */
+  sign(method: string, path: string, body: string, recvWindowMs?: number): Record<string, string> {
+    return this.credentials ? signedHeaders(this.credentials.apiKey, this.credentials.apiSecret, method, path, body, Date.now(), recvWindowMs) : {};
   }
 
   placeOrder(body: PlaceOrderRequest): Promise<PlaceOrderAccepted> {

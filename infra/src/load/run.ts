@@ -18,6 +18,7 @@ import { LatencyRecorder } from './latency';
 import { parseLoadOptions, USAGE, type LoadOptions } from './options';
 import { CrossingPairs } from './order-flow';
 import { ExecutionSubscriber, type ExecutionSeen } from './subscribers';
+import { MAX_RECV_WINDOW_MS } from '@xtrader/protocol';
 import { ApiClient } from '../api-client';
 
 const progress = (msg: string) => process.stderr.write(`${msg}\n`);
@@ -123,7 +124,8 @@ async function runLoad(opts: LoadOptions, target: Target, flow: CrossingPairs, s
     const body = JSON.stringify(flow.next());
     const t0 = performance.now();
     counts.sent++;
-    const p = sender.post('/api/v1/order', body, trader.sign('POST', '/api/v1/order', body)).then(
+    // The widest receive window: under overload an order may wait in the client's queue for seconds.
+    const p = sender.post('/api/v1/order', body, trader.sign('POST', '/api/v1/order', body, MAX_RECV_WINDOW_MS)).then(
       (res) => {
         const t1 = performance.now();
         if (res.status !== 202) {
