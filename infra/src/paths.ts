@@ -8,6 +8,7 @@ export const ENTRY = {
   engine: 'engine/src/main.ts',
   api: 'api/src/main.ts',
   realtime: 'realtime/src/main.ts',
+  ledger: 'ledger/src/main.ts',
   demoBot: 'infra/src/demo-bot.ts',
 } as const;
 

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createRedis, freePort, waitFor } from '@xtrader/platform';
 import { loadExchangeConfig } from '@xtrader/protocol/node';
-import { symbolKeys } from '@xtrader/protocol';
+import { ledgerShardKeys, symbolKeys } from '@xtrader/protocol';
+import { LedgerEnv } from '../../ledger/src/env';
 import type Redis from 'ioredis';
 import { readSharedEnv } from './env-file';
 import { ManagedProcess, type ProcessSpec, type StackProcess } from './managed-process';
@@ -19,7 +20,7 @@ import { httpOk } from './wait';
  */
 export const ENGINE_NODE_FLAGS = ['--max-semi-space-size=64'];
 
-export type Role = 'redis' | 'engine' | 'api' | 'realtime' | 'nginx';
+export type Role = 'redis' | 'engine' | 'ledger' | 'api' | 'realtime' | 'nginx';
 
 /** One process of a running stack. */
 export interface StackMember extends StackProcess {
@@ -222,6 +223,17 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       engineStarts.push(chain);
     }
 
+    // The ledger: one process writing every account shard (each writer takes its shard's lease);
+    // it also publishes each account's private messages to the realtime nodes.
+    const shardLeases = Array.from({ length: LedgerEnv.parse(env).XT_LEDGER_SHARDS }, (_, shard) => ledgerShardKeys(shard, prefix).lease);
+    const ledger = add(
+      new Member(
+        spec('ledger', node(ENTRY.ledger), env, (p) => waitFor('the ledger to take its shards', async () => (await probe.exists(...shardLeases)) === shardLeases.length, within(p))),
+        'ledger',
+      ),
+    );
+    engineStarts.push(ledger.start());
+
     // api and realtime nodes
     const apiCount = Math.max(0, opts.apis ?? 1);
     const rtCount = Math.max(0, opts.realtimes ?? 1);
@@ -323,7 +335,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
 
 /** Front to back, each tier in parallel, so nothing is cut off from what it depends on. */
 async function stopAll(members: Member[]): Promise<void> {
-  const tiers: Role[][] = [['nginx'], ['api', 'realtime'], ['engine'], ['redis']];
+  const tiers: Role[][] = [['nginx'], ['api', 'realtime'], ['ledger', 'engine'], ['redis']];
   for (const roles of tiers) {
     await Promise.all(members.filter((m) => roles.includes(m.role)).map((m) => m.stop()));
   }

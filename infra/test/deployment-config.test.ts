@@ -51,6 +51,10 @@ describe('docker-compose.yml', () => {
     expect(new Set(ids).size).toBe(engines.length);
   });
 
+  it('runs the ledger process (its shard writers keep balances and publish the private channels)', () => {
+    expect(byEntry(ENTRY.ledger).map(([name]) => name)).toEqual(['ledger-a']);
+  });
+
   it('runs two api and two realtime nodes, and nginx routes to exactly those', () => {
     const apis = byEntry(ENTRY.api).map(([name, s]) => `${name}:${s.environment!.PORT}`);
     const realtimes = byEntry(ENTRY.realtime).map(([name, s]) => `${name}:${s.environment!.PORT}`);
