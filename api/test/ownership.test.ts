@@ -147,6 +147,12 @@ describe("the account's own routes", () => {
       [second.body.order_id, 'CANCELLED'],
       [first.body.order_id, 'CANCELLED'],
     ]);
+    // Paging back: the page after the first order of `all` starts before its created_at.
+    const page1 = await signedHttp(carol, 'GET', `${base}/orders?status=all&limit=1`);
+    const page2 = await signedHttp(carol, 'GET', `${base}/orders?status=all&limit=5&before=${page1.body.orders[0].created_at}`);
+    expect(page1.body.orders.map((o: { order_id: string }) => o.order_id)).toEqual([third.body.order_id]);
+    for (const o of page2.body.orders) expect(o.created_at).toBeLessThan(page1.body.orders[0].created_at);
+    expect((await signedHttp(carol, 'GET', `${base}/orders?before=soon`)).body.error).toBe('INVALID_REQUEST');
     // Dave's resting order was not touched by Carol's cancel-all.
     expect((await signedHttp(dave, 'GET', `${base}/order/${daves.body.order_id}`)).body.status).toBe('NEW');
     expect((await signedHttp(dave, 'DELETE', `${base}/orders`)).body).toEqual({ cancelled: [daves.body.order_id] });

@@ -47,7 +47,7 @@ function parseSymbols(value: unknown, markets: ReadonlyMap<string, MarketSpec>):
  *   applied it, 400 (a size off the market's grid, or the engine's reason: NOTHING_CHANGED,
  *   QUANTITY_NOT_ABOVE_FILLED, POST_ONLY_WOULD_CROSS), 404 ORDER_NOT_FOUND (unknown or finished);
  * - `GET /order/:id` -> `OrderView` or 404;
- * - `GET /orders?symbol=&status=open|all&limit=100`, `DELETE /orders?symbol=`, `GET /my-trades?symbol=&limit=50`.
+ * - `GET /orders?symbol=&status=open|all&limit=100&before=` (`before`: page back by created_at), `DELETE /orders?symbol=`, `GET /my-trades?symbol=&limit=50`.
  * Every route acts for the authenticated account only: another account's order answers exactly
  * what an unknown id answers.
  */
@@ -69,7 +69,10 @@ export function orderRouter({ store, outcomes, cancel, cancelAll, metrics, place
     const status = OrderListStatus.safeParse(req.query.status ?? 'open');
     if (!status.success) throw new XtError('INVALID_REQUEST', 'status must be open or all');
     const limit = parseLimit(req.query.limit, 100, store.accountOrdersMax);
-    res.status(200).json({ orders: await store.ordersOf(principalOf(res).accountId, symbols, status.data, limit) });
+    const before = req.query.before;
+    if (before !== undefined && (typeof before !== 'string' || !/^\d{1,15}$/.test(before))) throw new XtError('INVALID_REQUEST', 'before must be a time in ms (the created_at of the last order of the previous page)');
+    const orders = await store.ordersOf(principalOf(res).accountId, symbols, status.data, limit, before === undefined ? undefined : Number(before));
+    res.status(200).json({ orders });
   });
 
   router.get('/my-trades', read, async (req: Request, res: Response) => {

@@ -190,14 +190,15 @@ export class OrderStore {
   /**
    * The account's orders on `symbols`, newest first, at most `limit`: its open ones (`open`) or
    * its recent ones of any status (`all`, as far back as the per-symbol bound and the finished
-   * orders' TTL reach). One read of the index per symbol, then one of the states.
+   * orders' TTL reach). `before` pages back: only orders created before that time (ms). One read
+   * of the index per symbol, then one of the states.
    */
-  async ordersOf(accountId: string, symbols: readonly string[], status: 'open' | 'all', limit: number): Promise<OrderView[]> {
+  async ordersOf(accountId: string, symbols: readonly string[], status: 'open' | 'all', limit: number, before?: number): Promise<OrderView[]> {
     const ids = await durable(async () => {
       const p = this.redis.pipeline();
       for (const s of symbols) {
         if (status === 'open') p.smembers(this.keysOf(s).accountOpen(accountId));
-        else p.zrevrange(this.keysOf(s).accountOrders(accountId), 0, limit - 1);
+        else p.zrevrangebyscore(this.keysOf(s).accountOrders(accountId), before === undefined ? '+inf' : `(${before}`, '-inf', 'LIMIT', 0, limit);
       }
       return (await p.exec()) ?? [];
     });
@@ -218,6 +219,7 @@ export class OrderStore {
       const owned = readOwnedOrder(this.markets.get(wanted[i][0])!, fields as (string | null)[]);
       if (!owned || owned.accountId !== accountId) return;
       if (status === 'open' && isFinished(owned.view.status)) return;
+      if (before !== undefined && owned.view.created_at >= before) return;
       out.push(owned.view);
     });
     // Stable: within a symbol the index order (newest first) breaks ties.
