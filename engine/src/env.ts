@@ -12,6 +12,12 @@ export const EngineEnv = CommonEnv.extend({
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** Lease TTL: a paused holder loses the symbol after this long. */
   ENGINE_LEASE_MS: z.coerce.number().int().min(100).default(5000),
+  /**
+   * The lease TTL while recovering: renewed before and after each long step of a recovery (the
+   * snapshot's read, its parse, its restore, each replayed chunk), so a restore that blocks for
+   * longer than the lease keeps it. At least ENGINE_LEASE_MS (a smaller value is raised to it).
+   */
+  ENGINE_RECOVERY_LEASE_MS: z.coerce.number().int().min(100).default(30_000),
   /** How long one XREAD blocks when the stream is idle (kept below a third of the lease). */
   ENGINE_BLOCK_MS: z.coerce.number().int().min(1).default(500),
   /** Commands per batch, at most 10,000 (what one batch holds in memory until it is committed). */
@@ -35,6 +41,7 @@ export function runnerSettings(env: EngineEnv) {
   return {
     prefix: env.XT_PREFIX,
     leaseMs: env.ENGINE_LEASE_MS,
+    recoveryLeaseMs: env.ENGINE_RECOVERY_LEASE_MS,
     blockMs: env.ENGINE_BLOCK_MS,
     batchSize: env.ENGINE_BATCH_SIZE,
     snapshotEvery: env.ENGINE_SNAPSHOT_EVERY,

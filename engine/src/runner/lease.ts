@@ -25,10 +25,13 @@ export class Lease {
     return token !== null && token !== undefined;
   }
 
-  /** Extends the lease and writes the heartbeat; false (and no longer held) when it was lost. */
-  async renew(heartbeat: string, heartbeatTtlMs: number): Promise<boolean> {
+  /**
+   * Extends the lease (to `ttlMs` from now, the lease's own TTL by default) and writes the
+   * heartbeat; false (and no longer held) when it was lost.
+   */
+  async renew(heartbeat: string, heartbeatTtlMs: number, ttlMs = this.ttlMs): Promise<boolean> {
     if (!this.token) return false;
-    const ok = await this.scripts.renewLease(this.keys, this.token, this.ttlMs, heartbeat, heartbeatTtlMs);
+    const ok = await this.scripts.renewLease(this.keys, this.token, ttlMs, heartbeat, heartbeatTtlMs);
     if (ok !== 1) this.lost();
     return ok === 1;
   }

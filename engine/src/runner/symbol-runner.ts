@@ -25,6 +25,11 @@ export interface RunnerOptions {
   prefix?: string;
   /** Lease TTL (`ENGINE_LEASE_MS`). A paused holder loses the symbol after this long. */
   leaseMs?: number;
+  /**
+   * The lease TTL while recovering (`ENGINE_RECOVERY_LEASE_MS`, raised to leaseMs if smaller):
+   * long enough for the longest single step of a recovery, which may block the event loop.
+   */
+  recoveryLeaseMs?: number;
   /** How long one XREAD blocks when the stream is idle (`ENGINE_BLOCK_MS`, kept below leaseMs / 3). */
   blockMs?: number;
   /** Commands per batch (`ENGINE_BATCH_SIZE`). */
@@ -106,6 +111,7 @@ export class SymbolRunner {
       ...opts,
     };
     this.o.blockMs = Math.max(1, Math.min(this.o.blockMs, Math.floor(this.o.leaseMs / 3)));
+    this.o.recoveryLeaseMs = Math.max(this.o.recoveryLeaseMs, this.o.leaseMs);
     this.keys = symbolKeys(opts.spec.symbol, this.o.prefix);
     // Fail fast while disconnected and never re-send a half-known command after a reconnect: a
     // commit whose fate is unknown is handled by recovering from what Redis says is committed.
@@ -229,17 +235,50 @@ export class SymbolRunner {
     return JSON.stringify(hb);
   }
 
-  /** Restores the latest snapshot and re-applies the committed commands after it, writing nothing. */
+  /**
+   * Restores the latest snapshot and re-applies the committed commands after it, writing nothing.
+   *
+   * Restoring a deep book takes longer than the lease, partly in steps that block the event loop
+   * (parsing the snapshot, rebuilding the book), during which no timer could renew it. So the
+   * lease is renewed before and after each step with the recovery TTL, which covers one step,
+   * and between replayed chunks; a refused renewal means another engine holds the symbol, and
+   * the recovery stops there. At the end the lease goes back to its own TTL, so a holder that
+   * dies after recovering is replaced as fast as any other.
+   */
   private async recover(): Promise<void> {
+    const recovery = new RecoveryHold(this.lease, () => this.heartbeat(), this.o.leaseMs, this.o.recoveryLeaseMs);
+    const ms: Record<'read' | 'parse' | 'restore' | 'replay', number> = { read: 0, parse: 0, restore: 0, replay: 0 };
+    let t = Date.now();
+    const lap = (step: keyof typeof ms) => {
+      const now = Date.now();
+      ms[step] += now - t;
+      t = now;
+    };
+    await recovery.renew();
     const [[e1, snapJson], [e2, committed]] = (await this.writer.pipeline().get(this.keys.snapshot).get(this.keys.position).exec()) as [
       [Error | null, string | null],
       [Error | null, string | null],
     ];
     if (e1 || e2) throw e1 ?? e2;
-    const snap = snapJson ? (JSON.parse(snapJson) as EngineSnapshot | EngineSnapshotV1 | EngineSnapshotV2) : undefined;
-    const state = snap ? SymbolState.fromSnapshot(this.o.spec, snap) : SymbolState.fresh(this.o.spec);
+    lap('read');
+    let snap: EngineSnapshot | EngineSnapshotV1 | EngineSnapshotV2 | undefined;
+    let state: SymbolState;
+    if (snapJson) {
+      await recovery.renew();
+      t = Date.now();
+      snap = JSON.parse(snapJson) as EngineSnapshot | EngineSnapshotV1 | EngineSnapshotV2;
+      lap('parse');
+      await recovery.renew();
+      t = Date.now();
+      state = SymbolState.fromSnapshot(this.o.spec, snap);
+      lap('restore');
+      await recovery.renew();
+    } else {
+      state = SymbolState.fresh(this.o.spec);
+    }
     const target = committed ?? '0-0';
     let replayed = 0;
+    t = Date.now();
     while (compareStreamIds(state.position, target) < 0) {
       const entries = (await this.writer.xrange(this.keys.commands, `(${state.position}`, target, 'COUNT', 1000)) as RawEntry[];
       if (entries.length === 0) throw new Error(`command stream no longer holds ${state.position}..${target}: cannot replay`);
@@ -249,12 +288,16 @@ export class SymbolRunner {
       // messages instead of repeating them (and instead of holding a long replay's in memory).
       state.orders.takeBatch();
       state.md.takeChanges();
+      await recovery.renewWhenDue();
     }
+    lap('replay');
+    await recovery.finish();
+    this.lastRenewAt = Date.now();
     this.state = state;
     this.commandsSinceSnapshot = replayed;
     this.lastSnapshotAt = Date.now();
     this.lastSnapshotPosition = snap?.position;
-    this.o.log.info('state recovered', { symbol: this.symbol, snapshot: snap?.position ?? null, replayed, position: state.position });
+    this.o.log.info('state recovered', { symbol: this.symbol, snapshot: snap?.position ?? null, replayed, position: state.position, renewals: recovery.renewals, ms });
   }
 
   /**
@@ -371,5 +414,38 @@ export class SymbolRunner {
       m.commitSeconds.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
       if (p.lastTs > 0) m.lagMs.set(labels, Date.now() - p.lastTs);
     }
+  }
+}
+
+/**
+ * The lease during one recovery: each renewal extends it by the recovery TTL; `finish` puts
+ * it back to the lease's own TTL. Any refusal throws {@link FencedError} (the lease moved on).
+ */
+class RecoveryHold {
+  renewals = 0;
+  private lastAt = 0;
+
+  constructor(
+    private readonly lease: Lease,
+    private readonly heartbeat: () => string,
+    private readonly leaseMs: number,
+    private readonly recoveryLeaseMs: number,
+  ) {}
+
+  /** Renews now (before or after a step that may block). */
+  async renew(ttlMs = this.recoveryLeaseMs): Promise<void> {
+    if (!(await this.lease.renew(this.heartbeat(), this.leaseMs, ttlMs))) throw new FencedError('lease lost while recovering');
+    this.renewals++;
+    this.lastAt = Date.now();
+  }
+
+  /** Renews if a quarter of the lease has passed since the last renewal (between short steps). */
+  async renewWhenDue(): Promise<void> {
+    if (Date.now() - this.lastAt >= this.leaseMs / 4) await this.renew();
+  }
+
+  /** The recovery is over: the lease carries its own TTL again. */
+  finish(): Promise<void> {
+    return this.renew(this.leaseMs);
   }
 }
