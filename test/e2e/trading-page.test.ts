@@ -252,7 +252,7 @@ test('my orders follow the account to a second browser; another account neither 
     await second.ready();
     await second.logIn('alice_09');
     await second.myOrderById(orderId, 'NEW').waitFor();
-    // Cancelled there, the first browser sees it too (pushed book change -> reload).
+    // Cancelled there, the first browser sees it too (the account's OrderUpdate, pushed).
     await second.myOrderById(orderId).locator('[data-testid=cancel-order]').click();
     await second.myOrderById(orderId, 'CANCELLED').waitFor();
     await ui.myOrderById(orderId, 'CANCELLED').waitFor();
@@ -357,7 +357,8 @@ test('an API key made in the panel lets a script place and cancel; revoked, the 
 });
 
 test("the account's private channels update my orders and trades at once; a skipped account_sequence reloads them from REST", async () => {
-  // The producing stage's own publisher, standing in for the stage that numbers the account's messages.
+  // The ledger's own publisher, used directly to send what the exchange never would: an order it
+  // never heard of, then a skipped account_sequence.
   const emitter = new PrivateEmitter(stack.redisUrl, stack.prefix);
   try {
     await withPage('11-private-channels', async (ui, page) => {

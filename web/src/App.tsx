@@ -83,7 +83,7 @@ function TradingPage({ api, feed, markets }: { api: ExchangeApi; feed: MarketFee
   const data = useMarketData(api, feed, symbol, connection);
   const session = useSession(api, feed);
   const signedIn = session.state.status === 'signed-in';
-  const activity = useAccountActivity(api, feed, session.state, symbol, connection);
+  const activity = useAccountActivity(api, feed, session.state, connection);
   const [auth, setAuth] = useState<{ mode: AuthMode; reason?: string }>();
   const [showKeys, setShowKeys] = useState(false);
   const closeAuth = useCallback(() => setAuth(undefined), []);
