@@ -74,6 +74,9 @@ async function withPage(
 test('the page loads the market from REST, formats KRW, and switches symbols', async () => {
   await withPage('01-loads', async (ui, page) => {
     await ui.ready();
+    // The account corner fills in once the api has answered the session check; on a loaded
+    // machine that answer can come late and move the page under a click aimed before it.
+    await ui.signedOut();
     await ui.bookRow('ask', 60000000, 0.75).waitFor();
     await ui.bookRow('ask', 61000000, 1.2).waitFor();
     await ui.bookRow('bid', 40000000, 0.5).waitFor();
@@ -87,6 +90,7 @@ test('the page loads the market from REST, formats KRW, and switches symbols', a
     expect(askBox!.y).toBeLessThan(bidBox!.y);
     // Clicking a level puts its price in the order form.
     await ui.bookRow('ask', 61000000).click();
+    await page.locator('[data-testid=price-input]').and(page.locator('[value="61000000"]')).waitFor();
     expect(await page.locator('[data-testid=price-input]').inputValue()).toBe('61000000');
 
     await ui.selectSymbol('ETH-KRW');
