@@ -175,7 +175,6 @@ export class SymbolRunner {
             continue;
           }
           await this.recover();
-          this.lastRenewAt = Date.now();
           this.o.metrics?.leader.set({ symbol: this.symbol }, 1);
           log.info('lease acquired', { symbol: this.symbol, token: this.lease.token, position: this.state?.position });
           for (const w of this.leaderWaiters.splice(0)) w();
