@@ -14,8 +14,9 @@ export const EngineEnv = CommonEnv.extend({
   ENGINE_LEASE_MS: z.coerce.number().int().min(100).default(5000),
   /**
    * The lease TTL while recovering: renewed before and after each long step of a recovery (the
-   * snapshot's read, its parse, its restore, each replayed chunk), so a restore that blocks for
-   * longer than the lease keeps it. At least ENGINE_LEASE_MS (a smaller value is raised to it).
+   * snapshot's read, its parse, its restore) and between replayed chunks once a quarter of
+   * ENGINE_LEASE_MS has passed, so a restore that blocks for longer than the lease keeps it.
+   * At least ENGINE_LEASE_MS (a smaller value is raised to it).
    */
   ENGINE_RECOVERY_LEASE_MS: z.coerce.number().int().min(100).default(30_000),
   /** How long one XREAD blocks when the stream is idle (kept below a third of the lease). */
