@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { ApiKeyInfo, ApiKeyScope, CreatedApiKey } from '@xtrader/protocol';
 import type { ExchangeApi } from '../lib/api';
+import { useEscapeKey } from '../hooks/useEscapeKey';
 
 const SCOPE_TEXT: Record<ApiKeyScope, string> = {
   read: 'Read (orders, trades, account)',
@@ -36,11 +37,7 @@ export function ApiKeysDialog({ api, onClose }: { api: ExchangeApi; onClose(): v
     void load();
   }, [load]);
 
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [onClose]);
+  useEscapeKey(onClose);
 
   const create = async (ev: FormEvent) => {
     ev.preventDefault();

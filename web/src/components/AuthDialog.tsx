@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { LoginRequest, SignupRequest } from '@xtrader/protocol';
 import { ApiError } from '../lib/api';
 import type { Session } from '../hooks/useSession';
+import { useEscapeKey } from '../hooks/useEscapeKey';
 
 export type AuthMode = 'login' | 'signup';
 
@@ -45,11 +46,7 @@ export function AuthDialog({ session, mode, reason, onMode, onClose }: Props) {
     setError(undefined);
   }, [mode]);
 
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [onClose]);
+  useEscapeKey(onClose);
 
   const submit = async (ev: FormEvent) => {
     ev.preventDefault();
