@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { ApiKeyInfo, ApiKeyScope, CreatedApiKey } from '@xtrader/protocol';
 import type { ExchangeApi } from '../lib/api';
 import { useEscapeKey } from '../hooks/useEscapeKey';
+import { EmptyTableRow } from './EmptyTableRow';
 
 const SCOPE_TEXT: Record<ApiKeyScope, string> = {
   read: 'Read (orders, trades, account)',
@@ -145,13 +146,7 @@ export function ApiKeysDialog({ api, onClose }: { api: ExchangeApi; onClose(): v
               </tr>
             </thead>
             <tbody>
-              {keys?.length === 0 && (
-                <tr>
-                  <td colSpan={5} className="empty muted small">
-                    No API keys
-                  </td>
-                </tr>
-              )}
+              {keys?.length === 0 && <EmptyTableRow columns={5} text="No API keys" />}
               {keys?.map((k) => (
                 <tr key={k.api_key} data-testid="api-key-row" data-api-key={k.api_key}>
                   <td>{k.label}</td>

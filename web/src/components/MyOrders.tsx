@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { MyTrade, OrderStatus, OrderUpdateView } from '@xtrader/protocol';
 import { isOpen } from '../hooks/useAccountActivity';
 import { formatFixed, type Market } from '../lib/market';
+import { EmptyTableRow } from './EmptyTableRow';
 
 interface Props {
   signedIn: boolean;
@@ -87,13 +88,7 @@ function OrdersTable({ orders, markets, cancelErrors, onCancel }: Pick<Props, 'o
         </tr>
       </thead>
       <tbody>
-        {orders?.length === 0 && (
-          <tr>
-            <td colSpan={10} className="empty muted small">
-              No orders yet
-            </td>
-          </tr>
-        )}
+        {orders?.length === 0 && <EmptyTableRow columns={10} text="No orders yet" />}
         {orders?.map((o) => {
           const m = markets.get(o.symbol);
           const pd = m?.priceDecimals ?? 8;
@@ -149,13 +144,7 @@ function TradesTable({ trades, markets }: Pick<Props, 'trades' | 'markets'>) {
         </tr>
       </thead>
       <tbody>
-        {trades?.length === 0 && (
-          <tr>
-            <td colSpan={7} className="empty muted small">
-              No trades yet
-            </td>
-          </tr>
-        )}
+        {trades?.length === 0 && <EmptyTableRow columns={7} text="No trades yet" />}
         {trades?.map((t) => {
           const m = markets.get(t.symbol);
           return (
