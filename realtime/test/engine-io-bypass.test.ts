@@ -9,8 +9,11 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo, Socket as NetSocket } from 'node:net';
 import { Server, type Socket } from 'socket.io';
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
+import { waitFor } from '@xtrader/platform';
 import { clientTcpSocket, engineHoldsNothing, engineQueued } from '../src/engine-io-bypass';
 import { Outgoing } from '../src/outgoing';
+
+const POLL = { timeoutMs: 10_000, intervalMs: 5 };
 
 let http: HttpServer;
 let server: Server;
@@ -39,10 +42,7 @@ test("finds the client's TCP socket", () => {
 
 test("sees engine.io's own queue and mid-send state", async () => {
   // Quiet: engine.io holds nothing (its connect packets went out long ago).
-  await new Promise<void>((resolve) => {
-    const check = () => (engineHoldsNothing(socket) ? resolve() : setTimeout(check, 10));
-    check();
-  });
+  await waitFor('engine.io to hold nothing', () => engineHoldsNothing(socket), POLL);
   expect(engineQueued(socket)).toBe(0);
   socket.emit('first', 1);
   // The first packet is being sent (the transport is mid-send); a second waits in the queue.
@@ -55,11 +55,7 @@ test('frames written beside engine.io while it holds nothing arrive whole and in
   const received: string[] = [];
   client.onAny((event: string) => received.push(event));
   const tcp = clientTcpSocket(socket);
-  const waitIdle = () =>
-    new Promise<void>((resolve) => {
-      const check = () => (engineHoldsNothing(socket) ? resolve() : setTimeout(check, 5));
-      check();
-    });
+  const waitIdle = () => waitFor('engine.io to hold nothing', () => engineHoldsNothing(socket), POLL);
   await waitIdle();
   for (let i = 0; i < 20; i++) {
     if (i % 3 === 0) {
@@ -69,10 +65,7 @@ test('frames written beside engine.io while it holds nothing arrive whole and in
       tcp.write(new Outgoing({ type: `bypass-${i}`, i }).socketIoFrame);
     }
   }
-  await new Promise<void>((resolve) => {
-    const check = () => (received.filter((e) => /-(\d+)$/.test(e) && !['first', 'second'].includes(e)).length >= 20 ? resolve() : setTimeout(check, 10));
-    check();
-  });
+  await waitFor('the 20 frames to arrive', () => received.filter((e) => /-(\d+)$/.test(e) && !['first', 'second'].includes(e)).length >= 20, POLL);
   const ordered = received.filter((e) => e !== 'first' && e !== 'second');
   expect(ordered).toEqual(Array.from({ length: 20 }, (_, i) => (i % 3 === 0 ? `engine-${i}` : `bypass-${i}`)));
 });
