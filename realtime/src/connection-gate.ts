@@ -7,7 +7,7 @@ export interface ConnectionLimits {
   perAddress: number;
   /** Open connections the node holds in all. */
   total: number;
-  /** Subscribe and Unsubscribe messages one connection may send per second. */
+  /** Subscribe, Unsubscribe and Auth messages one connection may send per second. */
   subscribesPerSecond: number;
   /** Peers whose X-Forwarded-For names the client (proxy-addr trust list; '' = none). */
   trustProxy: string;

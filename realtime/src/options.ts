@@ -32,7 +32,7 @@ export const RealtimeEnv = HttpLimitsEnv.extend({
   XT_WS_MAX_PER_ADDRESS: z.coerce.number().int().min(1).default(DEFAULT_CONNECTION_LIMITS.perAddress),
   /** Open connections this node holds in all. */
   XT_WS_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(DEFAULT_CONNECTION_LIMITS.total),
-  /** Subscribe and Unsubscribe messages one connection may send per second. */
+  /** Subscribe, Unsubscribe and Auth messages one connection may send per second. */
   XT_SUBSCRIBES_PER_SECOND: z.coerce.number().int().min(1).default(DEFAULT_CONNECTION_LIMITS.subscribesPerSecond),
   /** Peers whose X-Forwarded-For names the client (proxy-addr trust list); none by default. */
   XT_TRUST_PROXY: z.string().default(DEFAULT_CONNECTION_LIMITS.trustProxy),

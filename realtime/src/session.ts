@@ -39,7 +39,7 @@ export interface SessionDeps {
   state: CurrentState;
   symbols: readonly string[];
   queueLimit: number;
-  /** Subscribe and Unsubscribe messages this connection may send per second. */
+  /** Subscribe, Unsubscribe and Auth messages this connection may send per second. */
   subscribesPerSecond: number;
   metrics: RealtimeMetrics;
   log: Logger;
@@ -75,7 +75,7 @@ export class Session implements Subscriber, PrivateSubscriber {
   /** Per topic: the hold waiting for its state (a newer subscribe replaces it). */
   private readonly holds = new Map<string, object>();
   private ended = false;
-  /** The current one-second window of Subscribe/Unsubscribe messages. */
+  /** The current one-second window of Subscribe, Unsubscribe and Auth messages. */
   private windowStart = 0;
   private inWindow = 0;
   /** The account this connection authenticated as, and with what. */
@@ -392,7 +392,7 @@ export class Session implements Subscriber, PrivateSubscriber {
     return reply;
   }
 
-  /** Counts one Subscribe/Unsubscribe in a fixed one-second window; false past the budget. */
+  /** Counts one Subscribe, Unsubscribe or Auth in a fixed one-second window; false past the budget. */
   private withinSubscribeBudget(): boolean {
     const now = Date.now();
     if (now - this.windowStart >= 1000) {
