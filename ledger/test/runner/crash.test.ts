@@ -6,37 +6,33 @@
  * conserved.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type Redis from 'ioredis';
-import { RedisServer, seededRandom, waitFor } from '@xtrader/platform';
+import { type RedisServer, seededRandom, waitFor } from '@xtrader/platform';
 import {
   decodeBalance,
   encodeEvent,
   FIELDS,
   LEDGER_POSITIONS,
-  ledgerShardKeys,
   symbolKeys,
   type EngineEvent,
-  type LedgerAnswer,
   type LedgerRequest,
   type PlaceCommand,
 } from '@xtrader/protocol';
 import { MatchingCore } from '../../../engine/src/core';
 import { Ledger } from '../../src/core';
 import { config, deposit, lockOf } from '../core/harness';
+import { ShardRedis } from './shard-redis';
 
 const ORDERS = 600;
 const ACCOUNTS = 20;
 const MAIN = join(__dirname, '../../src/main.ts');
 
+const shard = new ShardRedis();
+const { prefix, keys } = shard;
 let server: RedisServer;
 let redis: Redis;
-let sub: Redis;
-const prefix = `t-${randomBytes(4).toString('hex')}`;
-const keys = ledgerShardKeys(0, prefix);
 const events = symbolKeys('BTC-KRW', prefix).events;
-const answers = new Map<string, LedgerAnswer>();
 const procs = new Map<string, ChildProcess>();
 
 function startWriter(id: string): void {
@@ -49,20 +45,12 @@ function startWriter(id: string): void {
 }
 
 beforeAll(async () => {
-  server = await RedisServer.launch();
-  redis = server.client();
-  sub = server.client();
-  await sub.subscribe(keys.answers);
-  sub.on('message', (_c, m) => {
-    const a = JSON.parse(m) as LedgerAnswer;
-    answers.set(a.request_id, a);
-  });
+  await shard.start();
+  ({ server, redis } = shard);
 });
 afterAll(async () => {
   for (const p of procs.values()) p.kill('SIGKILL');
-  sub?.disconnect();
-  redis?.disconnect();
-  await server?.stop();
+  await shard.stop();
 });
 
 test('kill -9 the leading ledger writer at random moments: every request answered once, balances equal a fault-free ledger', async () => {
@@ -76,10 +64,7 @@ test('kill -9 the leading ledger writer at random moments: every request answere
   let n = 0;
   let kills = 0;
 
-  const ask = async (req: LedgerRequest) => {
-    await redis.xadd(keys.commands, '*', FIELDS.command, JSON.stringify(req));
-    return waitFor(`answer to ${req.request_id}`, () => answers.get(req.request_id), { timeoutMs: 30_000, intervalMs: 5 });
-  };
+  const ask = (req: LedgerRequest) => shard.ask(req, 30_000);
   const commit = async (out: EngineEvent[]) => {
     const row = JSON.stringify([`${++n}-0`, ...out.map(encodeEvent)]);
     await redis.xadd(events, '*', FIELDS.first, `${n}-0`, FIELDS.last, `${n}-0`, FIELDS.events, `[${row}]`);

@@ -3,19 +3,17 @@
  * balance change of an account becomes a BalanceUpdate, numbered per account, and the numbers
  * carry on across writers (they are committed with the balances).
  */
-import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
-import { createLogger, RedisServer, waitFor } from '@xtrader/platform';
-import { FIELDS, ledgerShardKeys, type LedgerAnswer, type LedgerRequest, type PrivateMessage } from '@xtrader/protocol';
+import { createLogger, type RedisServer, waitFor } from '@xtrader/platform';
+import type { LedgerAnswer, LedgerRequest, PrivateMessage } from '@xtrader/protocol';
 import { ShardWriter, type PrivateSink } from '../../src/runner/shard-writer';
 import { config, deposit, withdrawal } from '../core/harness';
+import { ShardRedis } from './shard-redis';
 
+const shard = new ShardRedis();
+const { prefix, keys } = shard;
 let server: RedisServer;
 let redis: Redis;
-let sub: Redis;
-const prefix = `t-${randomBytes(4).toString('hex')}`;
-const keys = ledgerShardKeys(0, prefix);
-const answers = new Map<string, LedgerAnswer>();
 const writers: ShardWriter[] = [];
 
 class RecordingSink implements PrivateSink {
@@ -32,26 +30,15 @@ function writer(id: string, sink: PrivateSink): ShardWriter {
   return w;
 }
 
-async function ask(req: LedgerRequest): Promise<LedgerAnswer> {
-  await redis.xadd(keys.commands, '*', FIELDS.command, JSON.stringify(req));
-  return waitFor(`answer to ${req.request_id}`, () => answers.get(req.request_id), { timeoutMs: 20_000, intervalMs: 10 });
-}
+const ask = (req: LedgerRequest): Promise<LedgerAnswer> => shard.ask(req);
 
 beforeAll(async () => {
-  server = await RedisServer.launch();
-  redis = server.client();
-  sub = server.client();
-  await sub.subscribe(keys.answers);
-  sub.on('message', (_channel, message) => {
-    const a = JSON.parse(message) as LedgerAnswer;
-    answers.set(a.request_id, a);
-  });
+  await shard.start();
+  ({ server, redis } = shard);
 });
 afterAll(async () => {
   await Promise.all(writers.map((w) => w.stop()));
-  sub?.disconnect();
-  redis?.disconnect();
-  await server?.destroy();
+  await shard.stop();
 });
 
 test('each committed balance change is a BalanceUpdate of its account, numbered without a gap across writers', async () => {

@@ -5,15 +5,13 @@
  * carries on from the committed state and positions without applying anything twice; a second
  * writer waits for the lease.
  */
-import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
-import { createLogger, RedisServer, waitFor } from '@xtrader/platform';
+import { createLogger, type RedisServer, waitFor } from '@xtrader/platform';
 import {
   balanceField,
   decodeBalance,
   encodeEvent,
   FIELDS,
-  ledgerShardKeys,
   parseAssetAmount,
   symbolKeys,
   type EngineEvent,
@@ -24,14 +22,13 @@ import {
 import { MatchingCore } from '../../../engine/src/core';
 import { ShardWriter } from '../../src/runner/shard-writer';
 import { config, deposit, lockOf } from '../core/harness';
+import { ShardRedis } from './shard-redis';
 
+const shard = new ShardRedis();
+const { prefix, keys } = shard;
 let server: RedisServer;
 let redis: Redis;
-let sub: Redis;
-const prefix = `t-${randomBytes(4).toString('hex')}`;
-const keys = ledgerShardKeys(0, prefix);
 const btcKeys = symbolKeys('BTC-KRW', prefix);
-const answers = new Map<string, LedgerAnswer>();
 const writers: ShardWriter[] = [];
 const krw = (t: string) => parseAssetAmount(config.assets.get('KRW')!, t);
 const btc = (t: string) => parseAssetAmount(config.assets.get('BTC')!, t);
@@ -45,10 +42,7 @@ function writer(id: string): ShardWriter {
   return w;
 }
 
-async function ask(req: LedgerRequest): Promise<LedgerAnswer> {
-  await redis.xadd(keys.commands, '*', FIELDS.command, JSON.stringify(req));
-  return waitFor(`answer to ${req.request_id}`, () => answers.get(req.request_id), { timeoutMs: 20_000, intervalMs: 10 });
-}
+const ask = (req: LedgerRequest): Promise<LedgerAnswer> => shard.ask(req);
 
 async function balance(account: string, asset: string) {
   const value = await redis.hget(keys.balances, balanceField(account, asset));
@@ -70,20 +64,12 @@ function limit(id: string, side: 'Buy' | 'Sell', priceTicks: number, lots: numbe
 }
 
 beforeAll(async () => {
-  server = await RedisServer.launch();
-  redis = server.client();
-  sub = server.client();
-  await sub.subscribe(keys.answers);
-  sub.on('message', (_channel, message) => {
-    const a = JSON.parse(message) as LedgerAnswer;
-    answers.set(a.request_id, a);
-  });
+  await shard.start();
+  ({ server, redis } = shard);
 });
 afterAll(async () => {
   for (const w of writers) await w.stop();
-  sub?.disconnect();
-  redis?.disconnect();
-  await server?.stop();
+  await shard.stop();
 });
 
 test('deposits, locks and settlement are committed with their positions; a new writer carries on and applies nothing twice', async () => {
