@@ -153,7 +153,8 @@ export class ShardWriter {
   private async load(): Promise<void> {
     const stored = await loadShard(this.redis, this.keys);
     const { shard, shardCount } = this.o;
-    this.ledger = Ledger.restore(this.o.config, stored.state, { owns: (a) => accountShard(a, shardCount) === shard });
+    const owns = (a: string) => accountShard(a, shardCount) === shard;
+    this.ledger = Ledger.restore(this.o.config, stored.state, { owns });
     this.positions = stored.streamPositions;
     const [sequences, tracked] = await Promise.all([this.redis.hgetall(this.keys.accountSequences), this.redis.hgetall(this.keys.privateOrders)]);
     this.accountSequences = new Map(Object.entries(sequences).map(([a, n]) => [a, Number(n)]));
@@ -162,7 +163,6 @@ export class ShardWriter {
       const { symbol, ...order } = JSON.parse(json) as StoredTracked;
       open.set(symbol, [...(open.get(symbol) ?? []), order]);
     }
-    const owns = (a: string) => accountShard(a, shardCount) === shard;
     this.feeds = new Map(this.o.config.markets.map((m) => [m.symbol, new PrivateFeed(m, owns, open.get(m.symbol) ?? [])]));
   }
 
@@ -208,10 +208,13 @@ export class ShardWriter {
   /** The private messages of one events entry (a rejected place's record is read from its final stored state). */
   private async privateDrafts(symbol: string, events: EngineEvent[]): Promise<PrivateDraft[]> {
     const feed = this.feeds.get(symbol)!;
+    const keys = symbolKeys(symbol, this.o.prefix);
+    const ids = feed.ownRejections(events);
+    // All of the entry's rejected records are asked for at once: one round trip, not one each.
+    const stored = await Promise.all(ids.map((orderId) => this.redis.hmget(keys.order(orderId), ...ORDER_FIELDS)));
     const rejected = new Map<string, OrderRecord>();
-    for (const orderId of feed.ownRejections(events)) {
-      const [state, created, updated] = await this.redis.hmget(symbolKeys(symbol, this.o.prefix).order(orderId), ...ORDER_FIELDS);
-      if (state) rejected.set(orderId, decodeOrderState(JSON.parse(state) as StoredOrderState, Number(created), Number(updated)));
+    for (const [i, [state, created, updated]] of stored.entries()) {
+      if (state) rejected.set(ids[i]!, decodeOrderState(JSON.parse(state) as StoredOrderState, Number(created), Number(updated)));
     }
     return feed.apply(events, rejected);
   }
