@@ -5,10 +5,10 @@ import {
   notionalQuoteUnits,
   parseAssetAmount,
   parseExchangeConfig,
-  XtError,
   type SymbolsFile,
 } from '../src';
 import { loadExchangeConfig } from '../node';
+import { codeOf } from './error-code';
 
 const shipped = loadExchangeConfig();
 const btc = shipped.units.get('BTC-KRW')!;
@@ -21,15 +21,6 @@ function variant(change: (f: SymbolsFile) => void): SymbolsFile {
   const copy = JSON.parse(JSON.stringify(shipped.file)) as SymbolsFile;
   change(copy);
   return copy;
-}
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof XtError ? e.code : `not an XtError: ${String(e)}`;
-  }
-  return undefined;
 }
 
 describe('assets in the symbols config', () => {

@@ -1,16 +1,8 @@
-import { formatSteps, parseStep, stepsToNumber, toSteps, XtError } from '../src';
+import { formatSteps, parseStep, stepsToNumber, toSteps } from '../src';
+import { codeOf } from './error-code';
 
 const lot = parseStep('0.0001');
 const tick = parseStep('1000');
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof XtError ? e.code : `not an XtError: ${String(e)}`;
-  }
-  return undefined;
-}
 
 describe('decimal input becomes exact integer steps', () => {
   test.each([
