@@ -2,7 +2,7 @@ import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:c
 
 /**
  * Passwords are kept only as `scrypt$N$r$p$<salt hex>$<hash hex>`: a per-user random salt and
- * node's scrypt, slow on purpose (about 50 ms per check at the default cost).
+ * node's scrypt, slow on purpose (its cost is tuned so guessing is expensive).
  */
 const COST: ScryptOptions = { N: 16384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
 const KEY_LENGTH = 32;
