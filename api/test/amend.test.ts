@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AmendOrderAnswer } from '@xtrader/protocol';
-import { commandLengths, signedHttp, startStack, type Stack } from './helpers';
+import { commandLengths, limit, signedHttp, startStack, type Stack } from './helpers';
 
 let stack: Stack;
 let base: string;
@@ -13,14 +13,6 @@ afterAll(async () => {
 });
 
 // BTC-KRW: tick 1000, lot 0.0001. Each test cancels what it left resting, so tests never meet.
-const limit = (side: 'Buy' | 'Sell', price: number | string, quantity: number | string, extra: Record<string, unknown> = {}) => ({
-  symbol: 'BTC-KRW',
-  side,
-  type: 'Limit',
-  price,
-  quantity,
-  ...extra,
-});
 const placed: string[] = [];
 const place = async (body: Record<string, unknown>) => {
   const res = await signedHttp(stack.account, 'POST', `${base}/order?wait=true`, body);

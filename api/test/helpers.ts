@@ -55,6 +55,16 @@ export async function startStack(opts: { appendOnly?: boolean; engines?: boolean
   };
 }
 
+/** A BTC-KRW limit order body (tick 1000, lot 0.0001), with any extra fields a test needs. */
+export const limit = (side: 'Buy' | 'Sell', price: number | string, quantity: number | string, extra: Record<string, unknown> = {}) => ({
+  symbol: 'BTC-KRW',
+  side,
+  type: 'Limit',
+  price,
+  quantity,
+  ...extra,
+});
+
 export interface Answer {
   status: number;
   body: any;

@@ -1,7 +1,7 @@
 import { waitFor } from '@xtrader/platform';
 import { randomUUID } from 'node:crypto';
 import { decodeEvent, entryField, FIELDS, OrderView, symbolKeys, type CompactEvent } from '@xtrader/protocol';
-import { commandLengths, http, signedHttp, startStack, type Stack } from './helpers';
+import { commandLengths, http, limit, signedHttp, startStack, type Stack } from './helpers';
 
 let stack: Stack;
 let base: string;
@@ -13,14 +13,6 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const limit = (side: 'Buy' | 'Sell', price: number | string, quantity: number | string, extra: Record<string, unknown> = {}) => ({
-  symbol: 'BTC-KRW',
-  side,
-  type: 'Limit',
-  price,
-  quantity,
-  ...extra,
-});
 
 async function tradeEvents(symbol: string) {
   const entries = await stack.redis.xrange(symbolKeys(symbol, stack.prefix).events, '-', '+');

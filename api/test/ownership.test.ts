@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { FIELDS, symbolKeys } from '@xtrader/protocol';
 import { waitFor } from '@xtrader/platform';
-import { commandLengths, http, newAccount, signedHttp, startStack, bearerHttp, type Account, type Stack } from './helpers';
+import { commandLengths, http, limit, newAccount, signedHttp, startStack, bearerHttp, type Account, type Stack } from './helpers';
 
 let stack: Stack;
 let alice: Account;
@@ -21,7 +21,6 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-const limit = (side: 'Buy' | 'Sell', price: number, quantity: number, extra: object = {}) => ({ symbol: 'BTC-KRW', side, type: 'Limit', price, quantity, ...extra });
 
 describe('order routes need credentials', () => {
   it.each(['/api/v1/order', '/api/v1/order/'])('POST %s without credentials is 401 UNAUTHENTICATED and appends nothing', async (path) => {
