@@ -99,35 +99,19 @@ export class OutcomeHub {
 
   /** Waits up to `ms` for the outcome of cancel-all request `requestId` on `symbol`; undefined on timeout. */
   waitCancelAll(symbol: string, requestId: string, ms: number): { promise: Promise<CancelAllOutcome | undefined>; cancel: () => void } {
-    const key = `${symbol} ${requestId}`;
-    let timer!: NodeJS.Timeout;
-    const remove = () => {
-      clearTimeout(timer);
-      this.cancelAlls.delete(key);
-    };
-    const promise = new Promise<CancelAllOutcome | undefined>((resolve) => {
-      this.cancelAlls.set(key, (c) => {
-        remove();
-        resolve(c);
-      });
-      timer = setTimeout(() => {
-        remove();
-        resolve(undefined);
-      }, ms);
-    });
-    return { promise, cancel: remove };
+    return waitRequest(this.cancelAlls, `${symbol} ${requestId}`, ms);
   }
 }
 
-/** Registers a waiter for the outcome of request `requestId` in `waiters`; undefined on timeout. */
-function waitRequest<T>(waiters: Map<string, Waiter<T>>, requestId: string, ms: number): { promise: Promise<T | undefined>; cancel: () => void } {
+/** Registers a waiter for the outcome of request `key` in `waiters`; undefined on timeout. */
+function waitRequest<T>(waiters: Map<string, Waiter<T>>, key: string, ms: number): { promise: Promise<T | undefined>; cancel: () => void } {
   let timer!: NodeJS.Timeout;
   const remove = () => {
     clearTimeout(timer);
-    waiters.delete(requestId);
+    waiters.delete(key);
   };
   const promise = new Promise<T | undefined>((resolve) => {
-    waiters.set(requestId, (outcome) => {
+    waiters.set(key, (outcome) => {
       remove();
       resolve(outcome);
     });
