@@ -20,17 +20,21 @@ export interface RateLimitOptions {
   trustProxy: string;
 }
 
-/** Routes that change the book: the only ones a client could flood the engines with. */
+/** A path with an optional trailing slash and query. */
+const route = (path: string) => new RegExp(`^${path}/?(\\?|$)`);
+
+/**
+ * Routes that change the book, in both dialects, by method: the only ones a client could flood
+ * the engines with (places, cancels, amends and cancel-alls).
+ */
+const ORDER_ENTRY: Record<string, RegExp[]> = {
+  POST: [route('/(api/)?v1/order(/cancel|/amend)?'), route('/api/v3/order')],
+  DELETE: [/^\/(api\/)?v1\/order\//, route('/(api/)?v1/orders'), route('/api/v3/order'), route('/api/v3/openOrders')],
+};
+
 function isOrderEntry(req: IncomingMessage): boolean {
   const url = req.url ?? '';
-  if (req.method === 'POST') return /^\/(api\/)?v1\/order(\/cancel|\/amend)?\/?(\?|$)/.test(url) || isBinanceOrderEntry(url);
-  if (req.method === 'DELETE') return /^\/(api\/)?v1\/order\//.test(url) || isBinanceOrderEntry(url) || /^\/api\/v3\/openOrders\/?(\?|$)/.test(url);
-  return false;
-}
-
-/** The Binance dialect's place and cancel (`/api/v3/order`), refused in its own `{code, msg}` words. */
-function isBinanceOrderEntry(url: string): boolean {
-  return /^\/api\/v3\/order\/?(\?|$)/.test(url);
+  return (ORDER_ENTRY[req.method ?? ''] ?? []).some((re) => re.test(url));
 }
 
 /**

@@ -37,6 +37,12 @@ it('answers 429 RATE_LIMITED with Retry-After past the budget, and appends only 
   expect(cancel.status).toBe(429);
   const amend = await signedHttp(stack.account, 'POST', `${stack.api.url}/api/v1/order/amend`, { order_id: 'x', quantity: 1 }, client('203.0.113.1'));
   expect(amend.status).toBe(429);
+  // So do cancel-alls, in both dialects.
+  const cancelAll = await signedHttp(stack.account, 'DELETE', `${stack.api.url}/api/v1/orders?symbol=BTC-KRW`, undefined, client('203.0.113.1'));
+  expect(cancelAll.status).toBe(429);
+  expect(cancelAll.body.error).toBe('RATE_LIMITED');
+  const binanceCancelAll = await http('DELETE', `${stack.api.url}/api/v3/openOrders?symbol=BTCKRW`, undefined, client('203.0.113.1'));
+  expect(binanceCancelAll.status).toBe(429);
 });
 
 it('limits each client on its own and never limits reads', async () => {
