@@ -3,9 +3,8 @@
  * over it a request gets 429 RATE_LIMITED with Retry-After and nothing is appended, and another
  * account on the same address is not affected.
  */
-import { createLogger } from '@xtrader/platform';
-import { startApi, type RunningApi } from '../src/app';
-import { commandLengths, newAccount, signedHttp, startStack, type Account, type Stack } from './helpers';
+import type { RunningApi } from '../src/app';
+import { anotherNode, commandLengths, newAccount, signedHttp, startStack, type Account, type Stack } from './helpers';
 
 const BUDGET = 3;
 let stack: Stack;
@@ -15,7 +14,7 @@ let other: Account;
 beforeAll(async () => {
   const auth = { tradePerAccount: { points: BUDGET, windowSeconds: 3600 } };
   stack = await startStack({ engines: false, auth });
-  second = await startApi({ redisUrl: stack.redisServer.url, prefix: stack.prefix, markets: stack.markets, port: 0, host: '127.0.0.1', log: createLogger('test', 'silent'), auth });
+  second = await anotherNode(stack, { auth });
   other = await newAccount(stack.api.url);
 });
 afterAll(async () => {

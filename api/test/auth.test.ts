@@ -2,10 +2,10 @@
  * Accounts, sessions and API keys: signup, login, logout, signed requests and every way a request
  * can fail to authenticate. Two api nodes share one Redis: what one node revokes, the other refuses.
  */
-import { createLogger, waitFor } from '@xtrader/platform';
+import { waitFor } from '@xtrader/platform';
 import { signature } from '@xtrader/protocol/node';
-import { startApi, type RunningApi } from '../src/app';
-import { bearerHttp, http, newAccount, signedHttp, startStack, type Account, type Stack } from './helpers';
+import type { RunningApi } from '../src/app';
+import { anotherNode, bearerHttp, http, newAccount, signedHttp, startStack, type Account, type Stack } from './helpers';
 
 let stack: Stack;
 /** A second api node on the same Redis, with small login budgets. */
@@ -14,13 +14,7 @@ let alice: Account;
 
 beforeAll(async () => {
   stack = await startStack({ engines: false });
-  second = await startApi({
-    redisUrl: stack.redisServer.url,
-    prefix: stack.prefix,
-    markets: stack.markets,
-    port: 0,
-    host: '127.0.0.1',
-    log: createLogger('test', 'silent'),
+  second = await anotherNode(stack, {
     auth: { loginPerUsername: { points: 3, windowSeconds: 60 }, loginPerAddress: { points: 5, windowSeconds: 60 } },
     // The test plays the proxy in front of the node: it names each client in X-Forwarded-For.
     trustProxy: 'loopback',

@@ -1,6 +1,5 @@
-import { startApi, type RunningApi } from '../src/app';
-import { createLogger } from '@xtrader/platform';
-import { commandLengths, http, newAccount, signedHttp, startStack, type Account, type Stack } from './helpers';
+import type { RunningApi } from '../src/app';
+import { anotherNode, commandLengths, http, newAccount, signedHttp, startStack, type Account, type Stack } from './helpers';
 import { binanceSigned } from './support/binance-client';
 
 /**
@@ -151,7 +150,7 @@ describe('orders', () => {
 describe('request weight', () => {
   let small: RunningApi;
   beforeAll(async () => {
-    small = await startApi({ redisUrl: stack.redisServer.url, prefix: stack.prefix, markets: stack.markets, port: 0, host: '127.0.0.1', log: createLogger('test', 'silent'), binance: { weightPerMinute: 10 } });
+    small = await anotherNode(stack, { binance: { weightPerMinute: 10 } });
   });
   afterAll(async () => {
     await small?.close();
@@ -167,7 +166,7 @@ describe('request weight', () => {
   });
 
   test('the order-entry limit counts /api/v3 places and cancels too: past it -1003, nothing appended', async () => {
-    const limited = await startApi({ redisUrl: stack.redisServer.url, prefix: stack.prefix, markets: stack.markets, port: 0, host: '127.0.0.1', log: createLogger('test', 'silent'), rateLimit: { orders: 1, windowSeconds: 60, trustProxy: '' } });
+    const limited = await anotherNode(stack, { rateLimit: { orders: 1, windowSeconds: 60, trustProxy: '' } });
     try {
       expect((await binanceSigned(limited.url, alice, 'POST', 'order', { ...limitBuy, price: '30000000' })).status).toBe(200);
       await refused(() => binanceSigned(limited.url, alice, 'POST', 'order', { ...limitBuy, price: '30000000' }), 429, -1003, /Too many new orders/);
@@ -178,7 +177,7 @@ describe('request weight', () => {
   });
 
   test('the per-account trade limit counts /api/v3 places and cancels too: past it -1003, nothing appended', async () => {
-    const limited = await startApi({ redisUrl: stack.redisServer.url, prefix: stack.prefix, markets: stack.markets, port: 0, host: '127.0.0.1', log: createLogger('test', 'silent'), auth: { tradePerAccount: { points: 1, windowSeconds: 60 } } });
+    const limited = await anotherNode(stack, { auth: { tradePerAccount: { points: 1, windowSeconds: 60 } } });
     try {
       const carol = await newAccount(url);
       expect((await binanceSigned(limited.url, carol, 'POST', 'order', { ...limitBuy, price: '30000000' })).status).toBe(200);

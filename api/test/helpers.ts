@@ -3,7 +3,7 @@ import type Redis from 'ioredis';
 import { createLogger, RedisServer } from '@xtrader/platform';
 import { symbolKeys, type MarketSpec } from '@xtrader/protocol';
 import { loadMarketMap, signedHeaders } from '@xtrader/protocol/node';
-import { startApi, type BinanceOptions, type RunningApi } from '../src/app';
+import { startApi, type BinanceOptions, type RunningApi, type StartApiOptions } from '../src/app';
 import type { AuthConfig } from '../src/auth';
 import type { MarketHealthOptions } from '../src/market-health';
 import type { RateLimitOptions } from '../src/rate-limit';
@@ -64,6 +64,14 @@ export const limit = (side: 'Buy' | 'Sell', price: number | string, quantity: nu
   quantity,
   ...extra,
 });
+
+/**
+ * One more api node on the stack's Redis and prefix (its own port, silent log), with whatever
+ * options the test gives it: a second node, or one with other limits.
+ */
+export function anotherNode(stack: Pick<Stack, 'redisServer' | 'prefix' | 'markets'>, opts: Partial<StartApiOptions> = {}): Promise<RunningApi> {
+  return startApi({ redisUrl: stack.redisServer.url, prefix: stack.prefix, markets: stack.markets, port: 0, host: '127.0.0.1', log: createLogger('test', 'silent'), ...opts });
+}
 
 export interface Answer {
   status: number;

@@ -7,9 +7,9 @@
  */
 import { createLogger, waitFor } from '@xtrader/platform';
 import { symbolKeys } from '@xtrader/protocol';
-import { startApi, type RunningApi } from '../src/app';
+import type { RunningApi } from '../src/app';
 import { SymbolRunner } from '../../engine/src/runner';
-import { http, signedHttp, startStack, type Stack } from './helpers';
+import { anotherNode, http, signedHttp, startStack, type Stack } from './helpers';
 
 let stack: Stack;
 /** A second api node with a short grace: it gives up on a silent market quickly. */
@@ -17,13 +17,7 @@ let impatient: RunningApi;
 
 beforeAll(async () => {
   stack = await startStack({ marketHealth: { checkMs: 100, graceMs: 60_000 } });
-  impatient = await startApi({
-    redisUrl: stack.redisServer.url,
-    prefix: stack.prefix,
-    markets: stack.markets,
-    port: 0,
-    host: '127.0.0.1',
-    log: createLogger('test', 'silent'),
+  impatient = await anotherNode(stack, {
     marketHealth: { checkMs: 100, graceMs: 300 },
   });
 }, 30_000);
