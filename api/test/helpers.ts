@@ -27,7 +27,7 @@ export async function startStack(opts: { appendOnly?: boolean; engines?: boolean
   const prefix = `t-${randomBytes(4).toString('hex')}`;
   const markets = loadMarketMap();
   const log = createLogger('test', 'silent');
-  const api = await startApi({ redisUrl: redisServer.url, prefix, markets, port: 0, host: '127.0.0.1', log, rateLimit: opts.rateLimit, auth: opts.auth, marketHealth: opts.marketHealth, binance: opts.binance });
+  const api = await anotherNode({ redisServer, prefix, markets }, { log, rateLimit: opts.rateLimit, auth: opts.auth, marketHealth: opts.marketHealth, binance: opts.binance });
   const runners =
     opts.engines === false
       ? []
