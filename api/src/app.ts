@@ -2,7 +2,7 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
 import type Redis from 'ioredis';
-import { createLogger, createRedis, DEFAULT_HTTP_LIMITS, httpServerOptions, WRITE_ONCE_OPTIONS, type HttpLimits, type Logger } from '@xtrader/platform';
+import { createLogger, createRedis, DEFAULT_HTTP_LIMITS, DEFAULT_LEDGER_SHARDS, httpServerOptions, WRITE_ONCE_OPTIONS, type HttpLimits, type Logger } from '@xtrader/platform';
 import { accountKeys, symbolKeys, XtError, type MarketSpec } from '@xtrader/protocol';
 import proxyAddr from 'proxy-addr';
 import { accountReader, accountRouter } from './account/router';
@@ -27,6 +27,7 @@ import { ApiMetrics } from './metrics';
 import { acceptFastPath } from './orders/accept-fast-path';
 import { cancelAllHandler, cancelOrderHandler } from './orders/cancel';
 import { OutcomeHub } from './orders/outcomes';
+import { LedgerShardClient } from './ledger/shard-client';
 import { placeOrderHandler } from './orders/place';
 import { orderRouter } from './orders/router';
 import { OrderStore } from './orders/store';
@@ -41,6 +42,10 @@ export interface ApiDeps {
   appendRedis?: Redis[];
   /** Subscriber client for the engine's outcome channels. */
   sub: Redis;
+  /** Subscriber client of its own for the ledger shards' answers. */
+  ledgerSub: Redis;
+  /** The ledger shards (default {@link DEFAULT_LEDGER_SHARDS} of them). */
+  ledger?: LedgerOptions;
   prefix: string;
   markets: ReadonlyMap<string, MarketSpec>;
   log: Logger;
@@ -54,6 +59,13 @@ export interface ApiDeps {
   binance?: BinanceOptions;
 }
 
+export interface LedgerOptions {
+  /** XT_LEDGER_SHARDS: must be the ledger writers' count. */
+  shardCount?: number;
+  /** LEDGER_ANSWER_TIMEOUT_MS: how long a request waits for its shard's answer. */
+  answerTimeoutMs?: number;
+}
+
 export interface BinanceOptions {
   /** Binance request weight per client address per minute on this node (0 = unlimited). */
   weightPerMinute?: number;
@@ -65,7 +77,9 @@ export interface ApiApp {
   listener: RequestListener;
   metrics: ApiMetrics;
   outcomes: OutcomeHub;
-  /** Subscribes to the outcome channels; call before serving. */
+  /** The node's client of the ledger shards. */
+  ledger: LedgerShardClient;
+  /** Subscribes to the outcome and ledger answer channels; call before serving. */
   ready(): Promise<void>;
   /** Stops background work (the engine heartbeat reads). */
   stop(): void;
@@ -82,6 +96,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
     [...markets.keys()].map((s) => symbolKeys(s, prefix).outcomes),
     log,
   );
+  const ledger = new LedgerShardClient({ redis, sub: deps.ledgerSub, prefix, shardCount: deps.ledger?.shardCount ?? DEFAULT_LEDGER_SHARDS, log, answerTimeoutMs: deps.ledger?.answerTimeoutMs });
   const accounts = new AccountStore(redis, prefix, { sessionTtlSeconds: deps.auth?.sessionTtlSeconds, cacheMs: deps.auth?.cacheMs });
   const limitKeys = accountKeys(prefix);
   const tradeLimit = new RedisLimit(redis, limitKeys.rateLimit('trade-account'), deps.auth?.tradePerAccount ?? { points: 0, windowSeconds: 1 }, 'orders and cancels');
@@ -165,9 +180,10 @@ export function createApiApp(deps: ApiDeps): ApiApp {
     listener,
     metrics,
     outcomes,
+    ledger,
     ready: async () => {
       health.start();
-      await outcomes.start();
+      await Promise.all([outcomes.start(), ledger.start()]);
     },
     stop: () => health.stop(),
   };
@@ -188,6 +204,7 @@ export interface StartApiOptions {
   auth?: AuthConfig;
   trustProxy?: string;
   binance?: BinanceOptions;
+  ledger?: LedgerOptions;
   /** How long a client may take to send a request (default {@link DEFAULT_HTTP_LIMITS}). */
   httpLimits?: HttpLimits;
 }
@@ -215,10 +232,11 @@ export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
   const redis = commandClient('api');
   const appendRedis = Array.from({ length: Math.max(0, (opts.appendConnections ?? DEFAULT_APPEND_CONNECTIONS) - 1) }, (_, i) => commandClient(`api-append-${i + 1}`));
   const sub = createRedis(opts.redisUrl, 'api-sub');
+  const ledgerSub = createRedis(opts.redisUrl, 'api-ledger-sub');
   const waiting = setTimeout(() => log.warn('waiting for Redis', { url: opts.redisUrl }), 2000);
   await Promise.all([redis, ...appendRedis].map((c) => (c.status === 'ready' ? undefined : new Promise<void>((resolve) => c.once('ready', () => resolve())))));
   clearTimeout(waiting);
-  const api = createApiApp({ redis, appendRedis, sub, prefix: opts.prefix, markets: opts.markets, log, rateLimit: opts.rateLimit, marketHealth: opts.marketHealth, auth: opts.auth, trustProxy: opts.trustProxy, binance: opts.binance });
+  const api = createApiApp({ redis, appendRedis, sub, ledgerSub, ledger: opts.ledger, prefix: opts.prefix, markets: opts.markets, log, rateLimit: opts.rateLimit, marketHealth: opts.marketHealth, auth: opts.auth, trustProxy: opts.trustProxy, binance: opts.binance });
   await api.ready();
   const server = createServer(httpServerOptions(opts.httpLimits ?? DEFAULT_HTTP_LIMITS), api.listener);
   await new Promise<void>((resolve, reject) => {
@@ -241,7 +259,7 @@ export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
         server.closeIdleConnections();
       });
       api.stop();
-      for (const c of [redis, ...appendRedis, sub]) c.disconnect();
+      for (const c of [redis, ...appendRedis, sub, ledgerSub]) c.disconnect();
     },
   };
 }

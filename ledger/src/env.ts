@@ -3,8 +3,6 @@ import { CommonEnv } from '@xtrader/platform';
 
 /** The ledger writer's environment, validated at boot: the one place its defaults are stated. */
 export const LedgerEnv = CommonEnv.extend({
-  /** Number of account shards (every api node and writer must agree; changing it is a migration). */
-  XT_LEDGER_SHARDS: z.coerce.number().int().min(1).max(1024).default(4),
   /** The shards this process writes, e.g. "0,2"; every shard when unset. */
   LEDGER_SHARDS_HERE: z
     .string()

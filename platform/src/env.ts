@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { DEFAULT_PREFIX } from '@xtrader/protocol';
 
+/** Ledger shards when XT_LEDGER_SHARDS is unset. */
+export const DEFAULT_LEDGER_SHARDS = 4;
+
 /**
  * Settings every process reads from its environment, validated at boot (fail fast, readable).
  * Each process extends this with its own fields via {@link readEnv}.
@@ -11,6 +14,8 @@ export const CommonEnv = z.object({
   XT_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/).default(DEFAULT_PREFIX),
   XT_SYMBOLS_FILE: z.string().optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** Number of ledger (account) shards: every api node and ledger writer must agree; changing it is a migration. */
+  XT_LEDGER_SHARDS: z.coerce.number().int().min(1).max(1024).default(DEFAULT_LEDGER_SHARDS),
 });
 
 export function readEnv<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {

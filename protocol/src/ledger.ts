@@ -89,6 +89,11 @@ export const LedgerRequest = z.discriminatedUnion('kind', [
 ]);
 export type LedgerRequest = z.infer<typeof LedgerRequest>;
 
+/** The account a request acts for: its shard is the one that must receive it. */
+export function ledgerRequestAccount(req: LedgerRequest): string {
+  return req.kind === 'transfer' ? req.transfer.account_id : req.lock.account_id;
+}
+
 /** The writer's answer to one request: amounts are integer strings of the asset's units. */
 export type LedgerAnswer =
   | { request_id: string; ok: true; asset: string; amount: string; available?: string; locked?: string }

@@ -2,7 +2,7 @@ import type Redis from 'ioredis';
 import type { Logger } from '@xtrader/platform';
 import type { AmendOutcome, CancelAllOutcome, CancelOutcome, OutcomeMessage } from '@xtrader/protocol';
 
-type Waiter<T> = (value: T) => void;
+export type Waiter<T> = (value: T) => void;
 
 /**
  * Delivers the engine's published outcomes to the requests of this api node that wait for them.
@@ -104,7 +104,7 @@ export class OutcomeHub {
 }
 
 /** Registers a waiter for the outcome of request `key` in `waiters`; undefined on timeout. */
-function waitRequest<T>(waiters: Map<string, Waiter<T>>, key: string, ms: number): { promise: Promise<T | undefined>; cancel: () => void } {
+export function waitRequest<T>(waiters: Map<string, Waiter<T>>, key: string, ms: number): { promise: Promise<T | undefined>; cancel: () => void } {
   let timer!: NodeJS.Timeout;
   const remove = () => {
     clearTimeout(timer);

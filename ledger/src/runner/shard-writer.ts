@@ -6,6 +6,7 @@ import {
   FIELDS,
   LEDGER_POSITIONS,
   LedgerRequest,
+  ledgerRequestAccount,
   ledgerShardKeys,
   symbolKeys,
   accountShard,
@@ -243,7 +244,7 @@ export class ShardWriter {
       return undefined;
     }
     const req = parsed.data;
-    const account = req.kind === 'transfer' ? req.transfer.account_id : req.lock.account_id;
+    const account = ledgerRequestAccount(req);
     if (accountShard(account, this.o.shardCount) !== this.o.shard) {
       return { request_id: req.request_id, ok: false, code: 'INVALID_REQUEST', message: `account ${account} belongs to another ledger shard` };
     }
