@@ -8,3 +8,4 @@ export * from './http-limits';
 export * from './parent-link';
 export * from './auth';
 export * from './wait';
+export * from './redis-cluster';

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
+import { linkedToParent } from './parent-link';
 
 /** Asks the OS for a free TCP port on loopback. */
 export function freePort(): Promise<number> {
@@ -26,6 +27,8 @@ export interface RedisServerOptions {
   /** Data directory; a fresh temporary one by default (removed by `stop`). */
   dir?: string;
   binary?: string;
+  /** More `redis-server` arguments (e.g. `--cluster-enabled yes`), after the ones above. */
+  extraArgs?: readonly string[];
 }
 
 /**
@@ -53,6 +56,11 @@ export class RedisServer {
     return server;
   }
 
+  /** Whether the process is up (started and not stopped or killed). */
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
@@ -61,7 +69,10 @@ export class RedisServer {
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '', '--daemonize', 'no'];
     if (this.opts.appendOnly) args.push('--appendonly', 'yes', '--appendfsync', 'always');
     else args.push('--appendonly', 'no');
-    const child = spawn(this.opts.binary ?? 'redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    args.push(...(this.opts.extraArgs ?? []));
+    // Linked: a test process killed outright must not leave its Redis servers behind.
+    const linked = linkedToParent(this.opts.binary ?? 'redis-server', args, process.env);
+    const child = spawn(linked.command, linked.args, { env: linked.env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     let output = '';
     await new Promise<void>((resolve, reject) => {
@@ -84,9 +95,19 @@ export class RedisServer {
   /** SHUTDOWN (writes nothing: AOF is already fsynced) and wait for the process to exit. */
   async stop(): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill('SIGTERM');
+    await exited;
+    this.child = undefined;
+  }
+
+  /** SIGKILL, as a crashing machine would: nothing is written, no client is told (failover drills). */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGKILL');
     await exited;
     this.child = undefined;
   }
