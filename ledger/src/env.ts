@@ -15,5 +15,7 @@ export const LedgerEnv = CommonEnv.extend({
   LEDGER_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
   /** How long an idle writer blocks on its command stream before looking at the events again. */
   LEDGER_BLOCK_MS: z.coerce.number().int().min(1).default(50),
+  /** Count every settled trade leg in the shard's `settlements` hash (proof of exactly-once for drills and audits; grows with every trade). */
+  LEDGER_RECORD_SETTLEMENTS: z.enum(['on', 'off']).default('off'),
 });
 export type LedgerEnv = z.infer<typeof LedgerEnv>;

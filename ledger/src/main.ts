@@ -39,6 +39,7 @@ function main(): void {
         batchSize: env.LEDGER_BATCH_SIZE,
         blockMs: env.LEDGER_BLOCK_MS,
         sink: emitter,
+        recordSettlements: env.LEDGER_RECORD_SETTLEMENTS === 'on',
       }),
   );
   onShutdown(log, async () => {

@@ -219,6 +219,11 @@ export function ledgerShardKeys(shard: number, prefix: string = DEFAULT_PREFIX) 
     fees: `${base}:fees`,
     /** Hash of input positions, fields from {@link LEDGER_POSITIONS}. */
     positions: `${base}:positions`,
+    /**
+     * Hash trade leg (`<trade_id>:Buy|Sell`) -> times this shard settled it, counted in the commit
+     * that settles it; kept only with `LEDGER_RECORD_SETTLEMENTS=on` (crash drills, audits).
+     */
+    settlements: `${base}:settlements`,
     /** Stream of granted orders' place commands, forwarded to their symbols' command streams. */
     outbox: `${base}:outbox`,
     /** Pub/sub channel of `LedgerAnswer`s for the api nodes waiting on their requests. */

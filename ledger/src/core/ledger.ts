@@ -310,6 +310,7 @@ export class Ledger {
     const sellerAccount = takerIsBuyer ? t.maker_account_id : t.taker_account_id;
     const buyHold = this.holdFor(symbol, buyer, quoteAsset, buyerAccount);
     if (buyHold) {
+      this.changed.settled.push(settledLeg(t.trade_id, 'Buy'));
       buyHold.filled_lots += t.qty_lots;
       this.spend(buyHold, notional + buyerFee, t);
       this.balanceOf(buyHold.account_id, baseAsset).available += base;
@@ -317,6 +318,7 @@ export class Ledger {
     }
     const sellHold = this.holdFor(symbol, seller, baseAsset, sellerAccount);
     if (sellHold) {
+      this.changed.settled.push(settledLeg(t.trade_id, 'Sell'));
       sellHold.filled_lots += t.qty_lots;
       if (sellerFee > notional) throw new LedgerInvariantError(`trade ${t.trade_id}: seller fee is above the trade's amount`);
       this.spend(sellHold, base, t);
@@ -424,7 +426,7 @@ export class Ledger {
   takeChanges(): LedgerChanges {
     const c = this.changed;
     this.changed = noChanges();
-    const out: LedgerChanges = { balances: [], holds: [], endedHolds: [], transfers: c.transfers, fees: [], positions: [] };
+    const out: LedgerChanges = { balances: [], holds: [], endedHolds: [], transfers: c.transfers, fees: [], positions: [], settled: c.settled };
     for (const key of c.balances) {
       const [account_id, asset] = key.split(SEP);
       const b = this.balance(account_id, asset);
@@ -502,6 +504,8 @@ export interface LedgerChanges {
   fees: { asset: string; total: bigint }[];
   /** Symbols whose position moved, with the new position. */
   positions: { symbol: string; seq: number }[];
+  /** The trade legs settled ({@link settledLeg}), in order: what a store may count to prove each was applied once. */
+  settled: string[];
 }
 
 /** A ledger's whole state, as a store keeps it: what {@link Ledger.restore} takes. */
@@ -514,7 +518,12 @@ export interface LedgerState {
 }
 
 function noChanges() {
-  return { balances: new Set<string>(), holds: new Set<string>(), transfers: [] as TransferAnswer[], fees: new Set<string>(), positions: new Set<string>() };
+  return { balances: new Set<string>(), holds: new Set<string>(), transfers: [] as TransferAnswer[], fees: new Set<string>(), positions: new Set<string>(), settled: [] as string[] };
+}
+
+/** The name of one leg of a trade (`<trade_id>:Buy` or `<trade_id>:Sell`): each is settled by the shard holding that order, once. */
+export function settledLeg(tradeId: string, side: 'Buy' | 'Sell'): string {
+  return `${tradeId}:${side}`;
 }
 
 const SEP = '\n';

@@ -45,6 +45,8 @@ export interface ShardWriterOptions {
    * `PrivateEmitter`); none are made without it.
    */
   sink?: PrivateSink;
+  /** Count every settled trade leg in the shard's `settlements` hash (default false). */
+  recordSettlements?: boolean;
 }
 
 /** Receives each account's private messages, numbered and committed, in order. */
@@ -262,7 +264,7 @@ export class ShardWriter {
     if (!token) throw new LedgerFencedError('lease not held');
     const tx = this.redis.multi();
     const changes = this.ledger!.takeChanges();
-    queueChanges(tx, keys, changes);
+    queueChanges(tx, keys, changes, this.o.recordSettlements);
     // Private messages are numbered here and the numbers committed with the rest, so a new holder
     // renumbers the same inputs the same way; they are sent only once the commit succeeded.
     const counters = new Map(this.accountSequences);

@@ -79,12 +79,17 @@ export async function loadShard(redis: Redis, keys: LedgerShardKeys): Promise<St
   return { state, streamPositions };
 }
 
-/** Queues the writes of one batch's ledger changes into a commit. */
-export function queueChanges(tx: ChainableCommander, keys: LedgerShardKeys, c: LedgerChanges): void {
+/**
+ * Queues the writes of one batch's ledger changes into a commit; with `recordSettlements`, also
+ * counts each settled trade leg in `keys.settlements` (in the same commit, so a leg applied twice
+ * through a crash would show as 2).
+ */
+export function queueChanges(tx: ChainableCommander, keys: LedgerShardKeys, c: LedgerChanges, recordSettlements = false): void {
   if (c.balances.length > 0) tx.hset(keys.balances, ...c.balances.flatMap((b) => [balanceField(b.account_id, b.asset), encodeBalance(b.available, b.locked)]));
   if (c.holds.length > 0) tx.hset(keys.holds, ...c.holds.flatMap((h) => [h.order_id, JSON.stringify(holdRecord(h))]));
   if (c.endedHolds.length > 0) tx.hdel(keys.holds, ...c.endedHolds);
   if (c.transfers.length > 0) tx.hset(keys.transfers, ...c.transfers.flatMap((t) => [t.tx_id, JSON.stringify(transferRecord(t))]));
   if (c.fees.length > 0) tx.hset(keys.fees, ...c.fees.flatMap((f) => [f.asset, f.total.toString()]));
   if (c.positions.length > 0) tx.hset(keys.positions, ...c.positions.flatMap((p) => [LEDGER_POSITIONS.seq(p.symbol), String(p.seq)]));
+  if (recordSettlements) for (const leg of c.settled) tx.hincrby(keys.settlements, leg, 1);
 }

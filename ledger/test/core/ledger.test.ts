@@ -1,5 +1,5 @@
-import { accountShard, parseAssetAmount, type LockCommand } from '@xtrader/protocol';
-import { Ledger, LedgerInvariantError } from '../../src/core';
+import { accountShard, parseAssetAmount, type LockCommand, type TradeEvent } from '@xtrader/protocol';
+import { Ledger, LedgerInvariantError, settledLeg } from '../../src/core';
 import { config, deposit, Exchange, withdrawal } from './harness';
 
 const KRW = config.assets.get('KRW')!;
@@ -299,7 +299,7 @@ describe('changes and restore (what the Redis stage commits and reloads)', () =>
     expect(ledger.lock(lockCmd({}))).toMatchObject({ ok: false, code: 'INSUFFICIENT_FUNDS' });
     expect(ledger.transfer(withdrawal('w', 'alice', 'KRW', '101'))).toMatchObject({ ok: false });
     expect(ledger.transfer(deposit('x', 'alice', 'KRW', '-1'))).toMatchObject({ ok: false });
-    expect(ledger.takeChanges()).toEqual({ balances: [], holds: [], endedHolds: [], transfers: [], fees: [], positions: [] });
+    expect(ledger.takeChanges()).toEqual({ balances: [], holds: [], endedHolds: [], transfers: [], fees: [], positions: [], settled: [] });
     expect(ledger.accounts()).toEqual(['alice']);
     const granted = ledger.lock(lockCmd({ price_ticks: 1, qty_lots: 1 }));
     const changes = ledger.takeChanges();
@@ -318,8 +318,11 @@ describe('changes and restore (what the Redis stage commits and reloads)', () =>
     expect(changes.endedHolds.sort()).toEqual([s.orderId, b.orderId].sort());
     expect(changes.fees).toEqual([{ asset: 'KRW', total: krw('36750') }]);
     expect(changes.positions).toEqual([{ symbol: 'BTC-KRW', seq: b.events[b.events.length - 1].seq }]);
+    // Both legs are this ledger's: each is named once, so a store can count every settlement.
+    const trade = b.events.find((e): e is TradeEvent => e.kind === 'trade')!;
+    expect(changes.settled).toEqual([settledLeg(trade.trade_id, 'Buy'), settledLeg(trade.trade_id, 'Sell')]);
     ledger.applyEvents('BTC-KRW', b.events);
-    expect(ledger.takeChanges()).toEqual({ balances: [], holds: [], endedHolds: [], transfers: [], fees: [], positions: [] });
+    expect(ledger.takeChanges()).toEqual({ balances: [], holds: [], endedHolds: [], transfers: [], fees: [], positions: [], settled: [] });
   });
 
   test('restore refuses a state whose locked balance is not what its holds lock', () => {

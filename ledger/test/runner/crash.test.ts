@@ -3,7 +3,7 @@
  * random moments (and restarted) while deposits, locks and the engine's events of the orders
  * flow. Afterwards every request was answered, and the shard's balances, holds and fees equal a
  * fault-free ledger fed the same inputs: nothing lost, nothing applied twice, every asset
- * conserved.
+ * conserved, every trade leg settled exactly once (the count the writer commits with it).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -38,7 +38,7 @@ const procs = new Map<string, ChildProcess>();
 function startWriter(id: string): void {
   // `node --import tsx`: one process, so SIGKILL hits the writer itself.
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    env: { ...process.env, REDIS_URL: server.url, XT_PREFIX: prefix, XT_LEDGER_SHARDS: '1', LEDGER_WRITER_ID: id, LEDGER_LEASE_MS: '600', LOG_LEVEL: 'warn' },
+    env: { ...process.env, REDIS_URL: server.url, XT_PREFIX: prefix, XT_LEDGER_SHARDS: '1', LEDGER_WRITER_ID: id, LEDGER_LEASE_MS: '600', LEDGER_RECORD_SETTLEMENTS: 'on', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   procs.set(id, child);
@@ -63,12 +63,14 @@ test('kill -9 the leading ledger writer at random moments: every request answere
   let ts = 1_700_000_000_000;
   let n = 0;
   let kills = 0;
+  const settled: string[] = [];
 
   const ask = (req: LedgerRequest) => shard.ask(req, 30_000);
   const commit = async (out: EngineEvent[]) => {
     const row = JSON.stringify([`${++n}-0`, ...out.map(encodeEvent)]);
     await redis.xadd(events, '*', FIELDS.first, `${n}-0`, FIELDS.last, `${n}-0`, FIELDS.events, `[${row}]`);
     reference.applyEvents('BTC-KRW', out);
+    settled.push(...reference.takeChanges().settled);
   };
   const killLeader = async () => {
     const holder = await redis.get(keys.lease);
@@ -126,6 +128,11 @@ test('kill -9 the leading ledger writer at random moments: every request answere
   expect(got).toEqual(want);
   expect(await redis.hlen(keys.holds)).toBe(reference.openHolds);
   expect(await redis.hget(keys.fees, 'KRW')).toBe((reference.fees().get('KRW') ?? 0n).toString());
+  // Every trade leg was settled once: the count committed with each settlement is 1, for exactly the legs of the fault-free ledger.
+  const counted = await redis.hgetall(keys.settlements);
+  expect(settled.length).toBeGreaterThan(100);
+  expect(Object.entries(counted).filter(([, n]) => n !== '1')).toEqual([]);
+  expect(Object.keys(counted).sort()).toEqual([...settled].sort());
   // Conservation: deposits are all there is.
   for (const asset of ['KRW', 'BTC']) {
     const held = Object.entries(stored)
