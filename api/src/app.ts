@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
 import type Redis from 'ioredis';
 import { createLogger, createRedis, DEFAULT_HTTP_LIMITS, DEFAULT_LEDGER_SHARDS, httpServerOptions, WRITE_ONCE_OPTIONS, type HttpLimits, type Logger } from '@xtrader/platform';
-import { accountKeys, symbolKeys, XtError, type MarketSpec } from '@xtrader/protocol';
+import { accountKeys, symbolKeys, XtError, type AssetSpec, type MarketSpec } from '@xtrader/protocol';
+import { loadExchangeConfig } from '@xtrader/protocol/node';
 import proxyAddr from 'proxy-addr';
 import { accountReader, accountRouter } from './account/router';
 import { binanceRouter } from './binance';
@@ -28,6 +29,9 @@ import { acceptFastPath } from './orders/accept-fast-path';
 import { cancelAllHandler, cancelOrderHandler } from './orders/cancel';
 import { OutcomeHub } from './orders/outcomes';
 import { LedgerShardClient } from './ledger/shard-client';
+import { adminRouter } from './ledger/admin-router';
+import { LedgerReader } from './ledger/reader';
+import { Transfers } from './ledger/transfers';
 import { placeOrderHandler } from './orders/place';
 import { orderRouter } from './orders/router';
 import { OrderStore } from './orders/store';
@@ -48,7 +52,11 @@ export interface ApiDeps {
   ledger?: LedgerOptions;
   prefix: string;
   markets: ReadonlyMap<string, MarketSpec>;
+  /** Every asset of the config, with its precision. */
+  assets: ReadonlyMap<string, AssetSpec>;
   log: Logger;
+  /** The operator's settings (admin routes off without a token). */
+  admin?: AdminOptions;
   /** Per-client limit on orders and cancels (off when absent). */
   rateLimit?: RateLimitOptions;
   /** When a market whose engine is gone stops accepting orders (default {@link DEFAULT_MARKET_HEALTH}). */
@@ -57,6 +65,11 @@ export interface ApiDeps {
   /** Peers trusted to name the client in X-Forwarded-For (proxy-addr trust list; default none). */
   trustProxy?: string;
   binance?: BinanceOptions;
+}
+
+export interface AdminOptions {
+  /** XT_ADMIN_TOKEN: bearer token of the admin routes; unset or empty, they answer 404. */
+  token?: string;
 }
 
 export interface LedgerOptions {
@@ -98,6 +111,8 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   );
   const ledger = new LedgerShardClient({ redis, sub: deps.ledgerSub, prefix, shardCount: deps.ledger?.shardCount ?? DEFAULT_LEDGER_SHARDS, log, answerTimeoutMs: deps.ledger?.answerTimeoutMs });
   const accounts = new AccountStore(redis, prefix, { sessionTtlSeconds: deps.auth?.sessionTtlSeconds, cacheMs: deps.auth?.cacheMs });
+  const ledgerReader = new LedgerReader(redis, prefix, ledger.shardCount, deps.assets);
+  const transfers = new Transfers(redis, prefix, deps.assets, accounts, ledger);
   const limitKeys = accountKeys(prefix);
   const tradeLimit = new RedisLimit(redis, limitKeys.rateLimit('trade-account'), deps.auth?.tradePerAccount ?? { points: 0, windowSeconds: 1 }, 'orders and cancels');
   const auth = new Authenticator(accounts, { allowedOrigins: deps.auth?.allowedOrigins, tradeLimit });
@@ -170,6 +185,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   app.use('/v1', orders);
   app.use('/api/v1', authRouter({ accounts, auth, limits, trust }));
   app.use('/api/v1', accountRouter({ accounts, auth, markets }));
+  if (deps.admin?.token) app.use('/api/v1', adminRouter({ token: deps.admin.token, transfers, reader: ledgerReader }));
   app.use('/api/v1', marketRouter({ redis, prefix, markets: markets as Map<string, MarketSpec> }));
   app.use((_req, res) => sendError(res, new XtError('NOT_FOUND', 'no such route'), metrics));
   app.use(errorHandler(log, metrics));
@@ -193,6 +209,9 @@ export interface StartApiOptions {
   redisUrl: string;
   prefix: string;
   markets: ReadonlyMap<string, MarketSpec>;
+  /** The config's assets (default: those of XT_SYMBOLS_FILE or config/symbols.json). */
+  assets?: ReadonlyMap<string, AssetSpec>;
+  admin?: AdminOptions;
   /** 0 picks a free port. */
   port: number;
   host?: string;
@@ -236,7 +255,7 @@ export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
   const waiting = setTimeout(() => log.warn('waiting for Redis', { url: opts.redisUrl }), 2000);
   await Promise.all([redis, ...appendRedis].map((c) => (c.status === 'ready' ? undefined : new Promise<void>((resolve) => c.once('ready', () => resolve())))));
   clearTimeout(waiting);
-  const api = createApiApp({ redis, appendRedis, sub, ledgerSub, ledger: opts.ledger, prefix: opts.prefix, markets: opts.markets, log, rateLimit: opts.rateLimit, marketHealth: opts.marketHealth, auth: opts.auth, trustProxy: opts.trustProxy, binance: opts.binance });
+  const api = createApiApp({ redis, appendRedis, sub, ledgerSub, ledger: opts.ledger, admin: opts.admin, assets: opts.assets ?? loadExchangeConfig().assets, prefix: opts.prefix, markets: opts.markets, log, rateLimit: opts.rateLimit, marketHealth: opts.marketHealth, auth: opts.auth, trustProxy: opts.trustProxy, binance: opts.binance });
   await api.ready();
   const server = createServer(httpServerOptions(opts.httpLimits ?? DEFAULT_HTTP_LIMITS), api.listener);
   await new Promise<void>((resolve, reject) => {

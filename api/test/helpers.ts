@@ -8,6 +8,12 @@ import type { AuthConfig } from '../src/auth';
 import type { MarketHealthOptions } from '../src/market-health';
 import type { RateLimitOptions } from '../src/rate-limit';
 import { SymbolRunner } from '../../engine/src/runner';
+import { LedgerWriters } from './support/ledger-writers';
+
+/** The test stacks' ledger: two account shards, each with an in-process writer. */
+export const TEST_LEDGER_SHARDS = 2;
+/** The test stacks' XT_ADMIN_TOKEN. */
+export const TEST_ADMIN_TOKEN = 'test-admin-token';
 
 /** A real redis-server, an in-process api node and one in-process engine runner per symbol. */
 export interface Stack {
@@ -15,6 +21,8 @@ export interface Stack {
   redis: Redis;
   api: RunningApi;
   runners: SymbolRunner[];
+  /** One ledger writer per shard (none with `ledger: false`). */
+  ledger?: LedgerWriters;
   prefix: string;
   markets: Map<string, MarketSpec>;
   /** An account signed up on the api node, with a read+trade key: whom order routes act for. */
@@ -22,7 +30,7 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(opts: { appendOnly?: boolean; engines?: boolean; rateLimit?: RateLimitOptions; auth?: AuthConfig; marketHealth?: MarketHealthOptions; binance?: BinanceOptions } = {}): Promise<Stack> {
+export async function startStack(opts: { appendOnly?: boolean; engines?: boolean; ledger?: boolean; rateLimit?: RateLimitOptions; auth?: AuthConfig; marketHealth?: MarketHealthOptions; binance?: BinanceOptions } = {}): Promise<Stack> {
   const redisServer = await RedisServer.launch({ appendOnly: opts.appendOnly ?? false });
   const prefix = `t-${randomBytes(4).toString('hex')}`;
   const markets = loadMarketMap();
@@ -35,7 +43,9 @@ export async function startStack(opts: { appendOnly?: boolean; engines?: boolean
           (spec) => new SymbolRunner({ spec, redisUrl: redisServer.url, prefix, engineId: `test-${spec.symbol}`, log, leaseMs: 1500, blockMs: 100 }),
         );
   for (const r of runners) void r.start();
-  await Promise.all(runners.map((r) => r.whenLeader()));
+  const ledger = opts.ledger === false ? undefined : new LedgerWriters(redisServer.url, prefix, TEST_LEDGER_SHARDS);
+  ledger?.start();
+  await Promise.all([...runners.map((r) => r.whenLeader()), ledger?.whenLeading()]);
   const redis = redisServer.client();
   const account = await newAccount(api.url);
   return {
@@ -44,10 +54,11 @@ export async function startStack(opts: { appendOnly?: boolean; engines?: boolean
     redis,
     api,
     runners,
+    ledger,
     prefix,
     markets,
     async stop() {
-      await Promise.all(runners.map((r) => r.stop()));
+      await Promise.all([...runners.map((r) => r.stop()), ledger?.stop()]);
       await api.close();
       redis.disconnect();
       await redisServer.destroy();
@@ -70,7 +81,17 @@ export const limit = (side: 'Buy' | 'Sell', price: number | string, quantity: nu
  * options the test gives it: a second node, or one with other limits.
  */
 export function anotherNode(stack: Pick<Stack, 'redisServer' | 'prefix' | 'markets'>, opts: Partial<StartApiOptions> = {}): Promise<RunningApi> {
-  return startApi({ redisUrl: stack.redisServer.url, prefix: stack.prefix, markets: stack.markets, port: 0, host: '127.0.0.1', log: createLogger('test', 'silent'), ...opts });
+  return startApi({
+    redisUrl: stack.redisServer.url,
+    prefix: stack.prefix,
+    markets: stack.markets,
+    port: 0,
+    host: '127.0.0.1',
+    log: createLogger('test', 'silent'),
+    ledger: { shardCount: TEST_LEDGER_SHARDS },
+    admin: { token: TEST_ADMIN_TOKEN },
+    ...opts,
+  });
 }
 
 export interface Answer {

@@ -16,6 +16,10 @@ export const CommonEnv = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** Number of ledger (account) shards: every api node and ledger writer must agree; changing it is a migration. */
   XT_LEDGER_SHARDS: z.coerce.number().int().min(1).max(1024).default(DEFAULT_LEDGER_SHARDS),
+  /** Bearer token of the operator's admin routes (deposits, withdrawals, fees); unset: those routes answer 404. */
+  XT_ADMIN_TOKEN: z.string().optional(),
+  /** `on`: signed-in accounts may take the demo faucet's balance (`POST /api/v1/faucet`); `off`: that route answers 404. */
+  XT_FAUCET: z.enum(['on', 'off']).default('off'),
 });
 
 export function readEnv<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {

@@ -241,6 +241,17 @@ export function ledgerShardKeys(shard: number, prefix: string = DEFAULT_PREFIX) 
 }
 export type LedgerShardKeys = ReturnType<typeof ledgerShardKeys>;
 
+/**
+ * Keys of the deposits and withdrawals outside the shards. A tx id's claim is a key of its own
+ * (its own slot): a tx id names one transfer across every shard, whichever account it is for.
+ */
+export function transferKeys(prefix: string = DEFAULT_PREFIX) {
+  return {
+    /** tx id -> the `TransferClaim` of the first request that used it (SET NX). */
+    claim: (txId: string) => `${prefix}:tx:${txId}`,
+  };
+}
+
 /** Field names of a ledger shard's `positions` hash. */
 export const LEDGER_POSITIONS = {
   /** Id of the last command-stream entry applied. */

@@ -154,3 +154,39 @@ export function eventsOfEntry(eventsJson: string): EngineEvent[] {
   }
   return out;
 }
+
+/** `POST /api/v1/admin/deposits` and `/withdrawals` (operator, `Authorization: Bearer <XT_ADMIN_TOKEN>`). */
+export const AdminTransferRequest = z
+  .object({
+    account_id: Id,
+    asset: z.string().min(1).max(64),
+    /** Checked against the asset's unit by `parseAssetAmount` (INVALID_AMOUNT, also when missing). */
+    amount: z.unknown().optional(),
+    tx_id: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'tx_id must be 1-64 of A-Z, a-z, 0-9, _ . : -'),
+  })
+  .strict();
+export type AdminTransferRequest = z.infer<typeof AdminTransferRequest>;
+
+/** A transfer's answer: the amount and the account's balance of the asset right after it, as decimal strings. */
+export interface TransferResponse {
+  tx_id: string;
+  kind: TransferKind;
+  account_id: string;
+  asset: string;
+  amount: string;
+  available: string;
+  locked: string;
+}
+
+/** `GET /api/v1/admin/fees`: fees collected per asset (every asset, zeros included), summed over the shards. */
+export interface FeesResponse {
+  fees: { asset: string; amount: string }[];
+}
+
+/**
+ * What a tx id's claim holds (`transferKeys.claim`): the transfer it names, the amount in whole
+ * units, so "1" and "1.0" are the same content and any other transfer under the id a conflict.
+ */
+export function transferClaim(kind: TransferKind, accountId: string, asset: string, units: bigint): string {
+  return JSON.stringify({ kind, account_id: accountId, asset, units: units.toString() });
+}

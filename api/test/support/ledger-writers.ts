@@ -1,4 +1,4 @@
-import { createLogger } from '@xtrader/platform';
+import { createLogger, waitFor } from '@xtrader/platform';
 import type { ExchangeConfig } from '@xtrader/protocol';
 import { loadExchangeConfig } from '@xtrader/protocol/node';
 import { ShardWriter } from '../../../ledger/src/runner/shard-writer';
@@ -17,6 +17,11 @@ export class LedgerWriters {
 
   start(): void {
     for (const w of this.writers) w.start();
+  }
+
+  /** Resolves once every shard has its writer leading (lease taken, state loaded). */
+  whenLeading(): Promise<true> {
+    return waitFor('every ledger shard to have its writer', () => this.writers.every((w) => w.active), { intervalMs: 10 });
   }
 
   async stop(): Promise<void> {
