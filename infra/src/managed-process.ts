@@ -30,6 +30,8 @@ export interface StackProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
   /** Stops it if running (SIGTERM), starts it again with the same settings, waits until ready. */
   restart(): Promise<void>;
+  /** Starts it (again, after a kill) with the same settings and waits until ready; nothing if running. */
+  start(): Promise<void>;
 }
 
 /**

@@ -40,6 +40,8 @@ export interface StackOptions {
   realtimes?: number;
   /** Engine processes per symbol: 1, or 2 for an active engine plus a standby (default 1). */
   enginesPerSymbol?: number;
+  /** Ledger writer processes, each serving every shard: 1, or 2 for a leader plus a standby per shard (default 1). */
+  ledgerWriters?: number;
   /** Use this Redis instead of spawning one. */
   redisUrl?: string;
   /** When spawning Redis: keep an append-only file, fsync on every write (default false). */
@@ -88,6 +90,8 @@ export interface Stack {
   process(name: string): StackMember;
   /** The engine process currently holding the symbol's lease (from Redis), if any. */
   activeEngine(symbol: string): Promise<StackMember | undefined>;
+  /** The ledger writer process currently holding the shard's lease (from Redis), if any. */
+  activeLedger(shard: number): Promise<StackMember | undefined>;
   /** SIGTERM everything (front to back: nginx, nodes, engines, Redis) and wait for the exits. */
   stop(): Promise<void>;
 }
@@ -223,16 +227,26 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       engineStarts.push(chain);
     }
 
-    // The ledger: one process writing every account shard (each writer takes its shard's lease);
-    // it also publishes each account's private messages to the realtime nodes.
+    // The ledger: processes writing every account shard (each writer takes its shard's lease, or
+    // stands by while another holds it); they also publish each account's private messages to the
+    // realtime nodes. One after the other, so that `-a` normally leads every shard.
     const shardLeases = Array.from({ length: LedgerEnv.parse(env).XT_LEDGER_SHARDS }, (_, shard) => ledgerShardKeys(shard, prefix).lease);
-    const ledger = add(
-      new Member(
-        spec('ledger', node(ENTRY.ledger), env, (p) => waitFor('the ledger to take its shards', async () => (await probe.exists(...shardLeases)) === shardLeases.length, within(p))),
-        'ledger',
-      ),
+    engineStarts.push(
+      (async () => {
+        for (let r = 0; r < Math.max(1, opts.ledgerWriters ?? 1); r++) {
+          const name = `ledger-${String.fromCharCode(97 + r)}`;
+          const ledger = add(
+            new Member(
+              spec(name, node(ENTRY.ledger), { ...env, LEDGER_WRITER_ID: name }, (p) =>
+                waitFor(`${name} to take or wait for its shards`, async () => (await probe.exists(...shardLeases)) === shardLeases.length, within(p)),
+              ),
+              'ledger',
+            ),
+          );
+          await ledger.start();
+        }
+      })(),
     );
-    engineStarts.push(ledger.start());
 
     // api and realtime nodes
     const apiCount = Math.max(0, opts.apis ?? 1);
@@ -298,6 +312,12 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       await m.start();
     }
 
+    // A lease is `<fence>:<holder id>`, and each engine and ledger writer is named by its id.
+    const holderOf = (lease: string | null, role: Role) => {
+      if (!lease) return undefined;
+      const id = lease.slice(lease.indexOf(':') + 1);
+      return members.find((p) => p.role === role && p.name === id);
+    };
     const stack: Stack = {
       redisUrl,
       prefix,
@@ -313,10 +333,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         return m;
       },
       async activeEngine(symbol) {
-        const holder = await probe.get(symbolKeys(symbol, prefix).lease);
-        if (!holder) return undefined;
-        const id = holder.slice(holder.indexOf(':') + 1);
-        return members.find((p) => p.role === 'engine' && p.name === id);
+        return holderOf(await probe.get(symbolKeys(symbol, prefix).lease), 'engine');
+      },
+      async activeLedger(shard) {
+        return holderOf(await probe.get(ledgerShardKeys(shard, prefix).lease), 'ledger');
       },
       async stop() {
         stopping = true;
