@@ -135,7 +135,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   const place = placeOrderHandler({ store, appendStores, outcomes, markets, metrics, health });
   const cancel = cancelOrderHandler({ store, outcomes });
   const cancelAll = cancelAllHandler({ store, outcomes });
-  const readAccount = accountReader({ accounts, markets });
+  const readAccount = accountReader({ accounts, markets, ledger: ledgerReader });
   // Binance's dialect reads its parameters from the query string or a form body, as Binance
   // clients send them; its signed routes need the X-MBX-APIKEY header, which no foreign page can
   // send without a CORS preflight, so the form body is no cross-site hole.
@@ -184,7 +184,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   app.use('/api/v1', orders);
   app.use('/v1', orders);
   app.use('/api/v1', authRouter({ accounts, auth, limits, trust }));
-  app.use('/api/v1', accountRouter({ accounts, auth, markets }));
+  app.use('/api/v1', accountRouter({ accounts, auth, markets, ledger: ledgerReader }));
   if (deps.admin?.token) app.use('/api/v1', adminRouter({ token: deps.admin.token, transfers, reader: ledgerReader }));
   app.use('/api/v1', marketRouter({ redis, prefix, markets: markets as Map<string, MarketSpec> }));
   app.use((_req, res) => sendError(res, new XtError('NOT_FOUND', 'no such route'), metrics));

@@ -30,7 +30,7 @@ export const SESSION_COOKIE = 'xt_session';
 
 export const Balance = z.object({ asset: z.string(), available: z.number(), locked: z.number() });
 export type Balance = z.infer<typeof Balance>;
-/** GET /api/v1/account; `balances` is absent until the exchange keeps balances. */
+/** GET /api/v1/account: `balances` has every asset of the listed markets (`balanceView` in ledger.ts). */
 export const AccountResponse = z.object({ account_id: z.string(), username: z.string(), balances: z.array(Balance).optional() });
 export type AccountResponse = z.infer<typeof AccountResponse>;
 

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { OrderType, Side } from './rest';
 import { decodeEvent, PlaceCommand, type CompactEvent, type EngineEvent } from './stream';
+import type { Balance } from './account';
+import { formatAssetAmount, type AssetSpec } from './assets';
 
 /**
  * What the ledger (balances, sharded by account) is asked to do: lock the funds of an order
@@ -111,6 +113,14 @@ export function decodeBalance(field: string, value: string): { account_id: strin
   const [available, locked] = value.split(':');
   if (cut <= 0 || available === undefined || locked === undefined) throw new Error(`bad stored balance ${field} = ${value}`);
   return { account_id: field.slice(0, cut), asset: field.slice(cut + 1), available: BigInt(available), locked: BigInt(locked) };
+}
+
+/**
+ * One balance as the edges show it (`GET /account`, the private `BalanceUpdate`): decimal JSON
+ * numbers of the asset, from the exact units.
+ */
+export function balanceView(asset: AssetSpec, available: bigint, locked: bigint): Balance {
+  return { asset: asset.asset, available: Number(formatAssetAmount(asset, available)), locked: Number(formatAssetAmount(asset, locked)) };
 }
 
 /** A hold as stored in a shard's `holds` hash (field: the order id), amounts as integer strings. */

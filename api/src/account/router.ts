@@ -3,11 +3,13 @@ import { XtError, type AccountResponse, type MarketSpec } from '@xtrader/protoco
 import type { AccountStore, Principal } from '../auth/account-store';
 import type { Authenticator } from '../auth/authenticate';
 import { principalOf, requireAuth } from '../auth/router';
+import type { LedgerReader } from '../ledger/reader';
 
 export interface AccountRouterDeps {
   accounts: AccountStore;
   auth: Authenticator;
   markets: ReadonlyMap<string, MarketSpec>;
+  ledger: LedgerReader;
 }
 
 /** Every asset of the listed symbols, in a stable order. */
@@ -23,24 +25,24 @@ function assetsOf(markets: ReadonlyMap<string, MarketSpec>): string[] {
 /** Reads an authenticated account's answer to `GET /account` (shared with the Binance dialect). */
 export type ReadAccount = (p: Principal) => Promise<AccountResponse>;
 
-/** `{account_id, username, balances}` with every asset of the listed symbols (zeros until balances are kept). */
-export function accountReader({ accounts, markets }: Pick<AccountRouterDeps, 'accounts' | 'markets'>): ReadAccount {
+/** `{account_id, username, balances}` with every asset of the listed symbols, as the account's ledger shard committed them. */
+export function accountReader({ accounts, markets, ledger }: Pick<AccountRouterDeps, 'accounts' | 'markets' | 'ledger'>): ReadAccount {
   const assets = assetsOf(markets);
   return async (p) => {
-    const account = await accounts.account(p.accountId);
+    const [account, balances] = await Promise.all([accounts.account(p.accountId), ledger.balances(p.accountId, assets)]);
     if (!account) throw new XtError('UNAUTHENTICATED', 'the account no longer exists');
-    return { account_id: p.accountId, username: p.username, balances: assets.map((asset) => ({ asset, available: 0, locked: 0 })) };
+    return { account_id: p.accountId, username: p.username, balances };
   };
 }
 
 /**
  * The signed-in account's own routes, mounted at `/api/v1`:
  * - `GET /account` (scope read) -> `{account_id, username, balances: [{asset, available, locked}]}`
- *   with every asset of the listed symbols (zeros until balances are kept).
+ *   with every asset of the listed symbols, zeros included.
  */
-export function accountRouter({ accounts, auth, markets }: AccountRouterDeps): Router {
+export function accountRouter({ accounts, auth, markets, ledger }: AccountRouterDeps): Router {
   const router = Router();
-  const read = accountReader({ accounts, markets });
+  const read = accountReader({ accounts, markets, ledger });
 
   router.get('/account', requireAuth(auth, 'read'), async (_req, res) => {
     const body: AccountResponse = await read(principalOf(res));

@@ -11,7 +11,7 @@ import {
   symbolKeys,
   accountShard,
   decodeOrderState,
-  formatAssetAmount,
+  balanceView,
   ORDER_FIELDS,
   type EngineEvent,
   type ExchangeConfig,
@@ -226,10 +226,7 @@ export class ShardWriter {
   private balanceDrafts(changes: LedgerChanges): PrivateDraft[] {
     return changes.balances.map((b) => {
       const asset = this.o.config.assets.get(b.asset)!;
-      return {
-        account_id: b.account_id,
-        message: { type: 'BalanceUpdate', asset: b.asset, available: Number(formatAssetAmount(asset, b.available)), locked: Number(formatAssetAmount(asset, b.locked)) },
-      };
+      return { account_id: b.account_id, message: { type: 'BalanceUpdate', ...balanceView(asset, b.available, b.locked) } };
     });
   }
 
