@@ -9,18 +9,38 @@
  *    against bare_express_s: an Express JSON POST hello, same load generator and settings.
  * 4. e2e_orders_s: api process + engine process together: orders accepted per second, counted
  *    until the engine has committed the last one.
- * 5. commit_p50_ms / commit_p99_ms (part `latency`, not in the default set): crossing orders
+ * 5. ledger_trades_s_per_shard (part `ledger`): the ledger writer processes (one per shard,
+ *    BENCH_LEDGER_SHARDS, default 2) settling a backlog of the engine's committed events: the
+ *    command mix placed by BENCH_LEDGER_ACCOUNTS funded accounts is run through an engine first
+ *    (untimed) and each order locked by its shard's writer, then the events are appended at once
+ *    and each writer is timed until it has applied them all (trades with a leg on its shard per
+ *    second, and its CPU).
+ * 6. commit_p50_ms / commit_p99_ms (part `latency`, not in the default set): crossing orders
  *    XADDed at BENCH_LATENCY_RATE per second (default 2000) for 8 s into an in-process runner;
  *    time from the XADD to the Execution on the feed stream (engine + Redis, no api/realtime).
  * The last line is one JSON object. Machines are shared and noisy: compare the ratios.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import type Redis from 'ioredis';
 import { createLogger, RedisServer, seededRandom } from '@xtrader/platform';
-import { compareStreamIds, FIELDS, symbolKeys, type PlaceCommand } from '@xtrader/protocol';
-import { loadMarketMap } from '@xtrader/protocol/node';
+import {
+  accountShard,
+  compareStreamIds,
+  entryField,
+  eventsOfEntry,
+  FIELDS,
+  LEDGER_POSITIONS,
+  ledgerShardKeys,
+  symbolKeys,
+  type LedgerRequest,
+  type PlaceCommand,
+  type TradeEvent,
+} from '@xtrader/protocol';
+import { loadExchangeConfig, loadMarketMap } from '@xtrader/protocol/node';
+import { cpuSeconds } from '../../infra/src/load/cpu';
 import { SymbolRunner } from '../src/runner';
 
 const ROOT = join(__dirname, '..', '..');
@@ -32,8 +52,10 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const BATCH = Number(process.env.BENCH_BATCH ?? 1000);
 /** Drain/engine/drain rounds of the engine part (medians reported). */
 const ENGINE_ROUNDS = Number(process.env.BENCH_ENGINE_ROUNDS ?? 1);
-/** Which parts to run (comma list of engine, api, e2e, latency); engine,api,e2e by default. */
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'engine,api,e2e').split(','));
+/** Which parts to run (comma list of engine, api, e2e, ledger, latency); engine,api,e2e,ledger by default. */
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'engine,api,e2e,ledger').split(','));
+const LEDGER_SHARDS = Number(process.env.BENCH_LEDGER_SHARDS ?? 2);
+const LEDGER_ACCOUNTS = Number(process.env.BENCH_LEDGER_ACCOUNTS ?? 1000);
 const log = createLogger('bench', process.env.LOG_LEVEL ?? 'warn');
 
 /** A realistic mix: limit orders around the mid (many cross), some market orders, 10% cancels. */
@@ -232,6 +254,104 @@ async function benchLatency(server: RedisServer, redis: Redis, results: Record<s
   console.log(`XADD -> Execution on the feed at ${rate}/s (n=${latencies.length}): p50 ${results.commit_p50_ms} ms, p99 ${results.commit_p99_ms} ms`);
 }
 
+/**
+ * 5: each shard's writer process settling the same backlog of committed events. The orders of the
+ * command mix belong to funded accounts; an engine (in this process, untimed) turns them into
+ * events under a staging prefix while the writers lock every order; then the events entries are
+ * appended to the real events stream in one go and each writer is timed until its position reaches
+ * the last one.
+ */
+async function benchLedger(server: RedisServer, redis: Redis, results: Record<string, number>): Promise<void> {
+  const prefix = 'bench-ledger';
+  const staging = 'bench-ledger-staging';
+  const config = loadExchangeConfig();
+  const spec = config.markets.find((m) => m.symbol === 'BTC-KRW')!;
+  const accounts = Array.from({ length: LEDGER_ACCOUNTS }, (_, i) => `acct-${i}`);
+  const random = seededRandom(7);
+  const mix = commandMix(COMMANDS).map((c) => ((c as PlaceCommand).kind === 'place' ? { ...(c as PlaceCommand), account_id: accounts[Math.floor(random() * accounts.length)] } : c));
+
+  // The engine's events of the mix, under the staging prefix.
+  const stagingKeys = symbolKeys('BTC-KRW', staging);
+  const last = await fill(redis, stagingKeys.commands, mix);
+  const runner = new SymbolRunner({ spec, redisUrl: server.url, prefix: staging, engineId: 'bench', log, batchSize: BATCH });
+  void runner.start();
+  await runner.whenLeader();
+  await waitPosition(redis, stagingKeys.position, last);
+  await runner.stop();
+  const entries = (await redis.xrange(stagingKeys.events, '-', '+')) as [string, string[]][];
+  const trades = entries.flatMap(([, f]) => eventsOfEntry(entryField(f, FIELDS.events)!)).filter((e): e is TradeEvent => e.kind === 'trade');
+  await redis.del(...(await redis.keys(`${staging}:*`)));
+
+  // Deposits, then every order's lock, on its account's shard; the writers apply them (untimed).
+  const requests = new Map<number, LedgerRequest[]>(Array.from({ length: LEDGER_SHARDS }, (_, s) => [s, []]));
+  const shardOf = (a: string) => accountShard(a, LEDGER_SHARDS);
+  for (const a of accounts) {
+    for (const [asset, amount] of [['KRW', '1000000000000'], ['BTC', '100000']]) {
+      requests.get(shardOf(a))!.push({ kind: 'transfer', request_id: `d-${a}-${asset}`, transfer: { v: 1, kind: 'deposit', tx_id: `d-${a}-${asset}`, account_id: a, asset, amount } });
+    }
+  }
+  for (const c of mix) {
+    const p = c as PlaceCommand;
+    if (p.kind !== 'place') continue;
+    const lock = { v: 1, kind: 'lock', order_id: p.order_id, account_id: p.account_id!, symbol: 'BTC-KRW', side: p.side, type: p.type, price_ticks: p.price_ticks, qty_lots: p.qty_lots, quote_quantity: null } as const;
+    requests.get(shardOf(p.account_id!))!.push({ kind: 'lock', request_id: `l-${p.order_id}`, lock, place: p });
+  }
+  const lastRequest = new Map<number, string>();
+  for (const [shard, list] of requests) lastRequest.set(shard, await fill(redis, ledgerShardKeys(shard, prefix).commands, list));
+  const writers = await Promise.all(
+    Array.from({ length: LEDGER_SHARDS }, (_, shard) =>
+      spawnServer(
+        ['--import', 'tsx', join(ROOT, 'ledger', 'src', 'main.ts')],
+        { REDIS_URL: server.url, XT_PREFIX: prefix, XT_LEDGER_SHARDS: String(LEDGER_SHARDS), LEDGER_SHARDS_HERE: String(shard), LEDGER_WRITER_ID: `bench-${shard}`, LOG_LEVEL: 'info' },
+        /"msg":"ledger shard writer leads".*?"token":"(\d+)/,
+      ),
+    ),
+  );
+  const positions = (shard: number) => redis.hgetall(ledgerShardKeys(shard, prefix).positions);
+  for (const [shard, id] of lastRequest) await waitField(() => positions(shard), LEDGER_POSITIONS.commands, id);
+
+  // The timed part: every writer settles the whole backlog of events.
+  const events = symbolKeys('BTC-KRW', prefix).events;
+  const cpu0 = writers.map((w) => cpuSeconds(w.child.pid!) ?? 0);
+  const t0 = performance.now();
+  let lastEvent = '';
+  for (let i = 0; i < entries.length; i += 50) {
+    const p = redis.pipeline();
+    for (const [, f] of entries.slice(i, i + 50)) p.xadd(events, '*', ...f);
+    const res = (await p.exec()) ?? [];
+    lastEvent = res[res.length - 1][1] as string;
+  }
+  const perShard = await Promise.all(
+    writers.map(async (w, shard) => {
+      await waitField(() => positions(shard), LEDGER_POSITIONS.events('BTC-KRW'), lastEvent);
+      const seconds = (performance.now() - t0) / 1000;
+      const mine = trades.filter((t) => [t.taker_account_id, t.maker_account_id].some((a) => a !== undefined && shardOf(a) === shard)).length;
+      return { trades: mine, seconds, cpu: (cpuSeconds(w.child.pid!) ?? 0) - cpu0[shard] };
+    }),
+  );
+  for (const w of writers) await stopChild(w.child);
+  perShard.forEach((r, shard) => {
+    results[`ledger_shard${shard}_trades_s`] = Math.round(r.trades / r.seconds);
+    // A shared machine's load hits wall time first: the writer's own CPU per trade is the steadier figure.
+    if (r.cpu > 0) results[`ledger_shard${shard}_trades_per_cpu_s`] = Math.round(r.trades / r.cpu);
+    console.log(`ledger shard ${shard}: ${r.trades} trades settled in ${r.seconds.toFixed(2)} s = ${Math.round(r.trades / r.seconds)} trades/s (writer CPU ${r.cpu.toFixed(2)} s)`);
+  });
+  results.ledger_trades_s_per_shard = Math.round(perShard.reduce((s, r) => s + r.trades / r.seconds, 0) / perShard.length);
+  results.ledger_trades = trades.length;
+  console.log(`ledger (${LEDGER_SHARDS} writer processes, ${LEDGER_ACCOUNTS} accounts): ${results.ledger_trades_s_per_shard} trades settled/s per shard (mean), ${trades.length} trades`);
+}
+
+/** Waits until a hash field (a stream position) is at or past `id`. */
+async function waitField(read: () => Promise<Record<string, string>>, field: string, id: string, timeoutMs = 300_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const pos = (await read())[field];
+    if (pos !== undefined && compareStreamIds(pos, id) >= 0) return;
+    if (Date.now() > deadline) throw new Error(`ledger did not reach ${id} of ${field} (at ${pos ?? 'nothing'})`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 function apiEnv(server: RedisServer, prefix: string): Record<string, string> {
   return { PORT: '0', HOST: '127.0.0.1', REDIS_URL: server.url, XT_PREFIX: prefix, LOG_LEVEL: 'info' };
 }
@@ -297,6 +417,7 @@ async function main(): Promise<void> {
     if (PARTS.has('engine')) await benchEngine(server, redis, results);
     if (PARTS.has('api')) await benchApi(server, results);
     if (PARTS.has('e2e')) await benchEndToEnd(server, redis, results);
+    if (PARTS.has('ledger')) await benchLedger(server, redis, results);
     if (PARTS.has('latency')) await benchLatency(server, redis, results);
   } finally {
     redis.disconnect();
@@ -311,10 +432,12 @@ async function main(): Promise<void> {
     bare_express_s: results.bare_express_s ?? null,
     ratio_api_vs_express: ratio(results.api_orders_s, results.bare_express_s),
     e2e_orders_s: results.e2e_orders_s ?? null,
+    ...(PARTS.has('ledger') ? Object.fromEntries(Object.entries(results).filter(([k]) => k.startsWith('ledger_'))) : {}),
     ...(PARTS.has('latency') ? { commit_p50_ms: results.commit_p50_ms, commit_p99_ms: results.commit_p99_ms } : {}),
     commands: COMMANDS,
     batch: BATCH,
     connections: CONNECTIONS,
+    load_avg_1m: Number(loadavg()[0].toFixed(2)),
   };
   console.log(JSON.stringify(line));
 }
