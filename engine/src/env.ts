@@ -23,6 +23,12 @@ export const EngineEnv = CommonEnv.extend({
   ENGINE_BLOCK_MS: z.coerce.number().int().min(1).default(500),
   /** Commands per batch, at most 10,000 (what one batch holds in memory until it is committed). */
   ENGINE_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
+  /**
+   * Tries of a command whose application or commit preparation fails (a poison command) before
+   * the engine skips it: it is answered with ENGINE_ERROR, recorded in the symbol's skipped list
+   * with the commit that moves past it, logged and counted, and the symbol goes on.
+   */
+  ENGINE_POISON_TRIES: z.coerce.number().int().min(1).max(100).default(3),
   /** Snapshot after this many commands... */
   ENGINE_SNAPSHOT_EVERY: z.coerce.number().int().min(1).default(10_000),
   /** ...or this long after the previous one when anything changed. */
@@ -45,6 +51,7 @@ export function runnerSettings(env: EngineEnv) {
     recoveryLeaseMs: env.ENGINE_RECOVERY_LEASE_MS,
     blockMs: env.ENGINE_BLOCK_MS,
     batchSize: env.ENGINE_BATCH_SIZE,
+    poisonTries: env.ENGINE_POISON_TRIES,
     snapshotEvery: env.ENGINE_SNAPSHOT_EVERY,
     snapshotMs: env.ENGINE_SNAPSHOT_MS,
     trimCommands: env.ENGINE_TRIM_COMMANDS === 'true',

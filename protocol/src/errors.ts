@@ -43,6 +43,8 @@ export const ERROR_STATUS = {
   MARKET_UNAVAILABLE: 503,
   TIMEOUT: 504,
   INTERNAL: 500,
+  /** The engine could not apply a command (it failed on every try) and moved past it: it changed nothing. */
+  ENGINE_ERROR: 500,
   // Realtime-only codes (sent in an Error message, never as an HTTP status).
   SUBSCRIPTION_FAILED: 400,
   INVALID_MESSAGE: 400,
@@ -53,10 +55,20 @@ export const ERROR_STATUS = {
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
 /** Engine-side reasons an order is rejected (carried by a `rejected` engine event). */
-export const REJECT_CODES = ['DUPLICATE_ORDER_ID', 'POST_ONLY_WOULD_CROSS', 'FOK_CANNOT_FILL'] as const;
+export const REJECT_CODES = ['DUPLICATE_ORDER_ID', 'POST_ONLY_WOULD_CROSS', 'FOK_CANNOT_FILL', 'ENGINE_ERROR'] as const;
 
 /** Engine-side reasons an amend changes nothing (carried by an `amend_rejected` engine event). */
-export const AMEND_REJECT_CODES = ['ORDER_NOT_FOUND', 'NOTHING_CHANGED', 'QUANTITY_NOT_ABOVE_FILLED', 'INVALID_QUANTITY', 'INVALID_PRICE', 'POST_ONLY_WOULD_CROSS'] as const;
+export const AMEND_REJECT_CODES = ['ORDER_NOT_FOUND', 'NOTHING_CHANGED', 'QUANTITY_NOT_ABOVE_FILLED', 'INVALID_QUANTITY', 'INVALID_PRICE', 'POST_ONLY_WOULD_CROSS', 'ENGINE_ERROR'] as const;
+
+/** Engine-side reasons a cancel changes nothing (carried by a `cancel_rejected` engine event). */
+export const CANCEL_REJECT_CODES = ['ORDER_NOT_FOUND', 'ENGINE_ERROR'] as const;
+
+/**
+ * The code of every refusal the engine gives a command it could not apply (it failed on each of
+ * `ENGINE_POISON_TRIES` tries and was skipped, changing nothing), and the message that goes with it.
+ */
+export const ENGINE_ERROR = 'ENGINE_ERROR';
+export const ENGINE_ERROR_MESSAGE = 'the engine could not process this command and skipped it: it changed nothing';
 
 /** A business error with a code from {@link ERROR_STATUS}; `name` is set so logs say what it is. */
 export class XtError extends Error {

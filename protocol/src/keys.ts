@@ -31,6 +31,12 @@ export function symbolKeys(symbol: string, prefix: string = DEFAULT_PREFIX) {
     fence: `${base}:fence`,
     /** Id of the last command whose effects are committed. */
     position: `${base}:position`,
+    /**
+     * Commands the engine skipped after they failed on every try (`ENGINE_POISON_TRIES`): hash of
+     * command id -> the error. Written in the commit that skips one, read by recovery so replay
+     * skips the same commands, emptied by each snapshot (which already reflects them).
+     */
+    skipped: `${base}:skipped`,
     /** Latest engine snapshot (book + market data state + position), JSON. */
     snapshot: `${base}:snapshot`,
     /** Per-order state, readable by any api node: a hash of {@link ORDER_FIELDS} (`StoredOrder`). */

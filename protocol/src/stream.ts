@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ClientOrderId, OrderType, Side, TimeInForce } from './rest';
-import { AMEND_REJECT_CODES, REJECT_CODES } from './errors';
+import { AMEND_REJECT_CODES, CANCEL_REJECT_CODES, REJECT_CODES } from './errors';
 
 /**
  * Commands on a symbol's command stream and the events the engine derives from them, version 1.
@@ -219,7 +219,7 @@ export const CancelRejectedEvent = z.object({
   kind: z.literal('cancel_rejected'),
   order_id: OrderId,
   request_id: z.string(),
-  code: z.literal('ORDER_NOT_FOUND'),
+  code: z.enum(CANCEL_REJECT_CODES),
   message: z.string(),
 });
 export type CancelRejectedEvent = z.infer<typeof CancelRejectedEvent>;

@@ -16,6 +16,7 @@ import type {
   TimedCommand,
   TradeEvent,
 } from '@xtrader/protocol';
+import { ENGINE_ERROR, ENGINE_ERROR_MESSAGE } from '@xtrader/protocol';
 import { BookSide } from './book-side';
 import { InvalidCommandError, InvalidSnapshotError } from './errors';
 import { FeeRate } from './fees';
@@ -43,6 +44,7 @@ const REJECT_MESSAGES: Record<RejectCode, string> = {
   DUPLICATE_ORDER_ID: 'this order id was already used',
   POST_ONLY_WOULD_CROSS: 'post-only order would take liquidity',
   FOK_CANNOT_FILL: 'fill-or-kill order cannot be filled completely',
+  ENGINE_ERROR: ENGINE_ERROR_MESSAGE,
 };
 const NOT_FOUND_MESSAGE = 'order is not resting on the book (unknown, filled or cancelled)';
 const AMEND_REJECT_MESSAGES: Record<AmendRejectCode, string> = {
@@ -52,6 +54,7 @@ const AMEND_REJECT_MESSAGES: Record<AmendRejectCode, string> = {
   INVALID_QUANTITY: 'quantity must be a positive whole number of lots',
   INVALID_PRICE: 'price must be a positive whole number of ticks',
   POST_ONLY_WOULD_CROSS: 'post-only order would take liquidity at the new price',
+  ENGINE_ERROR: ENGINE_ERROR_MESSAGE,
 };
 
 /**
@@ -159,6 +162,24 @@ export class MatchingCore {
   /** Refuses an amend as if the order were unknown (from an account that does not own it). */
   rejectAmend(cmd: AmendCommand & { ts: number }): EngineEvent[] {
     return [this.amendRejected(cmd.ts, cmd, 'ORDER_NOT_FOUND')];
+  }
+
+  /**
+   * The refusal of a command the runner skips because applying it failed on every try (its
+   * ENGINE_ERROR answer, in the event sequence): a place is rejected, a cancel or an amend
+   * refused; a cancel-all or a clock command gets no event. Changes nothing but the sequence.
+   */
+  refuse(cmd: TimedCommand): EngineEvent[] {
+    switch (cmd.kind) {
+      case 'place':
+        return [this.rejected(cmd.ts, cmd.order_id, ENGINE_ERROR)];
+      case 'cancel':
+        return [{ v: 1, seq: ++this.seq, ts: cmd.ts, kind: 'cancel_rejected', order_id: cmd.order_id, request_id: cmd.request_id, code: ENGINE_ERROR, message: ENGINE_ERROR_MESSAGE }];
+      case 'amend':
+        return [this.amendRejected(cmd.ts, cmd, ENGINE_ERROR)];
+      default:
+        return [];
+    }
   }
 
   /** The best `n` levels of each side. */

@@ -24,6 +24,8 @@ export interface BatchCommit {
   eventRows: string[];
   orders: OrderChanges;
   market: MarketDataChanges;
+  /** Commands of the batch skipped as poison, with their errors (recorded in `keys.skipped`). */
+  skipped?: [id: string, error: string][];
   /** The heartbeat record (JSON) to refresh. */
   heartbeat: string;
   /** A snapshot (JSON) to store, and the id before which the command stream may be trimmed. */
@@ -107,8 +109,11 @@ export class CommitWriter {
     tx.set(keys.position, b.lastId);
     tx.pexpire(keys.lease, o.leaseMs);
     tx.set(keys.heartbeat, b.heartbeat, 'PX', o.leaseMs);
+    if (b.skipped && b.skipped.length > 0) tx.hset(keys.skipped, ...b.skipped.flat());
     if (b.snapshot) {
       tx.set(keys.snapshot, b.snapshot.json);
+      // The snapshot reflects every skip so far (each is at or before its position): replay never needs them again.
+      tx.del(keys.skipped);
       if (b.snapshot.trimBefore) tx.xtrim(keys.commands, 'MINID', b.snapshot.trimBefore);
     }
     const { placed, cancels, amends, cancelAlls } = b.orders;

@@ -4,6 +4,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 export class RunnerMetrics {
   readonly applied: Counter<'symbol'>;
   readonly skipped: Counter<'symbol'>;
+  readonly poisoned: Counter<'symbol'>;
   readonly batchSize: Histogram<'symbol'>;
   readonly commitSeconds: Histogram<'symbol'>;
   readonly lagMs: Gauge<'symbol'>;
@@ -14,6 +15,12 @@ export class RunnerMetrics {
     const r = [registry];
     this.applied = new Counter({ name: 'xt_engine_commands_applied_total', help: 'Commands applied and committed', labelNames: ['symbol'], registers: r });
     this.skipped = new Counter({ name: 'xt_engine_commands_skipped_total', help: 'Malformed commands skipped', labelNames: ['symbol'], registers: r });
+    this.poisoned = new Counter({
+      name: 'xt_engine_commands_poisoned_total',
+      help: 'Commands skipped with ENGINE_ERROR after failing on every try (ENGINE_POISON_TRIES)',
+      labelNames: ['symbol'],
+      registers: r,
+    });
     this.batchSize = new Histogram({
       name: 'xt_engine_batch_size',
       help: 'Commands per committed batch',

@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import { createRedis, withDeadline, type Logger } from '@xtrader/platform';
-import { compareStreamIds, DEFAULT_ACCOUNT_TRADES_MAX, symbolKeys, type Heartbeat, type MarketSpec, type SymbolKeys } from '@xtrader/protocol';
+import { compareStreamIds, DEFAULT_ACCOUNT_TRADES_MAX, ENGINE_ERROR, symbolKeys, type Heartbeat, type MarketSpec, type SymbolKeys } from '@xtrader/protocol';
 import type { RawEntry } from './commands';
 import { DEFAULT_RUNNER_SETTINGS } from '../env';
 import { CommitWriter, eventRow, FencedError, type BatchCommit, type EncodedCommit } from './commit-writer';
@@ -34,6 +34,8 @@ export interface RunnerOptions {
   blockMs?: number;
   /** Commands per batch (`ENGINE_BATCH_SIZE`). */
   batchSize?: number;
+  /** Tries of a command that fails before it is skipped with ENGINE_ERROR (`ENGINE_POISON_TRIES`). */
+  poisonTries?: number;
   /** Snapshot after this many commands (`ENGINE_SNAPSHOT_EVERY`)... */
   snapshotEvery?: number;
   /** ...or this long after the previous one when anything changed (`ENGINE_SNAPSHOT_MS`). */
@@ -58,6 +60,8 @@ interface Prepared {
   commit: EncodedCommit;
   count: number;
   lastTs: number;
+  /** The position of the snapshot this commit stores, if it stores one. */
+  snapshotAt?: string;
 }
 
 /** An XREAD answer as ioredis gives it (null when the block timed out). */
@@ -72,6 +76,35 @@ interface AppliedBatch {
   /** Time of the last command (0 if it was malformed). */
   lastTs: number;
   eventRows: string[];
+  /** Poison commands the batch skipped, with their errors. */
+  skipped: [id: string, error: string][];
+}
+
+/** Applying one command failed, or preparing the commit of a batch holding only it: it is to blame. */
+class CommandFailure extends Error {
+  override readonly name = 'CommandFailure';
+  constructor(
+    readonly commandId: string,
+    override readonly cause: unknown,
+  ) {
+    super(`command ${commandId}: ${errorText(cause)}`);
+  }
+}
+
+/** Preparing the commit of a batch of several commands failed: which one is to blame is not known. */
+class BatchFailure extends Error {
+  override readonly name = 'BatchFailure';
+  constructor(
+    readonly lastId: string,
+    override readonly cause: unknown,
+  ) {
+    super(`batch up to ${lastId}: ${errorText(cause)}`);
+  }
+}
+
+/** What is recorded of a failure (bounded: an error message may quote its input). */
+function errorText(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).slice(0, 500);
 }
 
 /**
@@ -98,6 +131,18 @@ export class SymbolRunner {
   private prefetched: { from: string; reply: Promise<ReadReply> } | undefined;
   /** The commit sent but not yet answered (at most one). */
   private inflight: Promise<void> | undefined;
+  /**
+   * Poison commands to skip, by id, with their errors: those recorded in `keys.skipped` (loaded
+   * by each recovery) and those found since; dropped once a committed snapshot is past them.
+   */
+  private readonly poison = new Map<string, string>();
+  /** The command whose application failed last, and how many times in a row. */
+  private failing: { id: string; tries: number } | undefined;
+  /**
+   * Set after a batch of several commands failed to prepare: commands are then read one a
+   * batch up to this id, so that a failure names the one command to blame.
+   */
+  private isolateUntil: string | undefined;
   /** Resolves the next time this runner holds the lease with a recovered state (tests, main). */
   private leaderWaiters: (() => void)[] = [];
 
@@ -193,8 +238,10 @@ export class SymbolRunner {
           log.warn('stepping down: lease lost', { symbol: this.symbol, reason: e.message });
           continue;
         }
-        // Redis gone or a commit of unknown fate: keep the token (the lease may still be ours),
-        // then rebuild the state from what Redis has committed.
+        if (e instanceof CommandFailure) this.failed(e);
+        else if (e instanceof BatchFailure) this.isolateUntil = e.lastId;
+        // Redis gone, a commit of unknown fate or a command that failed half-way: keep the token
+        // (the lease may still be ours), then rebuild the state from what Redis has committed.
         this.lease.suspend();
         log.warn('engine loop error; recovering', { symbol: this.symbol, error: (e as Error).message });
         await this.pause(backoff);
@@ -215,6 +262,21 @@ export class SymbolRunner {
     this.o.metrics?.leader.set({ symbol: this.symbol }, 0);
     this.reader.disconnect();
     this.writer.disconnect();
+  }
+
+  /**
+   * Counts one more failure of a command; at the last try it becomes poison: the next apply
+   * skips it (ENGINE_ERROR to its sender) and records the skip in the commit that moves past it.
+   */
+  private failed(e: CommandFailure): void {
+    const tries = this.failing?.id === e.commandId ? this.failing.tries + 1 : 1;
+    this.failing = { id: e.commandId, tries };
+    if (tries < this.o.poisonTries) return;
+    this.failing = undefined;
+    const error = errorText(e.cause);
+    this.poison.set(e.commandId, error);
+    this.o.log.error('poison command skipped', { symbol: this.symbol, command: e.commandId, tries, code: ENGINE_ERROR, error });
+    this.o.metrics?.poisoned.inc({ symbol: this.symbol });
   }
 
   /** Sleeps, but wakes at once on `stop`. */
@@ -254,11 +316,14 @@ export class SymbolRunner {
       t = now;
     };
     await recovery.renew();
-    const [[e1, snapJson], [e2, committed]] = (await this.writer.pipeline().get(this.keys.snapshot).get(this.keys.position).exec()) as [
-      [Error | null, string | null],
-      [Error | null, string | null],
-    ];
-    if (e1 || e2) throw e1 ?? e2;
+    const [[e1, snapJson], [e2, committed], [e3, skipped]] = (await this.writer
+      .pipeline()
+      .get(this.keys.snapshot)
+      .get(this.keys.position)
+      .hgetall(this.keys.skipped)
+      .exec()) as [[Error | null, string | null], [Error | null, string | null], [Error | null, Record<string, string>]];
+    if (e1 || e2 || e3) throw e1 ?? e2 ?? e3;
+    for (const [id, error] of Object.entries(skipped)) this.poison.set(id, error);
     lap('read');
     let snap: EngineSnapshot | EngineSnapshotV1 | EngineSnapshotV2 | undefined;
     let state: SymbolState;
@@ -281,7 +346,10 @@ export class SymbolRunner {
     while (compareStreamIds(state.position, target) < 0) {
       const entries = (await this.writer.xrange(this.keys.commands, `(${state.position}`, target, 'COUNT', 1000)) as RawEntry[];
       if (entries.length === 0) throw new Error(`command stream no longer holds ${state.position}..${target}: cannot replay`);
-      for (const entry of entries) state.applyEntry(entry);
+      for (const entry of entries) {
+        if (this.poison.has(entry[0])) state.skipEntry(entry);
+        else state.applyEntry(entry);
+      }
       replayed += entries.length;
       // Everything replayed is already committed: drop each chunk's pending writes and feed
       // messages instead of repeating them (and instead of holding a long replay's in memory).
@@ -313,9 +381,12 @@ export class SymbolRunner {
       if (!(await this.lease.renew(this.heartbeat(), this.o.leaseMs))) throw new FencedError('renewal refused');
       this.lastRenewAt = Date.now();
     }
+    // One command a batch while the culprit of a failed batch is looked for.
+    if (this.isolateUntil !== undefined && compareStreamIds(state.position, this.isolateUntil) >= 0) this.isolateUntil = undefined;
+    const isolating = this.isolateUntil !== undefined;
     const early = this.prefetched;
     this.prefetched = undefined;
-    const reply = await (early?.from === state.position ? early.reply : this.read(state.position));
+    const reply = await (early?.from === state.position && !isolating ? early.reply : this.read(state.position, isolating ? 1 : this.o.batchSize));
     if (!reply || reply.length === 0 || reply[0][1].length === 0) {
       await this.settle();
       return;
@@ -323,15 +394,27 @@ export class SymbolRunner {
     const entries = reply[0][1];
     // A full batch means a backlog: read the next one while this one is applied (the stream
     // after a position never changes, so the early reply is exactly what a later read gives).
-    if (entries.length === this.o.batchSize) {
+    if (!isolating && entries.length === this.o.batchSize) {
       const from = entries[entries.length - 1][0];
-      this.prefetched = { from, reply: this.read(from) };
+      this.prefetched = { from, reply: this.read(from, this.o.batchSize) };
     }
-    const batch: AppliedBatch = { startPosition: state.position, firstId: entries[0][0], count: entries.length, lastTs: 0, eventRows: [] };
+    const batch: AppliedBatch = { startPosition: state.position, firstId: entries[0][0], count: entries.length, lastTs: 0, eventRows: [], skipped: [] };
     for (let i = 0; i < entries.length; i++) {
-      const a = state.applyEntry(entries[i]);
+      const entry = entries[i];
       // Let processed entries and event objects die young: the commit keeps only their text.
       entries[i] = undefined as unknown as RawEntry;
+      const poison = this.poison.get(entry[0]);
+      let a: Applied;
+      if (poison !== undefined) {
+        a = state.skipEntry(entry);
+        batch.skipped.push([a.id, poison]);
+      } else {
+        try {
+          a = state.applyEntry(entry);
+        } catch (e) {
+          throw new CommandFailure(entry[0], e);
+        }
+      }
       if (a.error) {
         this.o.log.error('skipping malformed command', { symbol: this.symbol, error: a.error });
         this.o.metrics?.skipped.inc({ symbol: this.symbol });
@@ -339,14 +422,19 @@ export class SymbolRunner {
       if (a.events.length > 0) batch.eventRows.push(eventRow(a));
       batch.lastTs = a.ts;
     }
-    const prepared = this.prepare(state, batch);
+    let prepared: Prepared;
+    try {
+      prepared = this.prepare(state, batch);
+    } catch (e) {
+      throw batch.count === 1 ? new CommandFailure(batch.firstId, e) : new BatchFailure(state.position, e);
+    }
     await this.settle();
     this.inflight = this.startCommit(prepared);
   }
 
   /** Reads the batch after `from` (blocking up to blockMs when there is none yet). */
-  private read(from: string): Promise<ReadReply> {
-    const read = this.reader.xread('COUNT', this.o.batchSize, 'BLOCK', this.o.blockMs, 'STREAMS', this.keys.commands, from);
+  private read(from: string, count: number): Promise<ReadReply> {
+    const read = this.reader.xread('COUNT', count, 'BLOCK', this.o.blockMs, 'STREAMS', this.keys.commands, from);
     const reply = withDeadline(this.reader, read, this.o.blockMs + READ_GRACE_MS, 'reading commands') as Promise<ReadReply>;
     // An early read may be dropped unobserved (step-down, stop); its failure then means nothing.
     reply.catch(() => undefined);
@@ -385,9 +473,10 @@ export class SymbolRunner {
       orders,
       market,
       heartbeat: this.heartbeat(),
+      skipped: applied.skipped,
       ...(snapshot ? { snapshot } : {}),
     });
-    return { commit, count: applied.count, lastTs: applied.lastTs };
+    return { commit, count: applied.count, lastTs: applied.lastTs, ...(snapshot ? { snapshotAt: state.position } : {}) };
   }
 
   /** Sends a prepared commit (fenced, see CommitWriter.send) and records its metrics. */
@@ -405,6 +494,8 @@ export class SymbolRunner {
   /** Records a committed batch's metrics. */
   private committed(p: Prepared, started: bigint): void {
     this.lastRenewAt = Date.now();
+    // The committed snapshot reflects the skips up to it (the commit emptied `keys.skipped`).
+    if (p.snapshotAt !== undefined) for (const id of this.poison.keys()) if (compareStreamIds(id, p.snapshotAt) <= 0) this.poison.delete(id);
     const m = this.o.metrics;
     if (m) {
       const labels = { symbol: this.symbol };

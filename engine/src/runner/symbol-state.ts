@@ -78,6 +78,20 @@ export class SymbolState {
 
   /** Applies one stream entry (the position moves past it even when it is skipped). */
   applyEntry(entry: RawEntry): Applied {
+    return this.enter(entry, false);
+  }
+
+  /**
+   * Moves past one stream entry without applying it: the runner's answer to a command whose
+   * application failed on every try (a poison command). Nothing of it reaches the book; its
+   * sender gets the core's ENGINE_ERROR refusal (a place ends REJECTED), in the event sequence,
+   * so a replay that skips the same entries gives the same events.
+   */
+  skipEntry(entry: RawEntry): Applied {
+    return this.enter(entry, true);
+  }
+
+  private enter(entry: RawEntry, refuse: boolean): Applied {
     const id = entry[0];
     this.position = id;
     const decoded = decodeEntry(entry);
@@ -86,7 +100,7 @@ export class SymbolState {
     this.md.advance(cmd.ts);
     let events: EngineEvent[];
     try {
-      events = this.applyToCore(cmd);
+      events = refuse ? this.core.refuse(cmd) : this.applyToCore(cmd);
     } catch (e) {
       // The core checks the command before changing anything, so skipping it keeps state valid.
       if (e instanceof InvalidCommandError) return { id, ts: cmd.ts, events: [], error: `entry ${id}: ${e.message}` };
