@@ -1,7 +1,7 @@
 import { waitFor } from '@xtrader/platform';
 import { accountRoom, socketIoChannelPrefix } from '@xtrader/protocol';
 import { signature } from '@xtrader/protocol/node';
-import { newAccount, signedHttp, startStack, type Account, type Stack } from '../../../api/test/helpers';
+import { newAccount, signedHttp, startStack, TEST_LEDGER_SHARDS, type Account, type Stack } from '../../../api/test/helpers';
 import { NodeProcess, SioClient, WsClient, spawnService, subscribe, type Service } from '../../../realtime/test/support';
 
 /**
@@ -22,10 +22,11 @@ let counterparty: Account;
 const clients: { close(): void }[] = [];
 
 beforeAll(async () => {
-  stack = await startStack();
+  // The ledger here is the real process (it publishes the private messages), not the stack's in-process writers.
+  stack = await startStack({ ledger: false });
   const env = { REDIS_URL: stack.redisServer.url, XT_PREFIX: stack.prefix, LOG_LEVEL: 'info' };
   [ledger, nodeA, nodeB, nodeC] = await Promise.all([
-    spawnService('ledger/src/main.ts', [], { ...env, XT_LEDGER_SHARDS: '1' }, 'ledger shard writer leads'),
+    spawnService('ledger/src/main.ts', [], { ...env, XT_LEDGER_SHARDS: String(TEST_LEDGER_SHARDS) }, 'ledger started'),
     NodeProcess.start(env),
     NodeProcess.start(env),
     NodeProcess.start(env),
