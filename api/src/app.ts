@@ -1,8 +1,7 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
-import type Redis from 'ioredis';
-import { createLogger, createRedis, DEFAULT_HTTP_LIMITS, DEFAULT_LEDGER_SHARDS, httpServerOptions, WRITE_ONCE_OPTIONS, type HttpLimits, type Logger } from '@xtrader/platform';
+import { createLogger, createRedis, describeRedisTarget, DEFAULT_HTTP_LIMITS, DEFAULT_LEDGER_SHARDS, httpServerOptions, WRITE_ONCE_OPTIONS, type HttpLimits, type Logger, type RedisClient, type RedisTarget } from '@xtrader/platform';
 import { accountKeys, symbolKeys, XtError, type AssetSpec, type MarketSpec } from '@xtrader/protocol';
 import { loadExchangeConfig } from '@xtrader/protocol/node';
 import proxyAddr from 'proxy-addr';
@@ -41,13 +40,13 @@ import { isJsonType, JSON_BODY_LIMIT, JSON_TYPE } from './raw-json';
 
 export interface ApiDeps {
   /** Command client (fails fast while Redis is down: the api answers 503 instead of hanging). */
-  redis: Redis;
+  redis: RedisClient;
   /** More command clients like `redis` that order appends rotate over (see `appendStores`). */
-  appendRedis?: Redis[];
+  appendRedis?: RedisClient[];
   /** Subscriber client for the engine's outcome channels. */
-  sub: Redis;
+  sub: RedisClient;
   /** Subscriber client of its own for the ledger shards' answers. */
-  ledgerSub: Redis;
+  ledgerSub: RedisClient;
   /** The ledger shards (default {@link DEFAULT_LEDGER_SHARDS} of them). */
   ledger?: LedgerOptions;
   prefix: string;
@@ -206,7 +205,8 @@ export function createApiApp(deps: ApiDeps): ApiApp {
 }
 
 export interface StartApiOptions {
-  redisUrl: string;
+  /** Redis: a URL, or a cluster's seed nodes (`redisTarget(env)`). */
+  redisUrl: RedisTarget;
   prefix: string;
   markets: ReadonlyMap<string, MarketSpec>;
   /** The config's assets (default: those of XT_SYMBOLS_FILE or config/symbols.json). */
@@ -252,7 +252,7 @@ export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
   const appendRedis = Array.from({ length: Math.max(0, (opts.appendConnections ?? DEFAULT_APPEND_CONNECTIONS) - 1) }, (_, i) => commandClient(`api-append-${i + 1}`));
   const sub = createRedis(opts.redisUrl, 'api-sub');
   const ledgerSub = createRedis(opts.redisUrl, 'api-ledger-sub');
-  const waiting = setTimeout(() => log.warn('waiting for Redis', { url: opts.redisUrl }), 2000);
+  const waiting = setTimeout(() => log.warn('waiting for Redis', { redis: describeRedisTarget(opts.redisUrl) }), 2000);
   await Promise.all([redis, ...appendRedis].map((c) => (c.status === 'ready' ? undefined : new Promise<void>((resolve) => c.once('ready', () => resolve())))));
   clearTimeout(waiting);
   const api = createApiApp({ redis, appendRedis, sub, ledgerSub, ledger: opts.ledger, admin: opts.admin, assets: opts.assets ?? loadExchangeConfig().assets, prefix: opts.prefix, markets: opts.markets, log, rateLimit: opts.rateLimit, marketHealth: opts.marketHealth, auth: opts.auth, trustProxy: opts.trustProxy, binance: opts.binance });

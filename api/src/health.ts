@@ -1,5 +1,5 @@
+import type { RedisClient } from '@xtrader/platform';
 import { Router } from 'express';
-import type Redis from 'ioredis';
 import { Heartbeat, symbolKeys } from '@xtrader/protocol';
 import type { MarketHealth } from './market-health';
 
@@ -10,7 +10,7 @@ import type { MarketHealth } from './market-health';
  * the market still accepts orders): one stuck engine must not take every api node out of the
  * balancer and with it every other market.
  */
-export function healthRouter(redis: Redis, prefix: string, symbols: string[], health: MarketHealth): Router {
+export function healthRouter(redis: RedisClient, prefix: string, symbols: string[], health: MarketHealth): Router {
   const router = Router({ caseSensitive: true });
   router.get('/healthz', (_req, res) => {
     res.status(200).json({ status: 'ok' });

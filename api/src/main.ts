@@ -1,5 +1,5 @@
 /** An api node: `tsx api/src/main.ts` (PORT, REDIS_URL, XT_PREFIX, XT_SYMBOLS_FILE). */
-import { createLogger, httpLimitsOf, onShutdown, readEnv } from '@xtrader/platform';
+import { createLogger, httpLimitsOf, onShutdown, readEnv, redisTarget } from '@xtrader/platform';
 import { loadMarketMap } from '@xtrader/protocol/node';
 import { startApi } from './app';
 import { ApiEnv } from './env';
@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   const log = createLogger('api', env.LOG_LEVEL);
   const markets = loadMarketMap(env.XT_SYMBOLS_FILE);
   const api = await startApi({
-    redisUrl: env.REDIS_URL,
+    redisUrl: redisTarget(env),
     prefix: env.XT_PREFIX,
     markets,
     port: env.PORT,

@@ -1,6 +1,5 @@
-import type Redis from 'ioredis';
 import { symbolKeys, XtError } from '@xtrader/protocol';
-import type { Logger } from '@xtrader/platform';
+import type { Logger, RedisClient } from '@xtrader/platform';
 
 export interface MarketHealthOptions {
   /** How often the engines' heartbeats are read (one pipelined read for every symbol). */
@@ -27,7 +26,7 @@ export class MarketHealth {
   private reading = false;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly symbols: readonly string[],
     private readonly opts: MarketHealthOptions,

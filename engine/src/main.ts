@@ -5,7 +5,7 @@
 import { createServer } from 'node:http';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { createLogger, onShutdown, readEnv } from '@xtrader/platform';
+import { createLogger, onShutdown, readEnv, redisTarget } from '@xtrader/platform';
 import { loadMarkets } from '@xtrader/protocol/node';
 import { RunnerMetrics, SymbolRunner } from './runner';
 import { startClockScheduler } from './clock';
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     (spec) =>
       new SymbolRunner({
         spec,
-        redisUrl: env.REDIS_URL,
+        redisUrl: redisTarget(env),
         engineId,
         log,
         metrics,
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
   const clock =
     env.ENGINE_CLOCK_MS > 0
       ? startClockScheduler({
-          redisUrl: env.REDIS_URL,
+          redisUrl: redisTarget(env),
           prefix: env.XT_PREFIX,
           symbols: markets.map((m) => m.symbol),
           everyMs: env.ENGINE_CLOCK_MS,

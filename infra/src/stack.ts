@@ -1,11 +1,10 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createRedis, freePort, waitFor } from '@xtrader/platform';
+import { createRedis, freePort, waitFor, type RedisClient } from '@xtrader/platform';
 import { loadExchangeConfig } from '@xtrader/protocol/node';
 import { ledgerShardKeys, symbolKeys } from '@xtrader/protocol';
 import { LedgerEnv } from '../../ledger/src/env';
-import type Redis from 'ioredis';
 import { readSharedEnv } from './env-file';
 import { ManagedProcess, type ProcessSpec, type StackProcess } from './managed-process';
 import { ensureNginx, testNginxConfig, writeNginxConfig, type NginxLimits } from './nginx';
@@ -137,7 +136,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const readyTimeoutMs = opts.readyTimeoutMs ?? 90_000;
   const members: Member[] = [];
   let stopping = false;
-  let redis: Redis | undefined;
+  let redis: RedisClient | undefined;
 
   const node = (file: string, args: string[] = [], nodeFlags: string[] = []) => ({ command: process.execPath, args: [...nodeFlags, '--import', 'tsx', file, ...args] });
   const baseEnv = (redisUrl: string): NodeJS.ProcessEnv => ({

@@ -6,7 +6,7 @@
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { createLogger, onShutdown, readEnv } from '@xtrader/platform';
+import { createLogger, onShutdown, readEnv, redisTarget } from '@xtrader/platform';
 import { loadExchangeConfig } from '@xtrader/protocol/node';
 import { PrivateEmitter } from '@xtrader/realtime';
 import { LedgerEnv } from './env';
@@ -23,12 +23,12 @@ function main(): void {
     process.exit(2);
   }
   // The shard's accounts' private messages go to the realtime nodes where those accounts are connected.
-  const emitter = new PrivateEmitter(env.REDIS_URL, env.XT_PREFIX);
+  const emitter = new PrivateEmitter(redisTarget(env), env.XT_PREFIX);
   const writerId = env.LEDGER_WRITER_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const writers = shards.map(
     (shard) =>
       new ShardWriter({
-        redisUrl: env.REDIS_URL,
+        redisUrl: redisTarget(env),
         prefix: env.XT_PREFIX,
         shard,
         shardCount: env.XT_LEDGER_SHARDS,

@@ -1,4 +1,36 @@
-import Redis, { type RedisOptions } from 'ioredis';
+import Redis, { Cluster, type ClusterOptions, type RedisOptions } from 'ioredis';
+
+/**
+ * Where Redis is: one server's URL (`REDIS_URL`), or a Redis Cluster's seed nodes
+ * (`REDIS_CLUSTER_NODES`; any reachable ones will do, the client learns the rest).
+ */
+export type RedisTarget = string | { readonly clusterNodes: readonly { readonly host: string; readonly port: number }[] };
+
+/** A client of either kind: both have the same commands, scripts, pipelines and MULTI. */
+export type RedisClient = Redis | Cluster;
+
+/** The target the environment names: `REDIS_CLUSTER_NODES` when set, else `REDIS_URL`. */
+export function redisTarget(env: { REDIS_URL: string; REDIS_CLUSTER_NODES?: string }): RedisTarget {
+  return env.REDIS_CLUSTER_NODES ? { clusterNodes: parseNodeList(env.REDIS_CLUSTER_NODES) } : env.REDIS_URL;
+}
+
+/** `host:port,host:port,...` -> nodes; throws on anything else. */
+export function parseNodeList(list: string): { host: string; port: number }[] {
+  return list.split(',').map((item) => {
+    const m = /^\s*([^\s:]+):(\d{1,5})\s*$/.exec(item);
+    const port = m ? Number(m[2]) : 0;
+    if (!m || port < 1 || port > 65535) throw new Error(`not host:port: "${item}" (REDIS_CLUSTER_NODES is a comma-separated list of host:port)`);
+    return { host: m[1], port };
+  });
+}
+
+/** How a target is shown in logs: the URL, or the cluster's seed nodes. */
+export function describeRedisTarget(target: RedisTarget): string {
+  return typeof target === 'string' ? target : `cluster ${target.clusterNodes.map((n) => `${n.host}:${n.port}`).join(',')}`;
+}
+
+/** Options of a client that are the cluster's own, not each node connection's. */
+const CLUSTER_LEVEL = ['enableOfflineQueue', 'enableAutoPipelining', 'lazyConnect'] as const;
 
 /**
  * The one place that decides how xTrader talks to Redis: reconnect forever with a capped
@@ -6,10 +38,13 @@ import Redis, { type RedisOptions } from 'ioredis';
  * api node answers 503 at once instead of hanging a client.
  *
  * Use separate clients for commands, subscriptions and blocking reads (`role` only names them in
- * logs and CLIENT LIST).
+ * logs and CLIENT LIST). On a cluster a client holds one connection per node, so a blocking read
+ * blocks only the node it waits on, and its other commands still must not share the client.
  */
-export function createRedis(url: string, role: string, overrides: RedisOptions = {}): Redis {
-  const client = new Redis(url, {
+export function createRedis(target: string, role: string, overrides?: RedisOptions): Redis;
+export function createRedis(target: RedisTarget, role: string, overrides?: RedisOptions, cluster?: ClusterOptions): RedisClient;
+export function createRedis(target: RedisTarget, role: string, overrides: RedisOptions = {}, cluster: ClusterOptions = {}): RedisClient {
+  const options: RedisOptions = {
     connectionName: `xt-${role}`,
     // ioredis 6 speaks RESP3; 'legacy' keeps the RESP2 shapes (arrays for XREAD, HGETALL...).
     replyMapping: 'legacy',
@@ -19,11 +54,45 @@ export function createRedis(url: string, role: string, overrides: RedisOptions =
     reconnectOnError: (err) => err.message.startsWith('READONLY'),
     lazyConnect: false,
     ...overrides,
-  });
+  };
+  const client = typeof target === 'string' ? new Redis(target, options) : new Cluster([...target.clusterNodes], { ...clusterOptions(options), ...cluster });
   // Without a listener ioredis prints every reconnect error; the owner decides what to log.
   client.on('error', () => {});
   return client;
 }
+
+/**
+ * The cluster client for connection options `options`. Reads and writes go to primaries (a
+ * replica may lag: an order just accepted could read as missing). A client that must not send
+ * a command twice ({@link WRITE_ONCE_OPTIONS}) is also not retried by the cluster after a closed
+ * connection (`retryDelayOnFailover: 0`): whether it ran is unknown. Redirections (MOVED, ASK,
+ * TRYAGAIN, CLUSTERDOWN) are retried: the node refused the command, so it did not run.
+ */
+function clusterOptions(options: RedisOptions): ClusterOptions {
+  const nodeOptions: RedisOptions = { ...options };
+  for (const k of CLUSTER_LEVEL) delete nodeOptions[k];
+  const writeOnce = options.autoResendUnfulfilledCommands === false;
+  return {
+    scaleReads: 'master',
+    redisOptions: nodeOptions,
+    enableOfflineQueue: options.enableOfflineQueue,
+    enableAutoPipelining: options.enableAutoPipelining,
+    lazyConnect: options.lazyConnect,
+    clusterRetryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2000),
+    retryDelayOnFailover: writeOnce ? 0 : 100,
+    retryDelayOnClusterDown: 100,
+    retryDelayOnTryAgain: 100,
+    // A failover takes cluster-node-timeout plus an election: redirect-and-retry for that long.
+    maxRedirections: 64,
+  };
+}
+
+/**
+ * Cluster options of a client that subscribes to shard channels (SSUBSCRIBE): one subscriber
+ * connection per primary, each channel on the node serving its slot. Only such clients pay for
+ * those connections.
+ */
+export const SHARDED_SUBSCRIBER: ClusterOptions = { shardedSubscribers: true };
 
 /** Options for clients that block (XREAD BLOCK, BullMQ workers): never give up a request. */
 export const BLOCKING_OPTIONS: RedisOptions = { maxRetriesPerRequest: null };
@@ -52,7 +121,7 @@ export class RedisDeadlineError extends Error {
  * even after ioredis has reconnected; and a reply that never comes would pair every later reply
  * on that connection with the wrong command, so the connection is replaced, not reused.
  */
-export function withDeadline<T>(client: Redis, reply: Promise<T>, ms: number, what: string): Promise<T> {
+export function withDeadline<T>(client: RedisClient, reply: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '@xtrader/platform';
 import { INTERVALS, candleTopic, channelTopic, emptyStatistics, entryField, FIELDS, symbolKeys, type Candle, type CandlestickUpdate, type MarketMessage, type MarketStatistics, type OrderBookSnapshot } from '@xtrader/protocol';
 import { Outgoing } from './outgoing';
 
@@ -27,7 +27,7 @@ export class CurrentState {
   private readonly batches = new Map<string, Promise<CurrentSymbolState>>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

@@ -1,5 +1,4 @@
-import type Redis from 'ioredis';
-import type { Logger } from '@xtrader/platform';
+import type { Logger, RedisClient } from '@xtrader/platform';
 
 /** One entry of a feed stream: its id and its field list. */
 export type FeedEntry = [id: string, fields: string[]];
@@ -26,7 +25,7 @@ export class FeedReader {
   private loop?: Promise<void>;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     /** stream key -> symbol */
     private readonly streams: Map<string, string>,
     private readonly onEntries: (symbol: string, entries: FeedEntry[]) => void,

@@ -1,5 +1,5 @@
 import { loadMarkets } from '@xtrader/protocol/node';
-import { createLogger, httpLimitsOf, onShutdown, readEnv } from '@xtrader/platform';
+import { createLogger, httpLimitsOf, onShutdown, readEnv, redisTarget } from '@xtrader/platform';
 import { RealtimeEnv } from './options';
 import { startRealtime } from './server';
 
@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   const starting = startRealtime({
     port: env.PORT,
     host: env.HOST,
-    redisUrl: env.REDIS_URL,
+    redisUrl: redisTarget(env),
     prefix: env.XT_PREFIX,
     symbols,
     webDist: env.XT_WEB_DIST,

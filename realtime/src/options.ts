@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './connection-gate';
-import { CommonEnv, DEFAULT_AUTH_CACHE_MS, DEFAULT_HTTP_LIMITS, HttpLimitsEnv, type HttpLimits } from '@xtrader/platform';
+import { CommonEnv, DEFAULT_AUTH_CACHE_MS, DEFAULT_HTTP_LIMITS, HttpLimitsEnv, type HttpLimits, type RedisTarget } from '@xtrader/platform';
 
 /** `<repo>/web/dist`: where `npm run build:web` puts the trading page. */
 export const DEFAULT_WEB_DIST = resolve(__dirname, '../../web/dist');
@@ -51,7 +51,8 @@ export interface RealtimeOptions {
   /** TCP port; 0 picks a free one (read it back from the started node). Defaults: {@link RealtimeEnv}. */
   port?: number;
   host?: string;
-  redisUrl: string;
+  /** Redis: a URL, or a cluster's seed nodes (`redisTarget(env)`). */
+  redisUrl: RedisTarget;
   /** Redis key prefix. */
   prefix?: string;
   /** Symbols whose feeds this node reads and whose topics clients may subscribe to. */

@@ -1,8 +1,7 @@
 import { createShardedAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
-import type Redis from 'ioredis';
 import { accountRoom, socketIoChannelPrefix, type PrivateMessage } from '@xtrader/protocol';
-import { BLOCKING_OPTIONS, createRedis } from '@xtrader/platform';
+import { BLOCKING_OPTIONS, createRedis, type RedisClient, type RedisTarget } from '@xtrader/platform';
 
 /**
  * Sends private messages to their account's connections on whichever realtime nodes they are,
@@ -16,10 +15,10 @@ import { BLOCKING_OPTIONS, createRedis } from '@xtrader/platform';
  */
 export class PrivateEmitter {
   private readonly io: Server;
-  private readonly pub: Redis;
-  private readonly sub: Redis;
+  private readonly pub: RedisClient;
+  private readonly sub: RedisClient;
 
-  constructor(redisUrl: string, prefix: string) {
+  constructor(redisUrl: RedisTarget, prefix: string) {
     this.pub = createRedis(redisUrl, 'private-emitter-pub');
     this.sub = createRedis(redisUrl, 'private-emitter-sub', BLOCKING_OPTIONS);
     this.io = new Server({ adapter: createShardedAdapter(this.pub, this.sub, { channelPrefix: socketIoChannelPrefix(prefix), subscriptionMode: 'dynamic' }) });

@@ -1,7 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type Redis from 'ioredis';
 import { accountKeys, XtError, type AccountKeys, type ApiKeyInfo, type ApiKeyScope as Scope, type CreatedApiKey } from '@xtrader/protocol';
-import { CredentialReader, DEFAULT_AUTH_CACHE_MS, durable, sessionTokenHash, type ApiKeyRecord, type SessionRecord } from '@xtrader/platform';
+import { CredentialReader, DEFAULT_AUTH_CACHE_MS, durable, sessionTokenHash, type ApiKeyRecord, type SessionRecord, type RedisClient } from '@xtrader/platform';
 import { decoyHash, hashPassword, verifyPassword } from './passwords';
 
 export { DEFAULT_AUTH_CACHE_MS, type ApiKeyRecord } from '@xtrader/platform';
@@ -40,7 +39,7 @@ export class AccountStore {
   readonly credentials: CredentialReader;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
     opts: AccountStoreOptions = {},
   ) {

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '@xtrader/platform';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { XtError } from '@xtrader/protocol';
 
@@ -29,7 +29,7 @@ export class RedisLimit {
   private readonly limiter: RateLimiterRedis | undefined;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     keyPrefix: string,
     private readonly budget: Budget,
     /** What is counted, for the message: "login attempts for alice". */

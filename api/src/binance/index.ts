@@ -1,8 +1,7 @@
 import express, { Router, type Request } from 'express';
-import type { Logger } from '@xtrader/platform';
+import type { Logger, RedisClient } from '@xtrader/platform';
 import type { CredentialReader } from '@xtrader/platform';
 import type { MarketSpec } from '@xtrader/protocol';
-import type Redis from 'ioredis';
 import type { Principal } from '../auth/account-store';
 import type { MarketReader } from '../market/reader';
 import type { ApiMetrics } from '../metrics';
@@ -21,7 +20,7 @@ export { DEFAULT_WEIGHT_PER_MINUTE } from './weight';
 export type { OrderFunctions } from './signed-routes';
 
 export interface BinanceRouterDeps {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   markets: ReadonlyMap<string, MarketSpec>;
   reader: MarketReader;

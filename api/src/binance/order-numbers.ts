@@ -1,6 +1,6 @@
+import type { RedisClient } from '@xtrader/platform';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type Redis from 'ioredis';
 import { ORDER_NUMBER_FIELD, symbolKeys, XtError, type SymbolKeys } from '@xtrader/protocol';
 
 /**
@@ -10,7 +10,7 @@ import { ORDER_NUMBER_FIELD, symbolKeys, XtError, type SymbolKeys } from '@xtrad
 export const ORDER_NUMBER_TTL_S = 30 * 86_400;
 
 const ASSIGN = { numberOfKeys: 2, lua: readFileSync(join(__dirname, 'assign-number.lua'), 'utf8') };
-type WithAssign = Redis & { xtAssignOrderNumber(...args: (string | number)[]): Promise<number | null> };
+type WithAssign = RedisClient & { xtAssignOrderNumber(...args: (string | number)[]): Promise<number | null> };
 
 async function durable<T>(fn: () => Promise<T>): Promise<T> {
   try {
@@ -33,7 +33,7 @@ export class OrderNumbers {
   private readonly keys = new Map<string, SymbolKeys>();
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly prefix: string,
   ) {
     if (!('xtAssignOrderNumber' in redis)) redis.defineCommand('xtAssignOrderNumber', ASSIGN);

@@ -1,10 +1,10 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '@xtrader/platform';
 import { accountShard, balanceField, balanceView, decodeBalance, formatAssetAmount, ledgerShardKeys, type AssetSpec, type Balance } from '@xtrader/protocol';
 
 /** Reads what the ledger shards committed: balances of one account, fees over every shard. */
 export class LedgerReader {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly shardCount: number,
     private readonly assets: ReadonlyMap<string, AssetSpec>,

@@ -1,5 +1,4 @@
-import type Redis from 'ioredis';
-import type { Logger } from '@xtrader/platform';
+import type { Logger, RedisClient } from '@xtrader/platform';
 import { accountShard, FIELDS, ledgerRequestAccount, ledgerShardKeys, type LedgerAnswer, type LedgerRequest, type LedgerShardKeys } from '@xtrader/protocol';
 import { waitRequest, type Waiter } from '../orders/outcomes';
 
@@ -8,9 +7,9 @@ export const DEFAULT_LEDGER_ANSWER_TIMEOUT_MS = 5000;
 
 export interface LedgerShardClientOptions {
   /** Command client: appends the requests. */
-  redis: Redis;
+  redis: RedisClient;
   /** A subscriber connection of its own: the answers of every shard arrive on it. */
-  sub: Redis;
+  sub: RedisClient;
   prefix: string;
   shardCount: number;
   log: Logger;

@@ -1,5 +1,5 @@
+import type { RedisClient } from '@xtrader/platform';
 import { randomUUID } from 'node:crypto';
-import type Redis from 'ioredis';
 import {
   ERROR_STATUS,
   formatAssetAmount,
@@ -40,7 +40,7 @@ const RELEASE_CLAIM = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redi
  */
 export class Transfers {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly assets: ReadonlyMap<string, AssetSpec>,
     private readonly accounts: AccountStore,

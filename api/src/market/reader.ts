@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '@xtrader/platform';
 import {
   emptyStatistics,
   symbolKeys,
@@ -16,7 +16,7 @@ import {
  */
 export class MarketReader {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

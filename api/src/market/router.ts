@@ -1,11 +1,11 @@
+import type { RedisClient } from '@xtrader/platform';
 import { Router, type Response } from 'express';
-import type Redis from 'ioredis';
 import { describeMarket, XtError, type MarketSpec } from '@xtrader/protocol';
 import { LIMITS, parseCount, parseInterval, parseSymbol, parseTime } from './params';
 import { MarketReader } from './reader';
 
 export interface MarketRouterDeps {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   markets: ReadonlyMap<string, MarketSpec>;
 }

@@ -1,5 +1,4 @@
-import type Redis from 'ioredis';
-import type { Logger } from '@xtrader/platform';
+import type { Logger, RedisClient } from '@xtrader/platform';
 import type { AmendOutcome, CancelAllOutcome, CancelOutcome, OutcomeMessage } from '@xtrader/protocol';
 
 export type Waiter<T> = (value: T) => void;
@@ -21,7 +20,7 @@ export class OutcomeHub {
   private readonly cancelAlls = new Map<string, Waiter<CancelAllOutcome>>();
 
   constructor(
-    private readonly sub: Redis,
+    private readonly sub: RedisClient,
     private readonly channels: string[],
     private readonly log: Logger,
   ) {

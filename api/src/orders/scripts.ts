@@ -1,6 +1,6 @@
+import type { RedisClient } from '@xtrader/platform';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type Redis from 'ioredis';
 import { FIELDS, ORDER_FIELDS, type SymbolKeys } from '@xtrader/protocol';
 
 /**
@@ -37,11 +37,11 @@ export interface PlaceWrite {
 
 /** The api's one way into its Lua scripts: a typed method per script that packs its arguments. */
 export class ApiScripts {
-  private readonly redis: Redis & Defined;
+  private readonly redis: RedisClient & Defined;
 
-  constructor(redis: Redis) {
+  constructor(redis: RedisClient) {
     for (const [name, def] of Object.entries(SCRIPTS)) if (!(name in redis)) redis.defineCommand(name, def);
-    this.redis = redis as Redis & Defined;
+    this.redis = redis as RedisClient & Defined;
   }
 
   /** Appends a place command with its ACCEPTED state (and client_order_id record), atomically. */

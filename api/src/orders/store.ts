@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '@xtrader/platform';
 import {
   acceptedOrder,
   isFinished,
@@ -58,7 +58,7 @@ export class OrderStore {
   private readonly keys = new Map<string, SymbolKeys>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly markets: ReadonlyMap<string, MarketSpec>,
     /** Recent orders kept per account and symbol for `GET /orders`. */

@@ -9,8 +9,7 @@
  * ticks, and nothing needs to: no engine is there to read the ticks either.
  */
 import { Queue, Worker } from 'bullmq';
-import type Redis from 'ioredis';
-import { BLOCKING_OPTIONS, createRedis } from '@xtrader/platform';
+import { BLOCKING_OPTIONS, createRedis, type RedisClient, type RedisTarget } from '@xtrader/platform';
 import { FIELDS, globalKeys, symbolKeys, type ClockCommand } from '@xtrader/protocol';
 
 /** Id of the one job scheduler shared by every node. */
@@ -19,7 +18,8 @@ export const CLOCK_SCHEDULER_ID = 'clock-tick';
 export const DEFAULT_CLOCK_MS = 1000;
 
 export interface ClockOptions {
-  redisUrl: string;
+  /** Redis: a URL, or a cluster's seed nodes (`redisTarget(env)`). */
+  redisUrl: RedisTarget;
   prefix: string;
   /**
    * Every configured symbol, not only those this node's engine runs: whichever node takes a job
@@ -57,7 +57,7 @@ export function startClockScheduler(opts: ClockOptions): ClockScheduler {
   // BullMQ workers block: their connections must never give up a request (BLOCKING_OPTIONS).
   const queueConn = createRedis(opts.redisUrl, 'clock-queue', BLOCKING_OPTIONS);
   const workerConn = createRedis(opts.redisUrl, 'clock-worker', BLOCKING_OPTIONS);
-  const writer: Redis = createRedis(opts.redisUrl, 'clock-writer');
+  const writer: RedisClient = createRedis(opts.redisUrl, 'clock-writer');
   const queue = new Queue(g.clockQueue, { connection: queueConn, prefix: g.bullPrefix });
   queue.on('error', report);
   const worker = new Worker(

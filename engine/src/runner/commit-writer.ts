@@ -1,6 +1,5 @@
 import type { ChainableCommander } from 'ioredis';
-import type Redis from 'ioredis';
-import { withDeadline } from '@xtrader/platform';
+import { withDeadline, type RedisClient } from '@xtrader/platform';
 import { DEFAULT_ACCOUNT_TRADES_MAX, encodeAccountTrade, encodeEvent, FIELDS, isFinished, orderStateOf, type EngineEvent, type OutcomeMessage, type SymbolKeys } from '@xtrader/protocol';
 import { MAX_CANDLES, MAX_TRADES, type MarketDataChanges } from '../marketdata';
 import type { OrderChanges } from './order-records';
@@ -79,7 +78,7 @@ export class PositionMovedError extends Error {
  */
 export class CommitWriter {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly scripts: EngineScripts,
     private readonly keys: SymbolKeys,
     private readonly o: CommitSettings,

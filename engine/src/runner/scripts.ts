@@ -1,7 +1,7 @@
+import type { RedisClient } from '@xtrader/platform';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChainableCommander } from 'ioredis';
-import type Redis from 'ioredis';
 import { FIELDS, ORDER_FIELDS, type Candle, type Interval, type LeaseKeys, type SymbolKeys } from '@xtrader/protocol';
 
 const lua = (name: string) => readFileSync(join(__dirname, 'lua', `${name}.lua`), 'utf8');
@@ -52,11 +52,11 @@ export interface OrderStateWrite {
  * arguments. Lease calls answer; the commit's calls are queued into its MULTI.
  */
 export class EngineScripts {
-  private readonly redis: Redis & Defined<Promise<unknown>>;
+  private readonly redis: RedisClient & Defined<Promise<unknown>>;
 
-  constructor(redis: Redis) {
+  constructor(redis: RedisClient) {
     for (const [name, def] of Object.entries(SCRIPTS)) if (!(name in redis)) redis.defineCommand(name, def);
-    this.redis = redis as Redis & Defined<Promise<unknown>>;
+    this.redis = redis as RedisClient & Defined<Promise<unknown>>;
   }
 
   /** A MULTI on this connection, into which the script calls below can be queued. */

@@ -1,5 +1,4 @@
-import type Redis from 'ioredis';
-import { createRedis, withDeadline, type Logger } from '@xtrader/platform';
+import { createRedis, withDeadline, type Logger, type RedisClient, type RedisTarget } from '@xtrader/platform';
 import { compareStreamIds, DEFAULT_ACCOUNT_TRADES_MAX, ENGINE_ERROR, symbolKeys, type Heartbeat, type MarketSpec, type SymbolKeys } from '@xtrader/protocol';
 import type { RawEntry } from './commands';
 import { DEFAULT_RUNNER_SETTINGS } from '../env';
@@ -19,7 +18,8 @@ const READ_GRACE_MS = 1_000;
 /** Settings of one symbol's runner; every field but the first four has a default (env.ts states those of the environment's settings). */
 export interface RunnerOptions {
   spec: MarketSpec;
-  redisUrl: string;
+  /** Redis: a URL, or a cluster's seed nodes (`redisTarget(env)`). */
+  redisUrl: RedisTarget;
   engineId: string;
   log: Logger;
   prefix?: string;
@@ -115,8 +115,8 @@ function errorText(e: unknown): string {
 export class SymbolRunner {
   readonly keys: SymbolKeys;
   private readonly o: Settings;
-  private readonly reader: Redis;
-  private readonly writer: Redis;
+  private readonly reader: RedisClient;
+  private readonly writer: RedisClient;
   private readonly lease: Lease;
   private readonly commits: CommitWriter;
   private state: SymbolState | undefined;
@@ -204,7 +204,7 @@ export class SymbolRunner {
 
   /** Resolves when both connections are up (at boot: no spurious "not writeable" errors). */
   private async connected(): Promise<void> {
-    const ready = (c: Redis) => (c.status === 'ready' ? Promise.resolve() : new Promise<void>((resolve) => c.once('ready', () => resolve())));
+    const ready = (c: RedisClient) => (c.status === 'ready' ? Promise.resolve() : new Promise<void>((resolve) => c.once('ready', () => resolve())));
     await Promise.race([Promise.all([ready(this.reader), ready(this.writer)]), new Promise<void>((resolve) => (this.wake = resolve))]);
   }
 

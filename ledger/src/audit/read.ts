@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '@xtrader/platform';
 import {
   decodeOrderState,
   entryField,
@@ -16,7 +16,7 @@ import type { AuditInput, AuditOrder, AuditTrade, ShardAudit } from './checks';
 
 /** Where the audit reads: the exchange's Redis, its key prefix, shard count and symbols. */
 export interface AuditSource {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   shardCount: number;
   symbols: readonly string[];
@@ -32,7 +32,7 @@ function values<T>(reply: Reply<unknown>): T[] {
   });
 }
 
-async function lastId(redis: Redis, stream: string): Promise<string | undefined> {
+async function lastId(redis: RedisClient, stream: string): Promise<string | undefined> {
   const [entry] = (await redis.xrevrange(stream, '+', '-', 'COUNT', 1)) as [string, string[]][];
   return entry?.[0];
 }
@@ -65,7 +65,7 @@ export async function lagging(src: AuditSource): Promise<string[]> {
 }
 
 /** One shard's committed state, with its settlement counts when its writers keep them. */
-export async function readShard(redis: Redis, prefix: string, shard: number, settlements: boolean): Promise<ShardAudit> {
+export async function readShard(redis: RedisClient, prefix: string, shard: number, settlements: boolean): Promise<ShardAudit> {
   const keys = ledgerShardKeys(shard, prefix);
   const { state } = await loadShard(redis, keys);
   const counted = settlements ? await redis.hgetall(keys.settlements) : undefined;
@@ -80,7 +80,7 @@ export async function readShard(redis: Redis, prefix: string, shard: number, set
 }
 
 /** The open orders on `symbol` of the given accounts, from the engine's stored order states. */
-export async function readOpenOrders(redis: Redis, prefix: string, symbol: string, accounts: readonly string[]): Promise<AuditOrder[]> {
+export async function readOpenOrders(redis: RedisClient, prefix: string, symbol: string, accounts: readonly string[]): Promise<AuditOrder[]> {
   const keys = symbolKeys(symbol, prefix);
   const ids = values<string[]>(await accounts.reduce((p, a) => p.smembers(keys.accountOpen(a)), redis.pipeline()).exec());
   const all = ids.flat();
@@ -99,7 +99,7 @@ export async function readOpenOrders(redis: Redis, prefix: string, symbol: strin
  * Every trade in a symbol's events stream, read in pages; `complete` when the stream was never
  * trimmed (it still has every entry ever added).
  */
-export async function readTrades(redis: Redis, prefix: string, symbol: string): Promise<{ list: AuditTrade[]; complete: boolean }> {
+export async function readTrades(redis: RedisClient, prefix: string, symbol: string): Promise<{ list: AuditTrade[]; complete: boolean }> {
   const stream = symbolKeys(symbol, prefix).events;
   const list: AuditTrade[] = [];
   let from = '-';

@@ -1,5 +1,4 @@
-import type Redis from 'ioredis';
-import { BLOCKING_OPTIONS, createRedis, WRITE_ONCE_OPTIONS, type Logger } from '@xtrader/platform';
+import { BLOCKING_OPTIONS, createRedis, WRITE_ONCE_OPTIONS, type Logger, type RedisClient, type RedisTarget } from '@xtrader/platform';
 import {
   entryField,
   eventsOfEntry,
@@ -27,7 +26,8 @@ import { Ledger, LedgerInvariantError, PrivateFeed, sequencePrivate, type Ledger
 import { loadShard, queueChanges } from './state-store';
 
 export interface ShardWriterOptions {
-  redisUrl: string;
+  /** Redis: a URL, or a cluster's seed nodes (`redisTarget(env)`). */
+  redisUrl: RedisTarget;
   prefix: string;
   shard: number;
   shardCount: number;
@@ -76,8 +76,8 @@ export class LedgerFencedError extends Error {
  */
 export class ShardWriter {
   readonly keys: LedgerShardKeys;
-  private readonly redis: Redis;
-  private readonly blocking: Redis;
+  private readonly redis: RedisClient;
+  private readonly blocking: RedisClient;
   private readonly scripts: EngineScripts;
   private readonly lease: Lease;
   private readonly leaseMs: number;

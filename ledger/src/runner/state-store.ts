@@ -1,5 +1,5 @@
+import type { RedisClient } from '@xtrader/platform';
 import type { ChainableCommander } from 'ioredis';
-import type Redis from 'ioredis';
 import {
   balanceField,
   decodeBalance,
@@ -52,7 +52,7 @@ export interface StoredShard {
 const SEQ_PREFIX = LEDGER_POSITIONS.seq('');
 
 /** Reads a shard's whole committed state (throws on a malformed record: never guesses money). */
-export async function loadShard(redis: Redis, keys: LedgerShardKeys): Promise<StoredShard> {
+export async function loadShard(redis: RedisClient, keys: LedgerShardKeys): Promise<StoredShard> {
   const [balances, holds, transfers, fees, positions] = (await redis
     .multi()
     .hgetall(keys.balances)

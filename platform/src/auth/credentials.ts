@@ -1,6 +1,6 @@
+import type { RedisClient } from '../redis';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import type Redis from 'ioredis';
 import {
   accountKeys,
   DEFAULT_RECV_WINDOW_MS,
@@ -66,7 +66,7 @@ export class CredentialReader {
   private readonly apiKeys: ShortCache<ApiKeyRecord>;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
     cacheMs: number = DEFAULT_AUTH_CACHE_MS,
   ) {
