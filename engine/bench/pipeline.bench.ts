@@ -150,6 +150,18 @@ async function load(url: string, requests: autocannon.Request[], seconds = HTTP_
   return { rps: result.requests.average, ok: result['2xx'], errors: result.errors + result.non2xx };
 }
 
+/** Signs up a fresh account on the api at `url` and logs in: the session token its orders carry. */
+async function sessionToken(url: string): Promise<string> {
+  const credentials = { username: `bench_${process.pid}_${Math.floor(performance.now())}`, password: 'bench password 1234' };
+  const post = async (path: string) => {
+    const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(credentials) });
+    if (!res.ok) throw new Error(`${path} answered ${res.status}: ${await res.text()}`);
+    return (await res.json()) as { token?: string };
+  };
+  await post('/api/v1/auth/signup');
+  return (await post('/api/v1/auth/login')).token!;
+}
+
 const BARE_EXPRESS = `
 const express = require('express');
 const app = express();
@@ -159,11 +171,11 @@ const s = app.listen(0, '127.0.0.1', () => console.error('port=' + s.address().p
 process.on('SIGTERM', () => s.close(() => process.exit(0)));
 `;
 
-/** One order body of the api load, alternating sides so the engine matches as it goes. */
-const order = (side: string): autocannon.Request => ({
+/** One order body of the api load, alternating sides so the engine matches as it goes; `token` is the account's session. */
+const order = (side: string, token: string): autocannon.Request => ({
   method: 'POST',
   path: '/api/v1/order',
-  headers: { 'content-type': 'application/json' },
+  headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
   body: JSON.stringify({ symbol: 'BTC-KRW', side, type: 'Limit', price: 50_000_000, quantity: 0.01 }),
 });
 
@@ -365,6 +377,7 @@ const API_PORT = /"api listening","port":(\d+)/;
 async function benchApi(server: RedisServer, results: Record<string, number>): Promise<void> {
   const bare = await spawnServer(['-e', BARE_EXPRESS], {}, /port=(\d+)/);
   const api = await spawnServer(API_MAIN, apiEnv(server, 'bench-api'), API_PORT);
+  const token = await sessionToken(`http://127.0.0.1:${api.port}`);
   const hello: autocannon.Request = {
     method: 'POST',
     path: '/hello',
@@ -376,7 +389,7 @@ async function benchApi(server: RedisServer, results: Record<string, number>): P
   let errors = 0;
   for (let round = 0; round < ROUNDS; round++) {
     const b = await load(`http://127.0.0.1:${bare.port}`, [hello], HTTP_SECONDS / ROUNDS);
-    const a = await load(`http://127.0.0.1:${api.port}`, [order('Buy'), order('Sell')], HTTP_SECONDS / ROUNDS);
+    const a = await load(`http://127.0.0.1:${api.port}`, [order('Buy', token), order('Sell', token)], HTTP_SECONDS / ROUNDS);
     bareTotal += b.rps;
     apiTotal += a.rps;
     errors += a.errors;
@@ -400,7 +413,8 @@ async function benchEndToEnd(server: RedisServer, redis: Redis, results: Record<
   );
   const keys = symbolKeys('BTC-KRW', 'bench-e2e');
   const t0 = performance.now();
-  const flow = await load(`http://127.0.0.1:${api.port}`, [order('Buy'), order('Sell')]);
+  const token = await sessionToken(`http://127.0.0.1:${api.port}`);
+  const flow = await load(`http://127.0.0.1:${api.port}`, [order('Buy', token), order('Sell', token)]);
   const [[lastId]] = (await redis.xrevrange(keys.commands, '+', '-', 'COUNT', 1)) as [string, string[]][];
   await waitPosition(redis, keys.position, lastId);
   results.e2e_orders_s = Math.round(flow.ok / ((performance.now() - t0) / 1000));
