@@ -41,6 +41,8 @@ export function symbolKeys(symbol: string, prefix: string = DEFAULT_PREFIX) {
     snapshot: `${base}:snapshot`,
     /** Per-order state, readable by any api node: a hash of {@link ORDER_FIELDS} (`StoredOrder`). */
     order: (orderId: string) => `${base}:order:${orderId}`,
+    /** Set (with a TTL) when a ledger shard forwarded the amend `requestId`: a second forward appends nothing. */
+    amendForwarded: (requestId: string) => `${base}:amend:${requestId}`,
     /** client_order_id -> first answer, for idempotent retries. */
     clientOrder: (accountId: string, clientOrderId: string) => `${base}:coid:${accountId}:${clientOrderId}`,
     /** An account's open orders on this symbol (set of ids; the place script adds, the engine removes). */
@@ -230,7 +232,7 @@ export function ledgerShardKeys(shard: number, prefix: string = DEFAULT_PREFIX) 
      * that settles it; kept only with `LEDGER_RECORD_SETTLEMENTS=on` (crash drills, audits).
      */
     settlements: `${base}:settlements`,
-    /** Stream of granted orders' place commands, forwarded to their symbols' command streams. */
+    /** Stream of `OutboxEntry`s: granted orders' place and amend commands, forwarded to their symbols' command streams. */
     outbox: `${base}:outbox`,
     /** Pub/sub channel of `LedgerAnswer`s for the api nodes waiting on their requests. */
     answers: `${base}:answers`,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { OrderType, Side } from './rest';
-import { decodeEvent, PlaceCommand, type CompactEvent, type EngineEvent } from './stream';
+import { AmendCommand, decodeEvent, PlaceCommand, type CompactEvent, type EngineEvent } from './stream';
 import type { Balance } from './account';
 import { formatAssetAmount, type AssetSpec } from './assets';
 
@@ -83,18 +83,30 @@ export function accountShard(accountId: string, shardCount: number): number {
 /**
  * A request on a ledger shard's command stream (field `FIELDS.command`), appended by an api
  * node; the writer answers it on the shard's `answers` channel by `request_id`. A lock carries
- * the place command to forward to the symbol's command stream once the funds are locked.
+ * the place command, an amend lock the amend command, to forward to the symbol's command stream
+ * once the funds are locked (through the shard's `outbox`, {@link OutboxEntry}).
  */
 export const LedgerRequest = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('transfer'), request_id: Id, transfer: TransferCommand }),
   z.object({ kind: z.literal('lock'), request_id: Id, lock: LockCommand, place: PlaceCommand }),
+  z.object({ kind: z.literal('amend'), request_id: Id, amend_lock: AmendLockCommand, amend: AmendCommand }),
 ]);
 export type LedgerRequest = z.infer<typeof LedgerRequest>;
 
 /** The account a request acts for: its shard is the one that must receive it. */
 export function ledgerRequestAccount(req: LedgerRequest): string {
-  return req.kind === 'transfer' ? req.transfer.account_id : req.lock.account_id;
+  return req.kind === 'transfer' ? req.transfer.account_id : req.kind === 'lock' ? req.lock.account_id : req.amend_lock.account_id;
 }
+
+/**
+ * One entry of a shard's `outbox` stream (field `FIELDS.command`, this JSON): a command whose
+ * funds the shard locked, committed with the lock, to append to `symbol`'s command stream once.
+ */
+export const OutboxEntry = z.object({
+  symbol: z.string().min(1).max(25),
+  command: z.discriminatedUnion('kind', [PlaceCommand, AmendCommand]),
+});
+export type OutboxEntry = z.infer<typeof OutboxEntry>;
 
 /** The writer's answer to one request: amounts are integer strings of the asset's units. */
 export type LedgerAnswer =

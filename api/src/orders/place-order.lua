@@ -1,7 +1,8 @@
 --[[
   Accepts one order atomically: the command is appended to the symbol's stream, the order's
   ACCEPTED state is stored, and (with a client_order_id) the first answer is remembered, or
-  nothing at all happens.
+  nothing at all happens. Idempotent by the order key: an order already stored is not appended
+  again (a ledger shard forwards an order once more when it died before recording the forward).
 
   KEYS[1] the symbol's command stream
   KEYS[2] the order's state hash
@@ -20,10 +21,14 @@
   ARGV[11] how many recent orders the account's zset keeps
 
   Returns
+    {"exists", ""}               the order is stored already: nothing appended
     {"new", <stream id>}         appended
     {"same", <first answer>}     retry with the same content: nothing appended
     {"conflict", ""}             same client_order_id, different content: nothing appended
 ]]
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  return {'exists', ''}
+end
 local fingerprint = ARGV[7]
 if fingerprint ~= '' then
   local seen = redis.call('GET', KEYS[3])

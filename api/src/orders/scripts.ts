@@ -10,12 +10,13 @@ import { FIELDS, ORDER_FIELDS, type SymbolKeys } from '@xtrader/protocol';
  */
 const SCRIPTS = {
   xtPlaceOrder: { numberOfKeys: 5, lua: readFileSync(join(__dirname, 'place-order.lua'), 'utf8') },
+  xtAppendOnce: { numberOfKeys: 2, lua: readFileSync(join(__dirname, 'append-once.lua'), 'utf8') },
 } as const;
 
 type Defined = { [name in keyof typeof SCRIPTS]: (...args: (string | number)[]) => Promise<unknown> };
 
 /** What place-order.lua answered. */
-export type PlaceReply = [kind: 'new', streamId: string] | [kind: 'same', firstAnswer: string] | [kind: 'conflict', none: ''];
+export type PlaceReply = [kind: 'new', streamId: string] | [kind: 'same', firstAnswer: string] | [kind: 'conflict', none: ''] | [kind: 'exists', none: ''];
 
 /** One order to append: the command and the bookkeeping stored with it. */
 export interface PlaceWrite {
@@ -62,5 +63,13 @@ export class ApiScripts {
       w.orderId,
       w.accountOrdersMax,
     ) as Promise<PlaceReply>;
+  }
+
+  /**
+   * Appends `command` to `stream` unless `marker` is set, and sets it (for `ttlS` seconds): a
+   * command forwarded twice is appended once. The stream id, or null when it was appended before.
+   */
+  appendOnce(stream: string, marker: string, command: string, ttlS: number): Promise<string | null> {
+    return this.redis.xtAppendOnce(stream, marker, FIELDS.command, command, ttlS) as Promise<string | null>;
   }
 }

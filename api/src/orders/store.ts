@@ -1,11 +1,9 @@
 import type { RedisClient } from '@xtrader/platform';
 import {
-  acceptedOrder,
   isFinished,
   isXtError,
   FIELDS,
   ORDER_FIELDS,
-  orderStateOf,
   readOwnedOrder,
   readStoredOrder,
   renderAccountTrade,
@@ -22,11 +20,9 @@ import {
   type PlaceOrderAccepted,
   type SymbolKeys,
 } from '@xtrader/protocol';
+import { acceptedAnswer, placeWriteOf } from './place-write';
 import { ApiScripts } from './scripts';
 import type { NormalizedOrder } from './validate';
-
-/** How long a client_order_id is remembered for retries. */
-export const CLIENT_ORDER_ID_TTL_S = 86_400;
 
 export type PlaceResult = { kind: 'new'; answer: PlaceOrderAccepted; streamId: string } | { kind: 'same'; answer: PlaceOrderAccepted };
 
@@ -92,29 +88,15 @@ export class OrderStore {
       qty_lots: order.qtyLots,
       account_id: accountId,
     };
-    const answer: PlaceOrderAccepted = {
-      order_id: orderId,
-      status: 'ACCEPTED',
-      ...(order.clientOrderId !== undefined ? { client_order_id: order.clientOrderId } : {}),
-    };
-    const fingerprint = order.clientOrderId === undefined ? '' : JSON.stringify([order.side, order.type, order.tif, order.priceTicks, order.qtyLots]);
-    const [kind, value] = await durable(() =>
-      this.scripts.placeOrder(keys, {
-        orderId,
-        clientOrderKey: keys.clientOrder(accountId, order.clientOrderId ?? '-'),
-        accountOpenKey: keys.accountOpen(accountId),
-        accountOrdersKey: keys.accountOrders(accountId),
-        accountOrdersMax: this.accountOrdersMax,
-        command: JSON.stringify(cmd),
-        state: JSON.stringify(orderStateOf(acceptedOrder(cmd))),
-        fingerprint,
-        answer: JSON.stringify(answer),
-        clientOrderTtlS: CLIENT_ORDER_ID_TTL_S,
-      }),
+    const write = placeWriteOf(keys, cmd, accountId, this.accountOrdersMax);
+    const answer = acceptedAnswer(cmd);
+    const [kind, value] = await durable(
+      () => this.scripts.placeOrder(keys, write),
       'the order may or may not have been appended; retry with the same client_order_id (without one, look for the order before placing it again)',
     );
     if (kind === 'new') return { kind, answer, streamId: value };
     if (kind === 'same') return { kind, answer: JSON.parse(value) as PlaceOrderAccepted };
+    if (kind === 'exists') throw new XtError('SERVICE_UNAVAILABLE', `order id ${orderId} is taken; place the order again`);
     throw new XtError('DUPLICATE_CLIENT_ORDER_ID', `client_order_id ${order.clientOrderId} was already used for a different order on ${spec.symbol}`);
   }
 

@@ -19,10 +19,12 @@ import {
   type StoredOrderState,
   type LedgerAnswer,
   type LedgerShardKeys,
+  type OutboxEntry,
 } from '@xtrader/protocol';
 import { EngineScripts } from '../../../engine/src/runner/scripts';
 import { Lease } from '../../../engine/src/runner/lease';
 import { Ledger, LedgerInvariantError, PrivateFeed, sequencePrivate, type LedgerChanges, type LockAnswer, type PrivateDraft, type Refusal, type TrackedOrder, type TransferAnswer } from '../core';
+import { Forwarder } from './forwarder';
 import { loadShard, queueChanges } from './state-store';
 
 export interface ShardWriterOptions {
@@ -40,6 +42,8 @@ export interface ShardWriterOptions {
   batchSize?: number;
   /** How long an idle writer blocks on its command stream before looking at the events again (default 50 ms). */
   blockMs?: number;
+  /** The bound of each account's recent-orders index on a symbol, as the api keeps it (default `DEFAULT_ACCOUNT_ORDERS_MAX`). */
+  accountOrdersMax?: number;
   /**
    * Where the shard's accounts' private messages go once committed (the realtime
    * `PrivateEmitter`); none are made without it.
@@ -61,6 +65,12 @@ interface StoredTracked extends TrackedOrder {
 
 type StreamReply = [string, [string, string[]][]][] | null;
 
+/** What applying one command-stream entry gave: the answer to publish and what to forward. */
+interface Applied {
+  answer: LedgerAnswer;
+  outbox?: OutboxEntry;
+}
+
 /** Thrown when a commit is refused because the lease moved on. */
 export class LedgerFencedError extends Error {
   override readonly name = 'LedgerFencedError';
@@ -80,6 +90,9 @@ export class ShardWriter {
   private readonly blocking: RedisClient;
   private readonly scripts: EngineScripts;
   private readonly lease: Lease;
+  private readonly forwarder: Forwarder;
+  /** Whether the outbox may hold entries after `forwarded` (on taking the lease, and after each granted lock). */
+  private outboxPending = true;
   private readonly leaseMs: number;
   private readonly batchSize: number;
   private readonly blockMs: number;
@@ -104,6 +117,7 @@ export class ShardWriter {
     this.batchSize = o.batchSize ?? 500;
     this.blockMs = o.blockMs ?? 50;
     this.lease = new Lease(this.scripts, this.keys, o.writerId, this.leaseMs);
+    this.forwarder = new Forwarder(this.redis, o.prefix, o.accountOrdersMax);
     this.symbols = o.config.markets.map((m) => m.symbol);
   }
 
@@ -159,6 +173,8 @@ export class ShardWriter {
     const owns = (a: string) => accountShard(a, shardCount) === shard;
     this.ledger = Ledger.restore(this.o.config, stored.state, { owns });
     this.positions = stored.streamPositions;
+    // What a former holder committed to the outbox but may not have forwarded.
+    this.outboxPending = true;
     const [sequences, tracked] = await Promise.all([this.redis.hgetall(this.keys.accountSequences), this.redis.hgetall(this.keys.privateOrders)]);
     this.accountSequences = new Map(Object.entries(sequences).map(([a, n]) => [a, Number(n)]));
     const open = new Map<string, TrackedOrder[]>();
@@ -169,9 +185,13 @@ export class ShardWriter {
     this.feeds = new Map(this.o.config.markets.map((m) => [m.symbol, new PrivateFeed(m, owns, open.get(m.symbol) ?? [])]));
   }
 
-  /** Reads every input once, applies what came and commits it; false when nothing came. */
+  /**
+   * Reads every input once, applies what came and commits it, then forwards what it granted;
+   * false when nothing came.
+   */
   private async batch(): Promise<boolean> {
     const ledger = this.ledger!;
+    if (this.outboxPending) await this.forward([]);
     const pipeline = this.redis.pipeline();
     pipeline.xread('COUNT', this.batchSize, 'STREAMS', this.keys.commands, this.positions.get(LEDGER_POSITIONS.commands) ?? '0-0');
     for (const symbol of this.symbols) {
@@ -183,10 +203,12 @@ export class ShardWriter {
     });
     const moved = new Map<string, string>();
     const answers: LedgerAnswer[] = [];
+    const outbox: OutboxEntry[] = [];
     const commands = replies[0]?.[0]?.[1] ?? [];
     for (const [id, fields] of commands) {
-      const answer = this.request(ledger, id, entryField(fields, FIELDS.command));
-      if (answer) answers.push(answer);
+      const applied = this.request(ledger, id, entryField(fields, FIELDS.command));
+      if (applied) answers.push(applied.answer);
+      if (applied?.outbox) outbox.push(applied.outbox);
       moved.set(LEDGER_POSITIONS.commands, id);
     }
     const drafts: PrivateDraft[] = [];
@@ -202,10 +224,37 @@ export class ShardWriter {
       }
     }
     if (moved.size === 0) return false;
-    const messages = await this.commit(moved, answers, drafts);
+    // A granted order is answered only once it is in its symbol's stream (a cancel sent right
+    // after the answer then finds it), so the answers wait for the forward's commit.
+    const deferred = outbox.length > 0;
+    const messages = await this.commit(moved, deferred ? [] : answers, drafts, outbox);
     for (const [field, id] of moved) this.positions.set(field, id);
     for (const [account, list] of messages) this.o.sink!.emit(account, list);
+    if (deferred) {
+      this.outboxPending = true;
+      await this.forward(answers);
+    }
     return true;
+  }
+
+  /**
+   * Forwards every outbox entry after `forwarded` to its symbol, then commits the new `forwarded`
+   * (and trims what was forwarded) with `answers`. Dying in between only makes the next holder
+   * forward the same entries again, which the symbol's scripts append once.
+   */
+  private async forward(answers: LedgerAnswer[]): Promise<void> {
+    for (;;) {
+      const entries = await this.forwarder.pending(this.keys.outbox, this.positions.get(LEDGER_POSITIONS.forwarded), this.batchSize);
+      if (entries.length === 0) break;
+      await this.forwarder.forward(entries);
+      const last = entries[entries.length - 1]!.id;
+      await this.commit(new Map([[LEDGER_POSITIONS.forwarded, last]]), answers, [], [], last);
+      answers = [];
+      this.positions.set(LEDGER_POSITIONS.forwarded, last);
+      if (entries.length < this.batchSize) break;
+    }
+    this.outboxPending = false;
+    if (answers.length > 0) await this.commit(new Map(), answers, [], []);
   }
 
   /** The private messages of one events entry (a rejected place's record is read from its final stored state). */
@@ -231,7 +280,7 @@ export class ShardWriter {
   }
 
   /** Applies one command-stream entry; undefined when it is malformed (logged, skipped). */
-  private request(ledger: Ledger, id: string, json: string | undefined): LedgerAnswer | undefined {
+  private request(ledger: Ledger, id: string, json: string | undefined): Applied | undefined {
     let parsed;
     try {
       parsed = LedgerRequest.safeParse(JSON.parse(json ?? ''));
@@ -244,18 +293,32 @@ export class ShardWriter {
     }
     const req = parsed.data;
     const account = ledgerRequestAccount(req);
-    if (accountShard(account, this.o.shardCount) !== this.o.shard) {
-      return { request_id: req.request_id, ok: false, code: 'INVALID_REQUEST', message: `account ${account} belongs to another ledger shard` };
+    const refuse = (message: string): Applied => ({ answer: { request_id: req.request_id, ok: false, code: 'INVALID_REQUEST', message } });
+    if (accountShard(account, this.o.shardCount) !== this.o.shard) return refuse(`account ${account} belongs to another ledger shard`);
+    switch (req.kind) {
+      case 'transfer':
+        return { answer: answerOf(req.request_id, ledger.transfer(req.transfer)) };
+      case 'lock': {
+        if (req.place.order_id !== req.lock.order_id || (req.place.account_id ?? account) !== account) return refuse('the lock and its order name different orders or accounts');
+        const result = ledger.lock(req.lock);
+        const answer = answerOf(req.request_id, result);
+        return result.ok ? { answer, outbox: { symbol: req.lock.symbol, command: { ...req.place, account_id: account } } } : { answer };
+      }
+      case 'amend': {
+        if (req.amend.order_id !== req.amend_lock.order_id || (req.amend.account_id ?? account) !== account) return refuse('the amend lock and its amend name different orders or accounts');
+        const symbol = ledger.hold(req.amend_lock.order_id)?.symbol;
+        const result = ledger.amendLock(req.amend_lock);
+        const answer = answerOf(req.request_id, result);
+        return result.ok ? { answer, outbox: { symbol: symbol!, command: { ...req.amend, account_id: account } } } : { answer };
+      }
     }
-    if (req.kind === 'lock' && (req.place.order_id !== req.lock.order_id || (req.place.account_id ?? req.lock.account_id) !== req.lock.account_id)) {
-      return { request_id: req.request_id, ok: false, code: 'INVALID_REQUEST', message: 'the lock and its order name different orders or accounts' };
-    }
-    const result = req.kind === 'transfer' ? ledger.transfer(req.transfer) : ledger.lock(req.lock);
-    return answerOf(req.request_id, result);
   }
 
-  /** One fenced MULTI: the batch's changes, every input's new position, lease, heartbeat, answers. */
-  private async commit(moved: Map<string, string>, answers: LedgerAnswer[], drafts: PrivateDraft[]): Promise<Map<string, PrivateMessage[]>> {
+  /**
+   * One fenced MULTI: the batch's changes, the outbox entries it granted, every input's new
+   * position, lease, heartbeat, answers (and, after a forward, the outbox trimmed up to `trimTo`).
+   */
+  private async commit(moved: Map<string, string>, answers: LedgerAnswer[], drafts: PrivateDraft[], outbox: OutboxEntry[], trimTo?: string): Promise<Map<string, PrivateMessage[]>> {
     const { keys } = this;
     const token = this.lease.token;
     if (!token) throw new LedgerFencedError('lease not held');
@@ -273,7 +336,9 @@ export class ShardWriter {
         else tx.hset(keys.privateOrders, orderId, JSON.stringify({ symbol, ...order } satisfies StoredTracked));
       }
     }
-    tx.hset(keys.positions, ...[...moved].flat());
+    for (const entry of outbox) tx.xadd(keys.outbox, '*', FIELDS.command, JSON.stringify(entry));
+    if (trimTo !== undefined) tx.xtrim(keys.outbox, 'MINID', trimTo);
+    if (moved.size > 0) tx.hset(keys.positions, ...[...moved].flat());
     tx.pexpire(keys.lease, this.leaseMs);
     tx.set(keys.heartbeat, JSON.stringify({ writer_id: this.o.writerId, ts: Date.now() }), 'PX', this.leaseMs);
     for (const a of answers) tx.publish(keys.answers, JSON.stringify(a));

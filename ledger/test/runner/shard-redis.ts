@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
 import { RedisServer, waitFor } from '@xtrader/platform';
-import { FIELDS, ledgerShardKeys, type LedgerAnswer, type LedgerRequest } from '@xtrader/protocol';
+import { balanceField, decodeBalance, FIELDS, ledgerShardKeys, type LedgerAnswer, type LedgerRequest } from '@xtrader/protocol';
 
 /**
  * A real redis-server for one ledger shard (shard 0 under a fresh prefix) with a subscriber that
@@ -30,6 +30,14 @@ export class ShardRedis {
   async ask(req: LedgerRequest, timeoutMs = 20_000): Promise<LedgerAnswer> {
     await this.redis.xadd(this.keys.commands, '*', FIELDS.command, JSON.stringify(req));
     return waitFor(`answer to ${req.request_id}`, () => this.answers.get(req.request_id), { timeoutMs, intervalMs: 10 });
+  }
+
+  /** An account's committed balance of one asset (zeros when it has none). */
+  async balance(account: string, asset: string): Promise<{ available: bigint; locked: bigint }> {
+    const value = await this.redis.hget(this.keys.balances, balanceField(account, asset));
+    if (value === null) return { available: 0n, locked: 0n };
+    const { available, locked } = decodeBalance(balanceField(account, asset), value);
+    return { available, locked };
   }
 
   async stop(): Promise<void> {

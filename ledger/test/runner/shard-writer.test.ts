@@ -8,8 +8,6 @@
 import type Redis from 'ioredis';
 import { createLogger, type RedisServer, waitFor } from '@xtrader/platform';
 import {
-  balanceField,
-  decodeBalance,
   encodeEvent,
   FIELDS,
   parseAssetAmount,
@@ -44,12 +42,7 @@ function writer(id: string): ShardWriter {
 
 const ask = (req: LedgerRequest): Promise<LedgerAnswer> => shard.ask(req);
 
-async function balance(account: string, asset: string) {
-  const value = await redis.hget(keys.balances, balanceField(account, asset));
-  if (value === null) return { available: 0n, locked: 0n };
-  const { available, locked } = decodeBalance(balanceField(account, asset), value);
-  return { available, locked };
-}
+const balance = (account: string, asset: string) => shard.balance(account, asset);
 
 /** Appends one command's events to the symbol's events stream the way the engine's commit does. */
 async function commitEvents(events: EngineEvent[]): Promise<void> {
