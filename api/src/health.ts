@@ -1,4 +1,4 @@
-import type { RedisClient } from '@xtrader/platform';
+import { pipelineEach, type RedisClient } from '@xtrader/platform';
 import { Router } from 'express';
 import { Heartbeat, symbolKeys } from '@xtrader/protocol';
 import type { MarketHealth } from './market-health';
@@ -19,9 +19,7 @@ export function healthRouter(redis: RedisClient, prefix: string, symbols: string
     const engines: Record<string, { alive: boolean; accepting_orders?: boolean; engine_id?: string; position?: string; age_ms?: number }> = {};
     let redisUp = true;
     try {
-      const p = redis.pipeline().ping();
-      for (const s of symbols) p.get(symbolKeys(s, prefix).heartbeat);
-      const replies = (await p.exec()) ?? [];
+      const replies = [...(await pipelineEach(redis, [''], (p) => p.ping())), ...(await pipelineEach(redis, symbols, (p, s) => p.get(symbolKeys(s, prefix).heartbeat)))];
       if (replies.some(([err]) => err)) throw new Error('redis error');
       symbols.forEach((s, i) => {
         const hb = replies[i + 1][1] as string | null;

@@ -1,5 +1,5 @@
 import { symbolKeys, XtError } from '@xtrader/protocol';
-import type { Logger, RedisClient } from '@xtrader/platform';
+import { pipelineEach, type Logger, type RedisClient } from '@xtrader/platform';
 
 export interface MarketHealthOptions {
   /** How often the engines' heartbeats are read (one pipelined read for every symbol). */
@@ -53,9 +53,7 @@ export class MarketHealth {
     if (this.reading) return;
     this.reading = true;
     try {
-      const p = this.redis.pipeline();
-      for (const s of this.symbols) p.exists(symbolKeys(s, this.prefix).heartbeat);
-      const replies = (await p.exec()) ?? [];
+      const replies = await pipelineEach(this.redis, this.symbols, (p, s) => p.exists(symbolKeys(s, this.prefix).heartbeat));
       const now = Date.now();
       this.symbols.forEach((s, i) => {
         const [err, exists] = replies[i] ?? [new Error('no reply'), 0];

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createRedis, freePort, waitFor, type RedisClient } from '@xtrader/platform';
+import { createRedis, freePort, RedisCluster, waitFor, type RedisClient, type RedisTarget } from '@xtrader/platform';
 import { loadExchangeConfig } from '@xtrader/protocol/node';
 import { ledgerShardKeys, symbolKeys } from '@xtrader/protocol';
 import { LedgerEnv } from '../../ledger/src/env';
@@ -41,8 +41,13 @@ export interface StackOptions {
   enginesPerSymbol?: number;
   /** Ledger writer processes, each serving every shard: 1, or 2 for a leader plus a standby per shard (default 1). */
   ledgerWriters?: number;
-  /** Use this Redis instead of spawning one. */
-  redisUrl?: string;
+  /** Use this Redis (a URL, or a cluster's nodes) instead of spawning one. */
+  redisUrl?: RedisTarget;
+  /**
+   * Spawn a real Redis Cluster (`RedisCluster`: 3 primaries + 3 replicas, fresh data directories)
+   * instead of one Redis; every process gets its nodes in REDIS_CLUSTER_NODES.
+   */
+  redisCluster?: boolean;
   /** When spawning Redis: keep an append-only file, fsync on every write (default false). */
   appendOnly?: boolean;
   /** When spawning Redis: its data directory (default `<logDir>/redis`). */
@@ -76,7 +81,10 @@ export interface StackOptions {
 
 /** A running set of xTrader processes. */
 export interface Stack {
-  redisUrl: string;
+  /** The Redis every process uses: a URL, or the cluster's nodes. */
+  redisUrl: RedisTarget;
+  /** The Redis Cluster the stack started (`redisCluster: true`), for tests and drills. */
+  redisCluster?: RedisCluster;
   prefix: string;
   symbols: string[];
   apiUrls: string[];
@@ -137,16 +145,22 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const members: Member[] = [];
   let stopping = false;
   let redis: RedisClient | undefined;
+  let cluster: RedisCluster | undefined;
 
   const node = (file: string, args: string[] = [], nodeFlags: string[] = []) => ({ command: process.execPath, args: [...nodeFlags, '--import', 'tsx', file, ...args] });
-  const baseEnv = (redisUrl: string): NodeJS.ProcessEnv => ({
-    ...shared,
-    ...process.env,
-    ...opts.env,
-    REDIS_URL: redisUrl,
-    XT_PREFIX: prefix,
-    ...(symbolsFile ? { XT_SYMBOLS_FILE: symbolsFile } : {}),
-  });
+  const baseEnv = (target: RedisTarget): NodeJS.ProcessEnv => {
+    const env: NodeJS.ProcessEnv = {
+      ...shared,
+      ...process.env,
+      ...opts.env,
+      ...(typeof target === 'string' ? { REDIS_URL: target } : { REDIS_CLUSTER_NODES: target.clusterNodes.map((n) => `${n.host}:${n.port}`).join(',') }),
+      XT_PREFIX: prefix,
+      ...(symbolsFile ? { XT_SYMBOLS_FILE: symbolsFile } : {}),
+    };
+    // The chosen Redis, not one a variable of this shell names.
+    if (typeof target === 'string') delete env.REDIS_CLUSTER_NODES;
+    return env;
+  };
 
   const add = (m: Member) => {
     members.push(m);
@@ -179,6 +193,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   try {
     // Redis
     let redisUrl = opts.redisUrl;
+    if (!redisUrl && opts.redisCluster) {
+      cluster = await RedisCluster.launch({ appendOnly: opts.appendOnly });
+      redisUrl = { clusterNodes: cluster.seeds };
+    }
     if (!redisUrl) {
       const port = opts.redisPort ?? (await freePort());
       const dir = resolve(opts.redisDir ?? join(logDir, 'redis'));
@@ -237,7 +255,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
           const ledger = add(
             new Member(
               spec(name, node(ENTRY.ledger), { ...env, LEDGER_WRITER_ID: name }, (p) =>
-                waitFor(`${name} to take or wait for its shards`, async () => (await probe.exists(...shardLeases)) === shardLeases.length, within(p)),
+                // One EXISTS per shard: the leases are in as many cluster slots.
+                waitFor(`${name} to take or wait for its shards`, async () => (await Promise.all(shardLeases.map((l) => probe.exists(l)))).every((n) => n === 1), within(p)),
               ),
               'ledger',
             ),
@@ -319,6 +338,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     };
     const stack: Stack = {
       redisUrl,
+      redisCluster: cluster,
       prefix,
       symbols,
       apiUrls,
@@ -341,6 +361,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         stopping = true;
         await stopAll(members);
         probe.disconnect();
+        await cluster?.destroy();
       },
     };
     return stack;
@@ -348,6 +369,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     stopping = true;
     await stopAll(members);
     redis?.disconnect();
+    await cluster?.destroy();
     throw new Error(`${(e as Error).message}\n(logs in ${logDir})`);
   }
 }

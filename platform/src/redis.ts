@@ -1,4 +1,4 @@
-import Redis, { Cluster, type ClusterOptions, type RedisOptions } from 'ioredis';
+import Redis, { Cluster, type ChainableCommander, type ClusterOptions, type RedisOptions } from 'ioredis';
 
 /**
  * Where Redis is: one server's URL (`REDIS_URL`), or a Redis Cluster's seed nodes
@@ -109,6 +109,34 @@ export const WRITE_ONCE_OPTIONS: RedisOptions = {
   maxRetriesPerRequest: 0,
   enableOfflineQueue: false,
 };
+
+/** Whether `client` talks to a Redis Cluster. */
+export function isCluster(client: RedisClient): client is Cluster {
+  return client instanceof Cluster;
+}
+
+/**
+ * A pipeline over several slots (one command or more per item, e.g. per symbol), with the
+ * replies of `exec` (`[error, value]` per command, in order). On one server it is one pipeline,
+ * one round trip. A cluster refuses a pipeline whose keys live on different nodes, so there each
+ * item's commands are a pipeline of their own (one slot), all sent at once; the commands of one
+ * item must therefore share a hash tag.
+ */
+export async function pipelineEach<T>(client: RedisClient, items: readonly T[], add: (p: ChainableCommander, item: T) => void): Promise<[Error | null, unknown][]> {
+  if (!isCluster(client)) {
+    const p = client.pipeline();
+    for (const item of items) add(p, item);
+    return (await p.exec()) ?? [];
+  }
+  const parts = await Promise.all(
+    items.map(async (item) => {
+      const p = client.pipeline();
+      add(p, item);
+      return (await p.exec()) ?? [];
+    }),
+  );
+  return parts.flat();
+}
 
 /** Thrown by {@link withDeadline} when Redis did not answer in time. */
 export class RedisDeadlineError extends Error {

@@ -76,7 +76,8 @@ export function globalKeys(prefix: string = DEFAULT_PREFIX) {
   return {
     /** BullMQ queue name (BullMQ adds its own `prefix:`) of the clock job scheduler. */
     clockQueue: 'clock',
-    bullPrefix: `${prefix}:bull`,
+    // One hash tag: BullMQ's scripts touch several of a queue's keys, which a cluster needs in one slot.
+    bullPrefix: `{${prefix}:bull}`,
   };
 }
 

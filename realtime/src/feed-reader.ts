@@ -1,4 +1,4 @@
-import type { Logger, RedisClient } from '@xtrader/platform';
+import { BLOCKING_OPTIONS, createRedis, pipelineEach, type Logger, type RedisClient, type RedisTarget } from '@xtrader/platform';
 
 /** One entry of a feed stream: its id and its field list. */
 export type FeedEntry = [id: string, fields: string[]];
@@ -35,9 +35,7 @@ export class FeedReader {
 
   /** Positions every cursor at its stream's current end, then starts reading. */
   async start(): Promise<void> {
-    const tx = this.redis.pipeline();
-    for (const key of this.streams.keys()) tx.xrevrange(key, '+', '-', 'COUNT', 1);
-    const replies = (await tx.exec()) ?? [];
+    const replies = await pipelineEach(this.redis, [...this.streams.keys()], (p, key) => p.xrevrange(key, '+', '-', 'COUNT', 1));
     [...this.streams.keys()].forEach((key, i) => {
       const [err, entries] = replies[i] ?? [];
       if (err) throw err;
@@ -93,6 +91,35 @@ export class FeedReader {
         }
       }
     }
+  }
+}
+
+/**
+ * A node's feed readers, each on its own blocking connection: one reader of every stream on one
+ * Redis; on a cluster one per stream, since an XREAD may name only one slot's keys and each
+ * symbol's feed is its own slot (so a cluster node holds one connection per symbol for this).
+ */
+export class FeedReaders {
+  private readonly connections: RedisClient[];
+  private readonly readers: FeedReader[];
+
+  constructor(target: RedisTarget, streams: Map<string, string>, onEntries: (symbol: string, entries: FeedEntry[]) => void, log: Logger, opts: FeedReaderOptions) {
+    const groups = typeof target === 'string' ? [[...streams]] : [...streams].map((entry) => [entry]);
+    this.connections = groups.map((_, i) => createRedis(target, groups.length === 1 ? 'realtime-feed' : `realtime-feed-${i + 1}`, BLOCKING_OPTIONS));
+    this.readers = groups.map((group, i) => new FeedReader(this.connections[i], new Map(group), onEntries, log, opts));
+  }
+
+  async start(): Promise<void> {
+    await Promise.all(this.readers.map((r) => r.start()));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.readers.map((r) => r.stop()));
+  }
+
+  /** `ready` when every connection is, else the status of the first that is not. */
+  get status(): string {
+    return this.connections.find((c) => c.status !== 'ready')?.status ?? 'ready';
   }
 }
 

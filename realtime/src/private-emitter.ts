@@ -1,7 +1,7 @@
 import { createShardedAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
 import { accountRoom, socketIoChannelPrefix, type PrivateMessage } from '@xtrader/protocol';
-import { BLOCKING_OPTIONS, createRedis, type RedisClient, type RedisTarget } from '@xtrader/platform';
+import { BLOCKING_OPTIONS, createRedis, SHARDED_SUBSCRIBER, type RedisClient, type RedisTarget } from '@xtrader/platform';
 
 /**
  * Sends private messages to their account's connections on whichever realtime nodes they are,
@@ -20,7 +20,7 @@ export class PrivateEmitter {
 
   constructor(redisUrl: RedisTarget, prefix: string) {
     this.pub = createRedis(redisUrl, 'private-emitter-pub');
-    this.sub = createRedis(redisUrl, 'private-emitter-sub', BLOCKING_OPTIONS);
+    this.sub = createRedis(redisUrl, 'private-emitter-sub', BLOCKING_OPTIONS, SHARDED_SUBSCRIBER);
     this.io = new Server({ adapter: createShardedAdapter(this.pub, this.sub, { channelPrefix: socketIoChannelPrefix(prefix), subscriptionMode: 'dynamic' }) });
   }
 

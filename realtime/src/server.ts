@@ -1,11 +1,11 @@
 import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { entryField, FIELDS, MarketMessage, socketIoChannelPrefix, streamIdTime, symbolKeys, topicOf } from '@xtrader/protocol';
-import { BLOCKING_OPTIONS, createLogger, createRedis, CredentialReader, httpServerOptions, type Logger } from '@xtrader/platform';
+import { BLOCKING_OPTIONS, createLogger, createRedis, CredentialReader, httpServerOptions, SHARDED_SUBSCRIBER, type Logger } from '@xtrader/platform';
 import { ConnectionAuthenticator } from './connection-auth';
 import { ConnectionGate, refuseUpgrade } from './connection-gate';
 import { CurrentState } from './current-state';
-import { FeedReader, type FeedEntry } from './feed-reader';
+import { FeedReaders, type FeedEntry } from './feed-reader';
 import { createHttpApp } from './http-app';
 import { Hub } from './hub';
 import { RealtimeMetrics } from './metrics';
@@ -40,9 +40,8 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeN
   const o = resolveOptions(options);
   const log: Logger = createLogger('realtime', o.logLevel);
   const commands = createRedis(o.redisUrl, 'realtime-cmd');
-  const feedConnection = createRedis(o.redisUrl, 'realtime-feed', BLOCKING_OPTIONS);
   const pub = createRedis(o.redisUrl, 'realtime-adapter-pub');
-  const sub = createRedis(o.redisUrl, 'realtime-adapter-sub', BLOCKING_OPTIONS);
+  const sub = createRedis(o.redisUrl, 'realtime-adapter-sub', BLOCKING_OPTIONS, SHARDED_SUBSCRIBER);
 
   const hub = new Hub();
   const state = new CurrentState(commands, o.prefix);
@@ -79,7 +78,7 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeN
       metrics.feedLag.observe(Math.max(0, Date.now() - streamIdTime(id)) / 1000);
     }
   };
-  const feed = new FeedReader(feedConnection, streams, deliver, log, { count: o.feedBatch });
+  const feed = new FeedReaders(o.redisUrl, streams, deliver, log, { count: o.feedBatch });
 
   const http = createServer(
     httpServerOptions(o.httpLimits),
@@ -89,7 +88,7 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeN
       publicApiPort: o.publicApiPort,
       publicSocketUrl: o.publicSocketUrl,
       registry: metrics.registry,
-      health: () => ({ ok: commands.status === 'ready' && feedConnection.status === 'ready', redis: commands.status, feed: feedConnection.status }),
+      health: () => ({ ok: commands.status === 'ready' && feed.status === 'ready', redis: commands.status, feed: feed.status }),
     }),
   );
   const gate = new ConnectionGate(o.connectionLimits);

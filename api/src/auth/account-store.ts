@@ -106,7 +106,8 @@ export class AccountStore {
   async listApiKeys(accountId: string): Promise<ApiKeyInfo[]> {
     const ids = await durable(() => this.redis.smembers(this.keys.apiKeysOf(accountId)));
     if (ids.length === 0) return [];
-    const jsons = await durable(() => this.redis.mget(...ids.map((id) => this.keys.apiKey(id))));
+    // One GET per key, not an MGET: each key is its own cluster slot.
+    const jsons = await durable(() => Promise.all(ids.map((id) => this.redis.get(this.keys.apiKey(id)))));
     const out: ApiKeyInfo[] = [];
     jsons.forEach((json, i) => {
       if (!json) return;

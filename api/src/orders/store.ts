@@ -1,4 +1,4 @@
-import type { RedisClient } from '@xtrader/platform';
+import { pipelineEach, type RedisClient } from '@xtrader/platform';
 import {
   isFinished,
   isXtError,
@@ -140,11 +140,7 @@ export class OrderStore {
    */
   async find(orderId: string, accountId: string): Promise<OrderView | undefined> {
     const symbols = [...this.keys.keys()];
-    const replies = await durable(async () => {
-      const p = this.redis.pipeline();
-      for (const s of symbols) p.hmget(this.keysOf(s).order(orderId), ...ORDER_FIELDS);
-      return (await p.exec()) ?? [];
-    });
+    const replies = await durable(() => pipelineEach(this.redis, symbols, (p, s) => p.hmget(this.keysOf(s).order(orderId), ...ORDER_FIELDS)));
     for (let i = 0; i < replies.length; i++) {
       const [err, value] = replies[i];
       if (err) throw new XtError('SERVICE_UNAVAILABLE', `the order store is unavailable (${err.message})`);
@@ -176,25 +172,19 @@ export class OrderStore {
    * of the index per symbol, then one of the states.
    */
   async ordersOf(accountId: string, symbols: readonly string[], status: 'open' | 'all', limit: number, before?: number): Promise<OrderView[]> {
-    const ids = await durable(async () => {
-      const p = this.redis.pipeline();
-      for (const s of symbols) {
+    const ids = await durable(() =>
+      pipelineEach(this.redis, symbols, (p, s) => {
         if (status === 'open') p.smembers(this.keysOf(s).accountOpen(accountId));
         else p.zrevrangebyscore(this.keysOf(s).accountOrders(accountId), before === undefined ? '+inf' : `(${before}`, '-inf', 'LIMIT', 0, limit);
-      }
-      return (await p.exec()) ?? [];
-    });
+      }),
+    );
     const wanted: [symbol: string, id: string][] = [];
     ids.forEach(([err, list], i) => {
       if (err) throw new XtError('SERVICE_UNAVAILABLE', `the order store is unavailable (${err.message})`);
       for (const id of list as string[]) wanted.push([symbols[i], id]);
     });
     if (wanted.length === 0) return [];
-    const states = await durable(async () => {
-      const p = this.redis.pipeline();
-      for (const [s, id] of wanted) p.hmget(this.keysOf(s).order(id), ...ORDER_FIELDS);
-      return (await p.exec()) ?? [];
-    });
+    const states = await durable(() => pipelineEach(this.redis, wanted, (p, [s, id]) => p.hmget(this.keysOf(s).order(id), ...ORDER_FIELDS)));
     const out: OrderView[] = [];
     states.forEach(([err, fields], i) => {
       if (err) throw new XtError('SERVICE_UNAVAILABLE', `the order store is unavailable (${err.message})`);
@@ -211,11 +201,7 @@ export class OrderStore {
 
   /** The account's fills on `symbols`, newest first, at most `limit` (one read per symbol). */
   async tradesOf(accountId: string, symbols: readonly string[], limit: number): Promise<MyTrade[]> {
-    const lists = await durable(async () => {
-      const p = this.redis.pipeline();
-      for (const s of symbols) p.lrange(this.keysOf(s).accountTrades(accountId), 0, limit - 1);
-      return (await p.exec()) ?? [];
-    });
+    const lists = await durable(() => pipelineEach(this.redis, symbols, (p, s) => p.lrange(this.keysOf(s).accountTrades(accountId), 0, limit - 1)));
     const out: MyTrade[] = [];
     lists.forEach(([err, rows], i) => {
       if (err) throw new XtError('SERVICE_UNAVAILABLE', `the order store is unavailable (${err.message})`);

@@ -9,7 +9,7 @@
  * ticks, and nothing needs to: no engine is there to read the ticks either.
  */
 import { Queue, Worker } from 'bullmq';
-import { BLOCKING_OPTIONS, createRedis, type RedisClient, type RedisTarget } from '@xtrader/platform';
+import { BLOCKING_OPTIONS, createRedis, pipelineEach, type RedisClient, type RedisTarget } from '@xtrader/platform';
 import { FIELDS, globalKeys, symbolKeys, type ClockCommand } from '@xtrader/protocol';
 
 /** Id of the one job scheduler shared by every node. */
@@ -63,9 +63,7 @@ export function startClockScheduler(opts: ClockOptions): ClockScheduler {
   const worker = new Worker(
     g.clockQueue,
     async () => {
-      const p = writer.pipeline();
-      for (const stream of streams) p.xadd(stream, '*', FIELDS.command, TICK);
-      const results = (await p.exec()) ?? [];
+      const results = await pipelineEach(writer, streams, (p, stream) => p.xadd(stream, '*', FIELDS.command, TICK));
       const failed = results.find(([err]) => err);
       if (failed) throw failed[0]!;
     },

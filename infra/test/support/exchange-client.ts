@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import type { OrderView, PlaceOrderRequest } from '@xtrader/protocol';
+import { signature } from '@xtrader/protocol/node';
 import type { ApiClient } from '../../src/api-client';
 
 /** A placed order and the node (as nginx reports it) that took it. */
@@ -83,9 +84,19 @@ export class FeedClient {
     });
   }
 
-  async subscribe(channels: string[], symbols: string[]): Promise<void> {
-    this.ws.send(JSON.stringify({ type: 'Subscribe', channels, symbols }));
-    await this.next((m) => m.type === 'SubscribeSuccess', 'SubscribeSuccess');
+  async subscribe(channels: string[], symbols?: string[]): Promise<void> {
+    const from = this.messages.length;
+    this.ws.send(JSON.stringify({ type: 'Subscribe', channels, ...(symbols ? { symbols } : {}) }));
+    await this.next((m) => m.type === 'SubscribeSuccess' && this.messages.indexOf(m) >= from, 'SubscribeSuccess');
+  }
+
+  /** Authenticates the connection with the client's signed API key (its private channels then follow). */
+  async auth(client: ApiClient): Promise<void> {
+    const timestamp = Date.now();
+    const { apiKey, apiSecret } = client.credentials!;
+    this.ws.send(JSON.stringify({ type: 'Auth', api_key: apiKey, timestamp, signature: signature(apiSecret, timestamp, 'GET', '/ws', '') }));
+    const answer = await this.next((m) => m.type === 'AuthSuccess' || m.type === 'Error', 'AuthSuccess');
+    if (answer.type !== 'AuthSuccess') throw new Error(`Auth answered ${JSON.stringify(answer)}`);
   }
 
   execution(orderId: string, timeoutMs?: number): Promise<Message> {

@@ -1,4 +1,4 @@
-import { BLOCKING_OPTIONS, createRedis, WRITE_ONCE_OPTIONS, type Logger, type RedisClient, type RedisTarget } from '@xtrader/platform';
+import { BLOCKING_OPTIONS, createRedis, pipelineEach, WRITE_ONCE_OPTIONS, type Logger, type RedisClient, type RedisTarget } from '@xtrader/platform';
 import {
   entryField,
   eventsOfEntry,
@@ -192,12 +192,13 @@ export class ShardWriter {
   private async batch(): Promise<boolean> {
     const ledger = this.ledger!;
     if (this.outboxPending) await this.forward([]);
-    const pipeline = this.redis.pipeline();
-    pipeline.xread('COUNT', this.batchSize, 'STREAMS', this.keys.commands, this.positions.get(LEDGER_POSITIONS.commands) ?? '0-0');
-    for (const symbol of this.symbols) {
-      pipeline.xread('COUNT', this.batchSize, 'STREAMS', symbolKeys(symbol, this.o.prefix).events, this.positions.get(LEDGER_POSITIONS.events(symbol)) ?? '0-0');
-    }
-    const replies = (await pipeline.exec())!.map(([err, value]) => {
+    // One read per input, each its own slot: the shard's commands, then every symbol's events.
+    const inputs: [stream: string, field: string][] = [
+      [this.keys.commands, LEDGER_POSITIONS.commands],
+      ...this.symbols.map((symbol): [string, string] => [symbolKeys(symbol, this.o.prefix).events, LEDGER_POSITIONS.events(symbol)]),
+    ];
+    const read = await pipelineEach(this.redis, inputs, (p, [stream, field]) => p.xread('COUNT', this.batchSize, 'STREAMS', stream, this.positions.get(field) ?? '0-0'));
+    const replies = read.map(([err, value]) => {
       if (err) throw err;
       return value as StreamReply;
     });

@@ -1,0 +1,82 @@
+/**
+ * The stack on a real Redis Cluster (3 primaries + 3 replicas it starts itself): every process
+ * gets REDIS_CLUSTER_NODES. Orders, matches, order reads, cancels, the public feed on two realtime
+ * nodes and the account's private channels all work, and the symbols and ledger shards spread
+ * over every primary.
+ */
+import { randomBytes } from 'node:crypto';
+import Redis from 'ioredis';
+import { waitFor } from '@xtrader/platform';
+import { ApiClient } from '../src/api-client';
+import { startStack, type Stack } from '../src/stack';
+import { FeedClient, getOrder, placeOrder } from './support/exchange-client';
+
+let stack: Stack;
+let trader: ApiClient;
+const clients: FeedClient[] = [];
+const wsUrl = (i: number) => `${stack.realtimeUrls[i].replace('http', 'ws')}/ws`;
+
+beforeAll(async () => {
+  stack = await startStack({ redisCluster: true, apis: 1, realtimes: 2, prefix: `t-${randomBytes(4).toString('hex')}`, env: { LOG_LEVEL: 'warn' } });
+  trader = await ApiClient.withNewAccount(stack.apiUrls[0], 'cluster');
+}, 180_000);
+
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await stack?.stop();
+});
+
+async function feed(node: number): Promise<FeedClient> {
+  const c = await FeedClient.connect(wsUrl(node));
+  clients.push(c);
+  return c;
+}
+
+it('places, matches, reads and cancels orders on every symbol, and pushes the feed to both realtime nodes', async () => {
+  const watchers = [await feed(0), await feed(1)];
+  await Promise.all(watchers.map((c) => c.subscribe(['executions'], stack.symbols)));
+  const own = await feed(1);
+  await own.auth(trader);
+  await own.subscribe(['orders']);
+
+  for (const symbol of stack.symbols) {
+    const price = symbol === 'AAPL' ? '190' : '50000000';
+    const quantity = symbol === 'AAPL' ? '1' : '0.001';
+    const sell = await placeOrder(trader, { symbol, side: 'Sell', type: 'Limit', price, quantity });
+    const buy = await placeOrder(trader, { symbol, side: 'Buy', type: 'Limit', price, quantity });
+    for (const c of watchers) expect(await c.execution(buy.order_id)).toMatchObject({ symbol, maker_order_id: sell.order_id });
+    await waitFor(`${symbol}: the taker read back as FILLED`, async () => (await getOrder(trader, buy.order_id))?.status === 'FILLED');
+
+    const resting = await placeOrder(trader, { symbol, side: 'Buy', type: 'Limit', price: symbol === 'AAPL' ? '100' : '10000000', quantity });
+    await waitFor(`${symbol}: the resting order read back as NEW`, async () => (await getOrder(trader, resting.order_id))?.status === 'NEW');
+    const path = `/api/v1/order/${resting.order_id}`;
+    const res = await fetch(`${trader.baseUrl}${path}`, { method: 'DELETE', headers: trader.sign('DELETE', path, '') });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ order_id: resting.order_id, status: 'CANCELLED' });
+    await own.next((m) => m.type === 'OrderUpdate' && (m.order as { order_id: string }).order_id === resting.order_id && (m.order as { status: string }).status === 'CANCELLED', `the private OrderUpdate of ${symbol}'s cancel`);
+  }
+}, 120_000);
+
+it('spreads the symbols and the ledger shards over all three primaries', async () => {
+  const nodes = stack.redisCluster!;
+  const primaries = await nodes.primaryPorts();
+  expect(primaries).toHaveLength(3);
+  for (const port of primaries) {
+    const node = new Redis({ host: '127.0.0.1', port, lazyConnect: true });
+    try {
+      await node.connect();
+      const keys: string[] = [];
+      let cursor = '0';
+      do {
+        const [next, batch] = await node.scan(cursor, 'MATCH', `${stack.prefix}:{*`, 'COUNT', 1000);
+        keys.push(...batch);
+        cursor = next;
+      } while (cursor !== '0');
+      const tags = new Set(keys.map((k) => k.slice(k.indexOf('{') + 1, k.indexOf('}'))));
+      // Every primary serves some of the exchange's slots: a symbol or a ledger shard.
+      expect([...tags].filter((t) => stack.symbols.includes(t) || /^ledger-\d+$/.test(t)).length).toBeGreaterThan(0);
+    } finally {
+      node.disconnect();
+    }
+  }
+});
