@@ -1,13 +1,14 @@
 /**
  * `npm run bench:engine`: throughput of the matching core on two seeded 1,000,000-command tapes
- * (shallow and deep book) and a 2,000,000-command swing tape (a price moving in waves, with
- * amends), against nodejs-order-book on the same tapes in the same run (its amend is `modify`,
+ * (shallow and deep book) and a ~2,000,000-message swing tape (a price that swings by 40%,
+ * limits 15% IOC, amends and cancels of the orders just placed; see `tapes.ts`), against nodejs-order-book on the same tapes in the same run (its amend is `modify`,
  * which cancels and re-adds the order), plus the per-command p99 latency on the deep tape. The
  * last line printed is one JSON object.
  *
  * The machine is shared and noisy: read the ratios (same run, same tapes) before the absolute
  * figures. Each core figure is the median of CORE_RUNS runs on a fresh core. Only the order books
- * are timed: commands are made into objects in batches between the timed sections.
+ * are timed: commands are made into objects in batches between the timed sections. With
+ * `BENCH_LOOKUPS=1` it also counts the core's level lookups per swing message (an untimed run).
  */
 import { loadavg } from 'node:os';
 import { OrderBook, Side } from 'nodejs-order-book';
@@ -15,6 +16,7 @@ import type { LimitOrderOptions, MarketOrderOptions } from 'nodejs-order-book';
 import { loadMarketMap } from '@xtrader/protocol/node';
 import type { TimedCommand } from '@xtrader/protocol';
 import { MatchingCore } from '../src/core';
+import { countLevelLookups } from './level-lookups';
 import { DEEP, SHALLOW, SWING, generateSwingTape, generateTape, type Tape, type TapeProfile } from './tapes';
 
 const CORE_RUNS = 3;
@@ -132,6 +134,16 @@ function latencies(tape: Tape) {
   return { p50: at(0.5), p99: at(0.99), p999: at(0.999), max: us[us.length - 1] };
 }
 
+/** Level lookups per command over a whole tape, on a fresh core (untimed; see countLevelLookups). */
+function lookupsPerCommand(tape: Tape): number {
+  const core = new MatchingCore(spec);
+  return (
+    countLevelLookups(() => {
+      for (let i = 0; i < tape.length; i++) core.apply(tape.command(i));
+    }) / tape.length
+  );
+}
+
 /** Orders resting and the deepest level (in orders), from the core's snapshot. */
 function bookShape(core: MatchingCore) {
   const snap = core.snapshot();
@@ -189,6 +201,8 @@ function main() {
   const shallow = benchTape(SHALLOW);
   const deep = benchTape(DEEP);
   const swing = benchTape(SWING);
+  const swingLookups = process.env.BENCH_LOOKUPS === '1' ? lookupsPerCommand(swing.tape) : undefined;
+  if (swingLookups !== undefined) console.log(`\n[swing] level lookups per message: ${swingLookups.toFixed(3)}`);
   const lat = latencies(deep.tape);
   console.log(`\n[deep] latency per command (µs): p50 ${lat.p50.toFixed(2)}, p99 ${lat.p99.toFixed(2)}, p99.9 ${lat.p999.toFixed(2)}, max ${lat.max.toFixed(0)}`);
 
@@ -216,6 +230,7 @@ function main() {
     cpu_ratio_shallow: Number((shallow.coreCpu / shallow.nob.cpuOpsPerSec).toFixed(2)),
     cpu_ratio_deep: Number((deep.coreCpu / deep.nob.cpuOpsPerSec).toFixed(2)),
     core_deep_prefix_ops_s: deep.corePrefix === undefined ? null : Math.round(deep.corePrefix),
+    swing_lookups_per_msg: swingLookups === undefined ? null : Number(swingLookups.toFixed(3)),
     load_avg_1m: Number(loadavg()[0].toFixed(1)),
     deep_resting_orders: deep.shape.resting,
     deep_deepest_level_orders: deep.shape.deepestLevelOrders,

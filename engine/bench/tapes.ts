@@ -180,138 +180,166 @@ export function generateTape(p: TapeProfile): Tape {
 }
 
 /**
- * A tape whose price swings: limit orders (a share of them IOC) around a mid that moves in waves
- * of `waveMin`..`waveMax` of its value up and down, cancels and amends of random orders placed
- * GTC. The book keeps stale orders behind the moving price on many sparse levels, and each wave's
- * turn sweeps them, so best levels empty again and again.
+ * A tape whose price swings (a seeded model of a volatile session): `newOrders` limit orders priced off a
+ * driftless geometric random walk of the mid whose total diffusion is `targetSwing` (0.25-0.40: the
+ * price moves by 25-40% over the tape), buys priced off the walk's first half and sells off its
+ * second, in shuffled arrival order; each order sits 1..`maxOffset + 1` ticks away from its mid
+ * (a power law with a hump a few ticks out). `iocShare` of them are IOC; every other order may
+ * get one amend (its quantity up by one lot, usually also one tick nearer the mid) and is mostly
+ * cancelled soon after, before the next order arrives, so nearly every order opens a price level
+ * that empties again at once. What stays (the orders never cancelled) is a book spread over the
+ * walk's range, and the orders placed inside the spread make the best level empty again and
+ * again in front of those emptied levels: the workload that made the core walk empty levels.
  */
 export interface SwingProfile {
   name: string;
   seed: number;
-  commands: number;
-  /** Shares of the tape (the rest is limit orders). */
-  cancelShare: number;
-  amendShare: number;
-  /** Share of limit orders that are IOC (they cross the mid); the rest are GTC. */
-  iocShare: number;
-  /** Share of GTC limits that cross the mid (the rest rest passively around it). */
-  crossingShare: number;
-  /** A wave moves the mid by this share of its value, drawn uniformly... */
-  waveMin: number;
-  waveMax: number;
-  /** ... over this many commands, drawn uniformly. */
-  waveCommands: [number, number];
-  /** The mid at the start, in ticks, and the mean distance from the mid of a passive order. */
+  /** New orders; cancels and amends come on top (about 2 messages per new order). */
+  newOrders: number;
+  /** Volatility of the mid's walk and the total swing it diffuses to over the tape. */
+  volatility: number;
+  targetSwing: number;
+  /** The mid at the start, in ticks. */
   startMid: number;
-  meanOffset: number;
-  /** Upper bound on tracked GTC orders: above it the next command is a cancel. */
-  maxLive: number;
+  iocShare: number;
+  /** Share of non-IOC orders cancelled, and of those cancelled, re-sent once more (ORDER_NOT_FOUND). */
+  cancelShare: number;
+  duplicateCancelShare: number;
+  /** Share of non-IOC orders amended, and of those amended and cancelled, amended once more afterwards. */
+  amendShare: number;
+  duplicateAmendShare: number;
+  /** Share of amends that also move the price one tick towards the mid. */
+  repriceShare: number;
+  /** Median time an order rests before its cancel, in µs of the tape's clock (deeper orders live longer). */
+  medianLifeUs: number;
+  /** Offsets from the mid: 1 + k ticks, k <= maxOffset, weight 1/(k+1)^alpha + humpAmp * exp(-(k-humpCenter)^2 / 2). */
+  maxOffset: number;
+  alpha: number;
+  humpAmp: number;
+  humpCenter: number;
+  maxQty: number;
 }
 
 export const SWING: SwingProfile = {
   name: 'swing',
   seed: 0x5eed_0003,
-  commands: 2_000_000,
-  cancelShare: 0.41,
-  amendShare: 0.085,
+  newOrders: 1_000_000,
+  volatility: 0.5,
+  targetSwing: 0.4,
+  startMid: 33_504,
   iocShare: 0.15,
-  crossingShare: 0.15,
-  waveMin: 0.25,
-  waveMax: 0.4,
-  waveCommands: [100_000, 250_000],
-  startMid: 100_000,
-  meanOffset: 10,
-  maxLive: 200_000,
+  cancelShare: 0.95,
+  duplicateCancelShare: 0.02,
+  amendShare: 0.2,
+  duplicateAmendShare: 0.02,
+  repriceShare: 0.8,
+  medianLifeUs: 431,
+  maxOffset: 799,
+  alpha: 2.23,
+  humpAmp: 5,
+  humpCenter: 8,
+  maxQty: 100,
 };
 
-/**
- * Generates a swing tape. Cancels and amends pick a random order among those placed GTC and not
- * cancelled; amends: 40% less quantity at the same price, 25% more, 35% a new passive price near the
- * current mid. The generator does not know which orders have filled meanwhile, so some cancels and
- * amends find no order (and some reductions are at or below what has filled), as in real traffic;
- * cancelling only orders known to rest would, in these proportions, keep the book a few orders
- * deep.
- */
+/** Generates a swing tape (see {@link SwingProfile}); the same profile gives the same tape everywhere. */
 export function generateSwingTape(p: SwingProfile): Tape {
   const random = seededRandom(p.seed);
+  const n = p.newOrders;
+  const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
-  const tape = new Tape(p.commands);
-  const live: string[] = [];
-  const liveQty: number[] = [];
-  const liveSide: number[] = [];
-  let ts = 1_700_000_000_000;
-  let nextId = 0;
-  let mid = p.startMid;
-  let up = true;
-  let waveLeft = 0;
-  let step = 0;
-  const passivePrice = (side: number) => {
-    const offset = 1 + Math.floor(-Math.log(1 - random()) * p.meanOffset);
-    return Math.max(1, Math.round(side === 0 ? mid - offset : mid + offset));
+  const cdf = new Float64Array(p.maxOffset + 1);
+  for (let k = 0, acc = 0; k <= p.maxOffset; k++) {
+    acc += 1 / Math.pow(k + 1, p.alpha) + p.humpAmp * Math.exp(-0.5 * (k - p.humpCenter) ** 2);
+    cdf[k] = acc;
+  }
+  const offset = () => {
+    const x = random() * cdf[p.maxOffset];
+    let lo = 0;
+    let hi = p.maxOffset;
+    while (lo < hi) {
+      const m = (lo + hi) >> 1;
+      if (cdf[m] < x) lo = m + 1;
+      else hi = m;
+    }
+    return lo;
   };
 
-  for (let i = 0; i < p.commands; i++) {
-    if ((i & 7) === 0) ts++;
-    tape.ts[i] = ts;
-    if (waveLeft === 0) {
-      const length = int(p.waveCommands[0], p.waveCommands[1]);
-      const move = mid * (p.waveMin + random() * (p.waveMax - p.waveMin));
-      step = (up ? move : -move) / length;
-      up = !up;
-      waveLeft = length;
-    }
-    mid += step;
-    waveLeft--;
+  // The orders in the order the walk prices them: buys off its first half, sells off its second.
+  const sigma = p.volatility * Math.sqrt((p.targetSwing / p.volatility) ** 2 / n);
+  const price = new Float64Array(n);
+  const qty = new Float64Array(n);
+  const depth = new Uint16Array(n);
+  let mid = p.startMid;
+  for (let i = 0; i < n; i++) {
+    mid *= Math.exp(-0.5 * sigma * sigma + sigma * normal());
+    const k = offset();
+    const m = Math.round(mid);
+    price[i] = Math.max(1, i < n / 2 ? m - (k + 1) : m + (k + 1));
+    qty[i] = int(1, p.maxQty);
+    depth[i] = k;
+  }
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = int(0, i);
+    const t = order[i];
+    order[i] = order[j];
+    order[j] = t;
+  }
 
-    const r = random();
-    if (live.length > 0 && (live.length >= p.maxLive || r < p.cancelShare)) {
-      const k = int(0, live.length - 1);
-      tape.kind[i] = CANCEL;
-      tape.ids[i] = live[k];
-      const last = live.length - 1;
-      live[k] = live[last];
-      liveQty[k] = liveQty[last];
-      liveSide[k] = liveSide[last];
-      live.pop();
-      liveQty.pop();
-      liveSide.pop();
-      continue;
-    }
-    if (live.length > 0 && r < p.cancelShare + p.amendShare) {
-      const k = int(0, live.length - 1);
-      tape.kind[i] = AMEND;
-      tape.ids[i] = live[k];
-      const a = random();
-      if (a < 0.4 && liveQty[k] > 1) {
-        liveQty[k] = int(1, liveQty[k] - 1);
-        tape.amendQty[i] = liveQty[k];
-      } else if (a < 0.65) {
-        liveQty[k] += int(1, 10);
-        tape.amendQty[i] = liveQty[k];
-      } else {
-        tape.amendPrice[i] = passivePrice(liveSide[k]);
-      }
-      continue;
-    }
-    const orderId = (nextId++).toString(36);
-    const side = random() < 0.5 ? 0 : 1;
-    tape.kind[i] = PLACE;
-    tape.ids[i] = orderId;
-    tape.side[i] = side;
+  // Each order's life in arrival order: place, maybe an amend, mostly a cancel (each after the last).
+  const cmds: { kind: number; id: number; price: number; qty: number; ioc: boolean; amendQty: number; amendPrice: number; us: number }[] = [];
+  const lambda = Math.log(2) / p.medianLifeUs;
+  let now = 0;
+  for (const i of order) {
     const ioc = random() < p.iocShare;
-    if (ioc || random() < p.crossingShare) {
-      const through = int(1, 10);
-      tape.tif[i] = ioc ? 1 : 0;
-      tape.price[i] = Math.max(1, Math.round(side === 0 ? mid + through : mid - through));
-      tape.qty[i] = int(1, 20);
-    } else {
-      tape.price[i] = passivePrice(side);
-      tape.qty[i] = int(1, 10);
+    cmds.push({ kind: PLACE, id: i, price: price[i], qty: qty[i], ioc, amendQty: 0, amendPrice: 0, us: now });
+    if (ioc) {
+      now += 1;
+      continue;
     }
-    if (!ioc) {
-      live.push(orderId);
-      liveQty.push(tape.qty[i]);
-      liveSide.push(side);
+    const buy = i < n / 2;
+    let amended = false;
+    let amendPrice = 0;
+    if (random() < p.amendShare) {
+      now += 30 + Math.floor(random() * 70);
+      amendPrice = random() < p.repriceShare ? price[i] + (buy ? 1 : -1) : 0;
+      cmds.push({ kind: AMEND, id: i, price: 0, qty: 0, ioc: false, amendQty: qty[i] + 1, amendPrice, us: now });
+      amended = true;
+    }
+    let cancelled = false;
+    if (random() < p.cancelShare) {
+      now += Math.floor(-Math.log(1 - random()) / (lambda / Math.sqrt(1 + depth[i])));
+      cmds.push({ kind: CANCEL, id: i, price: 0, qty: 0, ioc: false, amendQty: 0, amendPrice: 0, us: now });
+      cancelled = true;
+      if (random() < p.duplicateCancelShare) {
+        now += 1 + Math.floor(random() * 20);
+        cmds.push({ kind: CANCEL, id: i, price: 0, qty: 0, ioc: false, amendQty: 0, amendPrice: 0, us: now });
+      }
+    }
+    if (amended && cancelled && random() < p.duplicateAmendShare) {
+      now += 1 + Math.floor(random() * 20);
+      cmds.push({ kind: AMEND, id: i, price: 0, qty: 0, ioc: false, amendQty: qty[i] + 1, amendPrice, us: now });
+    }
+    now += 1;
+  }
+
+  const tape = new Tape(cmds.length);
+  const ids = new Array<string>(n);
+  for (let c = 0; c < cmds.length; c++) {
+    const cmd = cmds[c];
+    const id = (ids[cmd.id] ??= (cmd.id + 1).toString(36));
+    tape.kind[c] = cmd.kind;
+    tape.ids[c] = id;
+    tape.ts[c] = 1_700_000_000_000 + Math.floor(cmd.us / 1000);
+    if (cmd.kind === PLACE) {
+      tape.side[c] = cmd.id < n / 2 ? 0 : 1;
+      tape.tif[c] = cmd.ioc ? 1 : 0;
+      tape.price[c] = cmd.price;
+      tape.qty[c] = cmd.qty;
+    } else if (cmd.kind === AMEND) {
+      tape.amendQty[c] = cmd.amendQty;
+      tape.amendPrice[c] = cmd.amendPrice;
     }
   }
   return tape;

@@ -32,6 +32,8 @@ export const RECENT_ID_CAPACITY = 10_000;
 export interface MatchingCoreOptions {
   /** Finished order ids remembered for duplicate detection; default {@link RECENT_ID_CAPACITY}. */
   recentIdCapacity?: number;
+  /** Width in ticks of each side's price window (see BookSide); default 2^17. Answers never depend on it. */
+  priceWindowTicks?: number;
 }
 
 /** The top of the book, best level first on each side, as [priceTicks, totalLots]. */
@@ -65,8 +67,8 @@ const AMEND_REJECT_MESSAGES: Record<AmendRejectCode, string> = {
  */
 export class MatchingCore {
   private readonly pool = new OrderPool();
-  private readonly bids = new BookSide('Buy', this.pool);
-  private readonly asks = new BookSide('Sell', this.pool);
+  private readonly bids: BookSide;
+  private readonly asks: BookSide;
   /** Resting order id -> its handle in the pool. */
   private readonly restingIds = new IdIndex(this.pool.ids);
   /** The finished-id memory (oldest first, for snapshots and forgetting) ... */
@@ -94,6 +96,8 @@ export class MatchingCore {
     readonly spec: MarketSpec,
     options: MatchingCoreOptions = {},
   ) {
+    this.bids = new BookSide('Buy', this.pool, options.priceWindowTicks);
+    this.asks = new BookSide('Sell', this.pool, options.priceWindowTicks);
     this.recent = new RecentIds(options.recentIdCapacity ?? RECENT_ID_CAPACITY);
     this.finishedIds = new IdIndex(this.recent.ring);
     this.takerFee = new FeeRate(spec, spec.takerRate);

@@ -140,6 +140,8 @@ export interface LevelOwner {
   readonly side: Side;
   /** Sum of the remaining lots of every order on the side. */
   totalLots: number;
+  /** Called when the level's total changes while `changed` is false (it sets `changed`). */
+  noteChanged(level: PriceLevel): void;
 }
 
 /**
@@ -154,6 +156,13 @@ export class PriceLevel {
   priceTicks = 0;
   /** The level's position in its side's ordering: smaller is better (see BookSide). */
   sortKey = 0;
+  /** Its slot in the side's price window, -1 when outside it or not in the book (kept by BookSide). */
+  slot = -1;
+  /** Whether the total changed since the side's fill-or-kill sums last counted it (kept by BookSide). */
+  changed = false;
+  /** What those sums count for this level, and at which slot (kept by BookSide). */
+  summedLots = 0;
+  summedSlot = -1;
   /** This level's id in the pool (orders point to their level by it). */
   readonly id: number;
   readonly side: Side;
@@ -190,6 +199,7 @@ export class PriceLevel {
     this.tail = h;
     this.totalLots = total;
     this.owner.totalLots += lots;
+    if (!this.changed) this.owner.noteChanged(this);
     return h;
   }
 
@@ -204,12 +214,14 @@ export class PriceLevel {
     pool.unlink(h);
     if (prev === NONE) this.head = next;
     if (next === NONE) this.tail = prev;
+    if (!this.changed) this.owner.noteChanged(this);
   }
 
   /** Takes `lots` from an order that stays in the queue (a partial fill keeps its priority). */
   reduce(h: number, lots: number): number {
     this.totalLots -= lots;
     this.owner.totalLots -= lots;
+    if (!this.changed) this.owner.noteChanged(this);
     return this.pool.reduce(h, lots);
   }
 }

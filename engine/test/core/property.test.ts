@@ -100,3 +100,37 @@ describe('MatchingCore against the reference matcher on a wide book', () => {
     expect(restored.depth(1_000_000)).toEqual(core.depth(1_000_000));
   });
 });
+
+describe('MatchingCore against the reference matcher, prices spread wider than its price window', () => {
+  // A price mapping that keeps the order of prices keeps every answer the same, so the random
+  // tapes run as they are with their prices spread apart, and through cores with narrow windows:
+  // levels outside the window (kept in its tree) on both sides of it, fill-or-kill checks that
+  // sum both, and the window placed again and again.
+  const spread: Record<string, (p: number) => number> = {
+    'prices as they are': (p) => p,
+    'prices x4000': (p) => p * 4_000,
+    'prices p^2 x20': (p) => p * p * 20,
+  };
+  const scaled = (f: (p: number) => number) => (p: number | null | undefined) => (typeof p === 'number' && Number.isSafeInteger(p) && p > 0 ? f(p) : p);
+  const cases = Object.keys(spread).flatMap((name) => [32, 256, undefined].flatMap((window) => [0, 1, 2].map((k) => [name, window ?? 'default', 7000 + k] as const)));
+  test.each(cases)('%s, window %s, random tape %i with amends: identical events and final book', (name, window, seed) => {
+    const spec = specs[seed % specs.length];
+    const core = new MatchingCore(spec, { recentIdCapacity: 300, priceWindowTicks: window === 'default' ? undefined : window });
+    const reference = new ReferenceMatcher(spec, 300);
+    const map = scaled(spread[name]);
+    const tape = randomTape(seed, COMMANDS, { amends: true }).map((c): TimedCommand => {
+      if (c.kind === 'place') return { ...c, price_ticks: map(c.price_ticks) as number | null };
+      if (c.kind === 'amend' && c.price_ticks !== undefined) return { ...c, price_ticks: map(c.price_ticks) as number };
+      return c;
+    });
+    for (let i = 0; i < tape.length; i++) {
+      const got = JSON.stringify(core.apply(tape[i]));
+      const want = JSON.stringify(reference.apply(tape[i]));
+      if (got !== want) expect({ command: i, cmd: tape[i], events: JSON.parse(got) }).toEqual({ command: i, cmd: tape[i], events: JSON.parse(want) });
+      if (i % 1000 === 0) expect(core.depth(1_000_000)).toEqual(reference.depth());
+    }
+    expect(core.depth(1_000_000)).toEqual(reference.depth());
+    const restored = MatchingCore.restore(spec, JSON.parse(JSON.stringify(core.snapshot())));
+    expect(restored.depth(1_000_000)).toEqual(core.depth(1_000_000));
+  });
+});
