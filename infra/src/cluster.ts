@@ -25,6 +25,7 @@ const { values } = parseArgs({
     'redis-port': { type: 'string', default: process.env.XT_REDIS_PORT ?? '6390' },
     symbol: { type: 'string', multiple: true },
     demo: { type: 'boolean', default: false },
+    'redis-cluster': { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },
   },
 });
@@ -53,12 +54,15 @@ async function main(): Promise<void> {
   for (const p of apiPorts) await assertPortFree(p, 'api');
   for (const p of realtimePorts) await assertPortFree(p, 'realtime');
   await assertPortFree(port, 'nginx');
-  const redis = await chooseRedis(redisPort);
+  // --redis-cluster: a real Redis Cluster of its own (3 primaries + 3 replicas on free ports),
+  // living as long as this launcher; otherwise one Redis as `npm start` chooses it.
+  const redis = values['redis-cluster'] ? undefined : await chooseRedis(redisPort);
 
   say(`starting the xTrader cluster: ${apis} api, ${realtimes} realtime, ${engines} engine(s) per symbol, nginx...`);
   const logDir = join(DATA_DIR, 'cluster-logs');
   const stack = await startStack({
-    redisUrl: redis.url,
+    redisUrl: redis?.url,
+    redisCluster: values['redis-cluster'],
     redisPort,
     redisDir: join(DATA_DIR, 'redis'),
     appendOnly: true,
@@ -97,7 +101,7 @@ async function main(): Promise<void> {
       ...nodes.map((p) => `    ${p.name.padEnd(11)} ${p.url} (pid ${p.pid})`),
       '  engines',
       ...engineLines,
-      `  Redis         ${redis.note}`,
+      `  Redis         ${redis ? redis.note : `Redis Cluster ${stack.redisCluster!.nodesSetting} (3 primaries + 3 replicas; its data lives while this launcher runs)`}`,
       ...(bot ? ['  demo bot      quoting and trading every symbol through nginx'] : []),
       `  logs          ${logDir}/*.log (nginx: ${logDir}/nginx/error.log)`,
       '',

@@ -94,6 +94,18 @@ describe('docker-compose.yml', () => {
     }
     expect(existsSync(join(REPO_ROOT, nodes[0][1].build!.dockerfile))).toBe(true);
   });
+
+  it('has a cluster profile: six cluster nodes joined as 3 primaries + 3 replicas, and every process told of them', () => {
+    const profiled = services.filter(([, s]) => (s as { profiles?: string[] }).profiles?.includes('cluster'));
+    const clusterNodes = profiled.filter(([, s]) => s.command?.[0] === 'redis-server');
+    expect(clusterNodes).toHaveLength(6);
+    for (const [, s] of clusterNodes) expect(s.command!.join(' ')).toContain('--cluster-enabled yes');
+    const init = compose.services['redis-cluster-init'];
+    expect(init.command!.join(' ')).toMatch(/--cluster create .* --cluster-replicas 1 --cluster-yes/);
+    for (const [name, s] of services.filter(([, s]) => s.command?.[0] === 'node')) {
+      expect({ name, nodes: s.environment?.REDIS_CLUSTER_NODES }).toEqual({ name, nodes: '${XT_REDIS_CLUSTER_NODES:-}' });
+    }
+  });
 });
 
 describe('the k6 scripts', () => {

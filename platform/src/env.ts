@@ -10,10 +10,13 @@ export const DEFAULT_LEDGER_SHARDS = 4;
  */
 export const CommonEnv = z.object({
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
-  /** `host:port,...` of a Redis Cluster's nodes: when set, every client is a cluster client and REDIS_URL is not used. */
+  /**
+   * `host:port,...` of a Redis Cluster's nodes: when set, every client is a cluster client and
+   * REDIS_URL is not used. Empty is unset (docker compose passes an unset variable as empty).
+   */
   REDIS_CLUSTER_NODES: z
     .string()
-    .regex(/^[^\s:,]+:\d{1,5}(,[^\s:,]+:\d{1,5})*$/, 'a comma-separated list of host:port')
+    .regex(/^$|^[^\s:,]+:\d{1,5}(,[^\s:,]+:\d{1,5})*$/, 'a comma-separated list of host:port')
     .optional(),
   /** Key prefix: lets several exchanges (or test runs) share one Redis. */
   XT_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/).default(DEFAULT_PREFIX),
