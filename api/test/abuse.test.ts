@@ -9,12 +9,13 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { RedisServer, waitFor } from '@xtrader/platform';
 import { symbolKeys } from '@xtrader/protocol';
-import { http, newAccount, signedHttp, type Account } from './helpers';
+import { http, LedgerWriters, newAccount, signedHttp, TEST_LEDGER_ENV, TEST_LEDGER_SHARDS, type Account } from './helpers';
 
 const ROOT = join(__dirname, '..', '..');
 const BUDGET = 3;
 let server: RedisServer;
 let child: ChildProcess;
+let ledger: LedgerWriters;
 let base: string;
 let port: number;
 let account: Account;
@@ -22,6 +23,8 @@ const prefix = `t-${randomBytes(4).toString('hex')}`;
 
 beforeAll(async () => {
   server = await RedisServer.launch();
+  ledger = new LedgerWriters(server.url, prefix, TEST_LEDGER_SHARDS);
+  ledger.start();
   child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'api', 'src', 'main.ts')], {
     cwd: ROOT,
     env: {
@@ -35,6 +38,7 @@ beforeAll(async () => {
       API_RATE_WINDOW_S: '3600',
       XT_HTTP_HEADERS_TIMEOUT_MS: '1000',
       XT_HTTP_REQUEST_TIMEOUT_MS: '1500',
+      ...TEST_LEDGER_ENV,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -52,6 +56,7 @@ beforeAll(async () => {
 }, 30_000);
 afterAll(async () => {
   child?.kill('SIGTERM');
+  await ledger?.stop();
   await server?.destroy();
 });
 

@@ -24,12 +24,12 @@ async function deposit(a: Account, asset: string, amount: string): Promise<void>
 const balancesOf = async (a: Account) => (await signedHttp(a, 'GET', `${stack.api.url}/api/v1/account`)).body.balances as { asset: string; available: number; locked: number }[];
 
 test('a new account has every asset of the listed markets at zero', async () => {
-  const a = await newAccount(stack.api.url);
+  const a = await newAccount(stack.api.url, { funded: false });
   expect(await balancesOf(a)).toEqual(['AAPL', 'BTC', 'ETH', 'KRW', 'USD'].map((asset) => ({ asset, available: 0, locked: 0 })));
 });
 
 test('deposits and a lock show as available and locked, in both dialects', async () => {
-  const a = await newAccount(stack.api.url);
+  const a = await newAccount(stack.api.url, { funded: false });
   await deposit(a, 'KRW', '1234567.89');
   await deposit(a, 'BTC', '1.5');
   // A Sell of 0.25 BTC locked through the account's shard, as the order path does.

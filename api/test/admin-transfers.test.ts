@@ -46,7 +46,7 @@ afterAll(async () => {
 });
 
 test('a deposit answers with the balance after it; a withdrawal takes from available', async () => {
-  const a = await newAccount(stack.api.url);
+  const a = await newAccount(stack.api.url, { funded: false });
   const dep = await deposit({ account_id: a.accountId, asset: 'KRW', amount: '1000000.5', tx_id: txId() });
   expect(dep).toMatchObject({ status: 200, body: { kind: 'deposit', account_id: a.accountId, asset: 'KRW', amount: '1000000.5', available: '1000000.5', locked: '0' } });
   const wd = await withdraw({ account_id: a.accountId, asset: 'KRW', amount: 0.5, tx_id: txId() });
@@ -55,7 +55,7 @@ test('a deposit answers with the balance after it; a withdrawal takes from avail
 });
 
 test('a replayed tx_id with the same content gets the first answer and moves nothing again, "1" and "1.0" alike', async () => {
-  const a = await newAccount(stack.api.url);
+  const a = await newAccount(stack.api.url, { funded: false });
   const tx = txId();
   const first = await deposit({ account_id: a.accountId, asset: 'BTC', amount: '1', tx_id: tx });
   await deposit({ account_id: a.accountId, asset: 'BTC', amount: '2', tx_id: txId() });
@@ -71,8 +71,8 @@ test.each([
   ['a withdrawal', { kind: 'withdrawal' }],
   ['another account (on any shard)', { other: true }],
 ])('the same tx_id with %s is 409 TX_ID_CONFLICT and changes nothing', async (_name, change: Record<string, unknown>) => {
-  const a = await newAccount(stack.api.url);
-  const b = await newAccount(stack.api.url);
+  const a = await newAccount(stack.api.url, { funded: false });
+  const b = await newAccount(stack.api.url, { funded: false });
   const tx = txId();
   await deposit({ account_id: a.accountId, asset: 'BTC', amount: '1', tx_id: tx });
   const before = await ledgerState();
@@ -83,7 +83,7 @@ test.each([
 });
 
 test('a withdrawal over available is 400 INSUFFICIENT_FUNDS, changes no balance, and its tx_id may be used again', async () => {
-  const a = await newAccount(stack.api.url);
+  const a = await newAccount(stack.api.url, { funded: false });
   await deposit({ account_id: a.accountId, asset: 'ETH', amount: '1', tx_id: txId() });
   const tx = txId();
   const over = await withdraw({ account_id: a.accountId, asset: 'ETH', amount: '1.00000001', tx_id: tx });
@@ -96,7 +96,7 @@ test('a withdrawal over available is 400 INSUFFICIENT_FUNDS, changes no balance,
 describe('every bad input is refused with its code and changes nothing', () => {
   let a: Account;
   beforeAll(async () => {
-    a = await newAccount(stack.api.url);
+    a = await newAccount(stack.api.url, { funded: false });
   });
   const good = () => ({ account_id: a.accountId, asset: 'KRW', amount: '10', tx_id: txId() });
   test.each([
@@ -132,7 +132,7 @@ test.each([
   ['a wrong token', 'not-the-token'],
   ['a token one character short', TEST_ADMIN_TOKEN.slice(0, -1)],
 ])('with %s every admin route is 401 UNAUTHENTICATED and nothing moves', async (_name, token) => {
-  const a = await newAccount(stack.api.url);
+  const a = await newAccount(stack.api.url, { funded: false });
   const before = await ledgerState();
   expect(await admin('deposits', { account_id: a.accountId, asset: 'KRW', amount: '1', tx_id: txId() }, token)).toMatchObject({ status: 401, body: { error: 'UNAUTHENTICATED' } });
   expect(await admin('withdrawals', { account_id: a.accountId, asset: 'KRW', amount: '1', tx_id: txId() }, token)).toMatchObject({ status: 401, body: { error: 'UNAUTHENTICATED' } });
@@ -143,7 +143,7 @@ test.each([
 test('a node without XT_ADMIN_TOKEN has no admin routes: 404 with any token', async () => {
   const node = await anotherNode(stack, { admin: {} });
   try {
-    const a = await newAccount(stack.api.url);
+    const a = await newAccount(stack.api.url, { funded: false });
     const before = await ledgerState();
     for (const token of [TEST_ADMIN_TOKEN, '']) {
       expect(await admin('deposits', { account_id: a.accountId, asset: 'KRW', amount: '1', tx_id: txId() }, token, node.url)).toMatchObject({ status: 404, body: { error: 'NOT_FOUND' } });

@@ -8,12 +8,19 @@ import type { AuthConfig } from '../src/auth';
 import type { MarketHealthOptions } from '../src/market-health';
 import type { RateLimitOptions } from '../src/rate-limit';
 import { SymbolRunner } from '../../engine/src/runner';
+import { fundAccount } from '../../infra/src/api-client';
 import { LedgerWriters } from './support/ledger-writers';
+
+export { LedgerWriters };
 
 /** The test stacks' ledger: two account shards, each with an in-process writer. */
 export const TEST_LEDGER_SHARDS = 2;
 /** The test stacks' XT_ADMIN_TOKEN. */
 export const TEST_ADMIN_TOKEN = 'test-admin-token';
+/** The environment a test gives the api and ledger processes it spawns, so that `newAccount` can fund accounts there. */
+export const TEST_LEDGER_ENV = { XT_LEDGER_SHARDS: String(TEST_LEDGER_SHARDS), XT_ADMIN_TOKEN: TEST_ADMIN_TOKEN };
+/** The options of an in-process api node that serves the test ledger (pair it with {@link LedgerWriters}). */
+export const TEST_LEDGER_API = { ledger: { shardCount: TEST_LEDGER_SHARDS }, admin: { token: TEST_ADMIN_TOKEN } };
 
 /** A real redis-server, an in-process api node and one in-process engine runner per symbol. */
 export interface Stack {
@@ -47,7 +54,8 @@ export async function startStack(opts: { appendOnly?: boolean; engines?: boolean
   ledger?.start();
   await Promise.all([...runners.map((r) => r.whenLeader()), ledger?.whenLeading()]);
   const redis = redisServer.client();
-  const account = await newAccount(api.url);
+  // Without its ledger writers the stack cannot fund: its account starts empty.
+  const account = await newAccount(api.url, { funded: ledger !== undefined });
   return {
     account,
     redisServer,
@@ -88,8 +96,7 @@ export function anotherNode(stack: Pick<Stack, 'redisServer' | 'prefix' | 'marke
     port: 0,
     host: '127.0.0.1',
     log: createLogger('test', 'silent'),
-    ledger: { shardCount: TEST_LEDGER_SHARDS },
-    admin: { token: TEST_ADMIN_TOKEN },
+    ...TEST_LEDGER_API,
     ...opts,
   });
 }
@@ -130,11 +137,17 @@ export interface Account {
 
 let accountCount = 0;
 
-/** Signs up a fresh account on `baseUrl`, logs in and creates a read+trade API key. */
-export async function newAccount(baseUrl: string, username = `user_${process.pid}_${++accountCount}_${randomBytes(2).toString('hex')}`): Promise<Account> {
+/**
+ * Signs up a fresh account on `baseUrl`, logs in, creates a read+trade API key and, unless
+ * `funded: false`, deposits {@link GENEROUS_FUNDS} of every asset through the admin routes (the
+ * node needs {@link TEST_ADMIN_TOKEN} and a ledger writer per shard, as {@link startStack} has).
+ */
+export async function newAccount(baseUrl: string, opts: { username?: string; funded?: boolean } = {}): Promise<Account> {
+  const username = opts.username ?? `user_${process.pid}_${++accountCount}_${randomBytes(2).toString('hex')}`;
   const password = 'correct horse battery';
   const signup = await http('POST', `${baseUrl}/api/v1/auth/signup`, { username, password });
   if (signup.status !== 201) throw new Error(`signup answered ${signup.status}: ${JSON.stringify(signup.body)}`);
+  if (opts.funded !== false) await fundAccount(baseUrl, signup.body.account_id, { adminToken: TEST_ADMIN_TOKEN });
   const login = await http('POST', `${baseUrl}/api/v1/auth/login`, { username, password });
   if (login.status !== 200) throw new Error(`login answered ${login.status}: ${JSON.stringify(login.body)}`);
   const token = login.body.token as string;

@@ -9,12 +9,13 @@ import { createLogger, RedisServer } from '@xtrader/platform';
 import { loadMarketMap } from '@xtrader/protocol/node';
 import { startApi, type RunningApi } from '../src/app';
 import { SymbolRunner } from '../../engine/src/runner';
-import { newAccount, signedHttp, type Account } from './helpers';
+import { LedgerWriters, newAccount, signedHttp, TEST_LEDGER_API, TEST_LEDGER_ENV, TEST_LEDGER_SHARDS, type Account } from './helpers';
 
 const ROOT = join(__dirname, '..', '..');
 let server: RedisServer;
 let inProcess: RunningApi;
 let runner: SymbolRunner;
+let ledger: LedgerWriters;
 let account: Account;
 const prefix = `t-${randomBytes(4).toString('hex')}`;
 
@@ -22,7 +23,9 @@ beforeAll(async () => {
   server = await RedisServer.launch();
   const markets = loadMarketMap();
   const log = createLogger('test', 'silent');
-  inProcess = await startApi({ redisUrl: server.url, prefix, markets, port: 0, host: '127.0.0.1', log });
+  inProcess = await startApi({ redisUrl: server.url, prefix, markets, port: 0, host: '127.0.0.1', log, ...TEST_LEDGER_API });
+  ledger = new LedgerWriters(server.url, prefix, TEST_LEDGER_SHARDS);
+  ledger.start();
   runner = new SymbolRunner({ spec: markets.get('BTC-KRW')!, redisUrl: server.url, prefix, engineId: 'proc-test', log, blockMs: 50 });
   void runner.start();
   await runner.whenLeader();
@@ -30,6 +33,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await runner?.stop();
+  await ledger?.stop();
   await inProcess?.close();
   await server?.destroy();
 });
@@ -37,7 +41,7 @@ afterAll(async () => {
 test('two api nodes (one a real process) share the order path; SIGTERM exits 0', async () => {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'api', 'src', 'main.ts')], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', REDIS_URL: server.url, XT_PREFIX: prefix, LOG_LEVEL: 'info' },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', REDIS_URL: server.url, XT_PREFIX: prefix, LOG_LEVEL: 'info', ...TEST_LEDGER_ENV },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

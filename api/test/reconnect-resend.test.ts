@@ -10,7 +10,7 @@ import { createLogger, RedisServer, waitFor } from '@xtrader/platform';
 import { symbolKeys } from '@xtrader/protocol';
 import { loadMarketMap } from '@xtrader/protocol/node';
 import { startApi, type RunningApi } from '../src/app';
-import { newAccount, signedHttp, type Account } from './helpers';
+import { LedgerWriters, newAccount, signedHttp, TEST_LEDGER_API, TEST_LEDGER_SHARDS, type Account } from './helpers';
 
 /**
  * A TCP proxy in front of Redis that, once armed, forwards the next place command to Redis,
@@ -70,6 +70,7 @@ class CuttingProxy {
 let redisServer: RedisServer;
 let proxy: CuttingProxy;
 let api: RunningApi;
+let ledger: LedgerWriters;
 let account: Account;
 const prefix = `t-${randomBytes(4).toString('hex')}`;
 
@@ -80,10 +81,15 @@ beforeAll(async () => {
   api = await startApi({ redisUrl: `redis://127.0.0.1:${port}`, prefix, markets: loadMarketMap(), port: 0, host: '127.0.0.1', log: createLogger('test', 'silent'), appendConnections: 1,
     // The key is looked up once: the cut must hit the place, not an API key lookup.
     auth: { cacheMs: 60_000 },
+    ...TEST_LEDGER_API,
   });
+  // The ledger talks to Redis directly: only the api's connections go through the cutting proxy.
+  ledger = new LedgerWriters(redisServer.url, prefix, TEST_LEDGER_SHARDS);
+  ledger.start();
   account = await newAccount(api.url);
 });
 afterAll(async () => {
+  await ledger?.stop();
   await api?.close();
   await proxy?.close();
   await redisServer?.destroy();

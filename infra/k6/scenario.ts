@@ -7,6 +7,7 @@
  */
 import { hmac } from 'k6/crypto';
 import http from 'k6/http';
+import { fundingDeposits } from '../src/funds.ts';
 
 /** Base URL of an api node or the load balancer (XT_BASE_URL, default http://127.0.0.1:7000). */
 export const BASE_URL = (__ENV.XT_BASE_URL || 'http://127.0.0.1:7000').replace(/\/$/, '');
@@ -16,6 +17,8 @@ export const WS_URL = __ENV.XT_WS_URL || 'ws://127.0.0.1:7001/ws';
 export const DURATION = __ENV.XT_DURATION || '60s';
 /** Symbols to trade or watch (XT_SYMBOLS, comma separated, default every listed symbol). */
 export const SYMBOLS: string[] | undefined = __ENV.XT_SYMBOLS ? __ENV.XT_SYMBOLS.split(',') : undefined;
+/** The exchange's XT_ADMIN_TOKEN (XT_ADMIN_TOKEN): the run's account is funded through the admin routes; unset, it is not funded. */
+export const ADMIN_TOKEN: string | undefined = __ENV.XT_ADMIN_TOKEN || undefined;
 
 export interface PairMarket {
   symbol: string;
@@ -51,13 +54,21 @@ export interface K6Credentials {
   apiSecret: string;
 }
 
-/** Signs up an account, logs in and creates a read+trade key, through the API (in `setup()`). */
+/** Signs up an account, funds it (with XT_ADMIN_TOKEN), logs in and creates a read+trade key, through the API (in `setup()`). */
 export function createCredentials(prefix: string): K6Credentials {
   const username = `${prefix}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6).toString(36)}`.slice(0, 32);
   const password = `pw-${Math.random().toString(36).slice(2)}-${Date.now()}`;
   const json = { headers: { 'content-type': 'application/json' } };
   const signup = http.post(`${BASE_URL}/api/v1/auth/signup`, JSON.stringify({ username, password }), json);
   if (signup.status !== 201) throw new Error(`signup answered ${signup.status}: ${String(signup.body)}`);
+  if (ADMIN_TOKEN) {
+    const admin = { headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` } };
+    for (const deposit of fundingDeposits(signup.json('account_id') as string)) {
+      const res = http.post(`${BASE_URL}/api/v1/admin/deposits`, JSON.stringify(deposit), admin);
+      // An asset the exchange does not list is skipped (400 ASSET_NOT_FOUND).
+      if (res.status !== 200 && res.json('error') !== 'ASSET_NOT_FOUND') throw new Error(`funding ${deposit.asset} answered ${res.status}: ${String(res.body)}`);
+    }
+  }
   const login = http.post(`${BASE_URL}/api/v1/auth/login`, JSON.stringify({ username, password }), json);
   if (login.status !== 200) throw new Error(`login answered ${login.status}`);
   const token = login.json('token') as string;

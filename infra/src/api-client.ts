@@ -1,6 +1,35 @@
 import { randomBytes } from 'node:crypto';
 import type { CreatedApiKey, LoginResponse, PlaceOrderAccepted, PlaceOrderRequest, SignupResponse, SymbolsResponse } from '@xtrader/protocol';
 import { signedHeaders } from '@xtrader/protocol/node';
+import { GENEROUS_FUNDS, fundingDeposits } from './funds';
+
+export { GENEROUS_FUNDS };
+
+/** How a new account gets its money: deposits through the admin routes (`XT_ADMIN_TOKEN`). */
+export interface Funding {
+  adminToken: string;
+  /** Per asset, the decimal amount to deposit (default {@link GENEROUS_FUNDS}). */
+  amounts?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Deposits `amounts` into `accountId` through `POST /api/v1/admin/deposits`, one tx id per asset
+ * (`fund-<account>-<asset>`, so calling it again deposits nothing twice); an asset the exchange
+ * does not list is skipped.
+ */
+export async function fundAccount(baseUrl: string, accountId: string, funding: Funding, timeoutMs = 5000): Promise<void> {
+  const admin = new ApiClient(baseUrl, timeoutMs);
+  const auth = { authorization: `Bearer ${funding.adminToken}` };
+  await Promise.all(
+    fundingDeposits(accountId, funding.amounts).map(async (deposit) => {
+      try {
+        await admin.request('POST', '/api/v1/admin/deposits', deposit, auth);
+      } catch (e) {
+        if (!(e instanceof ApiError && e.code === 'ASSET_NOT_FOUND')) throw e;
+      }
+    }),
+  );
+}
 
 /** An API key and its secret: what signs a bot's requests. */
 export interface ApiCredentials {
@@ -34,13 +63,15 @@ export class ApiClient {
 
   /**
    * Signs up a fresh account (`<prefix>_<random>`), logs in, creates a read+trade API key and
-   * returns a client that signs with it: how a bot gets its credentials at start.
+   * returns a client that signs with it: how a bot gets its credentials at start. With `funding`
+   * the account gets its money through the admin routes before it is returned.
    */
-  static async withNewAccount(baseUrl: string, prefix = 'bot', timeoutMs = 5000): Promise<ApiClient> {
+  static async withNewAccount(baseUrl: string, prefix = 'bot', timeoutMs = 5000, funding?: Funding): Promise<ApiClient> {
     const anonymous = new ApiClient(baseUrl, timeoutMs);
     const username = `${prefix}_${randomBytes(6).toString('hex')}`.slice(0, 32);
     const password = randomBytes(18).toString('base64url');
-    await anonymous.request<SignupResponse>('POST', '/api/v1/auth/signup', { username, password });
+    const signup = await anonymous.request<SignupResponse>('POST', '/api/v1/auth/signup', { username, password });
+    if (funding) await fundAccount(baseUrl, signup.account_id, funding, timeoutMs);
     const login = await anonymous.request<LoginResponse>('POST', '/api/v1/auth/login', { username, password });
     const key = await anonymous.request<CreatedApiKey>('POST', '/api/v1/api-keys', { label: prefix, scopes: ['read', 'trade'] }, { authorization: `Bearer ${login.token}` });
     return new ApiClient(baseUrl, timeoutMs, { apiKey: key.api_key, apiSecret: key.api_secret });

@@ -8,7 +8,7 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chooseRedis, recordProcesses, reportStale, say, startDemoBot, stopOnSignals } from './launcher';
+import { chooseRedis, demoEnv, recordProcesses, reportStale, say, startDemoBot, stopOnSignals } from './launcher';
 import { nginxLimitsFromEnv } from './nginx';
 import { DATA_DIR } from './paths';
 import { assertPortFree, ensureWebBuild } from './prerequisites';
@@ -60,6 +60,7 @@ async function main(): Promise<void> {
 
   say(`starting the xTrader cluster: ${apis} api, ${realtimes} realtime, ${engines} engine(s) per symbol, nginx...`);
   const logDir = join(DATA_DIR, 'cluster-logs');
+  const demo = values.demo ? demoEnv() : {};
   const stack = await startStack({
     redisUrl: redis?.url,
     redisCluster: values['redis-cluster'],
@@ -78,8 +79,9 @@ async function main(): Promise<void> {
     logDir,
     echo: values.verbose,
     restartOnCrash: true,
+    env: demo,
   });
-  const bot = values.demo ? await startDemoBot(stack.nginxUrl!, logDir, values.symbol, values.verbose!) : undefined;
+  const bot = values.demo ? await startDemoBot(stack.nginxUrl!, logDir, values.symbol, values.verbose!, demo) : undefined;
   recordProcesses(RECORD, [...stack.processes, ...(bot ? [bot] : [])]);
 
   const engineLines = await Promise.all(

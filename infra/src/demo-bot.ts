@@ -5,7 +5,9 @@
  *   tsx infra/src/demo-bot.ts [--api http://127.0.0.1:7000] [--rate 4] [--symbol BTC-KRW ...]
  *
  * Settings (flags win over the environment): XT_DEMO_API_URL (--api), XT_DEMO_RATE (--rate,
- * actions per second per symbol), XT_SYMBOLS_FILE (the markets), LOG_LEVEL.
+ * actions per second per symbol), XT_SYMBOLS_FILE (the markets), XT_ADMIN_TOKEN (the exchange's
+ * admin token: the bot's account is funded with GENEROUS_FUNDS through the admin routes; unset,
+ * it trades unfunded), LOG_LEVEL.
  */
 import { parseArgs } from 'node:util';
 import { createLogger, onShutdown } from '@xtrader/platform';
@@ -32,11 +34,13 @@ if (markets.length === 0) {
   process.exit(2);
 }
 
-/** The demo trades as an account of its own, created at start through the API (retried while the api boots). */
+/** The demo trades as an account of its own, created and funded at start through the API (retried while the api boots). */
 async function connect(baseUrl: string): Promise<ApiClient> {
+  const adminToken = process.env.XT_ADMIN_TOKEN;
+  if (!adminToken) log.warn('XT_ADMIN_TOKEN is unset: the demo account is not funded');
   for (let attempt = 0; ; attempt++) {
     try {
-      return await ApiClient.withNewAccount(baseUrl, 'demo');
+      return await ApiClient.withNewAccount(baseUrl, 'demo', undefined, adminToken ? { adminToken } : undefined);
     } catch (e) {
       if (attempt % 10 === 0) log.warn('cannot create the demo account yet; retrying', { error: (e as Error).message });
       await sleep(1000);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { ManagedProcess } from './managed-process';
@@ -99,12 +100,12 @@ export function recordProcesses(file: string, processes: { name: string; pid: nu
 }
 
 /** Starts the demo market maker against `apiUrl` (a node or the balancer). */
-export async function startDemoBot(apiUrl: string, logDir: string, symbols: string[] | undefined, echo: boolean): Promise<ManagedProcess> {
+export async function startDemoBot(apiUrl: string, logDir: string, symbols: string[] | undefined, echo: boolean, env: NodeJS.ProcessEnv = {}): Promise<ManagedProcess> {
   const bot = new ManagedProcess({
     name: 'demo-bot',
     command: process.execPath,
     args: ['--import', 'tsx', ENTRY.demoBot, '--api', apiUrl, ...(symbols ?? []).flatMap((s) => ['--symbol', s])],
-    env: process.env,
+    env: { ...process.env, ...env },
     cwd: REPO_ROOT,
     logFile: join(logDir, 'demo-bot.log'),
     echo,
@@ -112,6 +113,15 @@ export async function startDemoBot(apiUrl: string, logDir: string, symbols: stri
   });
   await bot.start();
   return bot;
+}
+
+/**
+ * What `--demo` adds to every process's environment: the faucet on (unless XT_FAUCET says
+ * otherwise) and an admin token (XT_ADMIN_TOKEN, else a fresh random one), with which the demo
+ * bot funds its market makers through the admin routes.
+ */
+export function demoEnv(env: NodeJS.ProcessEnv = process.env): { XT_FAUCET: string; XT_ADMIN_TOKEN: string } {
+  return { XT_FAUCET: env.XT_FAUCET || 'on', XT_ADMIN_TOKEN: env.XT_ADMIN_TOKEN || randomBytes(18).toString('base64url') };
 }
 
 /**

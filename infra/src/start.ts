@@ -9,7 +9,7 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chooseRedis, recordProcesses, reportStale, say, startDemoBot, stopOnSignals } from './launcher';
+import { chooseRedis, demoEnv, recordProcesses, reportStale, say, startDemoBot, stopOnSignals } from './launcher';
 import { DATA_DIR } from './paths';
 import { assertPortFree, ensureWebBuild } from './prerequisites';
 import { startStack } from './stack';
@@ -40,6 +40,7 @@ async function main(): Promise<void> {
 
   say('starting xTrader...');
   const logDir = join(DATA_DIR, 'logs');
+  const demo = values.demo ? demoEnv() : {};
   const stack = await startStack({
     redisUrl: redis.url,
     redisPort,
@@ -51,8 +52,9 @@ async function main(): Promise<void> {
     logDir,
     echo: values.verbose,
     restartOnCrash: true,
+    env: demo,
   });
-  const bot = values.demo ? await startDemoBot(stack.apiUrls[0], logDir, values.symbol, values.verbose!) : undefined;
+  const bot = values.demo ? await startDemoBot(stack.apiUrls[0], logDir, values.symbol, values.verbose!, demo) : undefined;
   recordProcesses(RECORD, [...stack.processes, ...(bot ? [bot] : [])]);
 
   say(

@@ -13,7 +13,7 @@ import { ApiClient } from '../src/api-client';
 import { startStack, type Stack } from '../src/stack';
 import { REPO_ROOT } from '../src/paths';
 import { waitFor } from '@xtrader/platform';
-import { FeedClient, getOrder, placeOrder } from './support/exchange-client';
+import { FeedClient, getOrder, placeOrder, TEST_ADMIN_TOKEN } from './support/exchange-client';
 
 const SYMBOL = 'BTC-KRW';
 let stack: Stack;
@@ -40,10 +40,10 @@ beforeAll(async () => {
     symbols: [SYMBOL],
     prefix: `t-${randomBytes(4).toString('hex')}`,
     // A short lease so the standby takes over a killed engine within about a second.
-    env: { ENGINE_LEASE_MS: '1500', LOG_LEVEL: 'warn' },
+    env: { ENGINE_LEASE_MS: '1500', LOG_LEVEL: 'warn', XT_ADMIN_TOKEN: TEST_ADMIN_TOKEN },
   });
   base = stack.nginxUrl!;
-  trader = await ApiClient.withNewAccount(base, 'cluster');
+  trader = await ApiClient.withNewAccount(base, 'cluster', undefined, { adminToken: TEST_ADMIN_TOKEN });
   wsUrl = `${base.replace('http', 'ws')}/ws`;
 }, 120_000);
 

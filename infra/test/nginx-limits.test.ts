@@ -6,13 +6,14 @@
 import { WebSocket } from 'ws';
 import { ApiClient } from '../src/api-client';
 import { startStack, type Stack } from '../src/stack';
+import { TEST_ADMIN_TOKEN } from './support/exchange-client';
 
 let stack: Stack;
 let trader: ApiClient;
 beforeAll(async () => {
-  stack = await startStack({ symbols: ['BTC-KRW'], apis: 1, realtimes: 1, nginx: true, nginxLimits: { connPerAddress: 2, writeRate: 1, writeBurst: 2 } });
-  // The account is made on the api node itself: its signup and login are writes nginx would count.
-  trader = await ApiClient.withNewAccount(stack.apiUrls[0], 'limits');
+  stack = await startStack({ symbols: ['BTC-KRW'], apis: 1, realtimes: 1, nginx: true, nginxLimits: { connPerAddress: 2, writeRate: 1, writeBurst: 2 }, env: { XT_ADMIN_TOKEN: TEST_ADMIN_TOKEN } });
+  // The account is made (and funded) on the api node itself: its signup and login are writes nginx would count.
+  trader = await ApiClient.withNewAccount(stack.apiUrls[0], 'limits', undefined, { adminToken: TEST_ADMIN_TOKEN });
 }, 120_000);
 afterAll(async () => {
   await stack?.stop();

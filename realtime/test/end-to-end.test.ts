@@ -1,6 +1,6 @@
 import { RedisServer, freePort } from '@xtrader/platform';
 import { NodeProcess, SioClient, WsClient, randomPrefix, spawnService, subscribe } from './support';
-import { newAccount, signedHttp } from '../../api/test/helpers';
+import { newAccount, signedHttp, TEST_LEDGER_ENV } from '../../api/test/helpers';
 
 /**
  * A real trade, end to end: orders through the api, matched by the engine, pushed by two realtime
@@ -13,13 +13,14 @@ test('a trade placed through the api reaches socket.io and /ws clients on two no
   const apiPort = await freePort();
   const stops: (() => Promise<unknown>)[] = [];
   try {
-    const [engine, api, nodeA, nodeB] = await Promise.all([
+    const [engine, ledger, api, nodeA, nodeB] = await Promise.all([
       spawnService('engine/src/main.ts', ['--symbol', 'BTC-KRW'], env, 'engine started'),
-      spawnService('api/src/main.ts', [], { ...env, PORT: String(apiPort), HOST: '127.0.0.1' }, 'api listening'),
+      spawnService('ledger/src/main.ts', [], { ...env, ...TEST_LEDGER_ENV }, 'ledger started'),
+      spawnService('api/src/main.ts', [], { ...env, ...TEST_LEDGER_ENV, PORT: String(apiPort), HOST: '127.0.0.1' }, 'api listening'),
       NodeProcess.start(env),
       NodeProcess.start(env),
     ]);
-    stops.push(() => engine.stop(), () => api.stop(), () => nodeA.stop(), () => nodeB.stop());
+    stops.push(() => engine.stop(), () => ledger.stop(), () => api.stop(), () => nodeA.stop(), () => nodeB.stop());
 
     const clients = [await SioClient.connect(nodeA.url, 'e2e'), await WsClient.connect(nodeB.url, 'e2e')];
     stops.push(async () => clients.forEach((c) => c.close()));

@@ -10,8 +10,8 @@ import { type Stack } from '@xtrader/infra';
 import { waitFor } from '@xtrader/platform';
 import { PrivateEmitter } from '@xtrader/realtime';
 import { launchBrowser, openPage, screenshot } from './support/browser';
-import { placeViaApi, recentTrades, startExchange } from './support/exchange';
-import { TradingPage } from './support/page';
+import { fundUser, placeViaApi, recentTrades, startExchange } from './support/exchange';
+import { DEFAULT_PASSWORD, TradingPage } from './support/page';
 import { SignedClient } from './support/signed-client';
 
 jest.setTimeout(90_000);
@@ -109,6 +109,7 @@ test('a limit buy and a crossing sell placed through the form reach the book, tr
   await withPage('02-trade-through-form', async (ui, page) => {
     await ui.ready();
     await ui.signUp('buyer_02');
+    await fundUser(stack, 'buyer_02', DEFAULT_PASSWORD);
     await ui.placeOrder({ side: 'Buy', price: '50000000', quantity: '0.5' });
     await ui.bookRow('bid', 50000000, 0.5).waitFor();
     await ui.myOrder('NEW').waitFor();
@@ -118,6 +119,7 @@ test('a limit buy and a crossing sell placed through the form reach the book, tr
     await ui.logOut();
     await page.locator('[data-testid=my-orders-signed-out]').waitFor();
     await ui.signUp('seller_02');
+    await fundUser(stack, 'seller_02', DEFAULT_PASSWORD);
     await ui.placeOrder({ side: 'Sell', price: '50000000', quantity: '0.2' });
     // The maker's remainder, the trade (taker side Sell), the open candle and the statistics.
     await ui.bookRow('bid', 50000000, 0.3).waitFor();
@@ -182,6 +184,7 @@ test('cancel in "my orders" takes the order off the book', async () => {
   await withPage('03-cancel', async (ui, page) => {
     await ui.ready();
     await ui.signUp('trader_03');
+    await fundUser(stack, 'trader_03', DEFAULT_PASSWORD);
     await ui.placeOrder({ side: 'Buy', price: '45000000', quantity: '0.25' });
     await ui.bookRow('bid', 45000000, 0.25).waitFor();
     const row = ui.myOrder('NEW');
@@ -197,6 +200,7 @@ test('a quantity finer than the lot is refused before sending, with the reason n
   await withPage('04-bad-quantity', async (ui, page) => {
     await ui.ready();
     await ui.signUp('trader_04');
+    await fundUser(stack, 'trader_04', DEFAULT_PASSWORD);
     const posts: string[] = [];
     page.on('request', (r) => {
       if (r.method() === 'POST') posts.push(r.url());
@@ -243,6 +247,7 @@ test('my orders follow the account to a second browser; another account neither 
   await withPage('09-orders-follow-account', async (ui, page) => {
     await ui.ready();
     await ui.signUp('alice_09');
+    await fundUser(stack, 'alice_09', DEFAULT_PASSWORD);
     await ui.placeOrder({ side: 'Buy', price: '44000000', quantity: '0.3' });
     await ui.bookRow('bid', 44000000, 0.3).waitFor();
     const row = ui.myOrder('NEW');
@@ -272,6 +277,7 @@ test('my orders follow the account to a second browser; another account neither 
     const bob = new TradingPage(bobPage);
     await bob.ready();
     await bob.signUp('bob_09');
+    await fundUser(stack, 'bob_09', DEFAULT_PASSWORD);
     await bob.bookRow('bid', 43000000, 0.2).waitFor();
     await bobPage.locator('[data-testid=my-orders] >> text=No orders yet').waitFor();
     // Bob's session asks for Alice's order and to cancel it: the answer of an unknown id.
@@ -308,6 +314,7 @@ test('an API key made in the panel lets a script place and cancel; revoked, the 
     async (ui, page) => {
       await ui.ready();
       await ui.signUp('carol_10');
+      await fundUser(stack, 'carol_10', DEFAULT_PASSWORD);
       await page.locator('[data-testid=open-api-keys]').click();
       const panel = page.locator('[data-testid=api-keys-dialog]');
       await panel.locator('text=No API keys').waitFor();
@@ -368,6 +375,7 @@ test("the account's private channels update my orders and trades at once; a skip
     await withPage('11-private-channels', async (ui, page) => {
       await ui.ready();
       await ui.signUp('dave_11');
+      await fundUser(stack, 'dave_11', DEFAULT_PASSWORD);
       const accountId = await page.evaluate(async (api) => ((await (await fetch(`${api}/api/v1/account`, { credentials: 'include' })).json()) as { account_id: string }).account_id, stack.apiUrls[0]);
       // An order and a trade the api has never heard of: shown, they can only have come by push.
       const now = Date.now();

@@ -10,7 +10,7 @@ import { createLogger, RedisServer, seededRandom, waitFor } from '@xtrader/platf
 import { symbolKeys, type EngineEvent, type MarketSpec } from '@xtrader/protocol';
 import { loadMarketMap } from '@xtrader/protocol/node';
 import { startApi, type RunningApi } from '../../../api/src/app';
-import { newAccount, signedHttp, type Account } from '../../../api/test/helpers';
+import { LedgerWriters, newAccount, signedHttp, TEST_LEDGER_API, TEST_LEDGER_SHARDS, type Account } from '../../../api/test/helpers';
 import { allCommands, committedEvents, EngineProcess, referenceRun, storedOrder } from './helpers';
 
 const ORDERS = 10_000;
@@ -19,6 +19,7 @@ const CONCURRENCY = 16;
 let server: RedisServer;
 let redis: Redis;
 let api: RunningApi;
+let ledger: LedgerWriters;
 let spec: MarketSpec;
 let account: Account;
 const prefix = `t-${randomBytes(4).toString('hex')}`;
@@ -31,10 +32,13 @@ beforeAll(async () => {
   spec = markets.get('BTC-KRW')!;
   // The drill is about engine crashes, not availability: a restart that takes long on a loaded
   // machine must not turn orders into 503 MARKET_UNAVAILABLE (tested in api/test/market-readiness).
-  api = await startApi({ redisUrl: server.url, prefix, markets, port: 0, host: '127.0.0.1', log: createLogger('api', 'silent'), marketHealth: { checkMs: 1_000, graceMs: 3_600_000 } });
+  api = await startApi({ redisUrl: server.url, prefix, markets, port: 0, host: '127.0.0.1', log: createLogger('api', 'silent'), marketHealth: { checkMs: 1_000, graceMs: 3_600_000 }, ...TEST_LEDGER_API });
+  ledger = new LedgerWriters(server.url, prefix, TEST_LEDGER_SHARDS);
+  ledger.start();
   account = await newAccount(api.url);
 });
 afterAll(async () => {
+  await ledger?.stop();
   await api?.close();
   redis?.disconnect();
   await server?.destroy();

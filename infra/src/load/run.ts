@@ -8,6 +8,7 @@
  * order from submit to its Execution message on the WebSocket. The last line of stdout is one
  * JSON object: {"target_rate","achieved_rate","p50_ms","p99_ms","p999_ms","errors"}.
  */
+import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { loadMarkets } from '@xtrader/protocol/node';
 import { startStack, type Stack } from '../stack';
@@ -22,6 +23,9 @@ import { MAX_RECV_WINDOW_MS } from '@xtrader/protocol';
 import { ApiClient } from '../api-client';
 
 const progress = (msg: string) => process.stderr.write(`${msg}\n`);
+
+/** The admin token of a stack the runner starts itself: it funds its own account. */
+const adminToken = randomBytes(18).toString('base64url');
 
 interface Target {
   apiUrls: string[];
@@ -39,7 +43,7 @@ async function resolveTarget(opts: LoadOptions, symbols: string[] | undefined): 
   // Quiet processes: logging every request would measure the logger. All orders come from this
   // one address and one account, so the per-client limits (API_RATE_LIMIT, API_ACCOUNT_RATE_LIMIT)
   // are off: the run measures capacity.
-  const env = { LOG_LEVEL: 'warn', NODE_ENV: 'production', API_RATE_LIMIT: '0', API_ACCOUNT_RATE_LIMIT: '0' };
+  const env = { LOG_LEVEL: 'warn', NODE_ENV: 'production', API_RATE_LIMIT: '0', API_ACCOUNT_RATE_LIMIT: '0', XT_ADMIN_TOKEN: adminToken };
   if (opts.topology === 'cluster') {
     const stack = await startStack({ apis: 2, realtimes: 2, enginesPerSymbol: 2, nginx: true, appendOnly: opts.aof, symbols, env });
     return {
@@ -116,8 +120,10 @@ async function runLoad(opts: LoadOptions, target: Target, flow: CrossingPairs, s
   await Promise.all(subscribers.map((s) => s.open()));
 
   const sender = new HttpSender(target.apiUrls, opts.connections);
-  // The orders come from one account, created at start through the API; each order is signed.
-  const trader = await ApiClient.withNewAccount(target.apiUrls[0], 'load');
+  // The orders come from one account, created and funded at start through the API; each order is signed.
+  const funding = target.stack || process.env.XT_ADMIN_TOKEN ? { adminToken: target.stack ? adminToken : process.env.XT_ADMIN_TOKEN! } : undefined;
+  if (!funding) progress('XT_ADMIN_TOKEN is unset: the load account is not funded (orders fail once balances are enforced)');
+  const trader = await ApiClient.withNewAccount(target.apiUrls[0], 'load', undefined, funding);
   const inflight = new Set<Promise<void>>();
   let closed = false;
   const submit = (measured: boolean) => {

@@ -3,6 +3,9 @@ import type { OrderView, PlaceOrderRequest } from '@xtrader/protocol';
 import { signature } from '@xtrader/protocol/node';
 import type { ApiClient } from '../../src/api-client';
 
+/** The XT_ADMIN_TOKEN the infra tests give their stacks, so their accounts can be funded. */
+export const TEST_ADMIN_TOKEN = 'infra-test-admin-token';
+
 /** A placed order and the node (as nginx reports it) that took it. */
 export interface Placed {
   order_id: string;

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { resolve } from 'node:path';
-import { startStack, type Stack } from '@xtrader/infra';
+import { fundAccount, startStack, type Stack } from '@xtrader/infra';
 import type { LoginResponse, PlaceOrderAccepted, PlaceOrderRequest, Trade, TradesResponse } from '@xtrader/protocol';
 
 const REPO_ROOT = resolve(__dirname, '../../..');
@@ -15,9 +15,25 @@ export function ensureWebBuild(): void {
   execFileSync('npm', ['run', 'build', '-w', 'web'], { cwd: REPO_ROOT, stdio: 'inherit' });
 }
 
+/** The e2e exchange's XT_ADMIN_TOKEN: accounts are funded through its admin routes. */
+export const E2E_ADMIN_TOKEN = 'e2e-admin-token';
+
+/** Deposits GENEROUS_FUNDS of every asset into `accountId` through the admin routes. */
+export function fund(stack: Stack, accountId: string): Promise<void> {
+  return fundAccount(stack.apiUrls[0], accountId, { adminToken: E2E_ADMIN_TOKEN });
+}
+
+/** Funds the account of `username` (signed up through the page), found by logging in over REST. */
+export async function fundUser(stack: Stack, username: string, password: string): Promise<void> {
+  const login = await postJson(`${stack.apiUrls[0]}/api/v1/auth/login`, { username, password });
+  if (login.status !== 200) throw new Error(`login of ${username} refused: HTTP ${login.status} ${login.body}`);
+  await fund(stack, (JSON.parse(login.body) as LoginResponse).account_id);
+}
+
 /**
  * The real exchange for a browser test: redis-server, one engine per symbol, an api node and a
- * realtime node serving web/dist, on free ports under a unique key prefix. The stack gives every
+ * realtime node serving web/dist, the ledger, on free ports under a unique key prefix, with the
+ * admin routes (E2E_ADMIN_TOKEN) and the faucet on. The stack gives every
  * process a config listing just `symbols`, so the page lists exactly the markets that trade.
  */
 export async function startExchange(symbols: string[]): Promise<Stack> {
@@ -25,7 +41,7 @@ export async function startExchange(symbols: string[]): Promise<Stack> {
   return startStack({
     symbols,
     prefix: `e2e-${randomBytes(4).toString('hex')}`,
-    env: { XT_WEB_DIST: WEB_DIST, LOG_LEVEL: 'warn' },
+    env: { XT_WEB_DIST: WEB_DIST, LOG_LEVEL: 'warn', XT_ADMIN_TOKEN: E2E_ADMIN_TOKEN, XT_FAUCET: 'on' },
     readyTimeoutMs: 120_000,
   });
 }
@@ -41,6 +57,7 @@ function botToken(stack: Stack): Promise<string> {
       const credentials = { username: 'e2e_bot', password: BOT_PASSWORD };
       const signup = await postJson(`${stack.apiUrls[0]}/api/v1/auth/signup`, credentials);
       if (signup.status !== 201) throw new Error(`bot signup refused: HTTP ${signup.status} ${signup.body}`);
+      await fund(stack, (JSON.parse(signup.body) as { account_id: string }).account_id);
       const login = await postJson(`${stack.apiUrls[0]}/api/v1/auth/login`, credentials);
       if (login.status !== 200) throw new Error(`bot login refused: HTTP ${login.status} ${login.body}`);
       return (JSON.parse(login.body) as LoginResponse).token;
