@@ -374,8 +374,8 @@ test("the account's private channels update my orders and trades at once; a skip
   try {
     await withPage('11-private-channels', async (ui, page) => {
       await ui.ready();
+      // Not funded: its deposits' BalanceUpdates would take the account_sequence numbers this test sends.
       await ui.signUp('dave_11');
-      await fundUser(stack, 'dave_11', DEFAULT_PASSWORD);
       const accountId = await page.evaluate(async (api) => ((await (await fetch(`${api}/api/v1/account`, { credentials: 'include' })).json()) as { account_id: string }).account_id, stack.apiUrls[0]);
       // An order and a trade the api has never heard of: shown, they can only have come by push.
       const now = Date.now();
