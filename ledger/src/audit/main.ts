@@ -1,13 +1,14 @@
 /**
  * `npm run ledger:audit [-- --wait <seconds>]`: checks the whole exchange's ledger (every shard,
- * every symbol's open orders) on the Redis of `REDIS_URL` / `XT_PREFIX`, with the shard count and
- * settings the writers use (`XT_LEDGER_SHARDS`, `LEDGER_RECORD_SETTLEMENTS`). The checks hold on a
- * quiescent exchange only; with `--wait` it waits up to that long for one (stop order entry
- * first), otherwise it says what is in flight and exits 3. Exit 0: every check passed; 1: one
- * failed (the output names what differs).
+ * every symbol's open orders) on the Redis of `REDIS_URL` (or the cluster of
+ * `REDIS_CLUSTER_NODES`) under `XT_PREFIX`, with the shard count and settings the writers use
+ * (`XT_LEDGER_SHARDS`, `LEDGER_RECORD_SETTLEMENTS`). The checks hold on a quiescent exchange only;
+ * with `--wait` it waits up to that long for one (stop order entry first), otherwise it says what
+ * is in flight and exits 3. Exit 0: every check passed; 1: one failed (the output names what
+ * differs).
  */
 import { parseArgs } from 'node:util';
-import { createRedis, readEnv, waitFor } from '@xtrader/platform';
+import { createRedis, readEnv, redisTarget, waitFor } from '@xtrader/platform';
 import { loadExchangeConfig } from '@xtrader/protocol/node';
 import { LedgerEnv } from '../env';
 import { auditLedger, formatAudit } from './checks';
@@ -22,7 +23,7 @@ async function main(): Promise<number> {
   }
   const env = readEnv(LedgerEnv);
   const config = loadExchangeConfig(env.XT_SYMBOLS_FILE);
-  const redis = createRedis(env.REDIS_URL, 'ledger-audit');
+  const redis = createRedis(redisTarget(env), 'ledger-audit');
   try {
     const src: AuditSource = { redis, prefix: env.XT_PREFIX, shardCount: env.XT_LEDGER_SHARDS, symbols: config.markets.map((m) => m.symbol), settlements: env.LEDGER_RECORD_SETTLEMENTS === 'on' };
     let inFlight = await lagging(src);
