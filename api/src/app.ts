@@ -29,6 +29,7 @@ import { cancelAllHandler, cancelOrderHandler } from './orders/cancel';
 import { OutcomeHub } from './orders/outcomes';
 import { LedgerShardClient } from './ledger/shard-client';
 import { adminRouter } from './ledger/admin-router';
+import { DEFAULT_FAUCET_AMOUNTS, faucetRouter, parseFaucetAmounts } from './ledger/faucet';
 import { LedgerReader } from './ledger/reader';
 import { Transfers } from './ledger/transfers';
 import { placeOrderHandler } from './orders/place';
@@ -69,6 +70,10 @@ export interface ApiDeps {
 export interface AdminOptions {
   /** XT_ADMIN_TOKEN: bearer token of the admin routes; unset or empty, they answer 404. */
   token?: string;
+  /** XT_FAUCET=on: the demo faucet's routes (else 404). */
+  faucet?: boolean;
+  /** XT_FAUCET_AMOUNTS: `ASSET=amount,...` one faucet call deposits (default {@link DEFAULT_FAUCET_AMOUNTS}). */
+  faucetAmounts?: string;
 }
 
 export interface LedgerOptions {
@@ -185,6 +190,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   app.use('/api/v1', authRouter({ accounts, auth, limits, trust }));
   app.use('/api/v1', accountRouter({ accounts, auth, markets, ledger: ledgerReader }));
   if (deps.admin?.token) app.use('/api/v1', adminRouter({ token: deps.admin.token, transfers, reader: ledgerReader }));
+  if (deps.admin?.faucet) app.use('/api/v1', faucetRouter({ auth, transfers, amounts: parseFaucetAmounts(deps.admin.faucetAmounts ?? DEFAULT_FAUCET_AMOUNTS, deps.assets) }));
   app.use('/api/v1', marketRouter({ redis, prefix, markets: markets as Map<string, MarketSpec> }));
   app.use((_req, res) => sendError(res, new XtError('NOT_FOUND', 'no such route'), metrics));
   app.use(errorHandler(log, metrics));

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { CommonEnv, HttpLimitsEnv } from '@xtrader/platform';
 import { DEFAULT_APPEND_CONNECTIONS } from './app';
 import { DEFAULT_LEDGER_ANSWER_TIMEOUT_MS } from './ledger/shard-client';
+import { DEFAULT_FAUCET_AMOUNTS } from './ledger/faucet';
 import { DEFAULT_MARKET_HEALTH } from './market-health';
 import { DEFAULT_AUTH_CACHE_MS, DEFAULT_LOGIN_PER_ADDRESS, DEFAULT_LOGIN_PER_USERNAME, DEFAULT_SESSION_TTL_S, DEFAULT_SIGNUP_PER_ADDRESS } from './auth';
 
@@ -46,6 +47,8 @@ export const ApiEnv = HttpLimitsEnv.extend({
   /** Binance-dialect request weight per client address per minute on each node (X-MBX-USED-WEIGHT-1M; 0 = unlimited). */
   API_BINANCE_WEIGHT_PER_MINUTE: z.coerce.number().int().min(0).default(DEFAULT_WEIGHT_PER_MINUTE),
   API_LOGIN_WINDOW_S: z.coerce.number().int().min(1).default(DEFAULT_LOGIN_PER_ADDRESS.windowSeconds),
+  /** What one demo faucet call deposits (with XT_FAUCET=on), `ASSET=amount,...`; checked at boot. */
+  XT_FAUCET_AMOUNTS: z.string().default(DEFAULT_FAUCET_AMOUNTS),
   /** How long a request to the ledger (a deposit, a lock) waits for its shard's answer before 504 TIMEOUT. */
   LEDGER_ANSWER_TIMEOUT_MS: z.coerce.number().int().min(1).max(600_000).default(DEFAULT_LEDGER_ANSWER_TIMEOUT_MS),
 });

@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     marketHealth: { checkMs: env.API_ENGINE_CHECK_MS, graceMs: env.API_MARKET_GRACE_MS },
     httpLimits: httpLimitsOf(env),
     binance: { weightPerMinute: env.API_BINANCE_WEIGHT_PER_MINUTE },
-    admin: { token: env.XT_ADMIN_TOKEN },
+    admin: { token: env.XT_ADMIN_TOKEN, faucet: env.XT_FAUCET === 'on', faucetAmounts: env.XT_FAUCET_AMOUNTS },
     ledger: { shardCount: env.XT_LEDGER_SHARDS, answerTimeoutMs: env.LEDGER_ANSWER_TIMEOUT_MS },
     auth: {
       allowedOrigins: env.API_ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),

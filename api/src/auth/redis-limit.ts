@@ -1,6 +1,6 @@
 import type { RedisClient } from '@xtrader/platform';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { XtError } from '@xtrader/protocol';
+import { XtError, type ErrorCode } from '@xtrader/protocol';
 
 /** A budget of `points` per `windowSeconds`; 0 points turns the limit off. */
 export interface Budget {
@@ -13,8 +13,9 @@ export class RateLimited extends XtError {
   constructor(
     message: string,
     readonly retryAfterMs: number,
+    code: Extract<ErrorCode, 'RATE_LIMITED' | 'FAUCET_USED'> = 'RATE_LIMITED',
   ) {
-    super('RATE_LIMITED', message);
+    super(code, message);
   }
   get retryAfterSeconds(): number {
     return Math.max(1, Math.ceil(this.retryAfterMs / 1000));

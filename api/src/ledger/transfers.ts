@@ -48,6 +48,15 @@ export class Transfers {
   ) {}
 
   async transfer(t: TransferInput): Promise<TransferResponse> {
+    return (await this.transferOnce(t)).response;
+  }
+
+  /**
+   * {@link transfer}, saying also whether this request was the first to claim its tx id (`first:
+   * false`: a replay, answered with the first answer; it still reaches the shard, which heals a
+   * first attempt that died between its claim and its append).
+   */
+  async transferOnce(t: TransferInput): Promise<{ response: TransferResponse; first: boolean }> {
     const asset = this.assets.get(t.asset);
     if (!asset) throw new XtError('ASSET_NOT_FOUND', `unknown asset ${clip(t.asset)}`);
     const units = parseAssetAmount(asset, t.amount);
@@ -70,7 +79,7 @@ export class Transfers {
       await this.redis.eval(RELEASE_CLAIM, 1, claimKey, claim);
       throw new XtError(answer.code in ERROR_STATUS ? (answer.code as ErrorCode) : 'INTERNAL', answer.message);
     }
-    return {
+    const response: TransferResponse = {
       tx_id: t.tx_id,
       kind: t.kind,
       account_id: t.account_id,
@@ -79,5 +88,6 @@ export class Transfers {
       available: formatAssetAmount(asset, BigInt(answer.available ?? '0')),
       locked: formatAssetAmount(asset, BigInt(answer.locked ?? '0')),
     };
+    return { response, first: set !== null };
   }
 }
