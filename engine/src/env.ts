@@ -55,6 +55,7 @@ export function runnerSettings(env: EngineEnv) {
     snapshotEvery: env.ENGINE_SNAPSHOT_EVERY,
     snapshotMs: env.ENGINE_SNAPSHOT_MS,
     trimCommands: env.ENGINE_TRIM_COMMANDS === 'true',
+    ledgerShards: env.XT_LEDGER_SHARDS,
   };
 }
 

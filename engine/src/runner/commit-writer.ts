@@ -40,7 +40,6 @@ export interface EncodedCommit {
 export interface CommitSettings {
   symbol: string;
   leaseMs: number;
-  eventsMaxLen: number;
   feedMaxLen: number;
   finishedTtlS: number;
   /** Fills kept per account in its trade list on this symbol (default {@link DEFAULT_ACCOUNT_TRADES_MAX}). */
@@ -89,7 +88,8 @@ export class CommitWriter {
     const { keys, o, scripts } = this;
     const tx = scripts.multi();
     if (b.eventRows.length > 0) {
-      tx.xadd(keys.events, 'MAXLEN', '~', o.eventsMaxLen, '*', FIELDS.first, b.firstId, FIELDS.last, b.lastId, FIELDS.events, `[${b.eventRows.join(',')}]`);
+      // Not capped here: the stream is trimmed behind the slowest ledger shard (events-trim.ts).
+      tx.xadd(keys.events, '*', FIELDS.first, b.firstId, FIELDS.last, b.lastId, FIELDS.events, `[${b.eventRows.join(',')}]`);
     }
     scripts.storeOrders(
       tx,

@@ -1,5 +1,6 @@
 export * from './commands';
 export * from './commit-writer';
+export * from './events-trim';
 export * from './lease';
 export * from './metrics';
 export * from './order-records';

@@ -3,6 +3,7 @@ import { compareStreamIds, DEFAULT_ACCOUNT_TRADES_MAX, ENGINE_ERROR, symbolKeys,
 import type { RawEntry } from './commands';
 import { DEFAULT_RUNNER_SETTINGS } from '../env';
 import { CommitWriter, eventRow, FencedError, type BatchCommit, type EncodedCommit } from './commit-writer';
+import { trimEventsBehindLedger } from './events-trim';
 import { Lease } from './lease';
 import type { RunnerMetrics } from './metrics';
 import { EngineScripts } from './scripts';
@@ -40,8 +41,11 @@ export interface RunnerOptions {
   snapshotEvery?: number;
   /** ...or this long after the previous one when anything changed (`ENGINE_SNAPSHOT_MS`). */
   snapshotMs?: number;
-  /** Approximate cap of the events stream, in entries of one batch each (default 10,000). */
-  eventsMaxLen?: number;
+  /**
+   * The ledger's account shards (`XT_LEDGER_SHARDS`): after each snapshot the events stream is
+   * trimmed behind the slowest of them, never past what one has not settled.
+   */
+  ledgerShards?: number;
   /** Approximate cap of the feed stream (default 10,000 messages). */
   feedMaxLen?: number;
   /** TTL of the stored state of finished orders (default 24 h). */
@@ -145,11 +149,12 @@ export class SymbolRunner {
   private isolateUntil: string | undefined;
   /** Resolves the next time this runner holds the lease with a recovered state (tests, main). */
   private leaderWaiters: (() => void)[] = [];
+  /** The events trim under way, if one is. */
+  private trimming: Promise<void> | undefined;
 
   constructor(opts: RunnerOptions) {
     this.o = {
       ...DEFAULT_RUNNER_SETTINGS,
-      eventsMaxLen: 10_000,
       feedMaxLen: 10_000,
       finishedTtlS: 86_400,
       accountTradesMax: DEFAULT_ACCOUNT_TRADES_MAX,
@@ -491,11 +496,27 @@ export class SymbolRunner {
     return done;
   }
 
+  /**
+   * Trims the events stream behind the slowest ledger shard, in the background (one at a time):
+   * housekeeping outside the commit, which any holder may do, since it only removes what every
+   * shard has applied.
+   */
+  private trimEvents(): void {
+    if (this.trimming) return;
+    const { prefix, ledgerShards, log } = this.o;
+    this.trimming = trimEventsBehindLedger(this.writer, this.keys, prefix, this.symbol, ledgerShards)
+      .catch((e: unknown) => void log.warn('events trim failed; the next snapshot tries again', { symbol: this.symbol, error: (e as Error).message }))
+      .then(() => void (this.trimming = undefined));
+  }
+
   /** Records a committed batch's metrics. */
   private committed(p: Prepared, started: bigint): void {
     this.lastRenewAt = Date.now();
     // The committed snapshot reflects the skips up to it (the commit emptied `keys.skipped`).
-    if (p.snapshotAt !== undefined) for (const id of this.poison.keys()) if (compareStreamIds(id, p.snapshotAt) <= 0) this.poison.delete(id);
+    if (p.snapshotAt !== undefined) {
+      for (const id of this.poison.keys()) if (compareStreamIds(id, p.snapshotAt) <= 0) this.poison.delete(id);
+      this.trimEvents();
+    }
     const m = this.o.metrics;
     if (m) {
       const labels = { symbol: this.symbol };

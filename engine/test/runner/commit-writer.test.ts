@@ -26,7 +26,7 @@ test('a batch sent twice is committed once: the second commit finds the position
   try {
     const scripts = new EngineScripts(conn);
     const token = (await scripts.acquireLease(keys, 'e1', 60_000, ''))!;
-    const writer = new CommitWriter(conn, scripts, keys, { symbol: 'BTC-KRW', leaseMs: 60_000, eventsMaxLen: 1000, feedMaxLen: 1000, finishedTtlS: 60 });
+    const writer = new CommitWriter(conn, scripts, keys, { symbol: 'BTC-KRW', leaseMs: 60_000, feedMaxLen: 1000, finishedTtlS: 60 });
     const state = SymbolState.fresh(spec);
     const ids = ['1700000000000-0', '1700000000001-0'];
     const rows = [place('s1', 'Sell', 50_000, 5), place('b1', 'Buy', 50_000, 5)].map((cmd, i) => eventRow(state.applyEntry([ids[i], [FIELDS.command, JSON.stringify(cmd)]])));

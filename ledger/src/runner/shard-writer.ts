@@ -25,6 +25,7 @@ import { EngineScripts } from '../../../engine/src/runner/scripts';
 import { Lease } from '../../../engine/src/runner/lease';
 import { Ledger, LedgerInvariantError, PrivateFeed, sequencePrivate, type LedgerChanges, type LockAnswer, type PrivateDraft, type Refusal, type TrackedOrder, type TransferAnswer } from '../core';
 import { Forwarder } from './forwarder';
+import { assertEventsKept, LedgerInputGoneError } from './input-check';
 import { loadShard, queueChanges } from './state-store';
 
 export interface ShardWriterOptions {
@@ -152,7 +153,7 @@ export class ShardWriter {
         const worked = await this.batch();
         if (!worked) await this.idle();
       } catch (e) {
-        if (e instanceof LedgerInvariantError) {
+        if (e instanceof LedgerInvariantError || e instanceof LedgerInputGoneError) {
           this.failure = e;
           this.o.log.error('ledger invariant broken: the shard writer stops', { shard: this.o.shard, error: e.message });
           this.stopped = true;
@@ -170,6 +171,8 @@ export class ShardWriter {
   private async load(): Promise<void> {
     const stored = await loadShard(this.redis, this.keys);
     const { shard, shardCount } = this.o;
+    // Before any input is read: a position the stream has been trimmed past stops the writer.
+    await assertEventsKept(this.redis, this.o.prefix, shard, this.symbols, stored.streamPositions);
     const owns = (a: string) => accountShard(a, shardCount) === shard;
     this.ledger = Ledger.restore(this.o.config, stored.state, { owns });
     this.positions = stored.streamPositions;
