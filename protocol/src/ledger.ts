@@ -190,15 +190,16 @@ export const AdminTransferRequest = z
 export type AdminTransferRequest = z.infer<typeof AdminTransferRequest>;
 
 /** A transfer's answer: the amount and the account's balance of the asset right after it, as decimal strings. */
-export interface TransferResponse {
-  tx_id: string;
-  kind: TransferKind;
-  account_id: string;
-  asset: string;
-  amount: string;
-  available: string;
-  locked: string;
-}
+export const TransferResponse = z.object({
+  tx_id: z.string(),
+  kind: TransferKind,
+  account_id: z.string(),
+  asset: z.string(),
+  amount: z.string(),
+  available: z.string(),
+  locked: z.string(),
+});
+export type TransferResponse = z.infer<typeof TransferResponse>;
 
 /** `GET /api/v1/admin/fees`: fees collected per asset (every asset, zeros included), summed over the shards. */
 export interface FeesResponse {
@@ -212,3 +213,14 @@ export interface FeesResponse {
 export function transferClaim(kind: TransferKind, accountId: string, asset: string, units: bigint): string {
   return JSON.stringify({ kind, account_id: accountId, asset, units: units.toString() });
 }
+
+/** `GET /api/v1/faucet` (with XT_FAUCET=on): what one `POST /api/v1/faucet` deposits. */
+export const FaucetInfoResponse = z.object({ amounts: z.array(z.object({ asset: z.string(), amount: z.string() })) });
+export type FaucetInfoResponse = z.infer<typeof FaucetInfoResponse>;
+
+/** `POST /api/v1/faucet`: the deposits made and when the account may take the faucet again (ms since the epoch). */
+export const FaucetResponse = z.object({
+  deposits: z.array(TransferResponse),
+  next_at: z.number(),
+});
+export type FaucetResponse = z.infer<typeof FaucetResponse>;

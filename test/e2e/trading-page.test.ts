@@ -10,7 +10,7 @@ import { type Stack } from '@xtrader/infra';
 import { waitFor } from '@xtrader/platform';
 import { PrivateEmitter } from '@xtrader/realtime';
 import { launchBrowser, openPage, screenshot } from './support/browser';
-import { fundUser, placeViaApi, recentTrades, startExchange } from './support/exchange';
+import { E2E_ADMIN_TOKEN, fundUser, placeViaApi, recentTrades, startExchange } from './support/exchange';
 import { DEFAULT_PASSWORD, TradingPage } from './support/page';
 import { SignedClient } from './support/signed-client';
 
@@ -110,6 +110,7 @@ test('a limit buy and a crossing sell placed through the form reach the book, tr
     await ui.ready();
     await ui.signUp('buyer_02');
     await fundUser(stack, 'buyer_02', DEFAULT_PASSWORD);
+    await ui.funded();
     await ui.placeOrder({ side: 'Buy', price: '50000000', quantity: '0.5' });
     await ui.bookRow('bid', 50000000, 0.5).waitFor();
     await ui.myOrder('NEW').waitFor();
@@ -120,6 +121,7 @@ test('a limit buy and a crossing sell placed through the form reach the book, tr
     await page.locator('[data-testid=my-orders-signed-out]').waitFor();
     await ui.signUp('seller_02');
     await fundUser(stack, 'seller_02', DEFAULT_PASSWORD);
+    await ui.funded();
     await ui.placeOrder({ side: 'Sell', price: '50000000', quantity: '0.2' });
     // The maker's remainder, the trade (taker side Sell), the open candle and the statistics.
     await ui.bookRow('bid', 50000000, 0.3).waitFor();
@@ -185,6 +187,7 @@ test('cancel in "my orders" takes the order off the book', async () => {
     await ui.ready();
     await ui.signUp('trader_03');
     await fundUser(stack, 'trader_03', DEFAULT_PASSWORD);
+    await ui.funded();
     await ui.placeOrder({ side: 'Buy', price: '45000000', quantity: '0.25' });
     await ui.bookRow('bid', 45000000, 0.25).waitFor();
     const row = ui.myOrder('NEW');
@@ -201,6 +204,7 @@ test('a quantity finer than the lot is refused before sending, with the reason n
     await ui.ready();
     await ui.signUp('trader_04');
     await fundUser(stack, 'trader_04', DEFAULT_PASSWORD);
+    await ui.funded();
     const posts: string[] = [];
     page.on('request', (r) => {
       if (r.method() === 'POST') posts.push(r.url());
@@ -248,6 +252,7 @@ test('my orders follow the account to a second browser; another account neither 
     await ui.ready();
     await ui.signUp('alice_09');
     await fundUser(stack, 'alice_09', DEFAULT_PASSWORD);
+    await ui.funded();
     await ui.placeOrder({ side: 'Buy', price: '44000000', quantity: '0.3' });
     await ui.bookRow('bid', 44000000, 0.3).waitFor();
     const row = ui.myOrder('NEW');
@@ -278,6 +283,7 @@ test('my orders follow the account to a second browser; another account neither 
     await bob.ready();
     await bob.signUp('bob_09');
     await fundUser(stack, 'bob_09', DEFAULT_PASSWORD);
+    await bob.funded();
     await bob.bookRow('bid', 43000000, 0.2).waitFor();
     await bobPage.locator('[data-testid=my-orders] >> text=No orders yet').waitFor();
     // Bob's session asks for Alice's order and to cancel it: the answer of an unknown id.
@@ -315,6 +321,7 @@ test('an API key made in the panel lets a script place and cancel; revoked, the 
       await ui.ready();
       await ui.signUp('carol_10');
       await fundUser(stack, 'carol_10', DEFAULT_PASSWORD);
+      await ui.funded();
       await page.locator('[data-testid=open-api-keys]').click();
       const panel = page.locator('[data-testid=api-keys-dialog]');
       await panel.locator('text=No API keys').waitFor();
@@ -529,3 +536,57 @@ test('a new 1m candle opens at the minute boundary without a reload, and older c
     'symbol=BTC-KRW&interval=1m',
   );
 }, 150_000);
+
+test('balances: the faucet funds the account and the panel follows by push; the form shows what is available, fills the max and refuses an order the account cannot fund before sending it', async () => {
+  await withPage('12-balances', async (ui, page) => {
+    await ui.ready();
+    await ui.signUp('erin_12');
+    await ui.balance('KRW', 0, 0).waitFor();
+    await page.locator('[data-testid=available][data-asset=KRW][data-value="0"]').waitFor();
+
+    // The demo faucet (on in this exchange): its deposits arrive as BalanceUpdates.
+    await page.locator('[data-testid=faucet]').click();
+    await ui.balance('KRW', 100000000, 0).waitFor();
+    await ui.balance('BTC', 1, 0).waitFor();
+    await page.locator('[data-testid=available][data-asset=KRW][data-value="100000000"]').waitFor();
+    expect(await page.locator('[data-testid=available]').textContent()).toBe('100,000,000 KRW');
+    // Once an hour: the API's answer is shown.
+    await page.locator('[data-testid=faucet]').click();
+    await page.locator('[data-testid=faucet-message]', { hasText: 'already used this hour' }).waitFor();
+
+    // 10 BTC at 50,000,000 KRW needs 500,000,000 KRW: refused in the form, nothing sent.
+    const sent: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && r.url().includes('/api/v1/order')) sent.push(r.url());
+    });
+    await ui.placeOrder({ side: 'Buy', price: '50000000', quantity: '10' });
+    await page.locator('[data-testid=form-error]', { hasText: 'Insufficient funds: this order needs' }).waitFor();
+    expect(await page.locator('[data-testid=form-error]').textContent()).toContain('available 100,000,000 KRW');
+    // A sell of more BTC than the account has, likewise.
+    await ui.placeOrder({ side: 'Sell', price: '90000000', quantity: '1.5' });
+    await page.locator('[data-testid=form-error]', { hasText: 'needs 1.5 BTC' }).waitFor();
+    expect(sent).toEqual([]);
+
+    // Max fills the largest quantity the account can fund: all of its BTC on the Sell side...
+    await page.locator('[data-testid=max-quantity]').click();
+    expect(await page.locator('[data-testid=quantity-input]').inputValue()).toBe('1');
+    // ...and on the Buy side what 100,000,000 KRW buys at 50,000,000 with the fee (< 2 BTC).
+    await page.locator('[data-testid=side-buy]').click();
+    await page.locator('[data-testid=price-input]').fill('50000000');
+    await page.locator('[data-testid=max-quantity]').click();
+    const max = Number(await page.locator('[data-testid=quantity-input]').inputValue());
+    expect(max).toBeGreaterThan(1.99);
+    expect(max).toBeLessThan(2);
+    expect(sent).toEqual([]);
+
+    // An operator's withdrawal reaches the panel by push too.
+    const accountId = await page.evaluate(async (api) => ((await (await fetch(`${api}/api/v1/account`, { credentials: 'include' })).json()) as { account_id: string }).account_id, stack.apiUrls[0]);
+    const res = await fetch(`${stack.apiUrls[0]}/api/v1/admin/withdrawals`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${E2E_ADMIN_TOKEN}` },
+      body: JSON.stringify({ account_id: accountId, asset: 'KRW', amount: '25000000.5', tx_id: `e2e-wd-${accountId}` }),
+    });
+    expect(res.status).toBe(200);
+    await ui.balance('KRW', 74999999.5, 0).waitFor();
+  });
+});

@@ -14,6 +14,7 @@ import { OrderBook } from './components/OrderBook';
 import { RecentTrades } from './components/RecentTrades';
 import { OrderForm, type PickedPrice } from './components/OrderForm';
 import { MyOrders } from './components/MyOrders';
+import { Balances } from './components/Balances';
 import { AccountMenu } from './components/AccountMenu';
 import { AuthDialog, type AuthMode } from './components/AuthDialog';
 import { ApiKeysDialog } from './components/ApiKeysDialog';
@@ -129,7 +130,8 @@ function TradingPage({ api, feed, markets }: { api: ExchangeApi; feed: MarketFee
         <OrderBook market={market} book={data.book} lastPrice={data.stats?.last_price} lastSide={data.trades[0]?.side} onPickPrice={pickPrice} />
         <PriceChart api={api} feed={feed} market={market} interval={interval} onInterval={setCandleInterval} connection={connection} historyPage={initial.historyPage} />
         <div className="side-column">
-          <OrderForm api={api} market={market} book={data.book} picked={picked} signedIn={signedIn} onLoginRequired={loginToTrade} onPlaced={activity.placed} />
+          <OrderForm api={api} market={market} book={data.book} picked={picked} signedIn={signedIn} onLoginRequired={loginToTrade} onPlaced={activity.placed} balances={activity.balances} />
+          <Balances api={api} signedIn={signedIn} balances={activity.balances} onFunded={activity.reload} />
           <RecentTrades market={market} trades={data.trades} />
         </div>
         <MyOrders

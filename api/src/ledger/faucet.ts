@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { parseAssetAmount, type AssetSpec, type TransferResponse } from '@xtrader/protocol';
+import { parseAssetAmount, type AssetSpec, type FaucetInfoResponse, type FaucetResponse } from '@xtrader/protocol';
 import { RateLimited } from '../auth/redis-limit';
 import type { Authenticator } from '../auth/authenticate';
 import { principalOf, requireAuth } from '../auth/router';
@@ -36,13 +36,6 @@ export interface FaucetDeps {
   now?: () => number;
 }
 
-/** `POST /faucet` -> `200 FaucetResponse`. */
-export interface FaucetResponse {
-  deposits: TransferResponse[];
-  /** When the account may take the faucet again (ms since the epoch). */
-  next_at: number;
-}
-
 /**
  * The demo faucet, mounted at `/api/v1` only with XT_FAUCET=on (else its routes answer 404):
  * - `GET /faucet` -> `{amounts: [{asset, amount}]}`, what one call deposits;
@@ -54,7 +47,8 @@ export interface FaucetResponse {
 export function faucetRouter({ auth, transfers, amounts, now = Date.now }: FaucetDeps): Router {
   const router = Router();
   router.get('/faucet', requireAuth(auth, 'read'), (_req, res) => {
-    res.status(200).json({ amounts: [...amounts].map(([asset, amount]) => ({ asset, amount })) });
+    const body: FaucetInfoResponse = { amounts: [...amounts].map(([asset, amount]) => ({ asset, amount })) };
+    res.status(200).json(body);
   });
   router.post('/faucet', requireAuth(auth, 'trade'), async (_req, res) => {
     const accountId = principalOf(res).accountId;

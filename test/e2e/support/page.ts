@@ -41,6 +41,17 @@ export class TradingPage {
     await p.locator('[data-testid=submit-order]').click();
   }
 
+  /** The balances panel's row of `asset` showing `available` (and `locked`, when given). */
+  balance(asset: string, available: number | string, locked?: number | string) {
+    const l = locked === undefined ? '' : `[data-locked="${locked}"]`;
+    return this.page.locator(`[data-testid=balance-row][data-asset=${asset}][data-available="${available}"]${l}`);
+  }
+
+  /** Waits until the page shows the deposits of `fundUser` (GENEROUS_FUNDS: 10,000,000,000,000 KRW). */
+  funded() {
+    return this.balance('KRW', '10000000000000').waitFor();
+  }
+
   bookRow(side: 'bid' | 'ask', price: number | string, quantity?: number | string) {
     const q = quantity === undefined ? '' : `[data-quantity="${quantity}"]`;
     return this.page.locator(`[data-testid=${side}-row][data-price="${price}"]${q}`);

@@ -1,8 +1,9 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { formatSteps, type OrderType, type Side } from '@xtrader/protocol';
+import { formatDecimal, formatSteps, type Balance, type OrderType, type Side } from '@xtrader/protocol';
 import { ApiError, type ExchangeApi } from '../lib/api';
 import type { BookView } from '../hooks/useMarketData';
-import { checkPrice, checkQuantity, estimateAgainstBook, formatFeeUnits, formatNotional, type Market } from '../lib/market';
+import { checkPrice, checkQuantity, estimateAgainstBook, formatFeeUnits, formatNotional, groupThousands, type Market } from '../lib/market';
+import { availableOf, canFund, maxQuantity, orderSpend } from '../lib/funds';
 
 /** A price picked in the order book; `n` makes picking the same price twice an update. */
 export interface PickedPrice {
@@ -19,6 +20,8 @@ interface Props {
   signedIn: boolean;
   onLoginRequired(): void;
   onPlaced(orderId: string): void;
+  /** The account's balances (undefined signed out or before they load): the form refuses what they cannot fund. */
+  balances?: Balance[];
 }
 
 interface Errors {
@@ -38,7 +41,7 @@ function fieldOf(code: string): keyof Errors {
  * Buy/Sell, Limit/Market with the market's tick and lot checked by the same protocol code the
  * api runs, before anything is sent; the API's own error shown in words next to its field.
  */
-export function OrderForm({ api, market, book, picked, signedIn, onLoginRequired, onPlaced }: Props) {
+export function OrderForm({ api, market, book, picked, signedIn, onLoginRequired, onPlaced, balances }: Props) {
   const [side, setSide] = useState<Side>('Buy');
   const [type, setType] = useState<OrderType>('Limit');
   const [price, setPrice] = useState('');
@@ -73,6 +76,14 @@ export function OrderForm({ api, market, book, picked, signedIn, onLoginRequired
     }
   }
 
+  const spendAsset = side === 'Buy' ? market.info.quote : market.info.base;
+  const priceTicks = priceCheck?.ok ? priceCheck.steps : undefined;
+  const fillMax = () => {
+    const max = maxQuantity(market, balances, side, type, priceTicks);
+    setErrors((er) => ({ ...er, quantity: max ? undefined : side === 'Buy' && type === 'Limit' && priceTicks === undefined ? 'Enter a price first' : `Not enough ${spendAsset} for the minimum quantity ${market.info.min_quantity}` }));
+    if (max) setQuantity(max);
+  };
+
   const submit = async (ev: FormEvent) => {
     ev.preventDefault();
     setNotice(undefined);
@@ -85,6 +96,14 @@ export function OrderForm({ api, market, book, picked, signedIn, onLoginRequired
     if (!qtyCheck.ok) next.quantity = qtyCheck.message;
     setErrors(next);
     if (next.price || next.quantity || !qtyCheck.ok) return;
+    // Refused here, before anything is sent, when the account cannot fund what the exchange would lock.
+    const spend = orderSpend(market, side, type, priceTicks, qtyCheck.steps);
+    if (balances && !canFund(balances, spend)) {
+      const needed = groupThousands(formatDecimal({ mantissa: spend.units, scale: spend.scale }));
+      const why = side === 'Buy' && type === 'Market' ? ` (a market buy locks at the highest price, ${groupThousands(market.info.max_price)} ${market.info.quote}, until it ends)` : '';
+      setErrors({ form: `Insufficient funds: this order needs ${needed} ${spend.asset}${why}; available ${groupThousands(String(availableOf(balances, spend.asset)))} ${spend.asset}` });
+      return;
+    }
     // Send the exact decimals the checks accepted, as strings: no float on the way out.
     const qtyText = formatSteps(qtyCheck.steps, market.spec.lot);
     const priceText = priceCheck?.ok ? formatSteps(priceCheck.steps, market.spec.tick) : undefined;
@@ -142,8 +161,23 @@ export function OrderForm({ api, market, book, picked, signedIn, onLoginRequired
             </span>
           )}
         </label>
+        {signedIn && (
+          <div className="total-line">
+            <span className="muted">Available</span>
+            <span data-testid="available" data-asset={spendAsset} data-value={balances ? availableOf(balances, spendAsset) : ''}>
+              {balances ? `${groupThousands(String(availableOf(balances, spendAsset)))} ${spendAsset}` : '—'}
+            </span>
+          </div>
+        )}
         <label className="field">
-          <span className="field-label">Quantity</span>
+          <span className="field-label">
+            Quantity
+            {signedIn && (
+              <button type="button" className="link-button max-button" data-testid="max-quantity" onClick={fillMax}>
+                Max
+              </button>
+            )}
+          </span>
           <span className={`input-wrap ${errors.quantity ? 'invalid' : ''}`}>
             <input
               data-testid="quantity-input"

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { MyTrade, OrderStatus, OrderUpdateView } from '@xtrader/protocol';
+import type { Balance, MyTrade, OrderStatus, OrderUpdateView } from '@xtrader/protocol';
 import type { ExchangeApi } from '../lib/api';
-import { applyOrderUpdate, mergeOrderList, mergeTrades, MY_TRADES_SHOWN, ORDERS_SHOWN } from '../lib/activity';
+import { applyBalance, applyOrderUpdate, mergeOrderList, mergeTrades, MY_TRADES_SHOWN, ORDERS_SHOWN } from '../lib/activity';
 import type { ConnectionState, MarketFeed } from '../lib/feed';
 import { POLL_MS } from './useMarketData';
 import type { SessionState } from './useSession';
@@ -14,9 +14,13 @@ export interface AccountActivity {
   /** Undefined while signed out or before the first answer. */
   orders?: OrderUpdateView[];
   trades?: MyTrade[];
+  /** Per asset available and locked: read on sign-in, then as each BalanceUpdate comes. */
+  balances?: Balance[];
   error?: string;
   /** The page placed an order: reload now. */
   placed(orderId: string): void;
+  /** Reload everything now (e.g. after taking the faucet, in case its pushes are missed). */
+  reload(): void;
   cancel(orderId: string): Promise<void>;
   /** Per-order message of the last failed cancel. */
   cancelErrors: Record<string, string>;
@@ -33,6 +37,7 @@ export function useAccountActivity(api: ExchangeApi, feed: MarketFeed, session: 
   const signedIn = session.status === 'signed-in' ? session.accountId : undefined;
   const [orders, setOrders] = useState<OrderUpdateView[]>();
   const [trades, setTrades] = useState<MyTrade[]>();
+  const [balances, setBalances] = useState<Balance[]>();
   const [error, setError] = useState<string>();
   const [cancelErrors, setCancelErrors] = useState<Record<string, string>>({});
 
@@ -52,10 +57,11 @@ export function useAccountActivity(api: ExchangeApi, feed: MarketFeed, session: 
         l.again = false;
         const epoch = l.epoch;
         try {
-          const [o, t] = await Promise.all([api.myOrders({ status: 'all', limit: ORDERS_SHOWN }), api.myTrades({ limit: MY_TRADES_SHOWN })]);
+          const [o, t, a] = await Promise.all([api.myOrders({ status: 'all', limit: ORDERS_SHOWN }), api.myTrades({ limit: MY_TRADES_SHOWN }), api.account()]);
           if (epoch !== l.epoch) continue;
           setOrders((current) => mergeOrderList(current, o));
           setTrades((current) => mergeTrades(current, t));
+          setBalances(a.balances);
           setError(undefined);
         } catch (e) {
           if (epoch !== l.epoch) continue;
@@ -71,6 +77,7 @@ export function useAccountActivity(api: ExchangeApi, feed: MarketFeed, session: 
     const l = loader.current;
     setOrders(undefined);
     setTrades(undefined);
+    setBalances(undefined);
     setError(undefined);
     setCancelErrors({});
     if (signedIn) void reload();
@@ -90,6 +97,9 @@ export function useAccountActivity(api: ExchangeApi, feed: MarketFeed, session: 
         else if (msg.type === 'Fill') {
           const { type: _t, account_sequence: _s, ...trade } = msg;
           setTrades((current) => mergeTrades(current, [trade]));
+        } else if (msg.type === 'BalanceUpdate') {
+          const { asset, available, locked } = msg;
+          setBalances((current) => applyBalance(current, { asset, available, locked }));
         }
       },
     });
@@ -119,5 +129,5 @@ export function useAccountActivity(api: ExchangeApi, feed: MarketFeed, session: 
     [api, reload],
   );
 
-  return { orders, trades, error, placed, cancel, cancelErrors };
+  return { orders, trades, balances, error, placed, cancel, cancelErrors, reload: placed };
 }

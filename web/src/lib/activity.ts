@@ -1,4 +1,4 @@
-import type { MyTrade, OrderUpdateView } from '@xtrader/protocol';
+import type { Balance, MyTrade, OrderUpdateView } from '@xtrader/protocol';
 
 /** How many of the account's newest orders and trades the page shows. */
 export const ORDERS_SHOWN = 100;
@@ -45,4 +45,11 @@ export function mergeTrades(current: readonly MyTrade[] | undefined, incoming: r
   for (const t of current ?? []) byKey.set(`${t.exec_id}:${t.order_id}`, t);
   for (const t of incoming) byKey.set(`${t.exec_id}:${t.order_id}`, t);
   return [...byKey.values()].sort((a, b) => b.timestamp - a.timestamp).slice(0, MY_TRADES_SHOWN);
+}
+
+/** One pushed balance: replaces that asset's row (or adds it), in asset order. */
+export function applyBalance(current: readonly Balance[] | undefined, balance: Balance): Balance[] {
+  const list = (current ?? []).filter((b) => b.asset !== balance.asset);
+  list.push(balance);
+  return list.sort((a, b) => (a.asset < b.asset ? -1 : a.asset > b.asset ? 1 : 0));
 }

@@ -1,4 +1,6 @@
 import {
+  FaucetInfoResponse,
+  FaucetResponse,
   AccountResponse,
   ApiKeysResponse,
   CreatedApiKey,
@@ -143,6 +145,16 @@ export class ExchangeApi {
     if (q.symbol !== undefined) params.set('symbol', q.symbol);
     if (q.limit !== undefined) params.set('limit', String(q.limit));
     return (await this.get(`/api/v1/my-trades${params.size > 0 ? `?${params}` : ''}`, MyTradesResponse, 'session')).trades;
+  }
+
+  /** What the demo faucet deposits; 404 (an ApiError) when the exchange has no faucet. */
+  async faucetInfo(): Promise<FaucetInfoResponse> {
+    return this.get('/api/v1/faucet', FaucetInfoResponse, 'session');
+  }
+
+  /** Takes the demo faucet's balance (once per hour: 429 FAUCET_USED after). */
+  async takeFaucet(): Promise<void> {
+    await this.send('POST', '/api/v1/faucet', {}, FaucetResponse);
   }
 
   async apiKeys(): Promise<ApiKeyInfo[]> {
