@@ -11,6 +11,7 @@
  * `BENCH_LOOKUPS=1` it also counts the core's level lookups per swing message (an untimed run).
  */
 import { loadavg } from 'node:os';
+import { resolve } from 'node:path';
 import { OrderBook, Side } from 'nodejs-order-book';
 import type { LimitOrderOptions, MarketOrderOptions } from 'nodejs-order-book';
 import { loadMarketMap } from '@xtrader/protocol/node';
@@ -20,6 +21,13 @@ import { countLevelLookups } from './level-lookups';
 import { DEEP, SHALLOW, SWING, generateSwingTape, generateTape, type Tape, type TapeProfile } from './tapes';
 
 const CORE_RUNS = 3;
+/**
+ * `BENCH_CORE=<dir>`: time the `MatchingCore` of another checkout's `engine/src/core` on the same
+ * tapes (an A/B of two versions of the core, each run in its own process); `BENCH_NOB=0` skips
+ * nodejs-order-book (its figures are then null).
+ */
+const Core: typeof MatchingCore = process.env.BENCH_CORE ? (require(resolve(process.env.BENCH_CORE)) as { MatchingCore: typeof MatchingCore }).MatchingCore : MatchingCore;
+const WITH_NOB = process.env.BENCH_NOB !== '0';
 /** nodejs-order-book stops after this long on a tape (it scans a level to cancel): a prefix then. */
 const NOB_BUDGET_MS = { shallow: 60_000, deep: 50_000, swing: 60_000 };
 const spec = loadMarketMap().get('BTC-KRW')!;
@@ -88,7 +96,7 @@ function nobApply(book: OrderBook, cmd: NobCommand): void {
 
 /** Runs the first `length` commands of a tape (all by default) through a fresh core, timing only `core.apply`. */
 function runCore(tape: Tape, length = tape.length): { opsPerSec: number; cpuOpsPerSec: number; core: MatchingCore; events: number } {
-  const core = new MatchingCore(spec);
+  const core = new Core(spec);
   const batch: TimedCommand[] = [];
   const watch = new Stopwatch();
   let events = 0;
@@ -121,7 +129,7 @@ function runNob(tape: Tape, budgetMs: number): { opsPerSec: number; cpuOpsPerSec
 
 /** Per-command latency on a fresh core, in µs: p50, p99, p99.9, max. */
 function latencies(tape: Tape) {
-  const core = new MatchingCore(spec);
+  const core = new Core(spec);
   const us = new Float64Array(tape.length);
   for (let i = 0; i < tape.length; i++) {
     const cmd = tape.command(i);
@@ -152,6 +160,8 @@ function bookShape(core: MatchingCore) {
   return { resting: core.openOrders, levels: snap.bids.length + snap.asks.length, deepestLevelOrders: deepest };
 }
 
+const nobRate = (nob: { opsPerSec: number } | undefined) => (nob === undefined ? null : Math.round(nob.opsPerSec));
+const ratio = (a: number, b: number | undefined) => (b === undefined ? null : Number((a / b).toFixed(2)));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
@@ -171,6 +181,7 @@ function benchTape(profile: TapeProfile | typeof SWING) {
   }
   const shape = bookShape(last!.core);
   console.log(`  book at the end: ${fmt(shape.resting)} resting orders on ${shape.levels} levels, deepest level ${fmt(shape.deepestLevelOrders)} orders`);
+  if (!WITH_NOB) return { tape, core: median(runs), coreCpu: median(cpuRuns), nob: undefined, corePrefix: undefined, shape };
   const budget = NOB_BUDGET_MS[profile.name as keyof typeof NOB_BUDGET_MS];
   const nob = runNob(tape, budget);
   const prefix = nob.done < tape.length;
@@ -196,12 +207,13 @@ function main() {
   // Warm both implementations up (JIT) on a small tape of another seed.
   const warm = generateTape({ ...SHALLOW, seed: 7, commands: 200_000 });
   runCore(warm);
-  runNob(warm, 10_000);
+  if (WITH_NOB) runNob(warm, 10_000);
 
   const shallow = benchTape(SHALLOW);
   const deep = benchTape(DEEP);
   const swing = benchTape(SWING);
-  const swingLookups = process.env.BENCH_LOOKUPS === '1' ? lookupsPerCommand(swing.tape) : undefined;
+  // Counted on this checkout's core only (the counter wraps its methods).
+  const swingLookups = process.env.BENCH_LOOKUPS === '1' && Core === MatchingCore ? lookupsPerCommand(swing.tape) : undefined;
   if (swingLookups !== undefined) console.log(`\n[swing] level lookups per message: ${swingLookups.toFixed(3)}`);
   const lat = latencies(deep.tape);
   console.log(`\n[deep] latency per command (µs): p50 ${lat.p50.toFixed(2)}, p99 ${lat.p99.toFixed(2)}, p99.9 ${lat.p999.toFixed(2)}, max ${lat.max.toFixed(0)}`);
@@ -209,26 +221,26 @@ function main() {
   const result = {
     shallow_ops_s: Math.round(shallow.core),
     deep_ops_s: Math.round(deep.core),
-    nob_shallow_ops_s: Math.round(shallow.nob.opsPerSec),
-    nob_deep_ops_s: Math.round(deep.nob.opsPerSec),
+    nob_shallow_ops_s: nobRate(shallow.nob),
+    nob_deep_ops_s: nobRate(deep.nob),
     swing_ops_s: Math.round(swing.core),
-    nob_swing_ops_s: Math.round(swing.nob.opsPerSec),
-    ratio_swing: Number((swing.core / swing.nob.opsPerSec).toFixed(2)),
+    nob_swing_ops_s: nobRate(swing.nob),
+    ratio_swing: ratio(swing.core, swing.nob?.opsPerSec),
     swing_to_shallow: Number((swing.core / shallow.core).toFixed(2)),
     deep_to_shallow: Number((deep.core / shallow.core).toFixed(2)),
-    ratio_shallow: Number((shallow.core / shallow.nob.opsPerSec).toFixed(2)),
-    ratio_deep: Number((deep.core / deep.nob.opsPerSec).toFixed(2)),
+    ratio_shallow: ratio(shallow.core, shallow.nob?.opsPerSec),
+    ratio_deep: ratio(deep.core, deep.nob?.opsPerSec),
     p99_us_deep: Number(lat.p99.toFixed(2)),
-    nob_shallow_commands: shallow.nob.done,
-    nob_deep_commands: deep.nob.done,
-    nob_swing_commands: swing.nob.done,
+    nob_shallow_commands: shallow.nob?.done ?? null,
+    nob_deep_commands: deep.nob?.done ?? null,
+    nob_swing_commands: swing.nob?.done ?? null,
     cpu_shallow_ops_s: Math.round(shallow.coreCpu),
     cpu_deep_ops_s: Math.round(deep.coreCpu),
     cpu_swing_ops_s: Math.round(swing.coreCpu),
     cpu_swing_to_shallow: Number((swing.coreCpu / shallow.coreCpu).toFixed(2)),
     cpu_deep_to_shallow: Number((deep.coreCpu / shallow.coreCpu).toFixed(2)),
-    cpu_ratio_shallow: Number((shallow.coreCpu / shallow.nob.cpuOpsPerSec).toFixed(2)),
-    cpu_ratio_deep: Number((deep.coreCpu / deep.nob.cpuOpsPerSec).toFixed(2)),
+    cpu_ratio_shallow: ratio(shallow.coreCpu, shallow.nob?.cpuOpsPerSec),
+    cpu_ratio_deep: ratio(deep.coreCpu, deep.nob?.cpuOpsPerSec),
     core_deep_prefix_ops_s: deep.corePrefix === undefined ? null : Math.round(deep.corePrefix),
     swing_lookups_per_msg: swingLookups === undefined ? null : Number(swingLookups.toFixed(3)),
     load_avg_1m: Number(loadavg()[0].toFixed(1)),

@@ -7,6 +7,8 @@ import { PriceLevel, type OrderPool } from './price-level';
  * without leaving it at the tick sizes of the configured markets).
  */
 export const WINDOW_TICKS = 1 << 17;
+/** Levels a fill-or-kill check reads one by one from the best before it sums the rest with its Fenwick tree. */
+export const FILL_CHECK_WALK = 8;
 
 /** The index of the lowest set bit of a non-zero int32. */
 function lowestBit(x: number): number {
@@ -28,10 +30,11 @@ function lowestBit(x: number): number {
  * than the bitmap has words plus the number of levels, the window is placed again in front of the
  * best price (rebuilding costs O(words + levels), paid for by those openings).
  *
- * A fill-or-kill check sums the level totals at acceptable prices with a Fenwick tree over the
- * window (O(log width)), built the first time a fill-or-kill limit order comes and kept up
- * to date lazily: a level whose total changes is put on a list once, and the list is applied at
- * the next check. Levels outside the window at acceptable prices are summed one by one.
+ * A fill-or-kill check reads at most FILL_CHECK_WALK levels from the best, then sums the level
+ * totals at acceptable prices with a Fenwick tree over the window (O(log width)), built the first
+ * time a check needs it and kept up to date lazily: a level whose total changes is put on a list
+ * once, and the list is applied at the next check. Levels outside the window at acceptable prices
+ * are summed one by one.
  */
 export class BookSide {
   /** The level of each key of the window (key - base), undefined for none. */
@@ -138,6 +141,19 @@ export class BookSide {
   noteChanged(level: PriceLevel): void {
     level.changed = true;
     this.changed.push(level);
+  }
+
+  /** The level after `level` (one of this side's) in priority order, or undefined. */
+  after(level: PriceLevel): PriceLevel | undefined {
+    if (level.slot >= 0) {
+      const next = this.nextSlot(level.slot + 1);
+      if (next >= 0) return this.slots[next];
+      return this.outside.size === 0 ? undefined : this.outside.nextHigherPair(this.base + this.windowTicks - 1, this.pair)?.[1];
+    }
+    const next = this.outside.size === 0 ? undefined : this.outside.nextHigherPair(level.sortKey, this.pair)?.[1];
+    if (level.sortKey > this.base) return next;
+    const first = this.nextSlot(0);
+    return first >= 0 && (next === undefined || next.sortKey >= this.base) ? this.slots[first] : next;
   }
 
   /** The best level after the best one, just removed from `slot` (-1: it was outside the window). */
@@ -251,15 +267,27 @@ export class BookSide {
 
   /**
    * Whether at least `lots` rest at levels with key <= `limitKey` (a fill-or-kill check). The side's
-   * total answers when it is too small or when every price is acceptable (a market order); otherwise
-   * the window's Fenwick tree gives the lots at acceptable prices in O(log WINDOW_TICKS), plus the
-   * acceptable levels outside the window, read until enough is found.
+   * total answers when it is too small or when every price is acceptable (a market order); then the
+   * first FILL_CHECK_WALK levels from the best; otherwise the window's Fenwick tree gives the lots
+   * at acceptable prices in O(log width), plus the acceptable levels outside the window, read until
+   * enough is found.
    */
   canFill(lots: number, limitKey: number): boolean {
     this.fillCheckReads = 0;
     if (lots > this.totalLots) return false;
     if (limitKey === Infinity) return true;
-    if (this.best === undefined || this.best.sortKey > limitKey) return false;
+    const best = this.best;
+    if (best === undefined || best.sortKey > limitKey) return false;
+    // Most checks are settled by the first few levels, which are at hand (the Fenwick tree's reads
+    // are cache misses): read up to FILL_CHECK_WALK of them first.
+    let level: PriceLevel | undefined = best;
+    for (let read = 0, available = 0; level !== undefined && level.sortKey <= limitKey; level = this.after(level)) {
+      if (read++ === FILL_CHECK_WALK) break;
+      this.fillCheckReads++;
+      available += level.totalLots;
+      if (available >= lots) return true;
+    }
+    if (level === undefined || level.sortKey > limitKey) return false;
     const base = this.base;
     let available = 0;
     const outside = this.outside.size > 0;
