@@ -34,7 +34,7 @@ import { LedgerReader } from './ledger/reader';
 import { Transfers } from './ledger/transfers';
 import { placeOrderHandler } from './orders/place';
 import { orderRouter } from './orders/router';
-import { OrderStore } from './orders/store';
+import { OrderStore, type Durability } from './orders/store';
 import { DEFAULT_WAIT_MS } from './orders/validate';
 import { rateLimit, type RateLimitOptions } from './rate-limit';
 import { isJsonType, JSON_BODY_LIMIT, JSON_TYPE } from './raw-json';
@@ -44,6 +44,8 @@ export interface ApiDeps {
   redis: RedisClient;
   /** More command clients like `redis` that order appends rotate over (see `appendStores`). */
   appendRedis?: RedisClient[];
+  /** `XT_DURABILITY=replica`: places are answered 202 only once a replica has them. */
+  durability?: Durability;
   /** Subscriber client for the engine's outcome channels. */
   sub: RedisClient;
   /** Subscriber client of its own for the ledger shards' answers. */
@@ -106,8 +108,8 @@ export interface ApiApp {
 export function createApiApp(deps: ApiDeps): ApiApp {
   const { redis, sub, prefix, markets, log } = deps;
   const metrics = new ApiMetrics();
-  const store = new OrderStore(redis, prefix, markets);
-  const appendStores = [store, ...(deps.appendRedis ?? []).map((r) => new OrderStore(r, prefix, markets))];
+  const store = new OrderStore(redis, prefix, markets, undefined, deps.durability);
+  const appendStores = [store, ...(deps.appendRedis ?? []).map((r) => new OrderStore(r, prefix, markets, undefined, deps.durability))];
   const outcomes = new OutcomeHub(
     sub,
     [...markets.keys()].map((s) => symbolKeys(s, prefix).outcomes),
@@ -228,6 +230,8 @@ export interface StartApiOptions {
   marketHealth?: MarketHealthOptions;
   auth?: AuthConfig;
   trustProxy?: string;
+  /** `XT_DURABILITY=replica`: places are answered 202 only once a replica has them. */
+  durability?: Durability;
   binance?: BinanceOptions;
   ledger?: LedgerOptions;
   /** How long a client may take to send a request (default {@link DEFAULT_HTTP_LIMITS}). */
@@ -261,7 +265,7 @@ export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
   const waiting = setTimeout(() => log.warn('waiting for Redis', { redis: describeRedisTarget(opts.redisUrl) }), 2000);
   await Promise.all([redis, ...appendRedis].map((c) => (c.status === 'ready' ? undefined : new Promise<void>((resolve) => c.once('ready', () => resolve())))));
   clearTimeout(waiting);
-  const api = createApiApp({ redis, appendRedis, sub, ledgerSub, ledger: opts.ledger, admin: opts.admin, assets: opts.assets ?? loadExchangeConfig().assets, prefix: opts.prefix, markets: opts.markets, log, rateLimit: opts.rateLimit, marketHealth: opts.marketHealth, auth: opts.auth, trustProxy: opts.trustProxy, binance: opts.binance });
+  const api = createApiApp({ redis, appendRedis, sub, ledgerSub, ledger: opts.ledger, admin: opts.admin, assets: opts.assets ?? loadExchangeConfig().assets, prefix: opts.prefix, markets: opts.markets, log, rateLimit: opts.rateLimit, marketHealth: opts.marketHealth, auth: opts.auth, trustProxy: opts.trustProxy, binance: opts.binance, durability: opts.durability });
   await api.ready();
   const server = createServer(httpServerOptions(opts.httpLimits ?? DEFAULT_HTTP_LIMITS), api.listener);
   await new Promise<void>((resolve, reject) => {

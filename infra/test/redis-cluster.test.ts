@@ -6,7 +6,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
-import { waitFor } from '@xtrader/platform';
+import { createLogger, waitFor } from '@xtrader/platform';
+import { symbolKeys } from '@xtrader/protocol';
+import { loadMarketMap } from '@xtrader/protocol/node';
+import { startApi } from '../../api/src/app';
 import { ApiClient } from '../src/api-client';
 import { startStack, type Stack } from '../src/stack';
 import { FeedClient, getOrder, placeOrder } from './support/exchange-client';
@@ -79,4 +82,45 @@ it('spreads the symbols and the ledger shards over all three primaries', async (
       node.disconnect();
     }
   }
+});
+
+describe('XT_DURABILITY=replica', () => {
+  it("answers 202 only once the order is on the symbol's replica, and 503 saying so when no replica confirms it", async () => {
+    const cluster = stack.redisCluster!;
+    const api = await startApi({
+      redisUrl: stack.redisUrl,
+      prefix: stack.prefix,
+      markets: loadMarketMap(),
+      port: 0,
+      host: '127.0.0.1',
+      log: createLogger('test', 'silent'),
+      durability: { replicas: 1, timeoutMs: 500 },
+    });
+    const durable = new ApiClient(api.url, 10_000, trader.credentials);
+    try {
+      const symbol = 'BTC-KRW';
+      const nodes = await cluster.nodes();
+      const probe = cluster.client();
+      const slot = Number(await probe.cluster('KEYSLOT', symbolKeys(symbol, stack.prefix).commands));
+      probe.disconnect();
+      const primary = nodes.find((n) => n.role === 'master' && n.slots.some(([a, b]) => slot >= a && slot <= b))!;
+      const replica = nodes.find((n) => n.primaryId === primary.id)!;
+
+      const placed = await placeOrder(durable, { symbol, side: 'Buy', type: 'Limit', price: '1000', quantity: '0.001' });
+      // Read from the replica itself: the order's state hash is there when the 202 comes.
+      const onReplica = new Redis({ host: '127.0.0.1', port: replica.port, lazyConnect: true });
+      try {
+        await onReplica.connect();
+        await onReplica.call('READONLY');
+        expect(await onReplica.hexists(symbolKeys(symbol, stack.prefix).order(placed.order_id), 'state')).toBe(1);
+      } finally {
+        onReplica.disconnect();
+      }
+
+      await cluster.server(replica.port).kill();
+      await expect(placeOrder(durable, { symbol, side: 'Buy', type: 'Limit', price: '1000', quantity: '0.001' })).rejects.toThrow(/503.*no replica confirmed it within 500 ms/);
+    } finally {
+      await api.close();
+    }
+  }, 60_000);
 });

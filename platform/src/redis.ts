@@ -138,6 +138,19 @@ export async function pipelineEach<T>(client: RedisClient, items: readonly T[], 
   return parts.flat();
 }
 
+/**
+ * WAIT `replicas` `timeoutMs` on the node serving `key`, on `client`'s connection to it: how many
+ * replicas have acknowledged every write this client sent that node so far (e.g. the append it
+ * just made). WAIT names no key, so a cluster client would send it to any node; riding in a
+ * pipeline behind a command on `key` takes it to that key's node.
+ */
+export async function waitForReplicas(client: RedisClient, key: string, replicas: number, timeoutMs: number): Promise<number> {
+  const replies = (await client.pipeline().exists(key).wait(replicas, timeoutMs).exec()) ?? [];
+  const [err, acked] = replies[1] ?? [new Error('no answer to WAIT')];
+  if (err) throw err;
+  return Number(acked);
+}
+
 /** Thrown by {@link withDeadline} when Redis did not answer in time. */
 export class RedisDeadlineError extends Error {
   override readonly name = 'RedisDeadlineError';

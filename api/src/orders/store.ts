@@ -1,4 +1,4 @@
-import { pipelineEach, type RedisClient } from '@xtrader/platform';
+import { pipelineEach, waitForReplicas, type RedisClient } from '@xtrader/platform';
 import {
   isFinished,
   isXtError,
@@ -45,6 +45,12 @@ async function durable<T>(fn: () => Promise<T>, unknown?: string): Promise<T> {
   }
 }
 
+/** `XT_DURABILITY=replica`: how many replicas must have an append, and how long to wait for them. */
+export interface Durability {
+  replicas: number;
+  timeoutMs: number;
+}
+
 /**
  * The api's side of the order path in Redis: appending commands (atomically with their
  * bookkeeping) and reading stored order states. Holds no state of its own.
@@ -59,6 +65,8 @@ export class OrderStore {
     private readonly markets: ReadonlyMap<string, MarketSpec>,
     /** Recent orders kept per account and symbol for `GET /orders`. */
     readonly accountOrdersMax: number = DEFAULT_ACCOUNT_ORDERS_MAX,
+    /** `XT_DURABILITY=replica`: a place is answered only once a replica has it (see {@link Durability}). */
+    private readonly durability?: Durability,
   ) {
     this.scripts = new ApiScripts(redis);
     for (const symbol of markets.keys()) this.keys.set(symbol, symbolKeys(symbol, prefix));
@@ -94,10 +102,29 @@ export class OrderStore {
       () => this.scripts.placeOrder(keys, write),
       'the order may or may not have been appended; retry with the same client_order_id (without one, look for the order before placing it again)',
     );
-    if (kind === 'new') return { kind, answer, streamId: value };
+    if (kind === 'new') {
+      if (this.durability) await this.replicated(keys.commands, spec.symbol);
+      return { kind, answer, streamId: value };
+    }
     if (kind === 'same') return { kind, answer: JSON.parse(value) as PlaceOrderAccepted };
     if (kind === 'exists') throw new XtError('SERVICE_UNAVAILABLE', `order id ${orderId} is taken; place the order again`);
     throw new XtError('DUPLICATE_CLIENT_ORDER_ID', `client_order_id ${order.clientOrderId} was already used for a different order on ${spec.symbol}`);
+  }
+
+  /**
+   * Waits until a replica has the append just made to `stream` (WAIT on that stream's node).
+   * Refused when none confirms in time: the order is in the primary's stream and will most likely
+   * trade, but a failover now could lose it, and a 202 promises that it cannot.
+   */
+  private async replicated(stream: string, symbol: string): Promise<void> {
+    const { replicas, timeoutMs } = this.durability!;
+    const acked = await durable(() => waitForReplicas(this.redis, stream, replicas, timeoutMs), 'the order was appended, but whether a replica has it is unknown');
+    if (acked < replicas) {
+      throw new XtError(
+        'SERVICE_UNAVAILABLE',
+        `the order was appended on ${symbol}'s Redis primary, but no replica confirmed it within ${timeoutMs} ms (XT_DURABILITY=replica): read it before placing it again, or retry with the same client_order_id`,
+      );
+    }
   }
 
   /** Appends a CancelCommand; the engine answers on the outcomes channel with `requestId`. */
