@@ -85,12 +85,18 @@ type StoredFill = [exec_id: string, price_ticks: number, qty_lots: number, fee: 
 /** An order record without its times: what {@link StoredOrderState} holds. */
 export type OrderStateRecord = Omit<OrderRecord, 'created_at' | 'updated_at'>;
 
-/** The state of an order as its place command makes it (ACCEPTED), before the engine applies it. */
-export function acceptedOrder(cmd: PlaceCommand): OrderStateRecord {
-  return {
+/**
+ * The record of an order as its place command makes it (ACCEPTED), before the engine applies it;
+ * `ts` is the command's time (the api, which stores no times in the state, passes 0).
+ *
+ * Every record the engine keeps is built as one object literal, the optional fields assigned
+ * after it ({@link decodeOrderState} too): V8 keeps a literal's fields inside the object, while
+ * an object assembled by spreading keeps most of them in a separate property array, and the
+ * engine reads and writes these fields on every fill of every open order.
+ */
+export function acceptedOrder(cmd: PlaceCommand, ts: number): OrderRecord {
+  const o: OrderRecord = {
     order_id: cmd.order_id,
-    ...(cmd.client_order_id !== undefined ? { client_order_id: cmd.client_order_id } : {}),
-    ...(cmd.account_id !== undefined ? { account_id: cmd.account_id } : {}),
     side: cmd.side,
     type: cmd.type,
     tif: cmd.tif,
@@ -100,8 +106,13 @@ export function acceptedOrder(cmd: PlaceCommand): OrderStateRecord {
     notional: '0',
     fills: [],
     status: 'ACCEPTED',
+    created_at: ts,
+    updated_at: ts,
     seq: 0,
   };
+  if (cmd.client_order_id !== undefined) o.client_order_id = cmd.client_order_id;
+  if (cmd.account_id !== undefined) o.account_id = cmd.account_id;
+  return o;
 }
 
 /** The {@link StoredOrderState} of a record (the engine's snapshot keeps open orders so too). */
@@ -133,13 +144,11 @@ export function storedOrderOf(o: OrderRecord): StoredOrder {
   return { state: JSON.stringify(orderStateOf(o)), created_at: o.created_at, updated_at: o.updated_at };
 }
 
-/** The record a {@link StoredOrderState} and its times hold. */
+/** The record a {@link StoredOrderState} and its times hold (one literal: see {@link acceptedOrder}). */
 export function decodeOrderState(s: StoredOrderState, created_at: number, updated_at: number): OrderRecord {
   const [order_id, client_order_id, side, type, tif, price_ticks, qty_lots, filled_lots, notional, status, reject_reason, cancel_reason, seq, fills, account_id] = s;
-  return {
+  const o: OrderRecord = {
     order_id,
-    ...(client_order_id !== null ? { client_order_id } : {}),
-    ...(account_id !== undefined ? { account_id } : {}),
     side,
     type,
     tif,
@@ -157,12 +166,15 @@ export function decodeOrderState(s: StoredOrderState, created_at: number, update
       ts,
     })),
     status,
-    ...(reject_reason !== null ? { reject_reason } : {}),
-    ...(cancel_reason !== null ? { cancel_reason } : {}),
     created_at,
     updated_at,
     seq,
   };
+  if (client_order_id !== null) o.client_order_id = client_order_id;
+  if (account_id !== undefined) o.account_id = account_id;
+  if (reject_reason !== null) o.reject_reason = reject_reason;
+  if (cancel_reason !== null) o.cancel_reason = cancel_reason;
+  return o;
 }
 
 /**

@@ -53,7 +53,7 @@ test('an order that is not stored reads as undefined', () => {
 
 test('the ACCEPTED state of a place command is stored in the same format and renders the order as placed', () => {
   const cmd = { v: 1, kind: 'place', order_id: 'o9', client_order_id: 'c9', side: 'Sell', type: 'Limit', tif: 'GTC', price_ticks: 50_000, qty_lots: 30 } as const;
-  const view = readStoredOrder(spec, [JSON.stringify(orderStateOf(acceptedOrder(cmd))), '1700000000005', '1700000000005']);
+  const view = readStoredOrder(spec, [JSON.stringify(orderStateOf(acceptedOrder(cmd, 0))), '1700000000005', '1700000000005']);
   expect(view).toEqual({
     order_id: 'o9',
     client_order_id: 'c9',

@@ -23,7 +23,7 @@ export function placeWriteOf(keys: SymbolKeys, cmd: PlaceCommand, accountId: str
     accountOrdersKey: keys.accountOrders(accountId),
     accountOrdersMax,
     command: JSON.stringify(cmd),
-    state: JSON.stringify(orderStateOf(acceptedOrder(cmd))),
+    state: JSON.stringify(orderStateOf(acceptedOrder(cmd, 0))),
     fingerprint: coid === undefined ? '' : JSON.stringify([cmd.side, cmd.type, cmd.tif, cmd.price_ticks, cmd.qty_lots]),
     answer: JSON.stringify(acceptedAnswer(cmd)),
     clientOrderTtlS: CLIENT_ORDER_ID_TTL_S,

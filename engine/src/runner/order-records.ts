@@ -76,7 +76,7 @@ export class OrderRecords {
   apply(cmd: TimedCommand, events: readonly EngineEvent[]): void {
     let fresh: OrderRecord | undefined;
     if (cmd.kind === 'place' && !this.open.has(cmd.order_id)) {
-      fresh = { ...acceptedOrder(cmd), created_at: cmd.ts, updated_at: cmd.ts };
+      fresh = acceptedOrder(cmd, cmd.ts);
     }
     for (const e of events) this.applyEvent(e, fresh);
     if (cmd.kind === 'cancel_all') {

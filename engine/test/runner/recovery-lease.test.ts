@@ -47,7 +47,7 @@ function deepBookSnapshot(position: string): string {
     const id = `r${i}`;
     asks[level][1].push([id, 1]);
     const cmd = place(id, 'Sell', 50_001 + level, 1);
-    orders.push([orderStateOf({ ...acceptedOrder(cmd), status: 'NEW', seq: i + 1 }), 1_700_000_000_000, 1_700_000_000_000]);
+    orders.push([orderStateOf({ ...acceptedOrder(cmd, 0), status: 'NEW', seq: i + 1 }), 1_700_000_000_000, 1_700_000_000_000]);
   }
   const snap: EngineSnapshot = { ...base, position, core: { ...base.core, seq: RESTING, asks }, orders };
   return JSON.stringify(snap);
