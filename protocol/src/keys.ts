@@ -39,10 +39,12 @@ export function symbolKeys(symbol: string, prefix: string = DEFAULT_PREFIX) {
     skipped: `${base}:skipped`,
     /** Latest engine snapshot (book + market data state + position), JSON. */
     snapshot: `${base}:snapshot`,
-    /** Per-order state, readable by any api node: a hash of {@link ORDER_FIELDS} (`StoredOrder`). */
+    /** Per-order state, readable by any api node: one string (protocol `encodeStoredOrder`). */
     order: (orderId: string) => `${base}:order:${orderId}`,
     /** Set (with a TTL) when a ledger shard forwarded the amend `requestId`: a second forward appends nothing. */
     amendForwarded: (requestId: string) => `${base}:amend:${requestId}`,
+    /** The integer order number the Binance dialect shows for an order, once one is assigned. */
+    orderNumber: (orderId: string) => `${base}:order:${orderId}:number`,
     /** client_order_id -> first answer, for idempotent retries. */
     clientOrder: (accountId: string, clientOrderId: string) => `${base}:coid:${accountId}:${clientOrderId}`,
     /** An account's open orders on this symbol (set of ids; the place script adds, the engine removes). */
@@ -94,12 +96,6 @@ export const FIELDS = {
   /** Events stream: the batch's events, `[[command id, compact event...]...]`. */
   events: 'e',
 } as const;
-
-/** Field names of an order state hash, in the order `readStoredOrder` takes their values. */
-export const ORDER_FIELDS = ['state', 'created_at', 'updated_at'] as const;
-
-/** The order state hash's field holding its integer order number, once one is assigned. */
-export const ORDER_NUMBER_FIELD = 'number';
 
 /** The value of `name` in a stream entry's `[field, value, ...]` list. */
 export function entryField(fields: readonly string[], name: string): string | undefined {

@@ -46,16 +46,27 @@ export interface OrderRecord {
 
 /**
  * The stored state of an order (`keys.order(id)`), written the same way by the api (ACCEPTED,
- * atomically with its command) and by the engine (every change): a hash of
- * {@link ORDER_FIELDS}, `state` the JSON of {@link StoredOrderState} and the two times as
- * decimal milliseconds. The times are fields of their own because the api learns the order's
- * time (its command's stream id) only inside the script that appends it; the script stores it
- * as it is, and nobody edits JSON text.
+ * atomically with its command) and by the engine (every change): one string,
+ * `<created_at>,<updated_at>,<StoredOrderState JSON>`, the times in decimal milliseconds
+ * ({@link encodeStoredOrder}). The times lead because the api learns them (its command's stream
+ * id) only inside the script that appends the command: the script writes them in front of the
+ * state the api encoded, and nobody edits JSON text. One plain string, set whole with its TTL,
+ * because a hash of fields cost the store more memory and time per changed order.
  */
-export interface StoredOrder {
-  state: string;
-  created_at: number;
-  updated_at: number;
+export function encodeStoredOrder(created_at: number, updated_at: number, stateJson: string): string {
+  return `${created_at},${updated_at},${stateJson}`;
+}
+
+/** The {@link encodeStoredOrder} text of a record. */
+export function storedOrderOf(o: OrderRecord): string {
+  return encodeStoredOrder(o.created_at, o.updated_at, JSON.stringify(orderStateOf(o)));
+}
+
+/** The record a stored order's text holds. */
+export function decodeStoredOrder(text: string): OrderRecord {
+  const c1 = text.indexOf(',');
+  const c2 = text.indexOf(',', c1 + 1);
+  return decodeOrderState(JSON.parse(text.slice(c2 + 1)) as StoredOrderState, Number(text.slice(0, c1)), Number(text.slice(c1 + 1, c2)));
 }
 
 /**
@@ -139,11 +150,6 @@ export function orderStateOf(o: OrderStateRecord): StoredOrderState {
   return state;
 }
 
-/** The hash fields of an order's stored state. */
-export function storedOrderOf(o: OrderRecord): StoredOrder {
-  return { state: JSON.stringify(orderStateOf(o)), created_at: o.created_at, updated_at: o.updated_at };
-}
-
 /** The record a {@link StoredOrderState} and its times hold (one literal: see {@link acceptedOrder}). */
 export function decodeOrderState(s: StoredOrderState, created_at: number, updated_at: number): OrderRecord {
   const [order_id, client_order_id, side, type, tif, price_ticks, qty_lots, filled_lots, notional, status, reject_reason, cancel_reason, seq, fills, account_id] = s;
@@ -177,19 +183,15 @@ export function decodeOrderState(s: StoredOrderState, created_at: number, update
   return o;
 }
 
-/**
- * The `OrderView` of a stored order, from the values of `HMGET key ...ORDER_FIELDS` (undefined
- * when the order is not stored).
- */
-export function readStoredOrder(spec: MarketSpec, fields: readonly (string | null)[]): OrderView | undefined {
-  return readOwnedOrder(spec, fields)?.view;
+/** The `OrderView` of a stored order's text (`GET keys.order(id)`; undefined when not stored). */
+export function readStoredOrder(spec: MarketSpec, text: string | null | undefined): OrderView | undefined {
+  return readOwnedOrder(spec, text)?.view;
 }
 
 /** {@link readStoredOrder} with the order's owner (which is never part of the view). */
-export function readOwnedOrder(spec: MarketSpec, fields: readonly (string | null)[]): { view: OrderView; accountId: string | undefined } | undefined {
-  const [state, created, updated] = fields;
-  if (state === null || state === undefined) return undefined;
-  const record = decodeOrderState(JSON.parse(state) as StoredOrderState, Number(created), Number(updated));
+export function readOwnedOrder(spec: MarketSpec, text: string | null | undefined): { view: OrderView; accountId: string | undefined } | undefined {
+  if (text === null || text === undefined) return undefined;
+  const record = decodeStoredOrder(text);
   return { view: renderOrderView(spec, record), accountId: record.account_id };
 }
 

@@ -1,4 +1,4 @@
-import { acceptedOrder, decodeOrderState, orderStateOf, readStoredOrder, renderOrderView, storedOrderOf, type OrderRecord, type StoredOrderState } from '../src';
+import { acceptedOrder, decodeStoredOrder, encodeStoredOrder, orderStateOf, readStoredOrder, renderOrderView, storedOrderOf, type OrderRecord } from '../src';
 import { loadMarketMap } from '../node';
 
 const spec = loadMarketMap().get('BTC-KRW')!;
@@ -40,20 +40,18 @@ const rejected: OrderRecord = { ...open, order_id: 'o4', tif: 'FOK', status: 'RE
 
 test.each([open, filled, cancelled, rejected])('the stored state of $order_id decodes to the same record and renders the same view', (rec) => {
   const stored = storedOrderOf(rec);
-  expect(decodeOrderState(JSON.parse(stored.state) as StoredOrderState, stored.created_at, stored.updated_at)).toEqual(rec);
-  // What HMGET key ...ORDER_FIELDS gives back: strings.
-  const fields = [stored.state, String(stored.created_at), String(stored.updated_at)];
-  expect(JSON.stringify(readStoredOrder(spec, fields))).toBe(JSON.stringify(renderOrderView(spec, rec)));
-  expect(stored.state.length).toBeLessThan(JSON.stringify(renderOrderView(spec, rec)).length);
+  expect(decodeStoredOrder(stored)).toEqual(rec);
+  expect(JSON.stringify(readStoredOrder(spec, stored))).toBe(JSON.stringify(renderOrderView(spec, rec)));
+  expect(stored.length).toBeLessThan(JSON.stringify(renderOrderView(spec, rec)).length);
 });
 
 test('an order that is not stored reads as undefined', () => {
-  expect(readStoredOrder(spec, [null, null, null])).toBeUndefined();
+  expect(readStoredOrder(spec, null)).toBeUndefined();
 });
 
 test('the ACCEPTED state of a place command is stored in the same format and renders the order as placed', () => {
   const cmd = { v: 1, kind: 'place', order_id: 'o9', client_order_id: 'c9', side: 'Sell', type: 'Limit', tif: 'GTC', price_ticks: 50_000, qty_lots: 30 } as const;
-  const view = readStoredOrder(spec, [JSON.stringify(orderStateOf(acceptedOrder(cmd, 0))), '1700000000005', '1700000000005']);
+  const view = readStoredOrder(spec, encodeStoredOrder(1700000000005, 1700000000005, JSON.stringify(orderStateOf(acceptedOrder(cmd, 0)))));
   expect(view).toEqual({
     order_id: 'o9',
     client_order_id: 'c9',

@@ -1,15 +1,16 @@
 import type { RedisClient } from '@xtrader/platform';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ORDER_NUMBER_FIELD, symbolKeys, XtError, type SymbolKeys } from '@xtrader/protocol';
+import { symbolKeys, XtError, type SymbolKeys } from '@xtrader/protocol';
 
 /**
- * How long a number -> order id record lives: renewed whenever an open order is shown, and longer
- * than a finished order's state is kept, so every order a client can still see resolves by number.
+ * How long an order's number records (order -> number, number -> order id) live: renewed whenever
+ * an open order is shown, and longer than a finished order's state is kept, so every order a
+ * client can still see resolves by number.
  */
 export const ORDER_NUMBER_TTL_S = 30 * 86_400;
 
-const ASSIGN = { numberOfKeys: 2, lua: readFileSync(join(__dirname, 'assign-number.lua'), 'utf8') };
+const ASSIGN = { numberOfKeys: 3, lua: readFileSync(join(__dirname, 'assign-number.lua'), 'utf8') };
 type WithAssign = RedisClient & { xtAssignOrderNumber(...args: (string | number)[]): Promise<number | null> };
 
 async function durable<T>(fn: () => Promise<T>): Promise<T> {
@@ -24,7 +25,7 @@ async function durable<T>(fn: () => Promise<T>): Promise<T> {
  * Binance clients name orders by an integer `orderId`; our order ids are UUIDs. Each order gets a
  * per-symbol integer the first time a Binance answer shows it (at once when placed through
  * `/api/v3`, on first sight for one placed through `/api/v1`): a number reserved from the symbol's
- * counter and stored in the order's own state hash, with a number -> id record beside it. Numbers
+ * counter and stored beside the order's state (`keys.orderNumber`), with a number -> id record. Numbers
  * grow with the time they were given, never repeat within a symbol, and may skip (a reservation
  * lost to a concurrent assignment is left unused).
  */
@@ -51,7 +52,7 @@ export class OrderNumbers {
     if (orderIds.length === 0) return [];
     const k = this.keysOf(symbol);
     const p = this.redis.pipeline();
-    for (const id of orderIds) p.hget(k.order(id), ORDER_NUMBER_FIELD);
+    for (const id of orderIds) p.get(k.orderNumber(id));
     const replies = await durable(async () => (await p.exec()) ?? []);
     const out: (number | undefined)[] = [];
     const renew = this.redis.pipeline();
@@ -61,7 +62,7 @@ export class OrderNumbers {
       if (value !== null) {
         const n = Number(value);
         out.push(n);
-        if (openIds.has(orderIds[i])) renew.expire(k.orderByNumber(n), ORDER_NUMBER_TTL_S);
+        if (openIds.has(orderIds[i])) renew.expire(k.orderNumber(orderIds[i]), ORDER_NUMBER_TTL_S).expire(k.orderByNumber(n), ORDER_NUMBER_TTL_S);
       } else {
         out.push(await this.assign(symbol, orderIds[i]));
       }
@@ -77,7 +78,7 @@ export class OrderNumbers {
   private async assign(symbol: string, orderId: string): Promise<number | undefined> {
     const k = this.keysOf(symbol);
     const reserved = await durable(() => this.redis.incr(k.orderNumberSeq));
-    const n = await durable(() => this.redis.xtAssignOrderNumber(k.order(orderId), k.orderByNumber(reserved), ORDER_NUMBER_FIELD, reserved, orderId, ORDER_NUMBER_TTL_S));
+    const n = await durable(() => this.redis.xtAssignOrderNumber(k.order(orderId), k.orderNumber(orderId), k.orderByNumber(reserved), reserved, orderId, ORDER_NUMBER_TTL_S));
     return n === null ? undefined : Number(n);
   }
 

@@ -1,7 +1,7 @@
 import type { RedisClient } from '@xtrader/platform';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIELDS, ORDER_FIELDS, type SymbolKeys } from '@xtrader/protocol';
+import { FIELDS, type SymbolKeys } from '@xtrader/protocol';
 
 /**
  * The api's Lua scripts (each file's header lists its KEYS, ARGV and returns), defined once
@@ -55,7 +55,6 @@ export class ApiScripts {
       w.accountOrdersKey,
       FIELDS.command,
       w.command,
-      ...ORDER_FIELDS,
       w.state,
       w.fingerprint,
       w.answer,

@@ -3,7 +3,6 @@ import {
   isFinished,
   isXtError,
   FIELDS,
-  ORDER_FIELDS,
   readOwnedOrder,
   readStoredOrder,
   renderAccountTrade,
@@ -167,11 +166,11 @@ export class OrderStore {
    */
   async find(orderId: string, accountId: string): Promise<OrderView | undefined> {
     const symbols = [...this.keys.keys()];
-    const replies = await durable(() => pipelineEach(this.redis, symbols, (p, s) => p.hmget(this.keysOf(s).order(orderId), ...ORDER_FIELDS)));
+    const replies = await durable(() => pipelineEach(this.redis, symbols, (p, s) => p.get(this.keysOf(s).order(orderId))));
     for (let i = 0; i < replies.length; i++) {
       const [err, value] = replies[i];
       if (err) throw new XtError('SERVICE_UNAVAILABLE', `the order store is unavailable (${err.message})`);
-      const owned = readOwnedOrder(this.markets.get(symbols[i])!, value as (string | null)[]);
+      const owned = readOwnedOrder(this.markets.get(symbols[i])!, value as string | null);
       if (owned) return owned.accountId === accountId ? owned.view : undefined;
     }
     return undefined;
@@ -189,7 +188,7 @@ export class OrderStore {
   async get(symbol: string, orderId: string): Promise<OrderView | undefined> {
     const spec = this.markets.get(symbol);
     if (!spec) return undefined;
-    return readStoredOrder(spec, await durable(() => this.redis.hmget(this.keysOf(symbol).order(orderId), ...ORDER_FIELDS)));
+    return readStoredOrder(spec, await durable(() => this.redis.get(this.keysOf(symbol).order(orderId))));
   }
 
   /**
@@ -211,11 +210,11 @@ export class OrderStore {
       for (const id of list as string[]) wanted.push([symbols[i], id]);
     });
     if (wanted.length === 0) return [];
-    const states = await durable(() => pipelineEach(this.redis, wanted, (p, [s, id]) => p.hmget(this.keysOf(s).order(id), ...ORDER_FIELDS)));
+    const states = await durable(() => pipelineEach(this.redis, wanted, (p, [s, id]) => p.get(this.keysOf(s).order(id))));
     const out: OrderView[] = [];
-    states.forEach(([err, fields], i) => {
+    states.forEach(([err, text], i) => {
       if (err) throw new XtError('SERVICE_UNAVAILABLE', `the order store is unavailable (${err.message})`);
-      const owned = readOwnedOrder(this.markets.get(wanted[i][0])!, fields as (string | null)[]);
+      const owned = readOwnedOrder(this.markets.get(wanted[i][0])!, text as string | null);
       if (!owned || owned.accountId !== accountId) return;
       if (status === 'open' && isFinished(owned.view.status)) return;
       if (before !== undefined && owned.view.created_at >= before) return;

@@ -1,6 +1,6 @@
 import type { ChainableCommander } from 'ioredis';
 import { withDeadline, type RedisClient } from '@xtrader/platform';
-import { DEFAULT_ACCOUNT_TRADES_MAX, encodeAccountTrade, encodeEvent, FIELDS, isFinished, orderStateOf, type EngineEvent, type OutcomeMessage, type SymbolKeys } from '@xtrader/protocol';
+import { DEFAULT_ACCOUNT_TRADES_MAX, encodeAccountTrade, encodeEvent, FIELDS, isFinished, storedOrderOf, type EngineEvent, type OutcomeMessage, type SymbolKeys } from '@xtrader/protocol';
 import { MAX_CANDLES, MAX_TRADES, type MarketDataChanges } from '../marketdata';
 import type { OrderChanges } from './order-records';
 import type { EngineScripts } from './scripts';
@@ -95,9 +95,7 @@ export class CommitWriter {
       tx,
       b.orders.changed.map((rec) => ({
         key: keys.order(rec.order_id),
-        state: JSON.stringify(orderStateOf(rec)),
-        created_at: rec.created_at,
-        updated_at: rec.updated_at,
+        text: storedOrderOf(rec),
         finished: isFinished(rec.status),
       })),
       o.finishedTtlS,

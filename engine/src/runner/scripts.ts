@@ -2,7 +2,7 @@ import type { RedisClient } from '@xtrader/platform';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChainableCommander } from 'ioredis';
-import { FIELDS, ORDER_FIELDS, type Candle, type Interval, type LeaseKeys, type SymbolKeys } from '@xtrader/protocol';
+import { FIELDS, type Candle, type Interval, type LeaseKeys, type SymbolKeys } from '@xtrader/protocol';
 
 const lua = (name: string) => readFileSync(join(__dirname, 'lua', `${name}.lua`), 'utf8');
 
@@ -38,12 +38,10 @@ function* pieces<T>(items: readonly T[]): Generator<readonly T[]> {
 /** The defined commands, on a client (they answer) and on a MULTI (they queue). */
 type Defined<R> = { [name in keyof typeof SCRIPTS]: (...args: Arg[]) => R };
 
-/** One order state to store: its hash fields. */
+/** One order state to store: its key and its stored text (protocol `encodeStoredOrder`). */
 export interface OrderStateWrite {
   key: string;
-  state: string;
-  created_at: number;
-  updated_at: number;
+  text: string;
   finished: boolean;
 }
 
@@ -92,16 +90,14 @@ export class EngineScripts {
   storeOrders(tx: ChainableCommander, orders: readonly OrderStateWrite[], finishedTtlS: number): void {
     for (const piece of pieces(orders)) {
       const keys: string[] = [];
-      const states: string[] = [];
-      const times: number[] = [];
+      const texts: string[] = [];
       let finished = '';
       for (const o of piece) {
         keys.push(o.key);
-        states.push(o.state);
-        times.push(o.created_at, o.updated_at);
+        texts.push(o.text);
         finished += o.finished ? '1' : '0';
       }
-      scripted(tx).xtStoreOrders(keys.length, ...keys, finishedTtlS, finished, ...ORDER_FIELDS, states.join('\n'), times.join(','));
+      scripted(tx).xtStoreOrders(keys.length, ...keys, finishedTtlS, finished, texts.join('\n'));
     }
   }
 

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type Redis from 'ioredis';
-import { decodeEvent, entryField, FIELDS, ORDER_FIELDS, readStoredOrder, type CompactEvent, type EngineEvent, type MarketSpec, type OrderView, type PlaceCommand, type SymbolKeys } from '@xtrader/protocol';
+import { decodeEvent, entryField, FIELDS, readStoredOrder, type CompactEvent, type EngineEvent, type MarketSpec, type OrderView, type PlaceCommand, type SymbolKeys } from '@xtrader/protocol';
 import { renderOrderView, SymbolState, type RawEntry } from '../../src/runner';
 
 export const ROOT = join(__dirname, '..', '..', '..');
@@ -13,7 +13,7 @@ export function place(order_id: string, side: 'Buy' | 'Sell', price_ticks: numbe
 
 /** The stored order's view, as an api node reads it (undefined when not stored). */
 export async function storedOrder(redis: Redis, spec: MarketSpec, keys: SymbolKeys, orderId: string): Promise<OrderView | undefined> {
-  return readStoredOrder(spec, await redis.hmget(keys.order(orderId), ...ORDER_FIELDS));
+  return readStoredOrder(spec, await redis.get(keys.order(orderId)));
 }
 
 export async function append(redis: Redis, keys: SymbolKeys, cmds: object[]): Promise<string[]> {

@@ -1,15 +1,13 @@
 import type { RedisClient } from '@xtrader/platform';
 import {
-  decodeOrderState,
+  decodeStoredOrder,
   entryField,
   eventsOfEntry,
   FIELDS,
   isFinished,
   LEDGER_POSITIONS,
   ledgerShardKeys,
-  ORDER_FIELDS,
   symbolKeys,
-  type StoredOrderState,
 } from '@xtrader/protocol';
 import { loadShard } from '../runner/state-store';
 import type { AuditInput, AuditOrder, AuditTrade, ShardAudit } from './checks';
@@ -84,11 +82,11 @@ export async function readOpenOrders(redis: RedisClient, prefix: string, symbol:
   const keys = symbolKeys(symbol, prefix);
   const ids = values<string[]>(await accounts.reduce((p, a) => p.smembers(keys.accountOpen(a)), redis.pipeline()).exec());
   const all = ids.flat();
-  const states = values<(string | null)[]>(await all.reduce((p, id) => p.hmget(keys.order(id), ...ORDER_FIELDS), redis.pipeline()).exec());
+  const states = values<string | null>(await all.reduce((p, id) => p.get(keys.order(id)), redis.pipeline()).exec());
   const out: AuditOrder[] = [];
-  states.forEach(([state, created, updated], i) => {
-    if (!state) return;
-    const r = decodeOrderState(JSON.parse(state) as StoredOrderState, Number(created), Number(updated));
+  states.forEach((text, i) => {
+    if (text === null) return;
+    const r = decodeStoredOrder(text);
     if (isFinished(r.status) || r.account_id === undefined) return;
     out.push({ order_id: all[i]!, account_id: r.account_id, symbol, side: r.side, type: r.type, price_ticks: r.price_ticks, qty_lots: r.qty_lots, fills: r.fills });
   });

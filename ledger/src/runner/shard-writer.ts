@@ -9,14 +9,12 @@ import {
   ledgerShardKeys,
   symbolKeys,
   accountShard,
-  decodeOrderState,
+  decodeStoredOrder,
   balanceView,
-  ORDER_FIELDS,
   type EngineEvent,
   type ExchangeConfig,
   type OrderRecord,
   type PrivateMessage,
-  type StoredOrderState,
   type LedgerAnswer,
   type LedgerShardKeys,
   type OutboxEntry,
@@ -267,11 +265,9 @@ export class ShardWriter {
     const keys = symbolKeys(symbol, this.o.prefix);
     const ids = feed.ownRejections(events);
     // All of the entry's rejected records are asked for at once: one round trip, not one each.
-    const stored = await Promise.all(ids.map((orderId) => this.redis.hmget(keys.order(orderId), ...ORDER_FIELDS)));
+    const stored = await Promise.all(ids.map((orderId) => this.redis.get(keys.order(orderId))));
     const rejected = new Map<string, OrderRecord>();
-    for (const [i, [state, created, updated]] of stored.entries()) {
-      if (state) rejected.set(ids[i]!, decodeOrderState(JSON.parse(state) as StoredOrderState, Number(created), Number(updated)));
-    }
+    for (const [i, text] of stored.entries()) if (text !== null) rejected.set(ids[i]!, decodeStoredOrder(text));
     return feed.apply(events, rejected);
   }
 
