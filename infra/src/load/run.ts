@@ -41,7 +41,7 @@ async function resolveTarget(opts: LoadOptions, symbols: string[] | undefined): 
   }
   progress(`starting a ${opts.topology} stack...`);
   // Quiet processes: logging every request would measure the logger. All orders come from this
-  // one address and one account, so the per-client limits (API_RATE_LIMIT, API_ACCOUNT_RATE_LIMIT)
+  // one address and two accounts, so the per-client limits (API_RATE_LIMIT, API_ACCOUNT_RATE_LIMIT)
   // are off: the run measures capacity.
   const env = { LOG_LEVEL: 'warn', NODE_ENV: 'production', API_RATE_LIMIT: '0', API_ACCOUNT_RATE_LIMIT: '0', XT_ADMIN_TOKEN: adminToken };
   if (opts.topology === 'cluster') {
@@ -120,14 +120,21 @@ async function runLoad(opts: LoadOptions, target: Target, flow: CrossingPairs, s
   await Promise.all(subscribers.map((s) => s.open()));
 
   const sender = new HttpSender(target.apiUrls, opts.connections);
-  // The orders come from one account, created and funded at start through the API; each order is signed.
+  // The Sells come from one account and the Buys from another, both created and funded at start
+  // through the API (self-trade prevention would cancel a pair from one account instead of
+  // trading it); each order is signed.
   const funding = target.stack || process.env.XT_ADMIN_TOKEN ? { adminToken: target.stack ? adminToken : process.env.XT_ADMIN_TOKEN! } : undefined;
-  if (!funding) progress('XT_ADMIN_TOKEN is unset: the load account is not funded (orders fail once balances are enforced)');
-  const trader = await ApiClient.withNewAccount(target.apiUrls[0], 'load', undefined, funding);
+  if (!funding) progress('XT_ADMIN_TOKEN is unset: the load accounts are not funded (orders fail once balances are enforced)');
+  const traders = {
+    Sell: await ApiClient.withNewAccount(target.apiUrls[0], 'load', undefined, funding),
+    Buy: await ApiClient.withNewAccount(target.apiUrls[0], 'load', undefined, funding),
+  };
   const inflight = new Set<Promise<void>>();
   let closed = false;
   const submit = (measured: boolean) => {
-    const body = JSON.stringify(flow.next());
+    const order = flow.next();
+    const trader = traders[order.side];
+    const body = JSON.stringify(order);
     const t0 = performance.now();
     counts.sent++;
     // The widest receive window: under overload an order may wait in the client's queue for seconds.
