@@ -105,7 +105,12 @@ export class OrderStore {
       if (this.durability) await this.replicated(keys.commands, spec.symbol);
       return { kind, answer, streamId: value };
     }
-    if (kind === 'same') return { kind, answer: JSON.parse(value) as PlaceOrderAccepted };
+    if (kind === 'same') {
+      // A retry answers what the first attempt appended: only once a replica has that too (the
+      // first attempt may have been refused for want of one).
+      if (this.durability) await this.replicated(keys.commands, spec.symbol);
+      return { kind, answer: JSON.parse(value) as PlaceOrderAccepted };
+    }
     if (kind === 'exists') throw new XtError('SERVICE_UNAVAILABLE', `order id ${orderId} is taken; place the order again`);
     throw new XtError('DUPLICATE_CLIENT_ORDER_ID', `client_order_id ${order.clientOrderId} was already used for a different order on ${spec.symbol}`);
   }
