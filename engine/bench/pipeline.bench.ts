@@ -8,10 +8,13 @@
  * 3. api_orders_s: POST /api/v1/order (202 path: validate, Lua XADD) on a real api process,
  *    against bare_express_s: an Express JSON POST hello, same load generator and settings.
  * 4. e2e_orders_s: api process + engine process together: orders accepted per second, counted
- *    until the engine has committed the last one.
+ *    until the engine has committed the last one. e2e_ledger_orders_s (part `e2e-ledger`): the
+ *    same with balances on: ledger writer processes, funded accounts, every order locked by its
+ *    shard before the engine sees it, counted until every shard has settled the last event.
  * 5. ledger_trades_s_per_shard (part `ledger`): the ledger writer processes (one per shard,
  *    BENCH_LEDGER_SHARDS, default 2) settling a backlog of the engine's committed events: the
- *    command mix placed by BENCH_LEDGER_ACCOUNTS funded accounts is run through an engine first
+ *    command mix (BENCH_LEDGER_COMMANDS, default 50,000) placed by BENCH_LEDGER_ACCOUNTS (1,000)
+ *    funded accounts is run through an engine first
  *    (untimed) and each order locked by its shard's writer, then the events are appended at once
  *    and each writer is timed until it has applied them all (trades with a leg on its shard per
  *    second, and its CPU).
@@ -52,10 +55,12 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const BATCH = Number(process.env.BENCH_BATCH ?? 1000);
 /** Drain/engine/drain rounds of the engine part (medians reported). */
 const ENGINE_ROUNDS = Number(process.env.BENCH_ENGINE_ROUNDS ?? 1);
-/** Which parts to run (comma list of engine, api, e2e, ledger, latency); engine,api,e2e,ledger by default. */
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'engine,api,e2e,ledger').split(','));
+/** Which parts to run (comma list of engine, api, e2e, e2e-ledger, ledger, latency); all but latency by default. */
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'engine,api,e2e,e2e-ledger,ledger').split(','));
 const LEDGER_SHARDS = Number(process.env.BENCH_LEDGER_SHARDS ?? 2);
 const LEDGER_ACCOUNTS = Number(process.env.BENCH_LEDGER_ACCOUNTS ?? 1000);
+/** Commands of the ledger part's mix (its backlog is built through an engine first, untimed). */
+const LEDGER_COMMANDS = Number(process.env.BENCH_LEDGER_COMMANDS ?? 50_000);
 const log = createLogger('bench', process.env.LOG_LEVEL ?? 'warn');
 
 /** A realistic mix: limit orders around the mid (many cross), some market orders, 10% cancels. */
@@ -280,7 +285,7 @@ async function benchLedger(server: RedisServer, redis: Redis, results: Record<st
   const spec = config.markets.find((m) => m.symbol === 'BTC-KRW')!;
   const accounts = Array.from({ length: LEDGER_ACCOUNTS }, (_, i) => `acct-${i}`);
   const random = seededRandom(7);
-  const mix = commandMix(COMMANDS).map((c) => ((c as PlaceCommand).kind === 'place' ? { ...(c as PlaceCommand), account_id: accounts[Math.floor(random() * accounts.length)] } : c));
+  const mix = commandMix(LEDGER_COMMANDS).map((c) => ((c as PlaceCommand).kind === 'place' ? { ...(c as PlaceCommand), account_id: accounts[Math.floor(random() * accounts.length)] } : c));
 
   // The engine's events of the mix, under the staging prefix.
   const stagingKeys = symbolKeys('BTC-KRW', staging);
@@ -310,15 +315,7 @@ async function benchLedger(server: RedisServer, redis: Redis, results: Record<st
   }
   const lastRequest = new Map<number, string>();
   for (const [shard, list] of requests) lastRequest.set(shard, await fill(redis, ledgerShardKeys(shard, prefix).commands, list));
-  const writers = await Promise.all(
-    Array.from({ length: LEDGER_SHARDS }, (_, shard) =>
-      spawnServer(
-        ['--import', 'tsx', join(ROOT, 'ledger', 'src', 'main.ts')],
-        { REDIS_URL: server.url, XT_PREFIX: prefix, XT_LEDGER_SHARDS: String(LEDGER_SHARDS), LEDGER_SHARDS_HERE: String(shard), LEDGER_WRITER_ID: `bench-${shard}`, LOG_LEVEL: 'info' },
-        /"msg":"ledger shard writer leads".*?"token":"(\d+)/,
-      ),
-    ),
-  );
+  const writers = await Promise.all(Array.from({ length: LEDGER_SHARDS }, (_, shard) => startWriter(server, prefix, shard)));
   const positions = (shard: number) => redis.hgetall(ledgerShardKeys(shard, prefix).positions);
   for (const [shard, id] of lastRequest) await waitField(() => positions(shard), LEDGER_POSITIONS.commands, id);
 
@@ -350,11 +347,11 @@ async function benchLedger(server: RedisServer, redis: Redis, results: Record<st
   });
   results.ledger_trades_s_per_shard = Math.round(perShard.reduce((s, r) => s + r.trades / r.seconds, 0) / perShard.length);
   results.ledger_trades = trades.length;
-  console.log(`ledger (${LEDGER_SHARDS} writer processes, ${LEDGER_ACCOUNTS} accounts): ${results.ledger_trades_s_per_shard} trades settled/s per shard (mean), ${trades.length} trades`);
+  console.log(`ledger (${LEDGER_SHARDS} writer processes, ${LEDGER_ACCOUNTS} accounts, ${LEDGER_COMMANDS} commands): ${results.ledger_trades_s_per_shard} trades settled/s per shard (mean), ${trades.length} trades`);
 }
 
 /** Waits until a hash field (a stream position) is at or past `id`. */
-async function waitField(read: () => Promise<Record<string, string>>, field: string, id: string, timeoutMs = 300_000): Promise<void> {
+async function waitField(read: () => Promise<Record<string, string>>, field: string, id: string, timeoutMs = 600_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const pos = (await read())[field];
@@ -402,25 +399,66 @@ async function benchApi(server: RedisServer, results: Record<string, number>): P
   console.log(`api POST /api/v1/order (202, no engine): ${results.api_orders_s} req/s, errors ${errors}`);
 }
 
-/** 4: api process + engine process together, counted until the engine committed the last order. */
-async function benchEndToEnd(server: RedisServer, redis: Redis, results: Record<string, number>): Promise<void> {
-  const env = apiEnv(server, 'bench-e2e');
+/**
+ * 4: api process + engine process together, counted until the engine committed the last order.
+ * With `ledger` (part `e2e-ledger`): also the ledger writer processes (one per shard), the orders
+ * of two funded accounts (a buyer and a seller), each locked by its shard before it reaches the
+ * engine, counted until every shard has settled the engine's last event.
+ */
+async function benchEndToEnd(server: RedisServer, redis: Redis, results: Record<string, number>, ledger: boolean): Promise<void> {
+  const prefix = ledger ? 'bench-e2e-ledger' : 'bench-e2e';
+  const adminToken = 'bench-admin';
+  const env = { ...apiEnv(server, prefix), ...(ledger ? { XT_LEDGER_SHARDS: String(LEDGER_SHARDS), XT_ADMIN_TOKEN: adminToken } : {}) };
   const api = await spawnServer(API_MAIN, env, API_PORT);
   const engine = await spawnServer(
     ['--max-semi-space-size=64', '--import', 'tsx', join(ROOT, 'engine', 'src', 'main.ts'), '--symbol', 'BTC-KRW'],
     { ...env, ENGINE_BATCH_SIZE: String(BATCH) },
     /"msg":"lease acquired".*?"token":"(\d+)/,
   );
-  const keys = symbolKeys('BTC-KRW', 'bench-e2e');
+  const writers = ledger ? await Promise.all(Array.from({ length: LEDGER_SHARDS }, (_, shard) => startWriter(server, prefix, shard))) : [];
+  const url = `http://127.0.0.1:${api.port}`;
+  const buyer = await sessionToken(url);
+  const seller = ledger ? await sessionToken(url) : buyer;
+  if (ledger) {
+    for (const [token, asset, amount] of [[buyer, 'KRW', '1000000000000'], [seller, 'BTC', '1000000']]) {
+      const account = (await (await fetch(`${url}/api/v1/account`, { headers: { authorization: `Bearer ${token}` } })).json()) as { account_id: string };
+      const res = await fetch(`${url}/api/v1/admin/deposits`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
+        body: JSON.stringify({ account_id: account.account_id, asset, amount, tx_id: `bench-${account.account_id}-${asset}` }),
+      });
+      if (!res.ok) throw new Error(`deposit answered ${res.status}: ${await res.text()}`);
+    }
+  }
+  const keys = symbolKeys('BTC-KRW', prefix);
   const t0 = performance.now();
-  const token = await sessionToken(`http://127.0.0.1:${api.port}`);
-  const flow = await load(`http://127.0.0.1:${api.port}`, [order('Buy', token), order('Sell', token)]);
+  const flow = await load(url, [order('Buy', buyer), order('Sell', seller)]);
   const [[lastId]] = (await redis.xrevrange(keys.commands, '+', '-', 'COUNT', 1)) as [string, string[]][];
   await waitPosition(redis, keys.position, lastId);
-  results.e2e_orders_s = Math.round(flow.ok / ((performance.now() - t0) / 1000));
-  console.log(`end to end (api process + engine process, accepted -> committed): ${results.e2e_orders_s} orders/s`);
+  if (ledger) {
+    const [[lastEvent]] = (await redis.xrevrange(keys.events, '+', '-', 'COUNT', 1)) as [string, string[]][];
+    for (let shard = 0; shard < LEDGER_SHARDS; shard++) await waitField(() => redis.hgetall(ledgerShardKeys(shard, prefix).positions), LEDGER_POSITIONS.events('BTC-KRW'), lastEvent);
+  }
+  const rate = Math.round(flow.ok / ((performance.now() - t0) / 1000));
+  if (ledger) {
+    results.e2e_ledger_orders_s = rate;
+    console.log(`end to end with balances (api + ${LEDGER_SHARDS} ledger writers + engine, locked -> committed -> settled): ${rate} orders/s, non-2xx ${flow.errors}`);
+  } else {
+    results.e2e_orders_s = rate;
+    console.log(`end to end (api process + engine process, accepted -> committed): ${rate} orders/s`);
+  }
   await stopChild(api.child);
   await stopChild(engine.child);
+  for (const w of writers) await stopChild(w.child);
+}
+
+/** One ledger writer process serving one shard, resolved once it leads it. */
+function startWriter(server: RedisServer, prefix: string, shard: number) {
+  return spawnServer(
+    ['--import', 'tsx', join(ROOT, 'ledger', 'src', 'main.ts')],
+    { REDIS_URL: server.url, XT_PREFIX: prefix, XT_LEDGER_SHARDS: String(LEDGER_SHARDS), LEDGER_SHARDS_HERE: String(shard), LEDGER_WRITER_ID: `bench-${shard}`, LOG_LEVEL: 'info' },
+    /"msg":"ledger shard writer leads".*?"token":"(\d+)/,
+  );
 }
 
 async function main(): Promise<void> {
@@ -430,7 +468,8 @@ async function main(): Promise<void> {
   try {
     if (PARTS.has('engine')) await benchEngine(server, redis, results);
     if (PARTS.has('api')) await benchApi(server, results);
-    if (PARTS.has('e2e')) await benchEndToEnd(server, redis, results);
+    if (PARTS.has('e2e')) await benchEndToEnd(server, redis, results, false);
+    if (PARTS.has('e2e-ledger')) await benchEndToEnd(server, redis, results, true);
     if (PARTS.has('ledger')) await benchLedger(server, redis, results);
     if (PARTS.has('latency')) await benchLatency(server, redis, results);
   } finally {
@@ -446,6 +485,7 @@ async function main(): Promise<void> {
     bare_express_s: results.bare_express_s ?? null,
     ratio_api_vs_express: ratio(results.api_orders_s, results.bare_express_s),
     e2e_orders_s: results.e2e_orders_s ?? null,
+    ...(PARTS.has('e2e-ledger') ? { e2e_ledger_orders_s: results.e2e_ledger_orders_s, ratio_e2e_ledger_vs_e2e: ratio(results.e2e_ledger_orders_s, results.e2e_orders_s) } : {}),
     ...(PARTS.has('ledger') ? Object.fromEntries(Object.entries(results).filter(([k]) => k.startsWith('ledger_'))) : {}),
     ...(PARTS.has('latency') ? { commit_p50_ms: results.commit_p50_ms, commit_p99_ms: results.commit_p99_ms } : {}),
     commands: COMMANDS,
