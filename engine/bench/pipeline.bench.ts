@@ -10,7 +10,9 @@
  * 4. e2e_orders_s: api process + engine process together: orders accepted per second, counted
  *    until the engine has committed the last one. e2e_ledger_orders_s (part `e2e-ledger`): the
  *    same with balances on: ledger writer processes, funded accounts, every order locked by its
- *    shard before the engine sees it, counted until every shard has settled the last event.
+ *    shard before the engine sees it, counted until every shard has settled the last event. The
+ *    two alternate (BENCH_E2E_ROUNDS rounds, medians). Since the api locks every order, the run
+ *    without the ledger needs the code from before that: BENCH_BASELINE_ROOT=<a checkout of it>.
  * 5. ledger_trades_s_per_shard (part `ledger`): the ledger writer processes (one per shard,
  *    BENCH_LEDGER_SHARDS, default 2) settling a backlog of the engine's committed events: the
  *    command mix (BENCH_LEDGER_COMMANDS, default 50,000) placed by BENCH_LEDGER_ACCOUNTS (1,000)
@@ -58,6 +60,10 @@ const ENGINE_ROUNDS = Number(process.env.BENCH_ENGINE_ROUNDS ?? 1);
 /** Which parts to run (comma list of engine, api, e2e, e2e-ledger, ledger, latency); all but latency by default. */
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'engine,api,e2e,e2e-ledger,ledger').split(','));
 const LEDGER_SHARDS = Number(process.env.BENCH_LEDGER_SHARDS ?? 2);
+/** Alternating rounds of e2e (without the ledger) and e2e-ledger (medians reported). */
+const E2E_ROUNDS = Number(process.env.BENCH_E2E_ROUNDS ?? 1);
+/** A checkout whose api places orders without the ledger: where part e2e runs its api and engine from. */
+const BASELINE_ROOT = process.env.BENCH_BASELINE_ROOT ?? ROOT;
 const LEDGER_ACCOUNTS = Number(process.env.BENCH_LEDGER_ACCOUNTS ?? 1000);
 /** Commands of the ledger part's mix (its backlog is built through an engine first, untimed). */
 const LEDGER_COMMANDS = Number(process.env.BENCH_LEDGER_COMMANDS ?? 50_000);
@@ -129,9 +135,9 @@ async function waitPosition(redis: Redis, key: string, id: string, timeoutMs = 3
   }
 }
 
-/** Spawns a node process and resolves with the port it reports on stderr. */
-function spawnServer(args: string[], env: Record<string, string>, portRe: RegExp): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+/** Spawns a node process (in `cwd`) and resolves with the port it reports on stderr. */
+function spawnServer(args: string[], env: Record<string, string>, portRe: RegExp, cwd = ROOT): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   return new Promise((resolve, reject) => {
     let buf = '';
     child.stderr!.on('data', (b: Buffer) => {
@@ -364,7 +370,6 @@ async function waitField(read: () => Promise<Record<string, string>>, field: str
 function apiEnv(server: RedisServer, prefix: string): Record<string, string> {
   return { PORT: '0', HOST: '127.0.0.1', REDIS_URL: server.url, XT_PREFIX: prefix, LOG_LEVEL: 'info' };
 }
-const API_MAIN = ['--import', 'tsx', join(ROOT, 'api', 'src', 'main.ts')];
 const API_PORT = /"api listening","port":(\d+)/;
 
 /**
@@ -373,7 +378,8 @@ const API_PORT = /"api listening","port":(\d+)/;
  */
 async function benchApi(server: RedisServer, results: Record<string, number>): Promise<void> {
   const bare = await spawnServer(['-e', BARE_EXPRESS], {}, /port=(\d+)/);
-  const api = await spawnServer(API_MAIN, apiEnv(server, 'bench-api'), API_PORT);
+  // The 202 path without the ledger (BENCH_BASELINE_ROOT once the api locks every order).
+  const api = await spawnServer(['--import', 'tsx', join(BASELINE_ROOT, 'api', 'src', 'main.ts')], apiEnv(server, 'bench-api'), API_PORT, BASELINE_ROOT);
   const token = await sessionToken(`http://127.0.0.1:${api.port}`);
   const hello: autocannon.Request = {
     method: 'POST',
@@ -405,15 +411,19 @@ async function benchApi(server: RedisServer, results: Record<string, number>): P
  * of two funded accounts (a buyer and a seller), each locked by its shard before it reaches the
  * engine, counted until every shard has settled the engine's last event.
  */
-async function benchEndToEnd(server: RedisServer, redis: Redis, results: Record<string, number>, ledger: boolean): Promise<void> {
-  const prefix = ledger ? 'bench-e2e-ledger' : 'bench-e2e';
+async function benchEndToEnd(server: RedisServer, redis: Redis, ledger: boolean, round: number): Promise<number> {
+  const prefix = `${ledger ? 'bench-e2e-ledger' : 'bench-e2e'}-${round}`;
+  // The pipeline without the ledger is today's code, or the code at BENCH_BASELINE_ROOT once the
+  // api can no longer place an order without locking it.
+  const root = ledger ? ROOT : BASELINE_ROOT;
   const adminToken = 'bench-admin';
   const env = { ...apiEnv(server, prefix), ...(ledger ? { XT_LEDGER_SHARDS: String(LEDGER_SHARDS), XT_ADMIN_TOKEN: adminToken } : {}) };
-  const api = await spawnServer(API_MAIN, env, API_PORT);
+  const api = await spawnServer(['--import', 'tsx', join(root, 'api', 'src', 'main.ts')], env, API_PORT, root);
   const engine = await spawnServer(
-    ['--max-semi-space-size=64', '--import', 'tsx', join(ROOT, 'engine', 'src', 'main.ts'), '--symbol', 'BTC-KRW'],
+    ['--max-semi-space-size=64', '--import', 'tsx', join(root, 'engine', 'src', 'main.ts'), '--symbol', 'BTC-KRW'],
     { ...env, ENGINE_BATCH_SIZE: String(BATCH) },
     /"msg":"lease acquired".*?"token":"(\d+)/,
+    root,
   );
   const writers = ledger ? await Promise.all(Array.from({ length: LEDGER_SHARDS }, (_, shard) => startWriter(server, prefix, shard))) : [];
   const url = `http://127.0.0.1:${api.port}`;
@@ -440,16 +450,25 @@ async function benchEndToEnd(server: RedisServer, redis: Redis, results: Record<
     for (let shard = 0; shard < LEDGER_SHARDS; shard++) await waitField(() => redis.hgetall(ledgerShardKeys(shard, prefix).positions), LEDGER_POSITIONS.events('BTC-KRW'), lastEvent);
   }
   const rate = Math.round(flow.ok / ((performance.now() - t0) / 1000));
-  if (ledger) {
-    results.e2e_ledger_orders_s = rate;
-    console.log(`end to end with balances (api + ${LEDGER_SHARDS} ledger writers + engine, locked -> committed -> settled): ${rate} orders/s, non-2xx ${flow.errors}`);
-  } else {
-    results.e2e_orders_s = rate;
-    console.log(`end to end (api process + engine process, accepted -> committed): ${rate} orders/s`);
-  }
+  if (ledger) console.log(`round ${round + 1}: end to end with balances (api + ${LEDGER_SHARDS} ledger writers + engine, locked -> committed -> settled): ${rate} orders/s, non-2xx ${flow.errors}`);
+  else console.log(`round ${round + 1}: end to end without the ledger${root === ROOT ? '' : ` (${root})`} (api + engine, accepted -> committed): ${rate} orders/s, non-2xx ${flow.errors}`);
   await stopChild(api.child);
   await stopChild(engine.child);
   for (const w of writers) await stopChild(w.child);
+  return rate;
+}
+
+/** 4: the parts e2e and e2e-ledger in alternating rounds (a load swing hits both), medians reported. */
+async function benchEndToEndRounds(server: RedisServer, redis: Redis, results: Record<string, number>): Promise<void> {
+  const plain: number[] = [];
+  const withLedger: number[] = [];
+  for (let round = 0; round < E2E_ROUNDS; round++) {
+    if (PARTS.has('e2e')) plain.push(await benchEndToEnd(server, redis, false, round));
+    if (PARTS.has('e2e-ledger')) withLedger.push(await benchEndToEnd(server, redis, true, round));
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  if (plain.length > 0) results.e2e_orders_s = median(plain);
+  if (withLedger.length > 0) results.e2e_ledger_orders_s = median(withLedger);
 }
 
 /** One ledger writer process serving one shard, resolved once it leads it. */
@@ -468,8 +487,7 @@ async function main(): Promise<void> {
   try {
     if (PARTS.has('engine')) await benchEngine(server, redis, results);
     if (PARTS.has('api')) await benchApi(server, results);
-    if (PARTS.has('e2e')) await benchEndToEnd(server, redis, results, false);
-    if (PARTS.has('e2e-ledger')) await benchEndToEnd(server, redis, results, true);
+    if (PARTS.has('e2e') || PARTS.has('e2e-ledger')) await benchEndToEndRounds(server, redis, results);
     if (PARTS.has('ledger')) await benchLedger(server, redis, results);
     if (PARTS.has('latency')) await benchLatency(server, redis, results);
   } finally {
