@@ -76,6 +76,8 @@ export interface AdminOptions {
   faucet?: boolean;
   /** XT_FAUCET_AMOUNTS: `ASSET=amount,...` one faucet call deposits (default {@link DEFAULT_FAUCET_AMOUNTS}). */
   faucetAmounts?: string;
+  /** The faucet's clock, whose hour limits each account to one call (default Date.now; tests set it). */
+  faucetClock?: () => number;
 }
 
 export interface LedgerOptions {
@@ -192,7 +194,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   app.use('/api/v1', authRouter({ accounts, auth, limits, trust }));
   app.use('/api/v1', accountRouter({ accounts, auth, markets, ledger: ledgerReader }));
   if (deps.admin?.token) app.use('/api/v1', adminRouter({ token: deps.admin.token, transfers, reader: ledgerReader }));
-  if (deps.admin?.faucet) app.use('/api/v1', faucetRouter({ auth, transfers, amounts: parseFaucetAmounts(deps.admin.faucetAmounts ?? DEFAULT_FAUCET_AMOUNTS, deps.assets) }));
+  if (deps.admin?.faucet) app.use('/api/v1', faucetRouter({ auth, transfers, amounts: parseFaucetAmounts(deps.admin.faucetAmounts ?? DEFAULT_FAUCET_AMOUNTS, deps.assets), now: deps.admin.faucetClock }));
   app.use('/api/v1', marketRouter({ redis, prefix, markets: markets as Map<string, MarketSpec> }));
   app.use((_req, res) => sendError(res, new XtError('NOT_FOUND', 'no such route'), metrics));
   app.use(errorHandler(log, metrics));

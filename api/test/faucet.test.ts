@@ -10,10 +10,12 @@ import { anotherNode, bearerHttp, http, newAccount, signedHttp, startStack, type
 
 let stack: Stack;
 let faucetNode: RunningApi;
+/** The faucet's clock: fixed, so no test runs across an hour boundary by chance. */
+let clock = Date.UTC(2026, 0, 1, 10, 0, 0);
 
 beforeAll(async () => {
   stack = await startStack({ engines: false });
-  faucetNode = await anotherNode(stack, { admin: { faucet: true, faucetAmounts: 'KRW=1000000.5,BTC=0.5' } });
+  faucetNode = await anotherNode(stack, { admin: { faucet: true, faucetAmounts: 'KRW=1000000.5,BTC=0.5', faucetClock: () => clock } });
 });
 afterAll(async () => {
   await faucetNode.close();
@@ -23,7 +25,7 @@ afterAll(async () => {
 const balances = async (url: string, a: Awaited<ReturnType<typeof newAccount>>) =>
   ((await signedHttp(a, 'GET', `${url}/api/v1/account`)).body.balances as { asset: string; available: number }[]).filter((b) => b.available !== 0);
 
-test('the faucet deposits its amounts once; a second call in the hour is 429 FAUCET_USED and moves nothing', async () => {
+test('the faucet deposits its amounts once per hour; a second call in the hour is 429 FAUCET_USED (Retry-After) and moves nothing', async () => {
   const a = await newAccount(faucetNode.url, { funded: false });
   expect(await http('GET', `${faucetNode.url}/api/v1/faucet`, undefined, { authorization: `Bearer ${a.token}` })).toMatchObject({
     status: 200,
@@ -31,7 +33,7 @@ test('the faucet deposits its amounts once; a second call in the hour is 429 FAU
   });
   const first = await bearerHttp(a, 'POST', `${faucetNode.url}/api/v1/faucet`, {});
   expect(first).toMatchObject({ status: 200, body: { deposits: [{ asset: 'KRW', amount: '1000000.5', available: '1000000.5' }, { asset: 'BTC', amount: '0.5', available: '0.5' }] } });
-  expect(first.body.next_at).toBeGreaterThan(Date.now());
+  expect(first.body.next_at).toBe(Date.UTC(2026, 0, 1, 11, 0, 0));
   expect(await balances(faucetNode.url, a)).toEqual([
     { asset: 'BTC', available: 0.5, locked: 0 },
     { asset: 'KRW', available: 1000000.5, locked: 0 },
@@ -39,11 +41,18 @@ test('the faucet deposits its amounts once; a second call in the hour is 429 FAU
 
   const again = await bearerHttp(a, 'POST', `${faucetNode.url}/api/v1/faucet`, {});
   expect(again).toMatchObject({ status: 429, body: { error: 'FAUCET_USED', message: expect.stringContaining('already used this hour') } });
-  expect(Number(again.headers.get('retry-after'))).toBeGreaterThan(0);
+  clock += 59 * 60_000;
+  const later = await bearerHttp(a, 'POST', `${faucetNode.url}/api/v1/faucet`, {});
+  expect(later).toMatchObject({ status: 429, body: { error: 'FAUCET_USED', message: expect.stringContaining('2026-01-01T11:00:00.000Z') } });
+  expect(later.headers.get('retry-after')).toBe('60');
   expect(await balances(faucetNode.url, a)).toEqual([
     { asset: 'BTC', available: 0.5, locked: 0 },
     { asset: 'KRW', available: 1000000.5, locked: 0 },
   ]);
+
+  // The next hour, the faucet gives again.
+  clock += 60_000;
+  expect(await bearerHttp(a, 'POST', `${faucetNode.url}/api/v1/faucet`, {})).toMatchObject({ status: 200, body: { deposits: [{ available: '2000001' }, { available: '1' }] } });
 });
 
 test('each account has its own hour: another account still gets the faucet', async () => {
