@@ -15,7 +15,7 @@
  *    without the ledger needs the code from before that: BENCH_BASELINE_ROOT=<a checkout of it>.
  * 5. ledger_trades_s_per_shard (part `ledger`): the ledger writer processes (one per shard,
  *    BENCH_LEDGER_SHARDS, default 2) settling a backlog of the engine's committed events: the
- *    command mix (BENCH_LEDGER_COMMANDS, default 50,000) placed by BENCH_LEDGER_ACCOUNTS (1,000)
+ *    command mix (BENCH_LEDGER_COMMANDS, default 20,000) placed by BENCH_LEDGER_ACCOUNTS (1,000)
  *    funded accounts is run through an engine first
  *    (untimed) and each order locked by its shard's writer, then the events are appended at once
  *    and each writer is timed until it has applied them all (trades with a leg on its shard per
@@ -66,7 +66,7 @@ const E2E_ROUNDS = Number(process.env.BENCH_E2E_ROUNDS ?? 1);
 const BASELINE_ROOT = process.env.BENCH_BASELINE_ROOT ?? ROOT;
 const LEDGER_ACCOUNTS = Number(process.env.BENCH_LEDGER_ACCOUNTS ?? 1000);
 /** Commands of the ledger part's mix (its backlog is built through an engine first, untimed). */
-const LEDGER_COMMANDS = Number(process.env.BENCH_LEDGER_COMMANDS ?? 50_000);
+const LEDGER_COMMANDS = Number(process.env.BENCH_LEDGER_COMMANDS ?? 20_000);
 const log = createLogger('bench', process.env.LOG_LEVEL ?? 'warn');
 
 /** A realistic mix: limit orders around the mid (many cross), some market orders, 10% cancels. */
