@@ -37,7 +37,7 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(opts: { appendOnly?: boolean; engines?: boolean; ledger?: boolean; rateLimit?: RateLimitOptions; auth?: AuthConfig; marketHealth?: MarketHealthOptions; binance?: BinanceOptions } = {}): Promise<Stack> {
+export async function startStack(opts: { appendOnly?: boolean; engines?: boolean; ledger?: boolean; rateLimit?: RateLimitOptions; auth?: AuthConfig; marketHealth?: MarketHealthOptions; binance?: BinanceOptions; orderFillsMax?: number } = {}): Promise<Stack> {
   const redisServer = await RedisServer.launch({ appendOnly: opts.appendOnly ?? false });
   const prefix = `t-${randomBytes(4).toString('hex')}`;
   const markets = loadMarketMap();
@@ -47,7 +47,7 @@ export async function startStack(opts: { appendOnly?: boolean; engines?: boolean
     opts.engines === false
       ? []
       : [...markets.values()].map(
-          (spec) => new SymbolRunner({ spec, redisUrl: redisServer.url, prefix, engineId: `test-${spec.symbol}`, log, leaseMs: 1500, blockMs: 100 }),
+          (spec) => new SymbolRunner({ spec, redisUrl: redisServer.url, prefix, engineId: `test-${spec.symbol}`, log, leaseMs: 1500, blockMs: 100, ...(opts.orderFillsMax !== undefined ? { orderFillsMax: opts.orderFillsMax } : {}) }),
         );
   for (const r of runners) void r.start();
   const ledger = opts.ledger === false ? undefined : new LedgerWriters(redisServer.url, prefix, TEST_LEDGER_SHARDS);

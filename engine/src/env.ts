@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CommonEnv } from '@xtrader/platform';
+import { DEFAULT_ORDER_FILLS_MAX } from '@xtrader/protocol';
 import { DEFAULT_CLOCK_MS } from './clock';
 
 /**
@@ -33,6 +34,11 @@ export const EngineEnv = CommonEnv.extend({
   ENGINE_SNAPSHOT_EVERY: z.coerce.number().int().min(1).default(10_000),
   /** ...or this long after the previous one when anything changed. */
   ENGINE_SNAPSHOT_MS: z.coerce.number().int().min(100).default(30_000),
+  /**
+   * Fills kept per order in its stored fill list, and shown by GET /order: its most recent ones
+   * (the order's totals and fills_total still count every fill; GET /my-trades lists each).
+   */
+  ENGINE_ORDER_FILLS_MAX: z.coerce.number().int().min(1).max(1000).default(DEFAULT_ORDER_FILLS_MAX),
   /** "false" keeps the whole command stream (audits, crash drills). */
   ENGINE_TRIM_COMMANDS: z.enum(['true', 'false']).default('true'),
   /**
@@ -56,6 +62,7 @@ export function runnerSettings(env: EngineEnv) {
     snapshotMs: env.ENGINE_SNAPSHOT_MS,
     trimCommands: env.ENGINE_TRIM_COMMANDS === 'true',
     ledgerShards: env.XT_LEDGER_SHARDS,
+    orderFillsMax: env.ENGINE_ORDER_FILLS_MAX,
   };
 }
 

@@ -43,6 +43,11 @@ export function symbolKeys(symbol: string, prefix: string = DEFAULT_PREFIX) {
     order: (orderId: string) => `${base}:order:${orderId}`,
     /** Set (with a TTL) when a ledger shard forwarded the amend `requestId`: a second forward appends nothing. */
     amendForwarded: (requestId: string) => `${base}:amend:${requestId}`,
+    /**
+     * An order's most recent fills, oldest first (list of `StoredFill` JSON, at most
+     * `ENGINE_ORDER_FILLS_MAX`): appended by the engine as they happen, never rewritten.
+     */
+    orderFills: (orderId: string) => `${base}:order:${orderId}:fills`,
     /** The integer order number the Binance dialect shows for an order, once one is assigned. */
     orderNumber: (orderId: string) => `${base}:order:${orderId}:number`,
     /** client_order_id -> first answer, for idempotent retries. */
@@ -73,6 +78,8 @@ export type SymbolKeys = ReturnType<typeof symbolKeys>;
 /** Default bounds of an account's per-symbol history: recent orders (api) and fills (engine). */
 export const DEFAULT_ACCOUNT_ORDERS_MAX = 1000;
 export const DEFAULT_ACCOUNT_TRADES_MAX = 1000;
+/** Default bound of an order's stored fill list (`ENGINE_ORDER_FILLS_MAX`): its most recent fills. */
+export const DEFAULT_ORDER_FILLS_MAX = 100;
 
 export function globalKeys(prefix: string = DEFAULT_PREFIX) {
   return {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { OrderStatus, OrderView, type OrderType, type Side, type TimeInForce } from './rest';
 import { AmendRejectCode, type PlaceCommand } from './stream';
 import type { MarketSpec } from './symbols';
-import { wireUnits, type WireUnits } from './wire';
+import { notionalStep, toWireNumber, wireUnits, type WireUnits } from './wire';
 import type { MyTrade } from './account';
 
 /**
@@ -35,7 +35,12 @@ export interface OrderRecord {
   filled_lots: number;
   /** Sum of price_ticks x lots over the fills, as a bigint string (exact average price). */
   notional: string;
+  /** The most recent fills, oldest first: at most the engine's `ENGINE_ORDER_FILLS_MAX`. */
   fills: FillRecord[];
+  /** How many fills the order has had in all (the sums above cover every one of them). */
+  fills_total: number;
+  /** Sum of the fees of every fill, in fee units. */
+  fee_total: number;
   status: OrderStatus;
   reject_reason?: string;
   cancel_reason?: string;
@@ -62,11 +67,11 @@ export function storedOrderOf(o: OrderRecord): string {
   return encodeStoredOrder(o.created_at, o.updated_at, JSON.stringify(orderStateOf(o)));
 }
 
-/** The record a stored order's text holds. */
-export function decodeStoredOrder(text: string): OrderRecord {
+/** The record a stored order's text and its fill list (`LRANGE keys.orderFills(id)`) hold. */
+export function decodeStoredOrder(text: string, fills: readonly string[] = []): OrderRecord {
   const c1 = text.indexOf(',');
   const c2 = text.indexOf(',', c1 + 1);
-  return decodeOrderState(JSON.parse(text.slice(c2 + 1)) as StoredOrderState, Number(text.slice(0, c1)), Number(text.slice(c1 + 1, c2)));
+  return decodeOrderState(JSON.parse(text.slice(c2 + 1)) as StoredOrderState, Number(text.slice(0, c1)), Number(text.slice(c1 + 1, c2)), fills.map(decodeStoredFill));
 }
 
 /**
@@ -88,13 +93,31 @@ export type StoredOrderState = [
   reject_reason: string | null,
   cancel_reason: string | null,
   seq: number,
-  fills: StoredFill[],
+  fills_total: number,
+  fee_total: number,
   account_id?: string,
 ];
-type StoredFill = [exec_id: string, price_ticks: number, qty_lots: number, fee: number, liquidity: 'm' | 't', counter_order_id: string, ts: number];
 
-/** An order record without its times: what {@link StoredOrderState} holds. */
-export type OrderStateRecord = Omit<OrderRecord, 'created_at' | 'updated_at'>;
+/**
+ * One fill in an order's fill list (`keys.orderFills`), integers as the engine keeps them:
+ * `[exec_id, price_ticks, qty_lots, fee, "m"|"t", counter_order_id, ts]`.
+ */
+export type StoredFill = [exec_id: string, price_ticks: number, qty_lots: number, fee: number, liquidity: 'm' | 't', counter_order_id: string, ts: number];
+
+/** An order record without its times and fills: what {@link StoredOrderState} holds. */
+export type OrderStateRecord = Omit<OrderRecord, 'created_at' | 'updated_at' | 'fills'>;
+
+/** The JSON of one fill in an order's fill list. */
+export function encodeStoredFill(f: FillRecord): string {
+  const row: StoredFill = [f.exec_id, f.price_ticks, f.qty_lots, f.fee, f.liquidity === 'maker' ? 'm' : 't', f.counter_order_id, f.ts];
+  return JSON.stringify(row);
+}
+
+/** The fill an {@link encodeStoredFill} text holds. */
+export function decodeStoredFill(text: string): FillRecord {
+  const [exec_id, price_ticks, qty_lots, fee, liquidity, counter_order_id, ts] = JSON.parse(text) as StoredFill;
+  return { exec_id, price_ticks, qty_lots, fee, liquidity: liquidity === 'm' ? 'maker' : 'taker', counter_order_id, ts };
+}
 
 /**
  * The record of an order as its place command makes it (ACCEPTED), before the engine applies it;
@@ -116,6 +139,8 @@ export function acceptedOrder(cmd: PlaceCommand, ts: number): OrderRecord {
     filled_lots: 0,
     notional: '0',
     fills: [],
+    fills_total: 0,
+    fee_total: 0,
     status: 'ACCEPTED',
     created_at: ts,
     updated_at: ts,
@@ -126,10 +151,12 @@ export function acceptedOrder(cmd: PlaceCommand, ts: number): OrderRecord {
   return o;
 }
 
-/** The {@link StoredOrderState} of a record (the engine's snapshot keeps open orders so too). */
+/**
+ * The {@link StoredOrderState} of a record (the engine's snapshot keeps open orders so too). The
+ * fills are not part of it: they are appended to the order's own bounded list as they happen, so
+ * a state rewritten on every change stays the same size however often the order fills.
+ */
 export function orderStateOf(o: OrderStateRecord): StoredOrderState {
-  const fills: StoredFill[] = [];
-  for (const f of o.fills) fills.push([f.exec_id, f.price_ticks, f.qty_lots, f.fee, f.liquidity === 'maker' ? 'm' : 't', f.counter_order_id, f.ts]);
   const state: StoredOrderState = [
     o.order_id,
     o.client_order_id ?? null,
@@ -144,15 +171,19 @@ export function orderStateOf(o: OrderStateRecord): StoredOrderState {
     o.reject_reason ?? null,
     o.cancel_reason ?? null,
     o.seq,
-    fills,
+    o.fills_total,
+    o.fee_total,
   ];
   if (o.account_id !== undefined) state.push(o.account_id);
   return state;
 }
 
-/** The record a {@link StoredOrderState} and its times hold (one literal: see {@link acceptedOrder}). */
-export function decodeOrderState(s: StoredOrderState, created_at: number, updated_at: number): OrderRecord {
-  const [order_id, client_order_id, side, type, tif, price_ticks, qty_lots, filled_lots, notional, status, reject_reason, cancel_reason, seq, fills, account_id] = s;
+/**
+ * The record a {@link StoredOrderState}, its times and its most recent fills hold (one literal:
+ * see {@link acceptedOrder}).
+ */
+export function decodeOrderState(s: StoredOrderState, created_at: number, updated_at: number, fills: FillRecord[] = []): OrderRecord {
+  const [order_id, client_order_id, side, type, tif, price_ticks, qty_lots, filled_lots, notional, status, reject_reason, cancel_reason, seq, fills_total, fee_total, account_id] = s;
   const o: OrderRecord = {
     order_id,
     side,
@@ -162,15 +193,9 @@ export function decodeOrderState(s: StoredOrderState, created_at: number, update
     qty_lots,
     filled_lots,
     notional,
-    fills: fills.map(([exec_id, price_ticks, qty_lots, fee, liquidity, counter_order_id, ts]) => ({
-      exec_id,
-      price_ticks,
-      qty_lots,
-      fee,
-      liquidity: liquidity === 'm' ? 'maker' : 'taker',
-      counter_order_id,
-      ts,
-    })),
+    fills,
+    fills_total,
+    fee_total,
     status,
     created_at,
     updated_at,
@@ -183,15 +208,18 @@ export function decodeOrderState(s: StoredOrderState, created_at: number, update
   return o;
 }
 
-/** The `OrderView` of a stored order's text (`GET keys.order(id)`; undefined when not stored). */
-export function readStoredOrder(spec: MarketSpec, text: string | null | undefined): OrderView | undefined {
-  return readOwnedOrder(spec, text)?.view;
+/**
+ * The `OrderView` of a stored order's text (`GET keys.order(id)`; undefined when not stored) and
+ * its fill list.
+ */
+export function readStoredOrder(spec: MarketSpec, text: string | null | undefined, fills: readonly string[] = []): OrderView | undefined {
+  return readOwnedOrder(spec, text, fills)?.view;
 }
 
 /** {@link readStoredOrder} with the order's owner (which is never part of the view). */
-export function readOwnedOrder(spec: MarketSpec, text: string | null | undefined): { view: OrderView; accountId: string | undefined } | undefined {
+export function readOwnedOrder(spec: MarketSpec, text: string | null | undefined, fills: readonly string[] = []): { view: OrderView; accountId: string | undefined } | undefined {
   if (text === null || text === undefined) return undefined;
-  const record = decodeStoredOrder(text);
+  const record = decodeStoredOrder(text, fills);
   return { view: renderOrderView(spec, record), accountId: record.account_id };
 }
 
@@ -259,10 +287,17 @@ export function renderOrderView(spec: MarketSpec, o: OrderRecord, symbol: string
       counter_order_id: f.counter_order_id,
       timestamp: f.ts,
     })),
+    fills_total: o.fills_total,
+    cumulative_quote_quantity: cumulativeQuote(spec, o),
     created_at: o.created_at,
     updated_at: o.updated_at,
     sequence: o.seq,
   };
+}
+
+/** price x quantity summed over every fill, in the quote asset (exact within a double's digits). */
+function cumulativeQuote(spec: MarketSpec, o: OrderRecord): number {
+  return toWireNumber(Number(o.notional), notionalStep(spec));
 }
 
 /** Volume-weighted average fill price; exact when it falls on a tick, else the nearest double. */

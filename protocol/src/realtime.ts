@@ -155,8 +155,8 @@ export type AuthSuccess = z.infer<typeof AuthSuccess>;
  */
 const AccountSequenced = { account_sequence: z.number().int().positive() };
 
-/** An order as REST shows it, without its fills (they arrive on `fills`). */
-export const OrderUpdateView = OrderView.omit({ fills: true });
+/** An order as REST shows it, without its fills and their totals (the fills arrive on `fills`). */
+export const OrderUpdateView = OrderView.omit({ fills: true, fills_total: true, cumulative_quote_quantity: true });
 export type OrderUpdateView = z.infer<typeof OrderUpdateView>;
 
 /** `orders`: every change of one of the account's orders. */

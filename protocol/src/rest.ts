@@ -90,7 +90,12 @@ export const OrderView = z.object({
   status: OrderStatus,
   reject_reason: z.string().optional(),
   cancel_reason: z.string().optional(),
+  /** The most recent fills, oldest first (at most the engine's ENGINE_ORDER_FILLS_MAX). */
   fills: z.array(Fill),
+  /** How many fills the order has had in all (more than `fills` holds once it passes the bound). */
+  fills_total: z.number().int(),
+  /** price x quantity summed over every fill, in the quote asset. */
+  cumulative_quote_quantity: z.number(),
   created_at: z.number(),
   updated_at: z.number(),
   sequence: z.number(),

@@ -29,6 +29,11 @@ export function toWireNumber(count: number, step: Decimal, mantissa: number = Nu
   }
 }
 
+/** The quote amount of one tick x one lot: the step of a notional (price x quantity). */
+export function notionalStep(spec: MarketSpec): Decimal {
+  return { mantissa: spec.tick.mantissa * spec.lot.mantissa, scale: spec.tick.scale + spec.lot.scale };
+}
+
 /** Converters bound to one market. */
 export interface WireUnits {
   price(ticks: number): number;

@@ -1,4 +1,4 @@
-import { acceptedOrder, decodeStoredOrder, encodeStoredOrder, orderStateOf, readStoredOrder, renderOrderView, storedOrderOf, type OrderRecord } from '../src';
+import { acceptedOrder, decodeStoredOrder, encodeStoredFill, encodeStoredOrder, orderStateOf, readStoredOrder, renderOrderView, storedOrderOf, type OrderRecord } from '../src';
 import { loadMarketMap } from '../node';
 
 const spec = loadMarketMap().get('BTC-KRW')!;
@@ -13,6 +13,8 @@ const open: OrderRecord = {
   filled_lots: 0,
   notional: '0',
   fills: [],
+  fills_total: 0,
+  fee_total: 0,
   status: 'NEW',
   created_at: 1_700_000_000_000,
   updated_at: 1_700_000_000_000,
@@ -31,6 +33,8 @@ const filled: OrderRecord = {
     { exec_id: 'BTC-KRW-4', price_ticks: 50_000, qty_lots: 10, fee: 25, liquidity: 'taker', counter_order_id: 'm"1\\', ts: 1_700_000_000_001 },
     { exec_id: 'BTC-KRW-6', price_ticks: 50_001, qty_lots: 20, fee: 50, liquidity: 'maker', counter_order_id: 'm2', ts: 1_700_000_000_002 },
   ],
+  fills_total: 2,
+  fee_total: 75,
   status: 'FILLED',
   updated_at: 1_700_000_000_002,
   seq: 6,
@@ -40,8 +44,9 @@ const rejected: OrderRecord = { ...open, order_id: 'o4', tif: 'FOK', status: 'RE
 
 test.each([open, filled, cancelled, rejected])('the stored state of $order_id decodes to the same record and renders the same view', (rec) => {
   const stored = storedOrderOf(rec);
-  expect(decodeStoredOrder(stored)).toEqual(rec);
-  expect(JSON.stringify(readStoredOrder(spec, stored))).toBe(JSON.stringify(renderOrderView(spec, rec)));
+  const fills = rec.fills.map(encodeStoredFill);
+  expect(decodeStoredOrder(stored, fills)).toEqual(rec);
+  expect(JSON.stringify(readStoredOrder(spec, stored, fills))).toBe(JSON.stringify(renderOrderView(spec, rec)));
   expect(stored.length).toBeLessThan(JSON.stringify(renderOrderView(spec, rec)).length);
 });
 
@@ -66,6 +71,8 @@ test('the ACCEPTED state of a place command is stored in the same format and ren
     average_price: null,
     status: 'ACCEPTED',
     fills: [],
+    fills_total: 0,
+    cumulative_quote_quantity: 0,
     created_at: 1_700_000_000_005,
     updated_at: 1_700_000_000_005,
     sequence: 0,

@@ -1,4 +1,4 @@
-import { toSteps, type Candle, type Fill, type MarketSpec, type MarketStatistics, type MyTrade, type OrderBookSnapshot, type OrderView, type Trade } from '@xtrader/protocol';
+import { notionalStep, toSteps, type Candle, type Fill, type MarketSpec, type MarketStatistics, type MyTrade, type OrderBookSnapshot, type OrderView, type Trade } from '@xtrader/protocol';
 import { decimalsOf, fixed, type MarketDecimals } from './markets';
 
 /**
@@ -42,9 +42,23 @@ export function tradeIdOf(execId: string): number {
 export function quoteTotal(spec: MarketSpec, fills: readonly Pick<Fill, 'price' | 'quantity'>[]): string {
   let units = 0n;
   for (const f of fills) units += BigInt(toSteps(f.price, spec.tick, 'INVALID_PRICE', 'price')) * BigInt(toSteps(f.quantity, spec.lot, 'INVALID_QUANTITY', 'quantity'));
-  const mantissa = units * spec.tick.mantissa * spec.lot.mantissa;
-  const scale = spec.tick.scale + spec.lot.scale;
-  return decimalText(mantissa, scale, spec.config.fee_decimals);
+  return notionalText(spec, units);
+}
+
+/** A notional (`units` of tick x lot) as a string with the quote's places, exactly. */
+function notionalText(spec: MarketSpec, units: bigint): string {
+  const step = notionalStep(spec);
+  return decimalText(units * step.mantissa, step.scale, spec.config.fee_decimals);
+}
+
+/**
+ * An order's `cumulative_quote_quantity` (every fill's price x quantity, also of fills beyond the
+ * ones it lists) as a string with the quote's places, exactly.
+ */
+function cumulativeQuoteText(spec: MarketSpec, o: OrderView): string {
+  // toSteps checks client input, which is never zero; an order with no fills has none.
+  if (o.cumulative_quote_quantity === 0) return notionalText(spec, 0n);
+  return notionalText(spec, BigInt(toSteps(o.cumulative_quote_quantity, notionalStep(spec), 'INVALID_PRICE', 'cumulative quote quantity')));
 }
 
 /** mantissa / 10^scale with exactly `places` decimals, or all of its own when it has more. */
@@ -98,7 +112,7 @@ export function orderShape(spec: MarketSpec, name: string, n: number, o: OrderVi
     price: fixed(o.price ?? 0, d.price),
     origQty: fixed(o.quantity, d.quantity),
     executedQty: fixed(o.filled_quantity, d.quantity),
-    cummulativeQuoteQty: quoteTotal(spec, o.fills),
+    cummulativeQuoteQty: cumulativeQuoteText(spec, o),
     status,
     timeInForce: o.time_in_force === 'POST_ONLY' ? 'GTC' : o.time_in_force,
     type: typeOf(o),

@@ -1,6 +1,7 @@
 import type { RedisClient } from '@xtrader/platform';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ChainableCommander } from 'ioredis';
 import { FIELDS, type SymbolKeys } from '@xtrader/protocol';
 
 /**
@@ -11,9 +12,14 @@ import { FIELDS, type SymbolKeys } from '@xtrader/protocol';
 const SCRIPTS = {
   xtPlaceOrder: { numberOfKeys: 5, lua: readFileSync(join(__dirname, 'place-order.lua'), 'utf8') },
   xtAppendOnce: { numberOfKeys: 2, lua: readFileSync(join(__dirname, 'append-once.lua'), 'utf8') },
+  xtReadOrder: { numberOfKeys: 2, lua: readFileSync(join(__dirname, 'read-order.lua'), 'utf8') },
 } as const;
 
 type Defined = { [name in keyof typeof SCRIPTS]: (...args: (string | number)[]) => Promise<unknown> };
+type Queued = { [name in keyof typeof SCRIPTS]: (...args: (string | number)[]) => unknown };
+
+/** What read-order.lua answered: null, or the state text followed by the fill list. */
+export type StoredOrderReply = [state: string, ...fills: string[]] | null;
 
 /** What place-order.lua answered. */
 export type PlaceReply = [kind: 'new', streamId: string] | [kind: 'same', firstAnswer: string] | [kind: 'conflict', none: ''] | [kind: 'exists', none: ''];
@@ -62,6 +68,11 @@ export class ApiScripts {
       w.orderId,
       w.accountOrdersMax,
     ) as Promise<PlaceReply>;
+  }
+
+  /** Queues a read of an order's state and fill list (one reply: {@link StoredOrderReply}). */
+  readOrder(p: ChainableCommander, keys: SymbolKeys, orderId: string): void {
+    (p as unknown as Queued).xtReadOrder(keys.order(orderId), keys.orderFills(orderId));
   }
 
   /**

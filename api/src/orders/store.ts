@@ -4,7 +4,6 @@ import {
   isXtError,
   FIELDS,
   readOwnedOrder,
-  readStoredOrder,
   renderAccountTrade,
   DEFAULT_ACCOUNT_ORDERS_MAX,
   symbolKeys,
@@ -20,7 +19,7 @@ import {
   type SymbolKeys,
 } from '@xtrader/protocol';
 import { acceptedAnswer, placeWriteOf } from './place-write';
-import { ApiScripts } from './scripts';
+import { ApiScripts, type StoredOrderReply } from './scripts';
 import type { NormalizedOrder } from './validate';
 
 export type PlaceResult = { kind: 'new'; answer: PlaceOrderAccepted; streamId: string } | { kind: 'same'; answer: PlaceOrderAccepted };
@@ -33,6 +32,11 @@ const NOT_SENT = /enableOfflineQueue options is false/;
  * changed nothing; a write that was sent and lost its reply (the connection closed first) may or
  * may not have run, and `unknown` says what the client should do about that.
  */
+/** The view and owner of what read-order.lua answered (undefined when the order is not stored). */
+function ownedOrderOf(spec: MarketSpec, reply: StoredOrderReply) {
+  return reply === null ? undefined : readOwnedOrder(spec, reply[0], reply.slice(1));
+}
+
 async function durable<T>(fn: () => Promise<T>, unknown?: string): Promise<T> {
   try {
     return await fn();
@@ -171,11 +175,11 @@ export class OrderStore {
    */
   async find(orderId: string, accountId: string): Promise<OrderView | undefined> {
     const symbols = [...this.keys.keys()];
-    const replies = await durable(() => pipelineEach(this.redis, symbols, (p, s) => p.get(this.keysOf(s).order(orderId))));
+    const replies = await durable(() => pipelineEach(this.redis, symbols, (p, s) => this.scripts.readOrder(p, this.keysOf(s), orderId)));
     for (let i = 0; i < replies.length; i++) {
       const [err, value] = replies[i];
       if (err) throw new XtError('SERVICE_UNAVAILABLE', `the order store is unavailable (${err.message})`);
-      const owned = readOwnedOrder(this.markets.get(symbols[i])!, value as string | null);
+      const owned = ownedOrderOf(this.markets.get(symbols[i])!, value as StoredOrderReply);
       if (owned) return owned.accountId === accountId ? owned.view : undefined;
     }
     return undefined;
@@ -193,7 +197,9 @@ export class OrderStore {
   async get(symbol: string, orderId: string): Promise<OrderView | undefined> {
     const spec = this.markets.get(symbol);
     if (!spec) return undefined;
-    return readStoredOrder(spec, await durable(() => this.redis.get(this.keysOf(symbol).order(orderId))));
+    const [[err, value]] = await durable(() => pipelineEach(this.redis, [symbol], (p, s) => this.scripts.readOrder(p, this.keysOf(s), orderId)));
+    if (err) throw new XtError('SERVICE_UNAVAILABLE', `the order store is unavailable (${err.message})`);
+    return ownedOrderOf(spec, value as StoredOrderReply)?.view;
   }
 
   /**
@@ -215,11 +221,11 @@ export class OrderStore {
       for (const id of list as string[]) wanted.push([symbols[i], id]);
     });
     if (wanted.length === 0) return [];
-    const states = await durable(() => pipelineEach(this.redis, wanted, (p, [s, id]) => p.get(this.keysOf(s).order(id))));
+    const states = await durable(() => pipelineEach(this.redis, wanted, (p, [s, id]) => this.scripts.readOrder(p, this.keysOf(s), id)));
     const out: OrderView[] = [];
-    states.forEach(([err, text], i) => {
+    states.forEach(([err, value], i) => {
       if (err) throw new XtError('SERVICE_UNAVAILABLE', `the order store is unavailable (${err.message})`);
-      const owned = readOwnedOrder(this.markets.get(wanted[i][0])!, text as string | null);
+      const owned = ownedOrderOf(this.markets.get(wanted[i][0])!, value as StoredOrderReply);
       if (!owned || owned.accountId !== accountId) return;
       if (status === 'open' && isFinished(owned.view.status)) return;
       if (before !== undefined && owned.view.created_at >= before) return;

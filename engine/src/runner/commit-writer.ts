@@ -1,6 +1,6 @@
 import type { ChainableCommander } from 'ioredis';
 import { withDeadline, type RedisClient } from '@xtrader/platform';
-import { DEFAULT_ACCOUNT_TRADES_MAX, encodeAccountTrade, encodeEvent, FIELDS, isFinished, storedOrderOf, type EngineEvent, type OutcomeMessage, type SymbolKeys } from '@xtrader/protocol';
+import { DEFAULT_ACCOUNT_TRADES_MAX, DEFAULT_ORDER_FILLS_MAX, encodeAccountTrade, encodeEvent, encodeStoredFill, FIELDS, isFinished, storedOrderOf, type EngineEvent, type FillRecord, type OutcomeMessage, type SymbolKeys } from '@xtrader/protocol';
 import { MAX_CANDLES, MAX_TRADES, type MarketDataChanges } from '../marketdata';
 import type { OrderChanges } from './order-records';
 import type { EngineScripts } from './scripts';
@@ -44,6 +44,8 @@ export interface CommitSettings {
   finishedTtlS: number;
   /** Fills kept per account in its trade list on this symbol (default {@link DEFAULT_ACCOUNT_TRADES_MAX}). */
   accountTradesMax?: number;
+  /** Fills kept in each order's fill list (default {@link DEFAULT_ORDER_FILLS_MAX}). */
+  orderFillsMax?: number;
 }
 
 /**
@@ -91,14 +93,19 @@ export class CommitWriter {
       // Not capped here: the stream is trimmed behind the slowest ledger shard (events-trim.ts).
       tx.xadd(keys.events, '*', FIELDS.first, b.firstId, FIELDS.last, b.lastId, FIELDS.events, `[${b.eventRows.join(',')}]`);
     }
+    const fillsMax = o.orderFillsMax ?? DEFAULT_ORDER_FILLS_MAX;
+    const newFills = fillsByOrder(b.orders, fillsMax);
     scripts.storeOrders(
       tx,
       b.orders.changed.map((rec) => ({
         key: keys.order(rec.order_id),
+        fillsKey: keys.orderFills(rec.order_id),
         text: storedOrderOf(rec),
+        fills: newFills.get(rec.order_id) ?? [],
         finished: isFinished(rec.status),
       })),
       o.finishedTtlS,
+      fillsMax,
     );
     writeAccountIndexes(tx, keys, b.orders, o.accountTradesMax ?? DEFAULT_ACCOUNT_TRADES_MAX);
     writeMarketData(tx, scripts, keys, b.market);
@@ -160,6 +167,22 @@ export function writeMarketData(tx: ChainableCommander, scripts: EngineScripts, 
 }
 
 /**
+ * The batch's new fills of each order as `StoredFill` texts, oldest first: only the last `max` of
+ * them, all the order's list keeps (a sweep may fill one order hundreds of thousands of times).
+ */
+function fillsByOrder(orders: OrderChanges, max: number): Map<string, string[]> {
+  const byOrder = new Map<string, FillRecord[]>();
+  for (const f of orders.fills) {
+    let list = byOrder.get(f.order_id);
+    if (!list) byOrder.set(f.order_id, (list = []));
+    list.push(f.fill);
+  }
+  const out = new Map<string, string[]>();
+  for (const [id, list] of byOrder) out.set(id, list.slice(-max).map(encodeStoredFill));
+  return out;
+}
+
+/**
  * The owners' indexes in the symbol's slot: a finished order leaves its account's open set (the
  * place script added it), and each fill goes to the front of its account's bounded trade list.
  */
@@ -168,6 +191,7 @@ function writeAccountIndexes(tx: ChainableCommander, keys: SymbolKeys, orders: O
   if (orders.fills.length === 0) return;
   const byAccount = new Map<string, string[]>();
   for (const f of orders.fills) {
+    if (f.account_id === undefined) continue;
     let rows = byAccount.get(f.account_id);
     if (!rows) byAccount.set(f.account_id, (rows = []));
     // LPUSH puts the last argument first: the batch's newest fill ends up at the head.

@@ -1,4 +1,4 @@
-import { acceptedOrder, isFinished, type AmendOutcome, type CancelAllOutcome, type CancelOutcome, type EngineEvent, type FillRecord, type OrderRecord, type TimedCommand } from '@xtrader/protocol';
+import { acceptedOrder, DEFAULT_ORDER_FILLS_MAX, isFinished, type AmendOutcome, type CancelAllOutcome, type CancelOutcome, type EngineEvent, type FillRecord, type OrderRecord, type TimedCommand } from '@xtrader/protocol';
 
 // The record and its rendering are shared with the api, which renders the stored state.
 export { renderOrderView, type FillRecord, type OrderRecord } from '@xtrader/protocol';
@@ -10,12 +10,14 @@ export interface OrderChanges {
   cancels: CancelOutcome[];
   amends: AmendOutcome[];
   cancelAlls: CancelAllOutcome[];
-  fills: AccountFill[];
+  /** Every fill of the batch, in order: the orders' fill lists and the accounts' trade lists get them. */
+  fills: OrderFill[];
 }
 
-/** One fill of an account's order in a batch: what the account's trade list gets. */
-export interface AccountFill {
-  account_id: string;
+/** One fill of an order in a batch. */
+export interface OrderFill {
+  /** The order's owner, when it has one. */
+  account_id?: string;
   order_id: string;
   side: OrderRecord['side'];
   fill: FillRecord;
@@ -37,11 +39,18 @@ export class OrderRecords {
   private cancels: CancelOutcome[] = [];
   private amends: AmendOutcome[] = [];
   private cancelAlls: CancelAllOutcome[] = [];
-  private fills: AccountFill[] = [];
+  private fills: OrderFill[] = [];
   /** Open order ids per account, oldest first. */
   private readonly byAccount = new Map<string, Set<string>>();
 
-  constructor(openOrders: OrderRecord[] = []) {
+  /**
+   * `fillsMax`: how many of its most recent fills each record keeps (`ENGINE_ORDER_FILLS_MAX`),
+   * as the stored fill list does.
+   */
+  constructor(
+    openOrders: OrderRecord[] = [],
+    private readonly fillsMax: number = DEFAULT_ORDER_FILLS_MAX,
+  ) {
     for (const o of openOrders) {
       this.open.set(o.order_id, o);
       this.index(o);
@@ -190,7 +199,10 @@ export class OrderRecords {
       ts: e.ts,
     };
     o.fills.push(fill);
-    if (o.account_id !== undefined) this.fills.push({ account_id: o.account_id, order_id: orderId, side: o.side, fill });
+    if (o.fills.length > this.fillsMax) o.fills.shift();
+    o.fills_total += 1;
+    o.fee_total += fee;
+    this.fills.push({ account_id: o.account_id, order_id: orderId, side: o.side, fill });
     o.status = remaining === 0 ? 'FILLED' : 'PARTIALLY_FILLED';
     this.touch(o, e);
   }

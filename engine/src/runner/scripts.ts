@@ -38,10 +38,13 @@ function* pieces<T>(items: readonly T[]): Generator<readonly T[]> {
 /** The defined commands, on a client (they answer) and on a MULTI (they queue). */
 type Defined<R> = { [name in keyof typeof SCRIPTS]: (...args: Arg[]) => R };
 
-/** One order state to store: its key and its stored text (protocol `encodeStoredOrder`). */
+/** One order state to store: its keys, its stored text (protocol `encodeStoredOrder`) and its new fills. */
 export interface OrderStateWrite {
   key: string;
+  fillsKey: string;
   text: string;
+  /** `StoredFill` JSON texts, oldest first, at most the list's bound. */
+  fills: readonly string[];
   finished: boolean;
 }
 
@@ -86,18 +89,25 @@ export class EngineScripts {
     return this.redis.xtCheckCommit(keys.lease, keys.leaseGuard, keys.position, token, start) as Promise<string>;
   }
 
-  /** Queues the order states of a batch (one script call per {@link ITEMS_PER_CALL} orders). */
-  storeOrders(tx: ChainableCommander, orders: readonly OrderStateWrite[], finishedTtlS: number): void {
+  /**
+   * Queues the order states and new fills of a batch (one script call per {@link ITEMS_PER_CALL}
+   * orders); each fill list keeps `fillsMax`.
+   */
+  storeOrders(tx: ChainableCommander, orders: readonly OrderStateWrite[], finishedTtlS: number, fillsMax: number): void {
     for (const piece of pieces(orders)) {
       const keys: string[] = [];
       const texts: string[] = [];
+      const counts: number[] = [];
+      const fills: string[] = [];
       let finished = '';
       for (const o of piece) {
-        keys.push(o.key);
+        keys.push(o.key, o.fillsKey);
         texts.push(o.text);
+        counts.push(o.fills.length);
+        for (const f of o.fills) fills.push(f);
         finished += o.finished ? '1' : '0';
       }
-      scripted(tx).xtStoreOrders(keys.length, ...keys, finishedTtlS, finished, texts.join('\n'));
+      scripted(tx).xtStoreOrders(keys.length, ...keys, finishedTtlS, finished, texts.join('\n'), counts.join(','), fills.join('\n'), fillsMax);
     }
   }
 

@@ -7,7 +7,7 @@ import { trimEventsBehindLedger } from './events-trim';
 import { Lease } from './lease';
 import type { RunnerMetrics } from './metrics';
 import { EngineScripts } from './scripts';
-import { SymbolState, type Applied, type EngineSnapshot, type EngineSnapshotV1, type EngineSnapshotV2 } from './symbol-state';
+import { SymbolState, type Applied, type EngineSnapshot, type EngineSnapshotV1, type EngineSnapshotV2, type EngineSnapshotV3 } from './symbol-state';
 
 /**
  * How long a read may go unanswered past its own blocking time before the connection is
@@ -52,6 +52,8 @@ export interface RunnerOptions {
   finishedTtlS?: number;
   /** Fills kept per account in its trade list on this symbol (default {@link DEFAULT_ACCOUNT_TRADES_MAX}). */
   accountTradesMax?: number;
+  /** Fills kept per order in its fill list (`ENGINE_ORDER_FILLS_MAX`). */
+  orderFillsMax?: number;
   /** Trim the command stream up to the previous snapshot (`ENGINE_TRIM_COMMANDS`). */
   trimCommands?: boolean;
   metrics?: RunnerMetrics;
@@ -330,20 +332,20 @@ export class SymbolRunner {
     if (e1 || e2 || e3) throw e1 ?? e2 ?? e3;
     for (const [id, error] of Object.entries(skipped)) this.poison.set(id, error);
     lap('read');
-    let snap: EngineSnapshot | EngineSnapshotV1 | EngineSnapshotV2 | undefined;
+    let snap: EngineSnapshot | EngineSnapshotV1 | EngineSnapshotV2 | EngineSnapshotV3 | undefined;
     let state: SymbolState;
     if (snapJson) {
       await recovery.renew();
       t = Date.now();
-      snap = JSON.parse(snapJson) as EngineSnapshot | EngineSnapshotV1 | EngineSnapshotV2;
+      snap = JSON.parse(snapJson) as EngineSnapshot | EngineSnapshotV1 | EngineSnapshotV2 | EngineSnapshotV3;
       lap('parse');
       await recovery.renew();
       t = Date.now();
-      state = SymbolState.fromSnapshot(this.o.spec, snap);
+      state = SymbolState.fromSnapshot(this.o.spec, snap, this.o.orderFillsMax);
       lap('restore');
       await recovery.renew();
     } else {
-      state = SymbolState.fresh(this.o.spec);
+      state = SymbolState.fresh(this.o.spec, this.o.orderFillsMax);
     }
     const target = committed ?? '0-0';
     let replayed = 0;

@@ -12,11 +12,13 @@ export type SnapshotOrder = [state: StoredOrderState, created_at: number, update
 
 /**
  * What `keys.snapshot` holds: everything needed to continue after `position` without replaying
- * it. Version 3 keeps the open orders in their compact stored form (far fewer bytes than v1's
- * record objects, the bulk of a snapshot); v1 and v2 snapshots are still restored.
+ * it. Version 4 keeps the open orders in their compact stored form (far fewer bytes than v1's
+ * record objects, the bulk of a snapshot), without their fills (those are in each order's stored
+ * fill list), so a snapshot grows with the book, not with how often its orders filled; v1 to v3
+ * snapshots are still restored.
  */
 export interface EngineSnapshot {
-  v: 3;
+  v: 4;
   symbol: string;
   /** Id of the last command reflected here. */
   position: string;
@@ -29,14 +31,26 @@ export interface EngineSnapshot {
 export type EngineSnapshotV1 = Omit<EngineSnapshot, 'v' | 'orders'> & { v: 1; orders: OrderRecord[] };
 /** Version 2, with open orders as one array each, the times in the middle. */
 export type EngineSnapshotV2 = Omit<EngineSnapshot, 'v' | 'orders'> & { v: 2; orders: unknown[][] };
+/** Version 3, with each open order's fills inside its state (where v4 has their count and fees). */
+export type EngineSnapshotV3 = Omit<EngineSnapshot, 'v' | 'orders'> & { v: 3; orders: [state: unknown[], created_at: number, updated_at: number][] };
 
-function snapshotOrders(snap: EngineSnapshot | EngineSnapshotV1 | EngineSnapshotV2): OrderRecord[] {
+/** A v2/v3 state array (fills as an array at index 13) as a v4 state: their count and fees instead. */
+function stateFromV3(a: unknown[]): StoredOrderState {
+  const fills = a[13] as [string, number, number, number, ...unknown[]][];
+  let fees = 0;
+  for (const f of fills) fees += f[3];
+  return [...a.slice(0, 13), fills.length, fees, ...a.slice(14)] as StoredOrderState;
+}
+
+function snapshotOrders(snap: EngineSnapshot | EngineSnapshotV1 | EngineSnapshotV2 | EngineSnapshotV3): OrderRecord[] {
   switch (snap.v) {
     case 1:
-      return snap.orders;
+      return snap.orders.map((o) => decodeOrderState(orderStateOf({ ...o, fills_total: o.fills.length, fee_total: o.fills.reduce((sum, f) => sum + f.fee, 0) }), o.created_at, o.updated_at, o.fills));
     case 2:
-      return snap.orders.map((a) => decodeOrderState([...a.slice(0, 12), ...a.slice(14)] as StoredOrderState, a[12] as number, a[13] as number));
+      return snap.orders.map((a) => decodeOrderState(stateFromV3([...a.slice(0, 12), ...a.slice(14)]), a[12] as number, a[13] as number));
     case 3:
+      return snap.orders.map(([state, created, updated]) => decodeOrderState(stateFromV3(state), created, updated));
+    case 4:
       return snap.orders.map(([state, created, updated]) => decodeOrderState(state, created, updated));
     default:
       throw new Error(`unsupported snapshot version ${String((snap as { v: unknown }).v)}`);
@@ -66,14 +80,15 @@ export class SymbolState {
     public position: string,
   ) {}
 
-  static fresh(spec: MarketSpec): SymbolState {
-    return new SymbolState(spec, new MatchingCore(spec), new MarketData(spec), new OrderRecords(), '0-0');
+  /** `orderFillsMax`: how many recent fills each order record keeps (`ENGINE_ORDER_FILLS_MAX`). */
+  static fresh(spec: MarketSpec, orderFillsMax?: number): SymbolState {
+    return new SymbolState(spec, new MatchingCore(spec), new MarketData(spec), new OrderRecords([], orderFillsMax), '0-0');
   }
 
-  static fromSnapshot(spec: MarketSpec, snap: EngineSnapshot | EngineSnapshotV1 | EngineSnapshotV2): SymbolState {
+  static fromSnapshot(spec: MarketSpec, snap: EngineSnapshot | EngineSnapshotV1 | EngineSnapshotV2 | EngineSnapshotV3, orderFillsMax?: number): SymbolState {
     if (snap.symbol !== spec.symbol) throw new Error(`snapshot is for ${snap.symbol}, not ${spec.symbol}`);
     const orders = snapshotOrders(snap);
-    return new SymbolState(spec, MatchingCore.restore(spec, snap.core), new MarketData(spec, snap.md), new OrderRecords(orders), snap.position);
+    return new SymbolState(spec, MatchingCore.restore(spec, snap.core), new MarketData(spec, snap.md), new OrderRecords(orders, orderFillsMax), snap.position);
   }
 
   /** Applies one stream entry (the position moves past it even when it is skipped). */
@@ -137,7 +152,7 @@ export class SymbolState {
 
   /** Everything needed to continue after `position` (what `keys.snapshot` holds, as JSON). */
   snapshot(): EngineSnapshot {
-    return { v: 3, symbol: this.spec.symbol, position: this.position, core: this.core.snapshot(), md: this.md.snapshot(), orders: this.openOrders() };
+    return { v: 4, symbol: this.spec.symbol, position: this.position, core: this.core.snapshot(), md: this.md.snapshot(), orders: this.openOrders() };
   }
 
   private openOrders(): SnapshotOrder[] {

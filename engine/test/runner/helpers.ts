@@ -13,7 +13,7 @@ export function place(order_id: string, side: 'Buy' | 'Sell', price_ticks: numbe
 
 /** The stored order's view, as an api node reads it (undefined when not stored). */
 export async function storedOrder(redis: Redis, spec: MarketSpec, keys: SymbolKeys, orderId: string): Promise<OrderView | undefined> {
-  return readStoredOrder(spec, await redis.get(keys.order(orderId)));
+  return readStoredOrder(spec, await redis.get(keys.order(orderId)), await redis.lrange(keys.orderFills(orderId), 0, -1));
 }
 
 export async function append(redis: Redis, keys: SymbolKeys, cmds: object[]): Promise<string[]> {

@@ -1,6 +1,6 @@
-import { FIELDS } from '@xtrader/protocol';
+import { encodeStoredFill, FIELDS } from '@xtrader/protocol';
 import { loadMarketMap } from '@xtrader/protocol/node';
-import { SymbolState, type EngineSnapshot, type EngineSnapshotV1, type EngineSnapshotV2 } from '../../src/runner/symbol-state';
+import { SymbolState, type EngineSnapshot, type EngineSnapshotV1, type EngineSnapshotV2, type EngineSnapshotV3 } from '../../src/runner/symbol-state';
 
 // Recovery continues from a snapshot's JSON: restoring it must give back the very same state,
 // whichever version wrote it.
@@ -23,8 +23,12 @@ test('a snapshot restores to the same state, as do the older versions of it', ()
       // A version 1 snapshot (open orders as record objects) restores to the same state.
       const v1: EngineSnapshotV1 = { ...(JSON.parse(json) as EngineSnapshot), v: 1, orders: state.orders.liveOpen() };
       expect(JSON.stringify(SymbolState.fromSnapshot(spec, JSON.parse(JSON.stringify(v1))).snapshot())).toBe(json);
-      // So does a version 2 snapshot (each open order one array, its times in the middle).
-      const v3 = JSON.parse(json) as EngineSnapshot;
+      // So does a version 3 snapshot (each open order's fills inside its state)...
+      const v4 = JSON.parse(json) as EngineSnapshot;
+      const fillsOf = new Map(state.orders.liveOpen().map((o) => [o.order_id, o.fills.map((f) => JSON.parse(encodeStoredFill(f)) as unknown)]));
+      const v3: EngineSnapshotV3 = { ...v4, v: 3, orders: v4.orders.map(([st, created, updated]) => [[...st.slice(0, 13), fillsOf.get(st[0]), ...st.slice(15)], created, updated]) };
+      expect(JSON.stringify(SymbolState.fromSnapshot(spec, JSON.parse(JSON.stringify(v3))).snapshot())).toBe(json);
+      // ...and a version 2 snapshot (each open order one array, its times in the middle).
       const v2: EngineSnapshotV2 = { ...v3, v: 2, orders: v3.orders.map(([st, created, updated]) => [...st.slice(0, 12), created, updated, ...st.slice(12)]) };
       expect(JSON.stringify(SymbolState.fromSnapshot(spec, JSON.parse(JSON.stringify(v2))).snapshot())).toBe(json);
     }

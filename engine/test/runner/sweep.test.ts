@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import { createLogger, RedisServer, waitFor } from '@xtrader/platform';
-import { entryField, FIELDS, symbolKeys, type MarketMessage, type MarketSpec, type PlaceCommand } from '@xtrader/protocol';
+import { DEFAULT_ORDER_FILLS_MAX, entryField, FIELDS, symbolKeys, type MarketMessage, type MarketSpec, type PlaceCommand } from '@xtrader/protocol';
 import { loadMarketMap } from '@xtrader/protocol/node';
 import { SymbolRunner } from '../../src/runner';
 import { place, storedOrder } from './helpers';
@@ -65,7 +65,8 @@ test('a market order that sweeps 200,000 resting orders commits, every Execution
 
   expect(await executionsOnFeed(keys)).toBe(N);
   const taker = await storedOrder(redis, spec, keys, 'taker');
-  expect({ status: taker?.status, fills: taker?.fills.length }).toEqual({ status: 'FILLED', fills: N });
+  // It shows its most recent fills and counts every one.
+  expect({ status: taker?.status, fills: taker?.fills.length, fills_total: taker?.fills_total }).toEqual({ status: 'FILLED', fills: DEFAULT_ORDER_FILLS_MAX, fills_total: N });
   expect((await storedOrder(redis, spec, keys, `m${N - 1}`))?.status).toBe('FILLED');
 
   // The market goes on: a new pair of orders trades.

@@ -31,10 +31,11 @@ export interface ShardAudit {
   settlements?: ReadonlyMap<string, number>;
 }
 
-/** One fill of an order, in integer units (fee in the market's fee units). */
-export interface AuditFill {
-  price_ticks: number;
-  qty_lots: number;
+/** What every fill of an order added up to, in integer units (fee in the market's fee units). */
+export interface AuditFilled {
+  lots: number;
+  /** price_ticks x lots summed over the fills. */
+  notional: bigint;
   fee: number;
 }
 
@@ -47,7 +48,7 @@ export interface AuditOrder {
   type: OrderType;
   price_ticks: number | null;
   qty_lots: number;
-  fills: readonly AuditFill[];
+  filled: AuditFilled;
 }
 
 /** A committed trade of a symbol: who bought and who sold. */
@@ -89,7 +90,7 @@ export interface AuditReport {
 const MAX_FAILURES = 20;
 
 /** What an open order still needs locked: what its terms lock (`orderLock`) less what its fills spent. */
-export function orderNeed(m: MarketUnits, o: Pick<AuditOrder, 'side' | 'type' | 'price_ticks' | 'qty_lots' | 'fills'>): { asset: string; amount: bigint } {
+export function orderNeed(m: MarketUnits, o: Pick<AuditOrder, 'side' | 'type' | 'price_ticks' | 'qty_lots' | 'filled'>): { asset: string; amount: bigint } {
   const lock = orderLock(m, {
     v: 1,
     kind: 'lock',
@@ -103,14 +104,12 @@ export function orderNeed(m: MarketUnits, o: Pick<AuditOrder, 'side' | 'type' | 
     quote_quantity: null,
   });
   if (isRefusal(lock)) throw new Error(`an open order's terms lock nothing: ${lock.message}`);
-  return { asset: lock.asset.asset, amount: lock.amount - spentBy(m, o.side, o.fills) };
+  return { asset: lock.asset.asset, amount: lock.amount - spentBy(m, o.side, o.filled) };
 }
 
 /** What an order's fills took from its hold: a buy's notional and fee in quote, a sell's base. */
-function spentBy(m: MarketUnits, side: Side, fills: readonly AuditFill[]): bigint {
-  let spent = 0n;
-  for (const f of fills) spent += side === 'Buy' ? notionalQuoteUnits(m, f.price_ticks, f.qty_lots) + feeToQuoteUnits(m, f.fee) : lotsToBaseUnits(m, f.qty_lots);
-  return spent;
+function spentBy(m: MarketUnits, side: Side, filled: AuditFilled): bigint {
+  return side === 'Buy' ? notionalQuoteUnits(m, filled.notional, 1) + feeToQuoteUnits(m, filled.fee) : lotsToBaseUnits(m, filled.lots);
 }
 
 class Check {
@@ -213,7 +212,7 @@ export function auditLedger(config: Pick<ExchangeConfig, 'assets' | 'units'>, in
       }
       const m = config.units.get(o.symbol)!;
       // What the order's own fills spent, from the engine's record: the ledger settled exactly those.
-      const fromHold = h.amount - spentBy(m, o.side, o.fills);
+      const fromHold = h.amount - spentBy(m, o.side, o.filled);
       if (fromHold !== h.locked) holdsCheck.fail(`order ${h.order_id}: locked ${fmt(h.asset, h.amount)} in all, its fills spent ${fmt(h.asset, h.amount - fromHold)}, so it should still lock ${fmt(h.asset, fromHold)}, but locks ${fmt(h.asset, h.locked)}`);
       // An amended order keeps a surplus until it ends; an order on its first terms locks exactly what they need.
       const amended = h.command.price_ticks !== o.price_ticks || h.command.qty_lots !== o.qty_lots;

@@ -88,7 +88,7 @@ export async function readOpenOrders(redis: RedisClient, prefix: string, symbol:
     if (text === null) return;
     const r = decodeStoredOrder(text);
     if (isFinished(r.status) || r.account_id === undefined) return;
-    out.push({ order_id: all[i]!, account_id: r.account_id, symbol, side: r.side, type: r.type, price_ticks: r.price_ticks, qty_lots: r.qty_lots, fills: r.fills });
+    out.push({ order_id: all[i]!, account_id: r.account_id, symbol, side: r.side, type: r.type, price_ticks: r.price_ticks, qty_lots: r.qty_lots, filled: { lots: r.filled_lots, notional: BigInt(r.notional), fee: r.fee_total } });
   });
   return out;
 }

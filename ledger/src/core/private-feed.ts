@@ -95,6 +95,8 @@ export class PrivateFeed {
           filled_lots: 0,
           notional: '0',
           fills: [],
+          fills_total: 0,
+          fee_total: 0,
           status: 'NEW',
           created_at: e.ts,
           updated_at: e.ts,
@@ -191,7 +193,7 @@ export class PrivateFeed {
   }
 
   private orderUpdate(o: TrackedOrder): PrivateDraft {
-    const { fills: _fills, ...order } = renderOrderView(this.spec, o.record);
+    const { fills: _fills, fills_total: _total, cumulative_quote_quantity: _quote, ...order } = renderOrderView(this.spec, o.record);
     const message: Omit<OrderUpdate, 'account_sequence'> = { type: 'OrderUpdate', order };
     return { account_id: o.account_id, message };
   }

@@ -87,7 +87,7 @@ describe('PrivateFeed', () => {
     run(feed, core, [place('o-1', 'alice', 'Sell', 50_000_000, 1)]);
     const events = core.apply(place('o-2', 'alice', 'Buy', 50_000_000, 1, { tif: 'POST_ONLY' }));
     expect(feed.ownRejections(events)).toEqual(['o-2']);
-    const record = { order_id: 'o-2', side: 'Buy' as const, type: 'Limit' as const, tif: 'POST_ONLY' as const, price_ticks: 50_000, qty_lots: 10_000, filled_lots: 0, notional: '0', fills: [], status: 'REJECTED' as const, reject_reason: 'POST_ONLY_WOULD_CROSS', created_at: 2_000, updated_at: 2_000, seq: 9 };
+    const record = { order_id: 'o-2', side: 'Buy' as const, type: 'Limit' as const, tif: 'POST_ONLY' as const, price_ticks: 50_000, qty_lots: 10_000, filled_lots: 0, notional: '0', fills: [], fills_total: 0, fee_total: 0, status: 'REJECTED' as const, reject_reason: 'POST_ONLY_WOULD_CROSS', created_at: 2_000, updated_at: 2_000, seq: 9 };
     expect(feed.apply(events, new Map([['o-2', record]])).map(summary)).toEqual(['alice OrderUpdate o-2 REJECTED']);
     const dup = core.apply(place('o-1', 'alice', 'Sell', 50_000_000, 1));
     expect(feed.ownRejections(dup)).toEqual([]);
