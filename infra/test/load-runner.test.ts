@@ -14,7 +14,7 @@ it('prints the JSON summary as its last line, with every order executed and no e
   expect({ status: res.status, stderr: res.status === 0 ? '' : res.stderr }).toEqual({ status: 0, stderr: '' });
   const lines = res.stdout.trim().split('\n');
   const summary = JSON.parse(lines[lines.length - 1]) as Record<string, number>;
-  expect(Object.keys(summary)).toEqual(['target_rate', 'achieved_rate', 'p50_ms', 'p99_ms', 'p999_ms', 'errors']);
+  expect(Object.keys(summary)).toEqual(['target_rate', 'achieved_rate', 'p50_ms', 'p99_ms', 'p999_ms', 'errors', 'accept_p99_ms', 'cpu_ms_per_order']);
   expect(summary.target_rate).toBe(100);
   expect({ errors: summary.errors, report: summary.errors === 0 ? '' : res.stdout }).toEqual({ errors: 0, report: '' });
   expect(summary.achieved_rate).toBeGreaterThan(50);
@@ -22,6 +22,10 @@ it('prints the JSON summary as its last line, with every order executed and no e
   expect(summary.p99_ms).toBeGreaterThanOrEqual(summary.p50_ms);
   expect(summary.p999_ms).toBeGreaterThanOrEqual(summary.p99_ms);
   expect(res.stdout).toMatch(/accepted orders never executed 0/);
+  // The 202 comes before the Execution it leads to; every order costs the stack some CPU.
+  expect(summary.accept_p99_ms).toBeGreaterThan(0);
+  expect(summary.cpu_ms_per_order).toBeGreaterThan(0);
+  expect(res.stdout).toMatch(/CPU while submitting.*redis \d+\.\d\d.*engine-BTC-KRW.*api-1.*ms per accepted order/);
 }, 160_000);
 
 it('refuses a target that is not on this machine, and rates beyond its bounds', () => {

@@ -33,6 +33,17 @@ export function treeCpuSeconds(pid: number): number | undefined {
   return total;
 }
 
+/** What {@link CpuSampler.stop} measured. */
+export interface CpuUse {
+  /** Cores used per named process, e.g. "api-1 0.93, redis 0.28, load-runner 0.40". */
+  table: string;
+  /**
+   * CPU seconds (user + system) used by all the stack's processes together, the runner's own
+   * excluded; undefined when the runner started no stack (`--target`): it cannot see their CPU.
+   */
+  stackSeconds: number | undefined;
+}
+
 /** Cores used per named process between `start()` and `stop()` (e.g. "api-1 0.93"). */
 export class CpuSampler {
   private begin = new Map<string, number>();
@@ -50,16 +61,22 @@ export class CpuSampler {
     if (self !== undefined) this.begin.set('load-runner', self);
   }
 
-  stop(): string {
+  stop(): CpuUse {
     const seconds = (performance.now() - this.t0) / 1000;
     const parts: string[] = [];
-    const add = (name: string, end: number | undefined) => {
+    const add = (name: string, end: number | undefined): number => {
       const b = this.begin.get(name);
-      if (b !== undefined && end !== undefined) parts.push(`${name} ${((end - b) / seconds).toFixed(2)}`);
+      if (b === undefined || end === undefined) return 0;
+      parts.push(`${name} ${((end - b) / seconds).toFixed(2)}`);
+      return end - b;
     };
-    for (const p of this.processes()) add(p.name, p.pid ? treeCpuSeconds(p.pid) : undefined);
+    let stackSeconds: number | undefined;
+    for (const p of this.processes()) {
+      const end = p.pid ? treeCpuSeconds(p.pid) : undefined;
+      if (end !== undefined && this.begin.has(p.name)) stackSeconds = (stackSeconds ?? 0) + add(p.name, end);
+    }
     // The runner alone: the stack's processes are its children.
     add('load-runner', cpuSeconds(process.pid));
-    return parts.join(', ');
+    return { table: parts.join(', '), stackSeconds };
   }
 }

@@ -6,7 +6,8 @@
  * `--target` points at a running one (loopback only), subscribes over plain /ws to executions,
  * submits crossing order pairs at a fixed open-loop rate over HTTP, and measures each taker
  * order from submit to its Execution message on the WebSocket. The last line of stdout is one
- * JSON object: {"target_rate","achieved_rate","p50_ms","p99_ms","p999_ms","errors"}.
+ * JSON object: {"target_rate","achieved_rate","p50_ms","p99_ms","p999_ms","errors","accept_p99_ms","cpu_ms_per_order"}
+ * (accept: submit -> HTTP 202; cpu_ms_per_order: CPU of all the stack's processes / accepted orders).
  */
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
@@ -212,6 +213,7 @@ async function runLoad(opts: LoadOptions, target: Target, flow: CrossingPairs, s
   if (flow.midPair) submit(true);
   const sendSeconds = (performance.now() - start) / 1000;
   const cores = cpu.stop();
+  const acceptedWhileSampled = counts.accepted;
 
   // Drain: outstanding answers, then the executions of everything accepted.
   const drainUntil = performance.now() + opts.drain * 1000;
@@ -243,6 +245,11 @@ async function runLoad(opts: LoadOptions, target: Target, flow: CrossingPairs, s
     p99_ms: lat.percentileMs(99),
     p999_ms: lat.percentileMs(99.9),
     errors,
+    accept_p99_ms: http.percentileMs(99),
+    // CPU of the whole stack (every process it started, Redis included) while submitting, over the
+    // orders accepted meanwhile: null against a --target, whose processes the runner cannot see.
+    cpu_ms_per_order:
+      cores.stackSeconds !== undefined && acceptedWhileSampled > 0 ? Number(((cores.stackSeconds * 1000) / acceptedWhileSampled).toFixed(3)) : null,
   };
   const lines = [
     `load: ${target.description}; ${symbols.length} symbol(s), ${opts.connections} connections, ${opts.subscribers} subscriber(s)`,
@@ -250,7 +257,7 @@ async function runLoad(opts: LoadOptions, target: Target, flow: CrossingPairs, s
     `executions: ${execIds.size} trades seen; accepted orders never executed ${unfilled.size}; ws errors ${wsErrors.length}; executions missed by other subscribers ${missedBySubscribers}`,
     `submit -> Execution on /ws (taker orders, ${which}, n=${lat.count}): p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms, p99.9 ${result.p999_ms} ms, max ${lat.maxMs()} ms`,
     `submit -> HTTP 202 (${httpWhich}, n=${http.count}): p50 ${http.percentileMs(50)} ms, p99 ${http.percentileMs(99)} ms, p99.9 ${http.percentileMs(99.9)} ms`,
-    `CPU while submitting, in cores (this machine has ${availableParallelism()}): ${cores}`,
+    `CPU while submitting, in cores (this machine has ${availableParallelism()}): ${cores.table}; the stack's ${result.cpu_ms_per_order ?? '(unknown)'} ms per accepted order`,
     ...(baseline
       ? [
           `machine baseline (same client against a trivial Node HTTP server): ${baseline} req/s before the run, ${baselineAfter} after; accepted orders/s are ${((100 * result.achieved_rate) / ((baseline + baselineAfter!) / 2)).toFixed(0)}% of their mean`,
