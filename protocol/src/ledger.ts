@@ -108,9 +108,13 @@ export const OutboxEntry = z.object({
 });
 export type OutboxEntry = z.infer<typeof OutboxEntry>;
 
-/** The writer's answer to one request: amounts are integer strings of the asset's units. */
+/**
+ * The writer's answer to one request: amounts are integer strings of the asset's units. A granted
+ * Market Buy also carries `spend_limit` (the lock as a decimal of the quote), which its place
+ * command carries on to the symbol's stream.
+ */
 export type LedgerAnswer =
-  | { request_id: string; ok: true; asset: string; amount: string; available?: string; locked?: string }
+  | { request_id: string; ok: true; asset: string; amount: string; available?: string; locked?: string; spend_limit?: string }
   | { request_id: string; ok: false; code: string; message: string };
 
 /** One balance as stored in a shard's `balances` hash: field {@link balanceField}, value `"<available>:<locked>"`. */

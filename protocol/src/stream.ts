@@ -17,6 +17,19 @@ const Lots = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const OrderId = z.string().min(1).max(64);
 /** The account an order belongs to (api nodes always set it; absent only in commands written before accounts). */
 const AccountId = z.string().min(1).max(64);
+/** A quote amount as a plain decimal string ("150000.5"): the api has checked it against the quote asset's unit. */
+const QuoteAmount = z.string().regex(/^\d+(\.\d+)?$/).max(40);
+
+/**
+ * Self-trade prevention, decided by the taker: when it meets a resting order of its own account,
+ * `EXPIRE_TAKER` ends the taker, `EXPIRE_MAKER` (the default) cancels the resting order and goes
+ * on, `EXPIRE_BOTH` does both, `NONE` lets them trade. An expired order ends cancelled with reason
+ * `SELF_TRADE_PREVENTION`.
+ */
+export const SELF_TRADE_PREVENTION_MODES = ['EXPIRE_TAKER', 'EXPIRE_MAKER', 'EXPIRE_BOTH', 'NONE'] as const;
+export const SelfTradePrevention = z.enum(SELF_TRADE_PREVENTION_MODES);
+export type SelfTradePrevention = z.infer<typeof SelfTradePrevention>;
+export const DEFAULT_SELF_TRADE_PREVENTION: SelfTradePrevention = 'EXPIRE_MAKER';
 
 export const PlaceCommand = z.object({
   v: z.literal(1),
@@ -30,6 +43,16 @@ export const PlaceCommand = z.object({
   price_ticks: Ticks.nullable(),
   qty_lots: Lots,
   account_id: AccountId.optional(),
+  /**
+   * Market Buy by quote amount: spend at most this much quote, fee included (the engine stops
+   * before a fill whose price x quantity plus taker fee would overspend it); `qty_lots` is then
+   * the market's max quantity.
+   */
+  quote_quantity: QuoteAmount.optional(),
+  /** Market Buy by quantity: what the ledger locked for it; the engine never spends more (fee included). */
+  spend_limit: QuoteAmount.optional(),
+  /** Only with an `account_id`; absent means {@link DEFAULT_SELF_TRADE_PREVENTION}. */
+  self_trade_prevention: SelfTradePrevention.optional(),
 });
 export type PlaceCommand = z.infer<typeof PlaceCommand>;
 
@@ -86,6 +109,7 @@ const SIDES: ReadonlySet<unknown> = new Set(Side.options);
 const ORDER_TYPES: ReadonlySet<unknown> = new Set(OrderType.options);
 const TIFS: ReadonlySet<unknown> = new Set(TimeInForce.options);
 
+const STP_MODES: ReadonlySet<unknown> = new Set(SELF_TRADE_PREVENTION_MODES);
 const isId = (x: unknown): x is string => typeof x === 'string' && x.length >= 1 && x.length <= 64;
 const isCount = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x > 0;
 
@@ -102,9 +126,15 @@ export function parseTimedCommand(value: unknown, ts: number): { ok: true; cmd: 
       const coid = c.client_order_id;
       const price = c.price_ticks;
       const account = c.account_id;
+      const quote = c.quote_quantity;
+      const limit = c.spend_limit;
+      const stp = c.self_trade_prevention;
       if (
         isId(c.order_id) &&
         (account === undefined || isId(account)) &&
+        (quote === undefined || QuoteAmount.safeParse(quote).success) &&
+        (limit === undefined || QuoteAmount.safeParse(limit).success) &&
+        (stp === undefined || STP_MODES.has(stp)) &&
         (coid === undefined || ClientOrderId.safeParse(coid).success) &&
         SIDES.has(c.side) &&
         ORDER_TYPES.has(c.type) &&
@@ -115,6 +145,9 @@ export function parseTimedCommand(value: unknown, ts: number): { ok: true; cmd: 
         const cmd = { v: 1, kind: 'place', order_id: c.order_id, side: c.side, type: c.type, tif: c.tif, price_ticks: price, qty_lots: c.qty_lots, ts } as TimedCommand;
         if (coid !== undefined) (cmd as PlaceCommand).client_order_id = coid as string;
         if (account !== undefined) (cmd as PlaceCommand).account_id = account as string;
+        if (quote !== undefined) (cmd as PlaceCommand).quote_quantity = quote as string;
+        if (limit !== undefined) (cmd as PlaceCommand).spend_limit = limit as string;
+        if (stp !== undefined) (cmd as PlaceCommand).self_trade_prevention = stp as SelfTradePrevention;
         return { ok: true, cmd };
       }
     } else if (c.kind === 'cancel') {
@@ -201,7 +234,13 @@ export const RestedEvent = z.object({
 });
 export type RestedEvent = z.infer<typeof RestedEvent>;
 
-export const CancelReason = z.enum(['user', 'ioc_remainder', 'no_liquidity']);
+/**
+ * Why an order ended cancelled: `user` (a cancel), `ioc_remainder` (a Limit IOC's rest),
+ * `no_liquidity` (a Market order's rest), `budget_spent` (a Market Buy whose quote budget cannot
+ * pay for the next lot), `SELF_TRADE_PREVENTION` (expired by self-trade prevention; spelled as
+ * the contract's `cancel_reason`).
+ */
+export const CancelReason = z.enum(['user', 'ioc_remainder', 'no_liquidity', 'budget_spent', 'SELF_TRADE_PREVENTION']);
 export type CancelReason = z.infer<typeof CancelReason>;
 export const CancelledEvent = z.object({
   ...EventBase,

@@ -12,12 +12,14 @@ import type {
   PlaceCommand,
   RejectCode,
   RejectedEvent,
+  SelfTradePrevention,
   Side,
   TimedCommand,
   TradeEvent,
 } from '@xtrader/protocol';
 import { ENGINE_ERROR, ENGINE_ERROR_MESSAGE } from '@xtrader/protocol';
 import { BookSide } from './book-side';
+import { Budget } from './budget';
 import { InvalidCommandError, InvalidSnapshotError } from './errors';
 import { FeeRate } from './fees';
 import { ABSENT, hashId, IdIndex } from './id-index';
@@ -25,6 +27,18 @@ import { NONE, OrderPool, PriceLevel } from './price-level';
 import { RecentIds } from './recent-ids';
 import { TradeIds } from './trade-ids';
 import type { CoreSnapshot, SnapshotLevel, SnapshotOrder } from './snapshot';
+
+/**
+ * Self-trade prevention modes as small integers: a resting order's owner is kept as
+ * `account index x 4 + mode` (account index 0: an order without an account, which never meets
+ * itself).
+ */
+const STP_NONE = 0;
+const STP_EXPIRE_TAKER = 1;
+const STP_EXPIRE_MAKER = 2;
+const STP_EXPIRE_BOTH = 3;
+const STP_CODES: Record<SelfTradePrevention, number> = { NONE: STP_NONE, EXPIRE_TAKER: STP_EXPIRE_TAKER, EXPIRE_MAKER: STP_EXPIRE_MAKER, EXPIRE_BOTH: STP_EXPIRE_BOTH };
+const STP_NAMES: SelfTradePrevention[] = ['NONE', 'EXPIRE_TAKER', 'EXPIRE_MAKER', 'EXPIRE_BOTH'];
 
 /** How many finished order ids the core remembers to reject duplicates (see README). */
 export const RECENT_ID_CAPACITY = 10_000;
@@ -90,7 +104,20 @@ export class MatchingCore {
   private readonly swept: PriceLevel[] = [];
   /** How many entries of `swept` the current command filled. */
   private sweptCount = 0;
+  /** Why `match` stopped before the taker's quantity or the book ran out (self-trade prevention), if it did. */
+  private matchEnded: CancelReason | undefined = undefined;
   private seq = 0;
+  /**
+   * Accounts of resting orders, for self-trade prevention: index by id (from 1) and id by index.
+   * An account gets its index when its first order rests; an account with none has no order a
+   * taker could meet.
+   */
+  private readonly accountIndex = new Map<string, number>();
+  private readonly accountNames: string[] = [''];
+  /** By pool handle: the resting order's account index x 4 + its STP mode (0: no account). */
+  private readonly owners: number[] = [];
+  /** The quote budget of the Market Buy being placed, when it has one. */
+  private readonly budget: Budget;
 
   constructor(
     readonly spec: MarketSpec,
@@ -103,6 +130,19 @@ export class MatchingCore {
     this.takerFee = new FeeRate(spec, spec.takerRate);
     this.makerFee = new FeeRate(spec, spec.makerRate);
     this.tradeIds = new TradeIds(`${spec.symbol}-`);
+    this.budget = new Budget(spec, this.takerFee);
+  }
+
+  /** The owner word of an order of `accountId` (see {@link owners}); the account gets an index if it has none. */
+  private ownerWord(accountId: string | undefined, stp: number): number {
+    if (accountId === undefined) return 0;
+    let index = this.accountIndex.get(accountId);
+    if (index === undefined) {
+      index = this.accountNames.length;
+      this.accountNames.push(accountId);
+      this.accountIndex.set(accountId, index);
+    }
+    return index * 4 + stp;
   }
 
   /** Sequence of the last event emitted (0 before the first event). */
@@ -209,9 +249,18 @@ export class MatchingCore {
       this.finish(id, hash);
       return [this.rejected(ts, id, 'POST_ONLY_WOULD_CROSS')];
     }
-    if (tif === 'FOK' && !opposite.canFill(cmd.qty_lots, limitKey)) {
-      this.finish(id, hash);
-      return [this.rejected(ts, id, 'FOK_CANNOT_FILL')];
+    const stp = cmd.account_id === undefined ? STP_NONE : STP_CODES[cmd.self_trade_prevention ?? 'EXPIRE_MAKER'];
+    // The account index the taker must not trade with (0: none). An account without an index has
+    // no resting order.
+    const self = stp === STP_NONE ? 0 : (this.accountIndex.get(cmd.account_id!) ?? 0);
+    const hasBudget = cmd.quote_quantity !== undefined || cmd.spend_limit !== undefined;
+    if (hasBudget) this.budget.start(id, cmd.quote_quantity, cmd.spend_limit);
+    if (tif === 'FOK') {
+      if (!opposite.canFill(cmd.qty_lots, limitKey) || ((self !== 0 || hasBudget) && !this.wouldFill(opposite, cmd.qty_lots, limitKey, self, stp, hasBudget))) {
+        this.finish(id, hash);
+        return [this.rejected(ts, id, 'FOK_CANNOT_FILL')];
+      }
+      if (hasBudget) this.budget.start(id, cmd.quote_quantity, cmd.spend_limit);
     }
 
     const events: EngineEvent[] = [this.accepted(ts, cmd)];
@@ -222,13 +271,33 @@ export class MatchingCore {
     let remaining = cmd.qty_lots;
     let level = opposite.best;
     const pool = this.pool;
+    const owners = this.owners;
     const takerSide = cmd.side;
+    // Set when self-trade prevention or the budget ends the taker before its quantity or the book runs out.
+    let ended: CancelReason | undefined;
+    let levelLots = 0;
     while (remaining > 0 && level !== undefined && level.sortKey <= limitKey) {
       swept[sweptCount++] = level;
+      levelLots = level.totalLots;
       let maker = level.head;
       while (maker !== NONE) {
+        if (self !== 0 && owners[maker] >>> 2 === self) {
+          if (stp !== STP_EXPIRE_TAKER) maker = this.expireMaker(events, ts, level, maker);
+          if (stp === STP_EXPIRE_MAKER) continue;
+          ended = 'SELF_TRADE_PREVENTION';
+          break;
+        }
         const makerLots = pool.lots(maker);
-        const fill = remaining < makerLots ? remaining : makerLots;
+        let fill = remaining < makerLots ? remaining : makerLots;
+        if (hasBudget) {
+          const affordable = this.budget.affordable(level.priceTicks, fill);
+          if (affordable < fill) {
+            ended = 'budget_spent';
+            if (affordable === 0) break;
+            fill = affordable;
+          }
+          this.budget.spend(level.priceTicks, fill);
+        }
         remaining -= fill;
         const makerLeft = level.reduce(maker, fill);
         const makerId = pool.ids[maker];
@@ -243,15 +312,21 @@ export class MatchingCore {
       }
       if (!level.isEmpty) break;
       opposite.emptied(level);
+      if (ended !== undefined) break;
       level = opposite.best;
     }
+    // A level where the taker stopped before touching anything has no book event.
+    if (ended !== undefined && swept[sweptCount - 1].totalLots === levelLots) sweptCount--;
     this.sweptCount = sweptCount;
 
     let restLevel: PriceLevel | undefined;
     if (remaining === 0) {
       this.finish(id, hash);
+    } else if (ended !== undefined) {
+      this.finish(id, hash);
+      events.push(this.cancelled(ts, id, remaining, ended, undefined));
     } else if (!isMarket && (tif === 'GTC' || tif === 'POST_ONLY')) {
-      restLevel = this.rest(events, ts, own, id, hash, cmd.price_ticks!, remaining, cmd.qty_lots, tif === 'POST_ONLY');
+      restLevel = this.rest(events, ts, own, id, hash, cmd.price_ticks!, remaining, cmd.qty_lots, tif === 'POST_ONLY', this.ownerWord(cmd.account_id, stp));
     } else {
       this.finish(id, hash);
       events.push(this.cancelled(ts, id, remaining, isMarket ? 'no_liquidity' : 'ioc_remainder', undefined));
@@ -265,16 +340,28 @@ export class MatchingCore {
    * best price first and oldest order first; appends a trade event per fill and notes the levels
    * swept (for their book events). Returns the taker's remaining lots.
    */
-  private match(events: EngineEvent[], ts: number, takerId: string, takerSide: Side, lots: number, limitKey: number, opposite: BookSide): number {
+  private match(events: EngineEvent[], ts: number, takerId: string, takerSide: Side, lots: number, limitKey: number, opposite: BookSide, owner: number): number {
     const swept = this.swept;
     let sweptCount = 0;
     let remaining = lots;
     let level = opposite.best;
     const pool = this.pool;
+    const owners = this.owners;
+    const stp = owner & 3;
+    const self = stp === STP_NONE ? 0 : owner >>> 2;
+    let ended: CancelReason | undefined;
+    let levelLots = 0;
     while (remaining > 0 && level !== undefined && level.sortKey <= limitKey) {
       swept[sweptCount++] = level;
+      levelLots = level.totalLots;
       let maker = level.head;
       while (maker !== NONE) {
+        if (self !== 0 && owners[maker] >>> 2 === self) {
+          if (stp !== STP_EXPIRE_TAKER) maker = this.expireMaker(events, ts, level, maker);
+          if (stp === STP_EXPIRE_MAKER) continue;
+          ended = 'SELF_TRADE_PREVENTION';
+          break;
+        }
         const makerLots = pool.lots(maker);
         const fill = remaining < makerLots ? remaining : makerLots;
         remaining -= fill;
@@ -291,16 +378,65 @@ export class MatchingCore {
       }
       if (!level.isEmpty) break;
       opposite.emptied(level);
+      if (ended !== undefined) break;
       level = opposite.best;
     }
+    if (ended !== undefined && swept[sweptCount - 1].totalLots === levelLots) sweptCount--;
     this.sweptCount = sweptCount;
+    this.matchEnded = remaining === 0 ? undefined : ended;
     return remaining;
   }
 
+  /**
+   * Cancels a resting order its own account's taker met (self-trade prevention), appending its
+   * `cancelled` event; returns the next order of its level.
+   */
+  private expireMaker(events: EngineEvent[], ts: number, level: PriceLevel, maker: number): number {
+    const pool = this.pool;
+    const next = pool.next(maker);
+    const lots = pool.lots(maker);
+    const makerId = pool.ids[maker];
+    const makerHash = pool.hash(maker);
+    level.remove(maker);
+    this.finishResting(makerId, makerHash, maker);
+    events.push(this.cancelled(ts, makerId, lots, 'SELF_TRADE_PREVENTION', undefined));
+    return next;
+  }
+
+  /**
+   * Whether a fill-or-kill taker that self-trade prevention or a budget may stop early would fill
+   * all of `lots`: the match walked order by order without changing anything (the level totals of
+   * `canFill` count orders it would expire instead of trade, and lots it could not pay for).
+   * Leaves the budget spent: the caller starts it again.
+   */
+  private wouldFill(opposite: BookSide, lots: number, limitKey: number, self: number, stp: number, hasBudget: boolean): boolean {
+    const pool = this.pool;
+    let needed = lots;
+    for (let level = opposite.best; level !== undefined && level.sortKey <= limitKey; level = opposite.after(level)) {
+      for (let h = level.head; h !== NONE; h = pool.next(h)) {
+        if (self !== 0 && this.owners[h] >>> 2 === self) {
+          if (stp === STP_EXPIRE_MAKER) continue;
+          return false;
+        }
+        const orderLots = pool.lots(h);
+        const fill = needed < orderLots ? needed : orderLots;
+        if (hasBudget) {
+          if (this.budget.affordable(level.priceTicks, fill) < fill) return false;
+          this.budget.spend(level.priceTicks, fill);
+        }
+        needed -= fill;
+        if (needed === 0) return true;
+      }
+    }
+    return false;
+  }
+
   /** Rests an order's remainder on its side and appends its `rested` event; returns the level. */
-  private rest(events: EngineEvent[], ts: number, own: BookSide, id: string, hash: number, priceTicks: number, remaining: number, qty: number, postOnly: boolean): PriceLevel {
+  private rest(events: EngineEvent[], ts: number, own: BookSide, id: string, hash: number, priceTicks: number, remaining: number, qty: number, postOnly: boolean, owner: number): PriceLevel {
     const level = own.levelFor(priceTicks);
-    this.restingIds.add(hash, level.append(id, hash, remaining, qty, postOnly));
+    const handle = level.append(id, hash, remaining, qty, postOnly);
+    this.owners[handle] = owner;
+    this.restingIds.add(hash, handle);
     events.push({ v: 1, seq: ++this.seq, ts, kind: 'rested', order_id: id, side: own.side, price_ticks: priceTicks, remaining_lots: remaining });
     return level;
   }
@@ -362,6 +498,7 @@ export class MatchingCore {
     const opposite = side === 'Buy' ? this.asks : this.bids;
     const limitKey = opposite.keyOf(newPrice);
     const postOnly = pool.isPostOnly(handle);
+    const owner = this.owners[handle];
     if (postOnly && opposite.best !== undefined && opposite.best.sortKey <= limitKey) return [this.amendRejected(ts, cmd, 'POST_ONLY_WOULD_CROSS')];
 
     // Off the book (the id stays in use: it is neither resting nor finished for this moment) ...
@@ -371,10 +508,13 @@ export class MatchingCore {
     if (level.isEmpty) own.emptied(level);
     // ... and placed again at the back of its new price, trading first if that crosses.
     const events: EngineEvent[] = [this.amended(ts, cmd, false, side, newPrice, newQty, remaining)];
-    const left = this.match(events, ts, id, side, remaining, limitKey, opposite);
+    const left = this.match(events, ts, id, side, remaining, limitKey, opposite, owner);
     let restLevel: PriceLevel | undefined;
     if (left === 0) this.finish(id, hash);
-    else restLevel = this.rest(events, ts, own, id, hash, newPrice, left, newQty, postOnly);
+    else if (this.matchEnded !== undefined) {
+      this.finish(id, hash);
+      events.push(this.cancelled(ts, id, left, this.matchEnded, undefined));
+    } else restLevel = this.rest(events, ts, own, id, hash, newPrice, left, newQty, postOnly, owner);
     // The old level first (unless the order went back to the same price: one event says it all).
     if (newPrice !== oldPrice) events.push({ v: 1, seq: ++this.seq, ts, kind: 'book', side, price_ticks: oldPrice, qty_lots: oldLevelLots });
     this.pushBookEvents(events, ts, restLevel);
@@ -451,8 +591,8 @@ export class MatchingCore {
       v: 1,
       symbol: this.spec.symbol,
       seq: this.seq,
-      bids: snapshotSide(this.bids),
-      asks: snapshotSide(this.asks),
+      bids: this.snapshotSide(this.bids),
+      asks: this.snapshotSide(this.asks),
       recent_capacity: this.recent.capacity,
       recent: this.recent.toArray(),
     };
@@ -483,6 +623,28 @@ export class MatchingCore {
     return core;
   }
 
+  private snapshotSide(side: BookSide): SnapshotLevel[] {
+    const out: SnapshotLevel[] = [];
+    for (const level of side.levels()) {
+      const orders: SnapshotOrder[] = [];
+      const pool = level.pool;
+      for (let h = level.head; h !== NONE; h = pool.next(h)) {
+        const lots = pool.lots(h);
+        const filled = pool.qty(h) - lots;
+        const owner = this.owners[h];
+        if (owner !== 0) {
+          const order: SnapshotOrder = [pool.ids[h], lots, filled, pool.isPostOnly(h) ? 1 : 0, this.accountNames[owner >>> 2]];
+          if ((owner & 3) !== STP_EXPIRE_MAKER) order.push(STP_NAMES[owner & 3]);
+          orders.push(order);
+        } else if (pool.isPostOnly(h)) orders.push([pool.ids[h], lots, filled, 1]);
+        else if (filled !== 0) orders.push([pool.ids[h], lots, filled]);
+        else orders.push([pool.ids[h], lots]);
+      }
+      out.push([level.priceTicks, orders]);
+    }
+    return out;
+  }
+
   private restoreSide(side: BookSide, levels: SnapshotLevel[]): void {
     if (!Array.isArray(levels)) throw new InvalidSnapshotError(`${side.side} levels missing`);
     let previousKey = -Infinity;
@@ -493,35 +655,23 @@ export class MatchingCore {
       previousKey = key;
       if (!Array.isArray(orders) || orders.length === 0) throw new InvalidSnapshotError(`empty level ${price}`);
       const level = side.levelFor(price);
-      for (const [id, lots, filled = 0, postOnly] of orders) {
+      for (const [id, lots, filled = 0, postOnly, account, stp] of orders) {
         if (typeof id !== 'string' || id.length === 0) throw new InvalidSnapshotError(`bad order id at ${price}`);
         if (!Number.isSafeInteger(lots) || lots <= 0) throw new InvalidSnapshotError(`bad quantity for ${id}`);
         if (!Number.isSafeInteger(filled) || filled < 0 || !Number.isSafeInteger(lots + filled)) throw new InvalidSnapshotError(`bad filled quantity for ${id}`);
-        if (postOnly !== undefined && postOnly !== 1) throw new InvalidSnapshotError(`bad post-only flag for ${id}`);
+        if (postOnly !== undefined && postOnly !== 1 && postOnly !== 0) throw new InvalidSnapshotError(`bad post-only flag for ${id}`);
+        if (account !== undefined && (typeof account !== 'string' || account.length === 0)) throw new InvalidSnapshotError(`bad account of ${id}`);
+        if (stp !== undefined && (account === undefined || !(stp in STP_CODES))) throw new InvalidSnapshotError(`bad self-trade prevention of ${id}`);
         const hash = hashId(id);
         if (this.isKnown(id, hash)) throw new InvalidSnapshotError(`order id ${id} appears twice`);
-        this.restingIds.add(hash, level.append(id, hash, lots, lots + filled, postOnly === 1));
+        const handle = level.append(id, hash, lots, lots + filled, postOnly === 1);
+        this.owners[handle] = this.ownerWord(account, STP_CODES[stp ?? 'EXPIRE_MAKER']);
+        this.restingIds.add(hash, handle);
       }
     }
   }
 }
 
-function snapshotSide(side: BookSide): SnapshotLevel[] {
-  const out: SnapshotLevel[] = [];
-  for (const level of side.levels()) {
-    const orders: SnapshotOrder[] = [];
-    const pool = level.pool;
-    for (let h = level.head; h !== NONE; h = pool.next(h)) {
-      const lots = pool.lots(h);
-      const filled = pool.qty(h) - lots;
-      if (pool.isPostOnly(h)) orders.push([pool.ids[h], lots, filled, 1]);
-      else if (filled !== 0) orders.push([pool.ids[h], lots, filled]);
-      else orders.push([pool.ids[h], lots]);
-    }
-    out.push([level.priceTicks, orders]);
-  }
-  return out;
-}
 
 /** Rejects amends the stream contract rules out (a bad quantity or price is a business rejection). */
 function checkAmend(cmd: AmendCommand): void {
@@ -543,5 +693,8 @@ function checkPlace(cmd: PlaceCommand): void {
     if (cmd.price_ticks !== null) throw new InvalidCommandError(`order ${cmd.order_id}: a Market order has price_ticks null`);
   } else {
     throw new InvalidCommandError(`order ${cmd.order_id}: unknown type ${String(cmd.type)}`);
+  }
+  if ((cmd.quote_quantity !== undefined || cmd.spend_limit !== undefined) && !(cmd.type === 'Market' && cmd.side === 'Buy')) {
+    throw new InvalidCommandError(`order ${cmd.order_id}: only a Market Buy has a quote budget`);
   }
 }

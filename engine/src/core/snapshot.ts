@@ -1,9 +1,13 @@
+import type { SelfTradePrevention } from '@xtrader/protocol';
+
 /**
  * One resting order in a snapshot: its id and remaining lots, then, when not 0, the lots that have
- * filled (the order's quantity is remaining + filled), then 1 for a POST_ONLY order. Written as
- * short as it can be: a GTC order nothing has filled is `[orderId, remainingLots]`.
+ * filled (the order's quantity is remaining + filled), then 1 for a POST_ONLY order (0 when an
+ * account follows), then its account and its self-trade prevention mode when it is not the
+ * default EXPIRE_MAKER. Written as short as it can be: a GTC order of no account nothing has
+ * filled is `[orderId, remainingLots]`.
  */
-export type SnapshotOrder = [orderId: string, remainingLots: number, filledLots?: number, postOnly?: 1];
+export type SnapshotOrder = [orderId: string, remainingLots: number, filledLots?: number, postOnly?: 0 | 1, accountId?: string, selfTradePrevention?: SelfTradePrevention];
 
 /** One price level in a snapshot: its price and its orders oldest first. */
 export type SnapshotLevel = [priceTicks: number, orders: SnapshotOrder[]];

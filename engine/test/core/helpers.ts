@@ -1,6 +1,6 @@
 import { loadMarketMap } from '@xtrader/protocol/node';
-import type { EngineEvent, MarketSpec, PlaceCommand, TimedCommand } from '@xtrader/protocol';
-import type { BookDepth } from '../../src/core';
+import type { EngineEvent, MarketSpec, PlaceCommand, SelfTradePrevention, TimedCommand } from '@xtrader/protocol';
+import { MatchingCore, type BookDepth } from '../../src/core';
 
 /** Markets of the shipped config (BTC-KRW, ETH-KRW, AAPL). */
 export const markets = loadMarketMap();
@@ -22,6 +22,16 @@ export const sell = (id: string, qty: number, price: number, tif?: Tif) => limit
 
 export function market(side: 'Buy' | 'Sell', orderId: string, qtyLots: number, tif: Tif = 'IOC', ts = ++clock): TimedPlace {
   return { v: 1, kind: 'place', order_id: orderId, side, type: 'Market', tif, price_ticks: null, qty_lots: qtyLots, ts };
+}
+
+/** A Market Buy by quote amount: spend at most `quote` (fee included); its quantity is the market's maximum. */
+export function quoteBuy(orderId: string, quote: string, spec: MarketSpec = BTC, tif: Tif = 'IOC'): TimedPlace {
+  return { ...market('Buy', orderId, spec.maxLots, tif), quote_quantity: quote };
+}
+
+/** `cmd` placed by `account`, with a self-trade prevention mode when given. */
+export function by(account: string, cmd: TimedPlace, stp?: SelfTradePrevention): TimedPlace {
+  return stp === undefined ? { ...cmd, account_id: account } : { ...cmd, account_id: account, self_trade_prevention: stp };
 }
 
 export function cancel(orderId: string, requestId = `req-${orderId}`, ts = ++clock): TimedCommand {
@@ -91,6 +101,23 @@ export function ladder(text: string): string {
     .map((l) => l.trim())
     .filter((l) => l.length > 0)
     .join('\n');
+}
+
+/** A core with `setup` applied; returns it and the events of `cmd` (as summary lines) and the book after. */
+export function run(setup: TimedCommand[], cmd: TimedCommand, spec = BTC) {
+  const core = new MatchingCore(spec);
+  for (const c of setup) core.apply(c);
+  const events = core.apply(cmd);
+  return { core, events, lines: events.map(summarize), book: renderBook(core.depth(50)) };
+}
+
+/** One row of a table test: a book made by `setup`, one command, its events and the book after. */
+export interface Case {
+  name: string;
+  setup: TimedCommand[];
+  cmd: TimedCommand;
+  events: string[];
+  book: string;
 }
 
 /** Seeded random numbers so random tapes are the same on every run. */

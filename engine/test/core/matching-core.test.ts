@@ -1,22 +1,6 @@
 import { EngineEvent, feeUnits, type TimedCommand } from '@xtrader/protocol';
 import { InvalidCommandError, MatchingCore } from '../../src/core';
-import { AAPL, BTC, buy, cancel, ladder, limit, market, renderBook, sell, summarize } from './helpers';
-
-/** A core with `setup` applied; returns it and the events of `cmd`. */
-function run(setup: TimedCommand[], cmd: TimedCommand, spec = BTC) {
-  const core = new MatchingCore(spec);
-  for (const c of setup) core.apply(c);
-  const events = core.apply(cmd);
-  return { core, events, lines: events.map(summarize), book: renderBook(core.depth(50)) };
-}
-
-interface Case {
-  name: string;
-  setup: TimedCommand[];
-  cmd: TimedCommand;
-  events: string[];
-  book: string;
-}
+import { AAPL, BTC, buy, cancel, ladder, limit, market, renderBook, run, sell, summarize, type Case } from './helpers';
 
 // BTC-KRW: 1 tick = 1000 KRW, 1 lot = 0.0001 BTC, fee unit 0.01 KRW, so a fill of L lots at P
 // ticks pays taker ceil(P*L/100) and maker ceil(P*L/200) fee units.

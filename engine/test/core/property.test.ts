@@ -63,6 +63,31 @@ describe('MatchingCore against the reference matcher, with amends', () => {
   });
 });
 
+describe('MatchingCore against the reference matcher, with accounts, self-trade prevention and budgets', () => {
+  const seeds = Array.from({ length: 40 }, (_, i) => 8000 + i);
+  test.each(seeds)('random tape %i with owners, STP modes, quote budgets and amends (10,000 commands): identical events and final book', (seed) => {
+    const spec = specs[seed % specs.length];
+    const capacity = seed % 4 === 0 ? 50 : 300;
+    const core = new MatchingCore(spec, { recentIdCapacity: capacity });
+    const reference = new ReferenceMatcher(spec, capacity);
+    const tape = randomTape(seed, COMMANDS, { amends: true, accounts: true });
+    const reasons = new Map<string, number>();
+    for (let i = 0; i < tape.length; i++) {
+      const got = JSON.stringify(core.apply(tape[i]));
+      const want = JSON.stringify(reference.apply(tape[i]));
+      if (got !== want) {
+        expect({ command: i, cmd: tape[i], events: JSON.parse(got) }).toEqual({ command: i, cmd: tape[i], events: JSON.parse(want) });
+      }
+      for (const e of JSON.parse(got) as EngineEvent[]) if (e.kind === 'cancelled' || e.kind === 'rejected') reasons.set(e.kind === 'cancelled' ? e.reason : e.code, (reasons.get(e.kind === 'cancelled' ? e.reason : e.code) ?? 0) + 1);
+    }
+    expect(core.depth(1_000_000)).toEqual(reference.depth());
+    // The tape reaches every way an order can end early.
+    expect([...reasons.keys()]).toEqual(expect.arrayContaining(['SELF_TRADE_PREVENTION', 'budget_spent', 'FOK_CANNOT_FILL']));
+    const restored = MatchingCore.restore(spec, JSON.parse(JSON.stringify(core.snapshot())));
+    expect(JSON.stringify(restored.snapshot())).toBe(JSON.stringify(core.snapshot()));
+  });
+});
+
 describe('MatchingCore against the reference matcher on a wide book', () => {
   test('levels that empty and refill, then many empty levels at once (kept, reused, then dropped): identical events and depth', () => {
     const spec = specs[0];

@@ -1,16 +1,19 @@
-import type { PlaceCommand, TimedCommand } from '@xtrader/protocol';
+import type { PlaceCommand, SelfTradePrevention, TimedCommand } from '@xtrader/protocol';
 import { prng } from './helpers';
 
 /**
  * A reproducible random command tape for property tests: passive and crossing limits of every
  * time in force, market orders (some with unusual tifs), cancels of live, finished and unknown
  * ids, reused ids, clock ticks, around a drifting mid price so the book stays a few hundred
- * orders deep and many commands trade.
+ * orders deep and many commands trade. With `accounts`, most orders belong to one of three
+ * accounts with a random self-trade prevention mode, and Market Buys often carry a quote budget
+ * (`quote_quantity`, or a `spend_limit` with their quantity).
  */
-export function randomTape(seed: number, length: number, options: { amends?: boolean } = {}): TimedCommand[] {
+export function randomTape(seed: number, length: number, options: { amends?: boolean; accounts?: boolean } = {}): TimedCommand[] {
   const random = prng(seed);
-  // Amends come from their own stream of numbers, so a tape without them is what it always was.
+  // Amends and owners come from their own streams of numbers, so a tape without them is what it always was.
   const amendRandom = prng(seed ^ 0x5a5a);
+  const ownerRandom = prng(seed ^ 0x3c3c);
   const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
   const tape: TimedCommand[] = [];
   const ids: string[] = [];
@@ -54,9 +57,34 @@ export function randomTape(seed: number, length: number, options: { amends?: boo
       const price = Math.max(1, side === 'Buy' ? mid - offset : mid + offset);
       cmd = { v: 1, kind: 'place', order_id: orderId, ...client, side, type: 'Limit', tif, price_ticks: price, qty_lots: qty };
     }
+    if (options.accounts === true) cmd = withOwner(ownerRandom, cmd);
     tape.push({ ...cmd, ts });
   }
   return tape;
+}
+
+const STP_MODES: (SelfTradePrevention | undefined)[] = [undefined, undefined, 'EXPIRE_MAKER', 'EXPIRE_TAKER', 'EXPIRE_BOTH', 'NONE'];
+
+/** `cmd` placed by one of three accounts (or none, now and then), a Market Buy maybe with a budget. */
+function withOwner(random: () => number, cmd: PlaceCommand): PlaceCommand {
+  const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
+  const out: PlaceCommand = { ...cmd };
+  if (random() < 0.9) {
+    out.account_id = `acct-${int(0, 2)}`;
+    const stp = STP_MODES[int(0, STP_MODES.length - 1)];
+    if (stp !== undefined) out.self_trade_prevention = stp;
+  }
+  if (cmd.type === 'Market' && cmd.side === 'Buy') {
+    // Amounts around the cost of a few lots near the mid (about 100 quote units a lot on the KRW
+    // markets, 10 on AAPL), some below the cost of one lot, some finer than a cent.
+    const amount = () => `${int(0, 3000)}.${String(int(0, 9999)).padStart(4, '0')}`;
+    const u = random();
+    if (u < 0.45) {
+      out.quote_quantity = amount();
+      out.qty_lots = 100_000;
+    } else if (u < 0.7) out.spend_limit = amount();
+  }
+  return out;
 }
 
 /**

@@ -1,4 +1,15 @@
-import { feeUnits, type AmendCommand, type EngineEvent, type MarketSpec, type PlaceCommand, type Side, type TimedCommand } from '@xtrader/protocol';
+import {
+  feeUnits,
+  parseDecimal,
+  type AmendCommand,
+  type CancelReason,
+  type EngineEvent,
+  type MarketSpec,
+  type PlaceCommand,
+  type SelfTradePrevention,
+  type Side,
+  type TimedCommand,
+} from '@xtrader/protocol';
 
 interface RefOrder {
   id: string;
@@ -10,7 +21,18 @@ interface RefOrder {
   qty: number;
   postOnly: boolean;
   arrival: number;
+  /** The owner, and its self-trade prevention mode (absent: no account). */
+  account?: string;
+  stp?: SelfTradePrevention;
 }
+
+/** An exact amount of quote as a fraction: numerator / 10^scale. */
+interface Amount {
+  num: bigint;
+  scale: number;
+}
+const lessOrEqual = (a: Amount, b: Amount) => a.num * 10n ** BigInt(b.scale) <= b.num * 10n ** BigInt(a.scale);
+const plus = (a: Amount, b: Amount): Amount => ({ num: a.num * 10n ** BigInt(b.scale) + b.num * 10n ** BigInt(a.scale), scale: a.scale + b.scale });
 
 /** A taker as matching sees it: a place, or an amended order placed again. */
 interface Taker {
@@ -19,6 +41,10 @@ interface Taker {
   market: boolean;
   limit: number;
   lots: number;
+  account?: string;
+  stp?: SelfTradePrevention;
+  /** The most it may spend, fee included (a Market Buy with a quote budget). */
+  budget?: Amount;
 }
 
 /**
@@ -83,7 +109,14 @@ export class ReferenceMatcher {
       this.remember(id);
       return [{ v: 1, seq: ++this.seq, ts, kind: 'rejected', order_id: id, code: 'POST_ONLY_WOULD_CROSS', message: 'post-only order would take liquidity' }];
     }
-    if (cmd.tif === 'FOK' && this.resting.filter(acceptable).reduce((sum, o) => sum + o.lots, 0) < cmd.qty_lots) {
+    const taker: Taker = { id, side: cmd.side, market, limit, lots: cmd.qty_lots, account: cmd.account_id, stp: cmd.account_id === undefined ? undefined : (cmd.self_trade_prevention ?? 'EXPIRE_MAKER') };
+    for (const amount of [cmd.quote_quantity, cmd.spend_limit]) {
+      if (amount === undefined) continue;
+      const d = parseDecimal(amount)!;
+      const a = { num: d.mantissa, scale: d.scale };
+      if (taker.budget === undefined || lessOrEqual(a, taker.budget)) taker.budget = a;
+    }
+    if (cmd.tif === 'FOK' && this.simulate(taker) < cmd.qty_lots) {
       this.remember(id);
       return [{ v: 1, seq: ++this.seq, ts, kind: 'rejected', order_id: id, code: 'FOK_CANNOT_FILL', message: 'fill-or-kill order cannot be filled completely' }];
     }
@@ -98,14 +131,15 @@ export class ReferenceMatcher {
     Object.assign(accepted, { side: cmd.side, type: cmd.type, tif: cmd.tif, price_ticks: cmd.price_ticks, qty_lots: cmd.qty_lots });
     events.push(accepted as EngineEvent);
 
-    let remaining = this.match({ id, side: cmd.side, market, limit, lots: cmd.qty_lots }, events, ts);
-    if (remaining > 0 && !market && (cmd.tif === 'GTC' || cmd.tif === 'POST_ONLY')) {
-      this.resting.push({ id, side: cmd.side, price: limit, lots: remaining, qty: cmd.qty_lots, postOnly: cmd.tif === 'POST_ONLY', arrival: this.arrivals++ });
+    const { remaining, ended } = this.match(taker, events, ts);
+    if (remaining > 0 && ended === undefined && !market && (cmd.tif === 'GTC' || cmd.tif === 'POST_ONLY')) {
+      const owner = taker.account === undefined ? {} : { account: taker.account, stp: taker.stp };
+      this.resting.push({ id, side: cmd.side, price: limit, lots: remaining, qty: cmd.qty_lots, postOnly: cmd.tif === 'POST_ONLY', arrival: this.arrivals++, ...owner });
       events.push({ v: 1, seq: ++this.seq, ts, kind: 'rested', order_id: id, side: cmd.side, price_ticks: limit, remaining_lots: remaining });
     } else {
       this.remember(id);
       if (remaining > 0) {
-        events.push({ v: 1, seq: ++this.seq, ts, kind: 'cancelled', order_id: id, remaining_lots: remaining, reason: market ? 'no_liquidity' : 'ioc_remainder' });
+        events.push({ v: 1, seq: ++this.seq, ts, kind: 'cancelled', order_id: id, remaining_lots: remaining, reason: ended ?? (market ? 'no_liquidity' : 'ioc_remainder') });
       }
     }
 
@@ -113,19 +147,82 @@ export class ReferenceMatcher {
     return events;
   }
 
-  /** Matches a taker against the best acceptable makers one at a time; returns its remaining lots. */
-  private match(taker: Taker, events: EngineEvent[], ts: number): number {
+  /** The makers a taker may trade with, best price first and oldest first. */
+  private queue(taker: Taker): RefOrder[] {
     const acceptable = (o: RefOrder) => o.side !== taker.side && (taker.market || (taker.side === 'Buy' ? o.price <= taker.limit : o.price >= taker.limit));
-    let remaining = taker.lots;
-    while (remaining > 0) {
-      let best: RefOrder | undefined;
-      for (const o of this.resting) {
-        if (!acceptable(o)) continue;
-        const better = best === undefined || (taker.side === 'Buy' ? o.price < best.price : o.price > best.price) || (o.price === best.price && o.arrival < best.arrival);
-        if (better) best = o;
+    return this.resting.filter(acceptable).sort((a, b) => (a.price !== b.price ? (taker.side === 'Buy' ? a.price - b.price : b.price - a.price) : a.arrival - b.arrival));
+  }
+
+  /** Whether `maker` is of the taker's own account and the taker does not allow that trade. */
+  private isSelfTrade(taker: Taker, maker: RefOrder): boolean {
+    return taker.account !== undefined && taker.stp !== 'NONE' && maker.account === taker.account;
+  }
+
+  /** What a fill of `lots` at `price` costs the taker: price x quantity plus its taker fee, exactly. */
+  private cost(price: number, lots: number): Amount {
+    const { tick, lot } = this.spec;
+    const notional = { num: BigInt(price) * tick.mantissa * BigInt(lots) * lot.mantissa, scale: tick.scale + lot.scale };
+    return plus(notional, { num: BigInt(feeUnits(this.spec, price, lots, this.spec.takerRate)), scale: this.spec.config.fee_decimals });
+  }
+
+  /** The most lots, up to `lots`, one fill at `price` may take within `budget` (counting down from `lots`). */
+  private affordable(budget: Amount, price: number, lots: number): number {
+    let n = lots;
+    while (n > 0 && !lessOrEqual(this.cost(price, n), budget)) n--;
+    return n;
+  }
+
+  /** How many lots the taker would fill, changing nothing (the fill-or-kill check). */
+  private simulate(taker: Taker): number {
+    let filled = 0;
+    let budget = taker.budget;
+    for (const o of this.queue(taker)) {
+      if (filled === taker.lots) break;
+      if (this.isSelfTrade(taker, o)) {
+        if (taker.stp === 'EXPIRE_MAKER') continue;
+        break;
       }
+      let fill = Math.min(taker.lots - filled, o.lots);
+      if (budget !== undefined) {
+        const can = this.affordable(budget, o.price, fill);
+        if (can < fill) return filled + can;
+        const c = this.cost(o.price, fill);
+        budget = { num: budget.num * 10n ** BigInt(c.scale) - c.num * 10n ** BigInt(budget.scale), scale: budget.scale + c.scale };
+      }
+      filled += fill;
+    }
+    return filled;
+  }
+
+  /**
+   * Matches a taker against the best acceptable makers one at a time; returns its remaining lots
+   * and, when self-trade prevention or its budget ended it early, why.
+   */
+  private match(taker: Taker, events: EngineEvent[], ts: number): { remaining: number; ended?: CancelReason } {
+    let remaining = taker.lots;
+    let budget = taker.budget;
+    while (remaining > 0) {
+      const best = this.queue(taker)[0];
       if (best === undefined) break;
-      const fill = Math.min(remaining, best.lots);
+      if (this.isSelfTrade(taker, best)) {
+        if (taker.stp !== 'EXPIRE_TAKER') {
+          this.resting = this.resting.filter((o) => o !== best);
+          this.remember(best.id);
+          events.push({ v: 1, seq: ++this.seq, ts, kind: 'cancelled', order_id: best.id, remaining_lots: best.lots, reason: 'SELF_TRADE_PREVENTION' });
+        }
+        if (taker.stp === 'EXPIRE_MAKER') continue;
+        return { remaining, ended: 'SELF_TRADE_PREVENTION' };
+      }
+      let fill = Math.min(remaining, best.lots);
+      let spent = false;
+      if (budget !== undefined) {
+        const can = this.affordable(budget, best.price, fill);
+        if (can === 0) return { remaining, ended: 'budget_spent' };
+        spent = can < fill;
+        fill = can;
+        const c = this.cost(best.price, fill);
+        budget = { num: budget.num * 10n ** BigInt(c.scale) - c.num * 10n ** BigInt(budget.scale), scale: budget.scale + c.scale };
+      }
       remaining -= fill;
       best.lots -= fill;
       const seq = ++this.seq;
@@ -149,8 +246,9 @@ export class ReferenceMatcher {
         this.resting = this.resting.filter((o) => o !== best);
         this.remember(best.id);
       }
+      if (spent) return { remaining, ended: 'budget_spent' };
     }
-    return remaining;
+    return { remaining };
   }
 
   /**
@@ -225,8 +323,11 @@ export class ReferenceMatcher {
     const oldLevelAfter = this.levelTotals(new Set([oldKey])).get(oldKey) ?? 0;
     const before = this.levelTotals(candidates);
     const events: EngineEvent[] = [amended(false)];
-    const left = this.match({ id: order.id, side: order.side, market: false, limit: newPrice, lots: remaining }, events, ts);
-    if (left > 0) {
+    const { remaining: left, ended } = this.match({ id: order.id, side: order.side, market: false, limit: newPrice, lots: remaining, account: order.account, stp: order.stp }, events, ts);
+    if (left > 0 && ended !== undefined) {
+      this.remember(order.id);
+      events.push({ v: 1, seq: ++this.seq, ts, kind: 'cancelled', order_id: order.id, remaining_lots: left, reason: ended });
+    } else if (left > 0) {
       this.resting.push({ ...order, price: newPrice, lots: left, qty: newQty, arrival: this.arrivals++ });
       events.push({ v: 1, seq: ++this.seq, ts, kind: 'rested', order_id: order.id, side: order.side, price_ticks: newPrice, remaining_lots: left });
     } else {

@@ -7,9 +7,9 @@ import { randomTape } from './random-tape';
 const roundTrip = (snap: CoreSnapshot): CoreSnapshot => JSON.parse(JSON.stringify(snap));
 
 describe('MatchingCore snapshot and restore', () => {
-  test.each([1, 2, 3, 4, 5, 6])('snapshot at a random point of tape %i, restore, continue: byte-identical events', (seed) => {
+  test.each([1, 2, 3, 4, 5, 6])('snapshot at a random point of tape %i (odd ones with owners, STP and budgets), restore, continue: byte-identical events', (seed) => {
     const spec = [...markets.values()][seed % markets.size];
-    const tape = randomTape(7000 + seed, 10_000);
+    const tape = randomTape(7000 + seed, 10_000, { accounts: seed % 2 === 1, amends: seed % 2 === 1 });
     const cut = Math.floor(prng(seed)() * tape.length);
     const capacity = seed % 2 === 0 ? 50 : undefined;
     const original = new MatchingCore(spec, { recentIdCapacity: capacity });

@@ -68,6 +68,12 @@ export interface LockAnswer {
   readonly order_id: string;
   readonly asset: string;
   readonly amount: bigint;
+  /**
+   * A Market Buy (by quantity or by quote amount): the amount locked as a decimal of the quote,
+   * which its place command carries as `spend_limit` on its way to the symbol's stream, so the
+   * engine never spends more than was locked whatever else the command says.
+   */
+  readonly spend_limit?: string;
 }
 
 /** Assets and markets the ledger works with (`parseExchangeConfig` gives both). */
@@ -167,7 +173,7 @@ export class Ledger {
     this.checkOwner(cmd.account_id);
     const existing = this.holds.get(cmd.order_id);
     if (existing) {
-      if (sameLock(existing.command, cmd)) return { ok: true, order_id: cmd.order_id, asset: existing.asset, amount: existing.amount };
+      if (sameLock(existing.command, cmd)) return this.lockAnswer(existing);
       return refuse('INVALID_ORDER_ID', `order id ${cmd.order_id} already holds funds for another order`);
     }
     const units = this.config.units.get(cmd.symbol);
@@ -175,30 +181,40 @@ export class Ledger {
     const lock = orderLock(units, cmd);
     if (isRefusal(lock)) return refuse(lock.code, lock.message);
     const available = this.balance(cmd.account_id, lock.asset.asset).available;
-    if (available < lock.amount) {
+    const amount = lock.upToAvailable === true && available < lock.amount ? available : lock.amount;
+    if (amount === 0n) return refuse('INSUFFICIENT_FUNDS', `the order needs ${lock.asset.asset}; available is 0`);
+    if (available < amount) {
       return refuse(
         'INSUFFICIENT_FUNDS',
-        `the order needs ${formatAssetAmount(lock.asset, lock.amount)} ${lock.asset.asset}; available is ${formatAssetAmount(lock.asset, available)}`,
+        `the order needs ${formatAssetAmount(lock.asset, amount)} ${lock.asset.asset}; available is ${formatAssetAmount(lock.asset, available)}`,
       );
     }
     const balance = this.balanceOf(cmd.account_id, lock.asset.asset);
-    balance.available -= lock.amount;
-    balance.locked += lock.amount;
+    balance.available -= amount;
+    balance.locked += amount;
     const hold: Hold = {
       order_id: cmd.order_id,
       account_id: cmd.account_id,
       symbol: cmd.symbol,
       asset: lock.asset.asset,
       command: cmd,
-      amount: lock.amount,
-      locked: lock.amount,
+      amount,
+      locked: amount,
       price_ticks: cmd.price_ticks,
       qty_lots: cmd.qty_lots ?? 0,
       filled_lots: 0,
     };
     this.holds.set(cmd.order_id, hold);
     this.changed.holds.add(cmd.order_id);
-    return { ok: true, order_id: cmd.order_id, asset: hold.asset, amount: lock.amount };
+    return this.lockAnswer(hold);
+  }
+
+  /** The answer to a granted lock (and to every retry of it). */
+  private lockAnswer(hold: Hold): LockAnswer {
+    const c = hold.command;
+    const answer = { ok: true as const, order_id: hold.order_id, asset: hold.asset, amount: hold.amount };
+    if (!(c.type === 'Market' && c.side === 'Buy')) return answer;
+    return { ...answer, spend_limit: formatAssetAmount(this.config.units.get(hold.symbol)!.quote, hold.amount) };
   }
 
   /**

@@ -14,6 +14,12 @@ import {
 export interface OrderLock {
   readonly asset: AssetSpec;
   readonly amount: bigint;
+  /**
+   * Set for a Market Buy by quantity: `amount` is its worst case, and it locks what is available
+   * if that is less; the engine then stops it before it spends more than it locked (its place
+   * command carries the lock as `spend_limit`).
+   */
+  readonly upToAvailable?: true;
 }
 
 /** A lock the order cannot have (bad shape, not funded is decided by the ledger). */
@@ -33,10 +39,11 @@ export interface LockRefusal {
  *   or at the maker rate leaves a surplus in the hold, released when the order ends.
  * - Market Buy by `quote_quantity`: that budget, fee included (the engine stops filling when the
  *   next fill would overspend it).
- * - Market Buy by quantity: the same as a Limit Buy at the market's `max_price`. No resting order
- *   can be priced higher, so whatever the book holds the order can never overspend, with an
- *   engine that knows no budget. The cost is that it needs funds for the worst price; the
- *   surplus returns when the order ends (immediately: a market order never rests).
+ * - Market Buy by quantity: what a Limit Buy at the market's `max_price` would lock (no resting
+ *   order can be priced higher, so that is its worst case), or what is available if that is less
+ *   (`upToAvailable`): the order carries the lock as its `spend_limit` and the engine never lets
+ *   it spend more, fee included. The surplus returns when the order ends (immediately: a market
+ *   order never rests).
  */
 export function orderLock(m: MarketUnits, cmd: LockCommand): OrderLock | LockRefusal {
   const spec = m.market;
@@ -63,8 +70,8 @@ export function orderLock(m: MarketUnits, cmd: LockCommand): OrderLock | LockRef
     return { code: 'INVALID_QUANTITY', message: `quantity is outside [${spec.config.min_quantity}, ${spec.config.max_quantity}]` };
   }
   if (!isBuy) return { asset: m.base, amount: lotsToBaseUnits(m, lots) };
-  const price = cmd.type === 'Limit' ? cmd.price_ticks! : spec.maxPriceTicks;
-  return { asset: m.quote, amount: buyLock(m, price, lots) };
+  if (cmd.type === 'Market') return { asset: m.quote, amount: buyLock(m, spec.maxPriceTicks, lots), upToAvailable: true };
+  return { asset: m.quote, amount: buyLock(m, cmd.price_ticks!, lots) };
 }
 
 /** price x lots plus the fee bound of {@link orderLock}, in quote units. */

@@ -302,7 +302,10 @@ export class ShardWriter {
         if (req.place.order_id !== req.lock.order_id || (req.place.account_id ?? account) !== account) return refuse('the lock and its order name different orders or accounts');
         const result = ledger.lock(req.lock);
         const answer = answerOf(req.request_id, result);
-        return result.ok ? { answer, outbox: { symbol: req.lock.symbol, command: { ...req.place, account_id: account } } } : { answer };
+        if (!result.ok) return { answer };
+        // A Market Buy goes on with what it locked as its spend limit: the engine stops it there.
+        const place = result.spend_limit === undefined ? req.place : { ...req.place, spend_limit: result.spend_limit };
+        return { answer, outbox: { symbol: req.lock.symbol, command: { ...place, account_id: account } } };
       }
       case 'amend': {
         if (req.amend.order_id !== req.amend_lock.order_id || (req.amend.account_id ?? account) !== account) return refuse('the amend lock and its amend name different orders or accounts');
@@ -376,5 +379,7 @@ export class ShardWriter {
 function answerOf(requestId: string, r: TransferAnswer | LockAnswer | Refusal): LedgerAnswer {
   if (!r.ok) return { request_id: requestId, ok: false, code: r.code, message: r.message };
   if ('tx_id' in r) return { request_id: requestId, ok: true, asset: r.asset, amount: r.amount.toString(), available: r.available.toString(), locked: r.locked.toString() };
-  return { request_id: requestId, ok: true, asset: r.asset, amount: r.amount.toString() };
+  const answer: LedgerAnswer = { request_id: requestId, ok: true, asset: r.asset, amount: r.amount.toString() };
+  if (r.spend_limit !== undefined) answer.spend_limit = r.spend_limit;
+  return answer;
 }

@@ -45,9 +45,10 @@ export class Exchange {
   /** Locks then places; returns the lock's answer and the core's events (none when refused). */
   place(account: string, symbol: string, order: Omit<PlaceCommand, 'v' | 'kind' | 'order_id'> & { order_id?: string }) {
     const cmd: PlaceCommand = { v: 1, kind: 'place', ...order, order_id: order.order_id ?? `o${++this.n}`, account_id: account };
-    const answer = this.ledgerOf(account).lock(lockOf(account, symbol, cmd));
+    const answer = this.ledgerOf(account).lock(lockOf(account, symbol, cmd, cmd.quote_quantity ?? null));
     if (!answer.ok) return { answer, events: [] as EngineEvent[], orderId: cmd.order_id };
-    return { answer, events: this.apply(symbol, { ...cmd, ts: ++this.ts }), orderId: cmd.order_id };
+    const place = answer.spend_limit === undefined ? cmd : { ...cmd, spend_limit: answer.spend_limit };
+    return { answer, events: this.apply(symbol, { ...place, ts: ++this.ts }), orderId: cmd.order_id };
   }
 
   cancel(symbol: string, orderId: string): EngineEvent[] {

@@ -383,3 +383,60 @@ describe('amends lock before they reach the book', () => {
     expect(ledger.balance('alice', 'KRW')).toEqual({ available: krw('4975000'), locked: krw('25025000') });
   });
 });
+
+describe('budgets: Market Buys by quote amount, and by quantity with less than their worst case', () => {
+  const BTCKRW = config.markets.find((m) => m.symbol === 'BTC-KRW')!;
+  // One lot (0.0001 BTC) at 50,000,000 KRW costs 5,000 KRW + 5 KRW taker fee (0.1%); the maker pays 2.5.
+  test('a Market Buy by quantity with less than its worst case available locks what is available and spends no more', () => {
+    const { ledger, exchange } = fresh();
+    ledger.transfer(deposit('d1', 'alice', 'BTC', '1'));
+    ledger.transfer(deposit('d2', 'bob', 'KRW', '10000'));
+    exchange.place('alice', 'BTC-KRW', limit('Sell', 50_000_000, 0.0005));
+    const { answer, events } = exchange.place('bob', 'BTC-KRW', { side: 'Buy', type: 'Market', tif: 'IOC', price_ticks: null, qty_lots: 5 });
+    expect(answer).toMatchObject({ ok: true, amount: krw('10000'), spend_limit: '10000' });
+    // 1 lot costs 5,005; 2 lots 10,010 > 10,000: one lot, the rest cancelled for the budget.
+    expect(events.filter((e) => e.kind === 'trade').map((e) => e.kind === 'trade' && e.qty_lots)).toEqual([1]);
+    expect(events.find((e) => e.kind === 'cancelled')).toMatchObject({ reason: 'budget_spent', remaining_lots: 4 });
+    expect(ledger.balance('bob', 'KRW')).toEqual({ available: krw('4995'), locked: 0n });
+    expect(ledger.balance('bob', 'BTC')).toEqual({ available: btc('0.0001'), locked: 0n });
+  });
+
+  test('with nothing available a Market Buy by quantity is refused and locks nothing', () => {
+    const { ledger } = fresh();
+    expect(ledger.lock(lockCmd({ type: 'Market', price_ticks: null, qty_lots: 1 }))).toMatchObject({ ok: false, code: 'INSUFFICIENT_FUNDS' });
+    expect(ledger.openHolds).toBe(0);
+  });
+
+  test('a Market Buy by quote amount spends at most that, fee included, and gets the rest back', () => {
+    const { ledger, exchange } = fresh();
+    ledger.transfer(deposit('d1', 'alice', 'BTC', '1'));
+    ledger.transfer(deposit('d2', 'bob', 'KRW', '20000'));
+    exchange.place('alice', 'BTC-KRW', limit('Sell', 50_000_000, 0.0005));
+    const { answer, events } = exchange.place('bob', 'BTC-KRW', { side: 'Buy', type: 'Market', tif: 'IOC', price_ticks: null, qty_lots: BTCKRW.maxLots, quote_quantity: '12000' });
+    expect(answer).toEqual({ ok: true, order_id: expect.any(String), asset: 'KRW', amount: krw('12000'), spend_limit: '12000' });
+    expect(events.filter((e) => e.kind === 'trade').map((e) => e.kind === 'trade' && e.qty_lots)).toEqual([2]);
+    expect(ledger.balance('bob', 'KRW')).toEqual({ available: krw('9990'), locked: 0n });
+    expect(ledger.balance('bob', 'BTC')).toEqual({ available: btc('0.0002'), locked: 0n });
+    expect(ledger.balance('alice', 'KRW')).toEqual({ available: krw('9995'), locked: 0n });
+  });
+});
+
+describe('self-trade prevention releases what an expired order locked', () => {
+  test.each([
+    ['EXPIRE_MAKER (default)', undefined, { sellerBtcLocked: 0n, buyerKrwLocked: krw('5005000') }],
+    ['EXPIRE_TAKER', 'EXPIRE_TAKER', { sellerBtcLocked: btc('0.1'), buyerKrwLocked: 0n }],
+    ['EXPIRE_BOTH', 'EXPIRE_BOTH', { sellerBtcLocked: 0n, buyerKrwLocked: 0n }],
+  ] as const)('%s: the expired orders hold nothing and no money moved', (_name, stp, want) => {
+    const { ledger, exchange } = fresh();
+    ledger.transfer(deposit('d1', 'alice', 'BTC', '1'));
+    ledger.transfer(deposit('d2', 'alice', 'KRW', '10000000'));
+    exchange.place('alice', 'BTC-KRW', limit('Sell', 50_000_000, 0.1));
+    const { events } = exchange.place('alice', 'BTC-KRW', { ...limit('Buy', 50_000_000, 0.1), ...(stp === undefined ? {} : { self_trade_prevention: stp }) });
+    expect(events.some((e) => e.kind === 'trade')).toBe(false);
+    expect(events.filter((e) => e.kind === 'cancelled').every((e) => e.kind === 'cancelled' && e.reason === 'SELF_TRADE_PREVENTION')).toBe(true);
+    // What still rests still holds its lock (a buy of 0.1 at 50,000,000 locks 5,000,000 + 5,000 fee).
+    expect(ledger.balance('alice', 'BTC')).toEqual({ available: btc('1') - want.sellerBtcLocked, locked: want.sellerBtcLocked });
+    expect(ledger.balance('alice', 'KRW')).toEqual({ available: krw('10000000') - want.buyerKrwLocked, locked: want.buyerKrwLocked });
+    expect(ledger.fees().size).toBe(0);
+  });
+});

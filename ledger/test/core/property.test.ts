@@ -1,4 +1,4 @@
-import { accountShard, formatAssetAmount, parseAssetAmount, type EngineEvent, type MarketSpec, type TransferCommand } from '@xtrader/protocol';
+import { accountShard, formatAssetAmount, parseAssetAmount, type EngineEvent, type MarketSpec, type PlaceCommand, type SelfTradePrevention, type TransferCommand } from '@xtrader/protocol';
 import { seededRandom } from '@xtrader/platform';
 import { MatchingCore } from '../../../engine/src/core';
 import { Ledger, type LedgerChanges, type LedgerState, type Refusal, type TransferAnswer } from '../../src/core';
@@ -13,6 +13,8 @@ const ASSETS = [...config.assets.keys()];
 const MARKETS: MarketSpec[] = [...config.markets];
 /** Largest single deposit per asset: enough for a Market Buy of BTC-KRW by quantity now and then. */
 const DEPOSIT_MAX: Record<string, string> = { KRW: '20000000', BTC: '1', ETH: '10', USD: '100000', AAPL: '1000' };
+/** Self-trade prevention modes of the places (absent: the default, EXPIRE_MAKER). */
+const STP_MODES: (SelfTradePrevention | undefined)[] = [undefined, undefined, 'EXPIRE_MAKER', 'EXPIRE_TAKER', 'EXPIRE_BOTH', 'NONE'];
 
 function restingIds(core: MatchingCore): Set<string> {
   const snap = core.snapshot();
@@ -74,7 +76,9 @@ function canonical(s: LedgerState): string {
 
 /**
  * One random tape: deposits (some replayed, some conflicting, some malformed), withdrawals (some
- * over available), limit orders of every time in force, market orders by quantity, amends of
+ * over available), limit orders of every time in force, market orders by quantity (with the
+ * ledger's lock as their spend limit) and Market Buys by quote amount, every self-trade
+ * prevention mode (the 12 accounts trade with themselves often), amends of
  * resting orders (quantity up or down, price up or down), cancels of resting, finished and
  * unknown orders, over 12 accounts on 3 ledger shards and the three
  * shipped markets, each through the real matching core. After every command the sharded ledger
@@ -94,7 +98,7 @@ function runTape(seed: number) {
   const mids = new Map(MARKETS.map((m) => [m.symbol, 1000]));
   const transfers: TransferCommand[] = [];
   const finished: string[] = [];
-  const stats = { trades: 0, refusedLocks: 0, refusedWithdrawals: 0, marketBuys: 0, cancels: 0, amends: 0 };
+  const stats = { trades: 0, refusedLocks: 0, refusedWithdrawals: 0, marketBuys: 0, quoteBuys: 0, budgetSpent: 0, selfTrades: 0, cancels: 0, amends: 0 };
   let ts = 1_700_000_000_000;
   let next = 0;
 
@@ -239,15 +243,33 @@ function runTape(seed: number) {
       const tif = isMarket ? 'IOC' : t < 0.7 ? 'GTC' : t < 0.82 ? 'IOC' : t < 0.91 ? 'FOK' : 'POST_ONLY';
       const offset = int(-4, 7);
       const price = isMarket ? null : Math.max(1, side === 'Buy' ? mid - offset : mid + offset);
-      const place = { v: 1 as const, kind: 'place' as const, order_id: orderId, account_id: account, side, type: isMarket ? ('Market' as const) : ('Limit' as const), tif, price_ticks: price, qty_lots: qty } as const;
-      const got = shardOf(account).lock(lockOf(account, m.symbol, place));
-      const want = reference.lock(orderId, account, m, side, price, qty);
+      // Half the Market Buys spend a quote amount (a few lots' worth near the mid, some less than one lot).
+      const quote = isMarket && side === 'Buy' && random() < 0.5 ? `${int(0, 2000)}.${String(int(0, 99)).padStart(2, '0')}` : null;
+      const stp = pick(STP_MODES);
+      const place: PlaceCommand = {
+        v: 1,
+        kind: 'place',
+        order_id: orderId,
+        account_id: account,
+        side,
+        type: isMarket ? 'Market' : 'Limit',
+        tif,
+        price_ticks: price,
+        qty_lots: quote === null ? qty : m.maxLots,
+        ...(quote === null ? {} : { quote_quantity: quote }),
+        ...(stp === undefined ? {} : { self_trade_prevention: stp }),
+      };
+      const got = shardOf(account).lock(lockOf(account, m.symbol, place, quote));
+      const want = reference.lock(orderId, account, m, side, price, qty, quote);
       const gotLock = got.ok ? got.amount : (got as Refusal).code;
       const wantLock = want.ok ? want.amount : want.code;
       if (gotLock !== wantLock) expect({ orderId, lock: gotLock }).toEqual({ orderId, lock: wantLock });
       if (got.ok) {
-        if (isMarket && side === 'Buy') stats.marketBuys++;
-        feed(m, core.apply({ ...place, ts }));
+        if (isMarket && side === 'Buy') stats[quote === null ? 'marketBuys' : 'quoteBuys']++;
+        // The ledger's lock travels with a Market Buy by quantity as its spend limit.
+        const events = core.apply({ ...place, ...(got.spend_limit === undefined ? {} : { spend_limit: got.spend_limit }), ts });
+        for (const e of events) if (e.kind === 'cancelled' && (e.reason === 'SELF_TRADE_PREVENTION' || e.reason === 'budget_spent')) stats[e.reason === 'budget_spent' ? 'budgetSpent' : 'selfTrades']++;
+        feed(m, events);
         finished.push(orderId);
       } else stats.refusedLocks++;
     }
@@ -283,6 +305,9 @@ describe('the sharded ledger fed by the real matching cores, against a naive ref
     expect(stats.refusedLocks).toBeGreaterThan(10);
     expect(stats.refusedWithdrawals).toBeGreaterThan(0);
     expect(stats.marketBuys).toBeGreaterThan(0);
+    expect(stats.quoteBuys).toBeGreaterThan(0);
+    expect(stats.budgetSpent).toBeGreaterThan(0);
+    expect(stats.selfTrades).toBeGreaterThan(0);
     expect(stats.cancels).toBeGreaterThan(100);
     expect(stats.amends).toBeGreaterThan(50);
   });

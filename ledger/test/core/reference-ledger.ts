@@ -84,13 +84,18 @@ export class ReferenceLedger {
   }
 
   /**
-   * What an order locks: a sell its quantity; a buy price x quantity plus, per lot, the taker fee
-   * of one lot rounded up (a Market buy at the market's max price).
+   * What an order locks: a sell its quantity; a Limit Buy price x quantity plus, per lot, the
+   * taker fee of one lot rounded up; a Market Buy by quantity that at the market's max price, or
+   * all that is available if less (but something); a Market Buy by quote amount that amount.
    */
-  lock(orderId: string, account: string, m: MarketSpec, side: 'Buy' | 'Sell', priceTicks: number | null, lots: number): RefAnswer {
+  lock(orderId: string, account: string, m: MarketSpec, side: 'Buy' | 'Sell', priceTicks: number | null, lots: number, quote: string | null = null): RefAnswer {
     const asset = side === 'Buy' ? m.config.quote : m.config.base;
-    const amount = this.need(m, side, priceTicks ?? m.maxPriceTicks, lots);
-    if (this.get(account, asset, 'available') < amount) return { ok: false, code: 'INSUFFICIENT_FUNDS' };
+    const available = this.get(account, asset, 'available');
+    const quoteUnits = quote === null ? undefined : this.units(asset, quote);
+    if (quote !== null && quoteUnits === undefined) return { ok: false, code: 'INVALID_AMOUNT' };
+    let amount = quoteUnits ?? this.need(m, side, priceTicks ?? m.maxPriceTicks, lots);
+    if (side === 'Buy' && priceTicks === null && quote === null && available < amount) amount = available;
+    if (amount === 0n || available < amount) return { ok: false, code: 'INSUFFICIENT_FUNDS' };
     this.add(account, asset, 'available', -amount);
     this.add(account, asset, 'locked', amount);
     this.holds.set(orderId, { account, symbol: m.symbol, asset, amount, price: priceTicks, qty: lots, filled: 0 });
