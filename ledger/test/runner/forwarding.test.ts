@@ -170,3 +170,18 @@ test('an amend locks what it needs and reaches the symbol once per request; one 
   expect(await redis.xlen(sym.commands)).toBe(before);
   await w.stop();
 });
+
+test('a Market Buy by quantity with less than its worst case goes on with its lock as spend limit, and the engine spends no more', async () => {
+  writer('w9');
+  await fund('ask-side', 'BTC', '1');
+  await fund('small', 'KRW', '10000');
+  expect(await shard.ask(lockRequest('ask-side', limit('mb-s', 'Sell', 50_000, 5)))).toMatchObject({ ok: true });
+  // 5 lots at 50,000,000 KRW would need 25,025 KRW; 10,000 is locked, and one lot (5,000 + 5 fee) fits, two (10,010) do not.
+  expect(await shard.ask(lockRequest('small', place('mb-b', 'Buy', null, 5)))).toMatchObject({ ok: true, amount: krw('10000').toString(), spend_limit: '10000' });
+  expect(await commandsOf('mb-b', 'place')).toEqual([expect.objectContaining({ spend_limit: '10000', qty_lots: 5 })]);
+  await waitFor('the market buy to end', async () => (await order('mb-b'))?.status === 'CANCELLED', { intervalMs: 20 });
+  expect(await order('mb-b')).toMatchObject({ filled_quantity: 0.0001, cancel_reason: 'budget_spent' });
+  await waitFor('its hold to be released', async () => (await balance('small', 'KRW')).locked === 0n, { intervalMs: 20 });
+  expect(await balance('small', 'KRW')).toEqual({ available: krw('4995'), locked: 0n });
+  expect(await balance('small', 'BTC')).toEqual({ available: btc('0.0001'), locked: 0n });
+});
