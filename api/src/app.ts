@@ -140,7 +140,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   app.use(cors.middleware);
   app.use(metrics.middleware());
   const health = new MarketHealth(redis, prefix, [...markets.keys()], deps.marketHealth ?? DEFAULT_MARKET_HEALTH, log);
-  const place = placeOrderHandler({ store, appendStores, outcomes, markets, metrics, health });
+  const place = placeOrderHandler({ store, appendStores, outcomes, markets, assets: deps.assets, metrics, health });
   const cancel = cancelOrderHandler({ store, outcomes });
   const cancelAll = cancelAllHandler({ store, outcomes });
   const readAccount = accountReader({ accounts, markets, ledger: ledgerReader });

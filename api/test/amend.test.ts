@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { AmendOrderAnswer } from '@xtrader/protocol';
-import { commandLengths, limit, signedHttp, startStack, type Stack } from './helpers';
+import { commandLengths, limit, newAccount, signedHttp, startStack, type Account, type Stack } from './helpers';
 
 let stack: Stack;
 let base: string;
+/** Sells come from this account, buys from the stack's: one account's orders never trade with each other. */
+let seller: Account;
 beforeAll(async () => {
   stack = await startStack();
   base = `${stack.api.url}/api/v1`;
+  seller = await newAccount(stack.api.url);
 });
 afterAll(async () => {
   await stack?.stop();
@@ -14,17 +17,21 @@ afterAll(async () => {
 
 // BTC-KRW: tick 1000, lot 0.0001. Each test cancels what it left resting, so tests never meet.
 const placed: string[] = [];
+const owners = new Map<string, Account>();
+const ownerOf = (id: unknown) => owners.get(String(id)) ?? stack.account;
 const place = async (body: Record<string, unknown>) => {
-  const res = await signedHttp(stack.account, 'POST', `${base}/order?wait=true`, body);
+  const account = body.side === 'Sell' ? seller : stack.account;
+  const res = await signedHttp(account, 'POST', `${base}/order?wait=true`, body);
   expect(res.status).toBe(200);
   placed.push(res.body.order_id);
+  owners.set(res.body.order_id, account);
   return res.body as { order_id: string; status: string };
 };
 afterEach(async () => {
-  for (const id of placed.splice(0)) await signedHttp(stack.account, 'DELETE', `${base}/order/${id}`);
+  for (const id of placed.splice(0)) await signedHttp(ownerOf(id), 'DELETE', `${base}/order/${id}`);
 });
-const amend = (body: unknown) => signedHttp(stack.account, 'POST', `${base}/order/amend`, body);
-const order = async (id: string) => (await signedHttp(stack.account, 'GET', `${base}/order/${id}`)).body;
+const amend = (body: unknown) => signedHttp(ownerOf((body as { order_id?: unknown } | null)?.order_id), 'POST', `${base}/order/amend`, body);
+const order = async (id: string) => (await signedHttp(ownerOf(id), 'GET', `${base}/order/${id}`)).body;
 
 describe('amending an order through HTTP', () => {
   test('less quantity at the same price keeps the order first in the queue', async () => {

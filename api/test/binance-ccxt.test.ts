@@ -94,10 +94,24 @@ describe('CCXT binance against xTrader', () => {
     expect(candles.at(-1)!.slice(1, 6)).toEqual([50_000_000, 51_000_000, 50_000_000, 51_000_000, 0.6]);
   });
 
-  test('a market buy by cost (quoteOrderQty) is refused as an unsupported order, and nothing is placed', async () => {
-    const before = (await signedHttp(taker, 'GET', `${v1}/orders?symbol=BTC-KRW&status=all`)).body.orders.length;
-    await expect(bot.createMarketBuyOrderWithCost('BTC/KRW', 1_000_000)).rejects.toThrow(/-1014.*quoteOrderQty/);
-    expect((await signedHttp(taker, 'GET', `${v1}/orders?symbol=BTC-KRW&status=all`)).body.orders.length).toBe(before);
+  test('a market buy by cost (quoteOrderQty) spends at most that, fee included, and reads as /api/v1 says', async () => {
+    // The book's best ask is 51,000,000 KRW: a lot (0.0001 BTC) costs 5,100 + 5.10 taker fee, so
+    // 1,000,000 KRW buy 195 lots (995,494.50 KRW with the fee); 196 would cost 1,000,599.60.
+    const order = await bot.createMarketBuyOrderWithCost('BTC/KRW', 1_000_000);
+    expect(order).toMatchObject({ status: 'closed', filled: 0.0195, cost: 994_500, type: 'market', side: 'buy' });
+    const orderV1 = await v1Order(order.clientOrderId!);
+    expect(orderV1).toMatchObject({ status: 'CANCELLED', cancel_reason: 'budget_spent', quote_quantity: 1_000_000, cumulative_quote_quantity: 994_500, filled_quantity: 0.0195 });
+    expect(orderV1.fills.map((f: any) => [f.price, f.quantity, f.fee])).toEqual([[51_000_000, 0.0195, 994.5]]);
+    expect(order.trades.map((t) => [t.price, t.amount, t.fee!.cost])).toEqual(orderV1.fills.map((f: any) => [f.price, f.quantity, f.fee]));
+    expect(await bot.fetchOrder(order.id!, 'BTC/KRW')).toMatchObject({ status: 'closed', filled: 0.0195, cost: 994_500 });
+  });
+
+  test('selfTradePreventionMode: an EXPIRE_TAKER sell that meets its own bid expires, the bid stays', async () => {
+    const order = await bot.createOrder('BTC/KRW', 'limit', 'sell', 0.0001, 49_000_000, { selfTradePreventionMode: 'EXPIRE_TAKER' });
+    expect(order).toMatchObject({ status: 'expired', filled: 0 });
+    expect(await v1Order(order.clientOrderId!)).toMatchObject({ status: 'CANCELLED', cancel_reason: 'SELF_TRADE_PREVENTION', self_trade_prevention: 'EXPIRE_TAKER' });
+    expect((await bot.fetchOrderBook('BTC/KRW')).bids[0]).toEqual([49_000_000, 0.3]);
+    await expect(bot.createOrder('BTC/KRW', 'limit', 'sell', 0.0001, 60_000_000, { selfTradePreventionMode: 'EXPIRE_SOMETIMES' })).rejects.toThrow(/-1014.*selfTradePreventionMode/);
   });
 
   test('fetchOrder, fetchOpenOrders, cancelOrder and cancelAllOrders act on the same orders as /api/v1', async () => {
@@ -128,7 +142,7 @@ describe('CCXT binance against xTrader', () => {
     expect(mine.map((t) => [t.price, t.amount, t.side, t.fee!.cost, t.fee!.currency, t.takerOrMaker])).toEqual(
       mineV1.reverse().map((t) => [t.price, t.quantity, t.side.toLowerCase(), t.fee, t.fee_asset, t.liquidity]),
     );
-    expect(mine).toHaveLength(3);
+    expect(mine).toHaveLength(4);
 
     const balance = await bot.fetchBalance();
     const accountV1 = (await signedHttp(taker, 'GET', `${v1}/account`)).body;
@@ -155,9 +169,11 @@ describe('CCXT binance against xTrader', () => {
     const all = await bot.fetchOrders('BTC/KRW');
     expect(all.map((o) => o.clientOrderId).sort()).toEqual(allV1.map((o) => o.client_order_id).sort());
     expect(all.map((o) => Number(o.id))).toEqual([...all.map((o) => Number(o.id))].sort((a, b) => a - b));
-    // CCXT's closed orders are the filled ones (cancelled ones are "canceled").
+    // CCXT's closed orders are the filled ones (cancelled ones are "canceled"), and a market buy by
+    // cost that spent its budget (Binance calls it FILLED; /api/v1 says how it ended).
     const closed = await bot.fetchClosedOrders('BTC/KRW');
-    expect(closed.map((o) => o.clientOrderId).sort()).toEqual(allV1.filter((o) => o.status === 'FILLED').map((o) => o.client_order_id).sort());
+    const filled = allV1.filter((o) => o.status === 'FILLED' || (o.cancel_reason === 'budget_spent' && o.filled_quantity > 0));
+    expect(closed.map((o) => o.clientOrderId).sort()).toEqual(filled.map((o) => o.client_order_id).sort());
   });
 
   test('not served, and failing visibly: fetchCurrencies, fetchTradingFees, fetchStatus (Binance wallet API, sapi)', async () => {

@@ -100,8 +100,9 @@ describe('parameters', () => {
     await refused(() => binanceSigned(url, alice, 'POST', 'order', { ...limitBuy, quantitty: '1' }), 400, -1104, /quantitty/);
   });
 
-  test('-1014: order kinds the exchange does not have (quoteOrderQty market buys, stop orders)', async () => {
-    await refused(() => binanceSigned(url, alice, 'POST', 'order', { symbol: 'BTCKRW', side: 'BUY', type: 'MARKET', quoteOrderQty: '1000000' }), 400, -1014, /quoteOrderQty/);
+  test('-1014: order kinds the exchange does not have (quoteOrderQty market sells, stop orders, unknown STP modes)', async () => {
+    await refused(() => binanceSigned(url, alice, 'POST', 'order', { symbol: 'BTCKRW', side: 'SELL', type: 'MARKET', quoteOrderQty: '1000000' }), 400, -1014, /quoteOrderQty/);
+    await refused(() => binanceSigned(url, alice, 'POST', 'order', { symbol: 'BTCKRW', side: 'BUY', type: 'MARKET', quoteOrderQty: '1000000', selfTradePreventionMode: 'DECREMENT' }), 400, -1014, /selfTradePreventionMode/);
     await refused(() => binanceSigned(url, alice, 'POST', 'order', { ...limitBuy, type: 'STOP_LOSS_LIMIT', stopPrice: '1000' }), 400, -1014);
   });
 });

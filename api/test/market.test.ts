@@ -6,12 +6,15 @@ import {
   TradesResponse,
   describeMarket,
 } from '@xtrader/protocol';
-import { http, signedHttp, startStack, type Stack } from './helpers';
+import { http, newAccount, signedHttp, startStack, type Account, type Stack } from './helpers';
 
 let stack: Stack;
 let base: string;
+/** The buyer of the trades (the stack's account sells): one account's orders never trade with each other. */
+let buyer: Account;
 beforeAll(async () => {
   stack = await startStack();
+  buyer = await newAccount(stack.api.url);
   base = `${stack.api.url}/api/v1`;
 });
 afterAll(async () => {
@@ -36,8 +39,8 @@ describe('market data over REST', () => {
   test('after a trade every route shows it, in the SPEC shapes', async () => {
     const sell = await signedHttp(stack.account, 'POST', `${base}/order?wait=true`, order('Sell', 150.25, 10));
     await signedHttp(stack.account, 'POST', `${base}/order?wait=true`, order('Sell', 151, 3));
-    await signedHttp(stack.account, 'POST', `${base}/order?wait=true`, order('Buy', 149.5, 7));
-    const buy = await signedHttp(stack.account, 'POST', `${base}/order?wait=true`, order('Buy', 150.25, 4));
+    await signedHttp(buyer, 'POST', `${base}/order?wait=true`, order('Buy', 149.5, 7));
+    const buy = await signedHttp(buyer, 'POST', `${base}/order?wait=true`, order('Buy', 150.25, 4));
     expect(buy.body.status).toBe('FILLED');
 
     const book = await signedHttp(stack.account, 'GET', `${base}/orderbook/AAPL?depth=15`);

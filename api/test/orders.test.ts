@@ -1,13 +1,16 @@
 import { waitFor } from '@xtrader/platform';
 import { randomUUID } from 'node:crypto';
 import { decodeEvent, entryField, FIELDS, OrderView, symbolKeys, type CompactEvent } from '@xtrader/protocol';
-import { commandLengths, http, limit, signedHttp, startStack, type Stack } from './helpers';
+import { commandLengths, http, limit, newAccount, signedHttp, startStack, type Account, type Stack } from './helpers';
 
 let stack: Stack;
 let base: string;
+/** The counterparty of the stack's account (one account's orders never trade with each other). */
+let other: Account;
 beforeAll(async () => {
   stack = await startStack();
   base = `${stack.api.url}/api/v1`;
+  other = await newAccount(stack.api.url);
 });
 afterAll(async () => {
   await stack?.stop();
@@ -23,7 +26,7 @@ async function tradeEvents(symbol: string) {
 
 describe('placing orders through HTTP', () => {
   test('two crossing orders produce exactly one trade, visible on both orders', async () => {
-    const sell = await signedHttp(stack.account, 'POST', `${base}/order?wait=true`, limit('Sell', 50_000_000, 0.5));
+    const sell = await signedHttp(other, 'POST', `${base}/order?wait=true`, limit('Sell', 50_000_000, 0.5));
     expect(sell.status).toBe(200);
     expect(OrderView.parse(sell.body)).toMatchObject({ status: 'NEW', remaining_quantity: 0.5, filled_quantity: 0 });
 
@@ -34,7 +37,7 @@ describe('placing orders through HTTP', () => {
       expect.objectContaining({ price: 50_000_000, quantity: 0.5, liquidity: 'taker', counter_order_id: sell.body.order_id, fee: 25_000 }),
     ]);
 
-    const seller = await signedHttp(stack.account, 'GET', `${base}/order/${sell.body.order_id}`);
+    const seller = await signedHttp(other, 'GET', `${base}/order/${sell.body.order_id}`);
     expect(seller.status).toBe(200);
     expect(seller.body).toMatchObject({ status: 'FILLED', filled_quantity: 0.5 });
     expect(seller.body.fills[0]).toMatchObject({ liquidity: 'maker', fee: 12_500 });
@@ -82,7 +85,7 @@ describe('cancelling', () => {
 
   test('DELETE /order/:id cancels a partially filled order, keeping its fills', async () => {
     const maker = await signedHttp(stack.account, 'POST', `${base}/order?wait=true`, limit('Buy', 40_000_000, 1));
-    const taker = await signedHttp(stack.account, 'POST', `${base}/order?wait=true`, { symbol: 'BTC-KRW', side: 'Sell', type: 'Market', quantity: 0.4 });
+    const taker = await signedHttp(other, 'POST', `${base}/order?wait=true`, { symbol: 'BTC-KRW', side: 'Sell', type: 'Market', quantity: 0.4 });
     expect(taker.body).toMatchObject({ status: 'FILLED', filled_quantity: 0.4 });
     const res = await signedHttp(stack.account, 'DELETE', `${base}/order/${maker.body.order_id}`);
     expect(res.status).toBe(200);
@@ -92,7 +95,7 @@ describe('cancelling', () => {
 
   test('cancel of a filled order or an unknown id is 404 ORDER_NOT_FOUND', async () => {
     const a = await signedHttp(stack.account, 'POST', `${base}/order?wait=true`, limit('Sell', 30_000_000, 0.1));
-    await signedHttp(stack.account, 'POST', `${base}/order?wait=true`, limit('Buy', 30_000_000, 0.1));
+    expect((await signedHttp(other, 'POST', `${base}/order?wait=true`, limit('Buy', 30_000_000, 0.1))).body.status).toBe('FILLED');
     const filled = await signedHttp(stack.account, 'POST', `${base}/order/cancel`, { order_id: a.body.order_id });
     expect(filled.status).toBe(404);
     expect(filled.body.error).toBe('ORDER_NOT_FOUND');

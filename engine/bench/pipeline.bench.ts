@@ -187,7 +187,8 @@ const order = (side: string, token: string): autocannon.Request => ({
   method: 'POST',
   path: '/api/v1/order',
   headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-  body: JSON.stringify({ symbol: 'BTC-KRW', side, type: 'Limit', price: 50_000_000, quantity: 0.01 }),
+  // One account sends both sides: its orders trade with each other on purpose (no self-trade prevention).
+  body: JSON.stringify({ symbol: 'BTC-KRW', side, type: 'Limit', price: 50_000_000, quantity: 0.01, self_trade_prevention: 'NONE' }),
 });
 
 /**

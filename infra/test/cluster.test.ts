@@ -18,7 +18,10 @@ import { FeedClient, getOrder, placeOrder, TEST_ADMIN_TOKEN } from './support/ex
 const SYMBOL = 'BTC-KRW';
 let stack: Stack;
 let base: string;
-let trader: ApiClient;
+/** Sells and buys come from two accounts: one account's orders never trade with each other. */
+let seller: ApiClient;
+let buyer: ApiClient;
+const traderFor = (side: 'Buy' | 'Sell' | undefined) => (side === 'Sell' ? seller : buyer);
 let wsUrl: string;
 let nextPrice = 60_000_000;
 /** A price no other test in this file uses, so each test sees only its own trades. */
@@ -26,8 +29,8 @@ const freshPrice = () => (nextPrice += 1000);
 
 /** A Sell then a Buy at the same price: exactly one trade, the Buy is the taker. */
 async function crossingPair(price = freshPrice()) {
-  const sell = await placeOrder(trader, { symbol: SYMBOL, side: 'Sell', type: 'Limit', price, quantity: '0.001' });
-  const buy = await placeOrder(trader, { symbol: SYMBOL, side: 'Buy', type: 'Limit', price, quantity: '0.001' });
+  const sell = await placeOrder(seller, { symbol: SYMBOL, side: 'Sell', type: 'Limit', price, quantity: '0.001' });
+  const buy = await placeOrder(buyer, { symbol: SYMBOL, side: 'Buy', type: 'Limit', price, quantity: '0.001' });
   return { sell, buy, price };
 }
 
@@ -43,7 +46,10 @@ beforeAll(async () => {
     env: { ENGINE_LEASE_MS: '1500', LOG_LEVEL: 'warn', XT_ADMIN_TOKEN: TEST_ADMIN_TOKEN },
   });
   base = stack.nginxUrl!;
-  trader = await ApiClient.withNewAccount(base, 'cluster', undefined, { adminToken: TEST_ADMIN_TOKEN });
+  [seller, buyer] = await Promise.all([
+    ApiClient.withNewAccount(base, 'cluster_sell', undefined, { adminToken: TEST_ADMIN_TOKEN }),
+    ApiClient.withNewAccount(base, 'cluster_buy', undefined, { adminToken: TEST_ADMIN_TOKEN }),
+  ]);
   wsUrl = `${base.replace('http', 'ws')}/ws`;
 }, 120_000);
 
@@ -87,7 +93,7 @@ it('loses no accepted order while an api node, the active engine and a realtime 
         const order = { symbol: SYMBOL, side, type: 'Limit', price, quantity: '0.001', client_order_id: `drill-${run}-${pair}-${side}` } as const;
         for (let attempt = 1; ; attempt++) {
           try {
-            const { order_id } = await placeOrder(trader, order);
+            const { order_id } = await placeOrder(traderFor(side), order);
             accepted.push(order_id);
             sideOf.set(order_id, side);
             break;
@@ -146,7 +152,7 @@ it('loses no accepted order while an api node, the active engine and a realtime 
     'every accepted order to be processed',
     async () => {
       const pending = accepted.filter((id) => states.get(id) === undefined || states.get(id) === 'ACCEPTED');
-      for (const id of pending) states.set(id, (await getOrder(trader, id))?.status ?? 'MISSING');
+      for (const id of pending) states.set(id, (await getOrder(traderFor(sideOf.get(id)), id))?.status ?? 'MISSING');
       return accepted.every((id) => states.get(id) !== 'ACCEPTED');
     },
     { timeoutMs: 30_000, intervalMs: 200 },
@@ -165,7 +171,7 @@ it('loses no accepted order while an api node, the active engine and a realtime 
   expect(accepted.length - filled.length).toBeLessThanOrEqual(failures.length);
   // Leave an empty book: a resting leftover would take the next test's crossing orders.
   for (const id of accepted.filter((i) => states.get(i) === 'NEW')) {
-    await trader.cancelOrder(id);
+    await traderFor(sideOf.get(id)).cancelOrder(id);
   }
 }, 180_000);
 

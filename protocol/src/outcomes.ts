@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { OrderStatus, OrderView, type OrderType, type Side, type TimeInForce } from './rest';
 import { AmendRejectCode, type PlaceCommand } from './stream';
+import type { SelfTradePrevention } from './rest';
 import type { MarketSpec } from './symbols';
 import { notionalStep, toWireNumber, wireUnits, type WireUnits } from './wire';
 import type { MyTrade } from './account';
@@ -31,7 +32,12 @@ export interface OrderRecord {
   type: OrderType;
   tif: TimeInForce;
   price_ticks: number | null;
+  /** A Market Buy by quote amount: the market's max quantity (its budget is what limits it). */
   qty_lots: number;
+  /** A Market Buy by quote amount: its budget, fee included (a decimal of the quote asset). */
+  quote_quantity?: string;
+  /** As the place asked (absent: the default, EXPIRE_MAKER). */
+  self_trade_prevention?: SelfTradePrevention;
   filled_lots: number;
   /** Sum of price_ticks x lots over the fills, as a bigint string (exact average price). */
   notional: string;
@@ -95,7 +101,9 @@ export type StoredOrderState = [
   seq: number,
   fills_total: number,
   fee_total: number,
-  account_id?: string,
+  account_id?: string | null,
+  quote_quantity?: string | null,
+  self_trade_prevention?: SelfTradePrevention,
 ];
 
 /**
@@ -148,6 +156,8 @@ export function acceptedOrder(cmd: PlaceCommand, ts: number): OrderRecord {
   };
   if (cmd.client_order_id !== undefined) o.client_order_id = cmd.client_order_id;
   if (cmd.account_id !== undefined) o.account_id = cmd.account_id;
+  if (cmd.quote_quantity !== undefined) o.quote_quantity = cmd.quote_quantity;
+  if (cmd.self_trade_prevention !== undefined) o.self_trade_prevention = cmd.self_trade_prevention;
   return o;
 }
 
@@ -174,7 +184,10 @@ export function orderStateOf(o: OrderStateRecord): StoredOrderState {
     o.fills_total,
     o.fee_total,
   ];
-  if (o.account_id !== undefined) state.push(o.account_id);
+  // The optional fields come last, an absent one null when a later one is present.
+  if (o.self_trade_prevention !== undefined) state.push(o.account_id ?? null, o.quote_quantity ?? null, o.self_trade_prevention);
+  else if (o.quote_quantity !== undefined) state.push(o.account_id ?? null, o.quote_quantity);
+  else if (o.account_id !== undefined) state.push(o.account_id);
   return state;
 }
 
@@ -183,7 +196,7 @@ export function orderStateOf(o: OrderStateRecord): StoredOrderState {
  * see {@link acceptedOrder}).
  */
 export function decodeOrderState(s: StoredOrderState, created_at: number, updated_at: number, fills: FillRecord[] = []): OrderRecord {
-  const [order_id, client_order_id, side, type, tif, price_ticks, qty_lots, filled_lots, notional, status, reject_reason, cancel_reason, seq, fills_total, fee_total, account_id] = s;
+  const [order_id, client_order_id, side, type, tif, price_ticks, qty_lots, filled_lots, notional, status, reject_reason, cancel_reason, seq, fills_total, fee_total, account_id, quote_quantity, self_trade_prevention] = s;
   const o: OrderRecord = {
     order_id,
     side,
@@ -202,7 +215,9 @@ export function decodeOrderState(s: StoredOrderState, created_at: number, update
     seq,
   };
   if (client_order_id !== null) o.client_order_id = client_order_id;
-  if (account_id !== undefined) o.account_id = account_id;
+  if (account_id !== undefined && account_id !== null) o.account_id = account_id;
+  if (quote_quantity !== undefined && quote_quantity !== null) o.quote_quantity = quote_quantity;
+  if (self_trade_prevention !== undefined) o.self_trade_prevention = self_trade_prevention;
   if (reject_reason !== null) o.reject_reason = reject_reason;
   if (cancel_reason !== null) o.cancel_reason = cancel_reason;
   return o;
@@ -271,11 +286,15 @@ export function renderOrderView(spec: MarketSpec, o: OrderRecord, symbol: string
     type: o.type,
     time_in_force: o.tif,
     price: o.price_ticks === null ? null : price(o.price_ticks),
-    quantity: qty(o.qty_lots),
+    ...(o.quote_quantity === undefined
+      ? { quantity: qty(o.qty_lots) }
+      : { quantity: qty(o.filled_lots), quote_quantity: Number(o.quote_quantity) }),
     filled_quantity: qty(o.filled_lots),
-    remaining_quantity: qty(o.qty_lots - o.filled_lots),
+    // A quote order has no quantity of its own to wait for: nothing remains of it but its budget.
+    remaining_quantity: o.quote_quantity === undefined ? qty(o.qty_lots - o.filled_lots) : 0,
     average_price: averagePrice(spec, o),
     status: o.status,
+    ...(o.self_trade_prevention !== undefined ? { self_trade_prevention: o.self_trade_prevention } : {}),
     ...(o.reject_reason !== undefined ? { reject_reason: o.reject_reason } : {}),
     ...(o.cancel_reason !== undefined ? { cancel_reason: o.cancel_reason } : {}),
     fills: o.fills.map((f) => ({

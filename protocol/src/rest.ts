@@ -22,18 +22,35 @@ export function isFinished(status: OrderStatus): boolean {
   return FINISHED.has(status);
 }
 
+/**
+ * Self-trade prevention, decided by the taker: when it meets a resting order of its own account,
+ * `EXPIRE_TAKER` ends the taker, `EXPIRE_MAKER` (the default) cancels the resting order and goes
+ * on, `EXPIRE_BOTH` does both, `NONE` lets them trade. An expired order ends cancelled with reason
+ * `SELF_TRADE_PREVENTION`.
+ */
+export const SELF_TRADE_PREVENTION_MODES = ['EXPIRE_TAKER', 'EXPIRE_MAKER', 'EXPIRE_BOTH', 'NONE'] as const;
+export const SelfTradePrevention = z.enum(SELF_TRADE_PREVENTION_MODES);
+export type SelfTradePrevention = z.infer<typeof SelfTradePrevention>;
+export const DEFAULT_SELF_TRADE_PREVENTION: SelfTradePrevention = 'EXPIRE_MAKER';
+
 export const ClientOrderId = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, '1-64 letters, digits, or _ . : -');
 
-/** POST /api/v1/order. Unknown fields are refused so a typo never changes an order silently. */
+/**
+ * POST /api/v1/order. Unknown fields are refused so a typo never changes an order silently. Every
+ * order has a `quantity`, except a Market Buy, which has exactly one of `quantity` and
+ * `quote_quantity` (spend at most this much quote, fee included).
+ */
 export const PlaceOrderRequest = z
   .object({
     symbol: z.string(),
     side: Side,
     type: OrderType,
     price: WireDecimal.optional(),
-    quantity: WireDecimal,
+    quantity: WireDecimal.optional(),
+    quote_quantity: WireDecimal.optional(),
     client_order_id: ClientOrderId.optional(),
     time_in_force: TimeInForce.optional(),
+    self_trade_prevention: SelfTradePrevention.optional(),
   })
   .strict();
 export type PlaceOrderRequest = z.infer<typeof PlaceOrderRequest>;
@@ -83,11 +100,16 @@ export const OrderView = z.object({
   type: OrderType,
   time_in_force: TimeInForce,
   price: z.number().nullable(),
+  /** A Market Buy by quote amount has none of its own: what it filled. */
   quantity: z.number(),
+  /** A Market Buy by quote amount: its budget (fee included). */
+  quote_quantity: z.number().optional(),
   filled_quantity: z.number(),
   remaining_quantity: z.number(),
   average_price: z.number().nullable(),
   status: OrderStatus,
+  /** As the place asked; absent: the default, EXPIRE_MAKER. */
+  self_trade_prevention: SelfTradePrevention.optional(),
   reject_reason: z.string().optional(),
   cancel_reason: z.string().optional(),
   /** The most recent fills, oldest first (at most the engine's ENGINE_ORDER_FILLS_MAX). */

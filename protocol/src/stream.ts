@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ClientOrderId, OrderType, Side, TimeInForce } from './rest';
+import { ClientOrderId, OrderType, SELF_TRADE_PREVENTION_MODES, SelfTradePrevention, Side, TimeInForce } from './rest';
 import { AMEND_REJECT_CODES, CANCEL_REJECT_CODES, REJECT_CODES } from './errors';
 
 /**
@@ -20,16 +20,6 @@ const AccountId = z.string().min(1).max(64);
 /** A quote amount as a plain decimal string ("150000.5"): the api has checked it against the quote asset's unit. */
 const QuoteAmount = z.string().regex(/^\d+(\.\d+)?$/).max(40);
 
-/**
- * Self-trade prevention, decided by the taker: when it meets a resting order of its own account,
- * `EXPIRE_TAKER` ends the taker, `EXPIRE_MAKER` (the default) cancels the resting order and goes
- * on, `EXPIRE_BOTH` does both, `NONE` lets them trade. An expired order ends cancelled with reason
- * `SELF_TRADE_PREVENTION`.
- */
-export const SELF_TRADE_PREVENTION_MODES = ['EXPIRE_TAKER', 'EXPIRE_MAKER', 'EXPIRE_BOTH', 'NONE'] as const;
-export const SelfTradePrevention = z.enum(SELF_TRADE_PREVENTION_MODES);
-export type SelfTradePrevention = z.infer<typeof SelfTradePrevention>;
-export const DEFAULT_SELF_TRADE_PREVENTION: SelfTradePrevention = 'EXPIRE_MAKER';
 
 export const PlaceCommand = z.object({
   v: z.literal(1),

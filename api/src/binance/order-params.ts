@@ -1,4 +1,4 @@
-import type { MarketSpec, TimeInForce } from '@xtrader/protocol';
+import { SELF_TRADE_PREVENTION_MODES, type MarketSpec, type TimeInForce } from '@xtrader/protocol';
 import { BinanceError } from './errors';
 import type { BinanceMarkets } from './markets';
 import type { BinanceParams } from './params';
@@ -25,7 +25,8 @@ function notAllowed(name: string): BinanceError {
 
 /**
  * Reads Binance's new-order parameters into our place body: LIMIT (timeInForce GTC/IOC/FOK),
- * LIMIT_MAKER (our POST_ONLY), MARKET with `quantity`. Refuses what Binance refuses (missing or
+ * LIMIT_MAKER (our POST_ONLY), MARKET with `quantity`, MARKET BUY with `quoteOrderQty` (our
+ * `quote_quantity`), `selfTradePreventionMode` (Binance's modes are ours). Refuses what Binance refuses (missing or
  * extra parameters) with Binance's codes; sizes and prices are checked by the shared validation.
  */
 export function translateNewOrder(p: BinanceParams, markets: BinanceMarkets): TranslatedOrder {
@@ -43,19 +44,25 @@ export function translateNewOrder(p: BinanceParams, markets: BinanceMarkets): Tr
   const clientOrderId = p.optional('newClientOrderId');
   const respType = p.oneOf('newOrderRespType', ['ACK', 'RESULT', 'FULL'] as const) ?? 'FULL';
   const stp = p.optional('selfTradePreventionMode');
-  if (stp !== undefined && stp !== 'NONE') throw new BinanceError('UNSUPPORTED_ORDER_COMBINATION', 'Unsupported order combination: selfTradePreventionMode other than NONE is not served.');
+  if (stp !== undefined && !(SELF_TRADE_PREVENTION_MODES as readonly string[]).includes(stp)) {
+    throw new BinanceError('UNSUPPORTED_ORDER_COMBINATION', `Unsupported order combination: selfTradePreventionMode is one of ${SELF_TRADE_PREVENTION_MODES.join(', ')}.`);
+  }
   for (const unserved of ['icebergQty', 'stopPrice', 'trailingDelta', 'strategyId', 'strategyType']) {
     if (p.optional(unserved) !== undefined) throw new BinanceError('UNSUPPORTED_ORDER_COMBINATION', `Unsupported order combination: '${unserved}' is not served.`);
   }
   const body: Record<string, string> = { symbol: spec.symbol, side: sideText === 'BUY' ? 'Buy' : 'Sell', type: type === 'MARKET' ? 'Market' : 'Limit' };
   if (clientOrderId !== undefined) body.client_order_id = clientOrderId;
+  if (stp !== undefined) body.self_trade_prevention = stp;
   if (type === 'MARKET') {
     if (price !== undefined) throw notAllowed('price');
     if (tifText !== undefined) throw notAllowed('timeInForce');
     if (quantity !== undefined && quoteOrderQty !== undefined) throw new BinanceError('UNSUPPORTED_ORDER_COMBINATION', "Unsupported order combination: send 'quantity' or 'quoteOrderQty', not both.");
     if (quoteOrderQty !== undefined) {
-      // The matching core and the ledger take a market order's size in base lots only.
-      throw new BinanceError('UNSUPPORTED_ORDER_COMBINATION', "Unsupported order combination: market orders by 'quoteOrderQty' are not served yet; send 'quantity'.");
+      // A sell until so much quote is received is not an order the exchange has.
+      if (body.side !== 'Buy') throw new BinanceError('UNSUPPORTED_ORDER_COMBINATION', "Unsupported order combination: 'quoteOrderQty' is served for MARKET BUY orders only.");
+      body.quote_quantity = quoteOrderQty;
+      body.time_in_force = 'IOC';
+      return { spec, body, respType };
     }
     if (quantity === undefined) throw new BinanceError('MANDATORY_PARAM_EMPTY_OR_MALFORMED', "Mandatory parameter 'quantity' was not sent, was empty/null, or malformed.");
     body.quantity = quantity;

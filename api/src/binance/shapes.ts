@@ -1,4 +1,4 @@
-import { notionalStep, toSteps, type Candle, type Fill, type MarketSpec, type MarketStatistics, type MyTrade, type OrderBookSnapshot, type OrderView, type Trade } from '@xtrader/protocol';
+import { DEFAULT_SELF_TRADE_PREVENTION, notionalStep, toSteps, type SelfTradePrevention, type Candle, type Fill, type MarketSpec, type MarketStatistics, type MyTrade, type OrderBookSnapshot, type OrderView, type Trade } from '@xtrader/protocol';
 import { decimalsOf, fixed, type MarketDecimals } from './markets';
 
 /**
@@ -22,6 +22,8 @@ export function statusOf(o: OrderView): BinanceStatus {
     case 'FILLED':
       return o.status;
     case 'CANCELLED':
+      // A quote order that spent its budget got all it asked for (Binance's quoteOrderQty orders end FILLED).
+      if (o.cancel_reason === 'budget_spent' && o.filled_quantity > 0) return 'FILLED';
       return o.cancel_reason === undefined || o.cancel_reason === 'user' ? 'CANCELED' : 'EXPIRED';
     case 'REJECTED':
       return o.reject_reason === 'FOK_CANNOT_FILL' ? 'EXPIRED' : 'REJECTED';
@@ -96,7 +98,7 @@ export interface OrderShape {
   isWorking: boolean;
   workingTime: number;
   origQuoteOrderQty: string;
-  selfTradePreventionMode: 'NONE';
+  selfTradePreventionMode: SelfTradePrevention;
 }
 
 /** An order as GET /api/v3/order answers it. */
@@ -123,8 +125,8 @@ export function orderShape(spec: MarketSpec, name: string, n: number, o: OrderVi
     updateTime: o.updated_at,
     isWorking: status === 'NEW' || status === 'PARTIALLY_FILLED',
     workingTime: o.created_at,
-    origQuoteOrderQty: fixed(0, d.quote),
-    selfTradePreventionMode: 'NONE',
+    origQuoteOrderQty: fixed(o.quote_quantity ?? 0, d.quote),
+    selfTradePreventionMode: o.self_trade_prevention ?? DEFAULT_SELF_TRADE_PREVENTION,
   };
 }
 

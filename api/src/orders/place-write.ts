@@ -24,7 +24,8 @@ export function placeWriteOf(keys: SymbolKeys, cmd: PlaceCommand, accountId: str
     accountOrdersMax,
     command: JSON.stringify(cmd),
     state: JSON.stringify(orderStateOf(acceptedOrder(cmd, 0))),
-    fingerprint: coid === undefined ? '' : JSON.stringify([cmd.side, cmd.type, cmd.tif, cmd.price_ticks, cmd.qty_lots]),
+    // The fields a plain order had before quote budgets and self-trade prevention come first, so its fingerprint is what it was.
+    fingerprint: coid === undefined ? '' : JSON.stringify([cmd.side, cmd.type, cmd.tif, cmd.price_ticks, cmd.qty_lots, ...(cmd.quote_quantity !== undefined ? [cmd.quote_quantity] : []), ...(cmd.self_trade_prevention !== undefined ? [cmd.self_trade_prevention] : [])]),
     answer: JSON.stringify(acceptedAnswer(cmd)),
     clientOrderTtlS: CLIENT_ORDER_ID_TTL_S,
   };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { XtError, type MarketSpec, type OrderView } from '@xtrader/protocol';
+import { XtError, type AssetSpec, type MarketSpec, type OrderView } from '@xtrader/protocol';
 import type { ApiMetrics } from '../metrics';
 import type { MarketHealth } from '../market-health';
 import type { OutcomeHub } from './outcomes';
@@ -16,6 +16,8 @@ export interface PlaceOrderDeps {
   appendStores?: OrderStore[];
   outcomes: OutcomeHub;
   markets: ReadonlyMap<string, MarketSpec>;
+  /** The config's assets: a quote_quantity is checked against its quote asset's unit. */
+  assets: ReadonlyMap<string, AssetSpec>;
   metrics: ApiMetrics;
   /** Refuses orders for a market whose engine has been gone past the grace (absent: never). */
   health?: MarketHealth;
@@ -42,7 +44,7 @@ export type PlaceOrder = (body: unknown, query: PlaceQuery, accountId: string) =
  * with wait 200 with the engine's `OrderView` (504 `{error: "TIMEOUT", order_id}` if it is late).
  * Bad input throws {@link XtError} before anything is appended.
  */
-export function placeOrderHandler({ store, appendStores = [store], outcomes, markets, metrics, health }: PlaceOrderDeps): PlaceOrder {
+export function placeOrderHandler({ store, appendStores = [store], outcomes, markets, assets, metrics, health }: PlaceOrderDeps): PlaceOrder {
   let nextAppend = 0;
 
   /** Waits for a known order to leave ACCEPTED (or reads it once more after the timeout). */
@@ -64,7 +66,7 @@ export function placeOrderHandler({ store, appendStores = [store], outcomes, mar
   return async (body, query, accountId) => {
     const wait = parseWait(query.wait);
     const timeoutMs = parseTimeout(query.timeout_ms);
-    const order = parsePlaceOrder(body, markets);
+    const order = parsePlaceOrder(body, markets, assets);
     health?.assertAccepting(order.spec.symbol);
     const orderId = randomUUID();
     // Listen before appending, so the engine's answer cannot come first.

@@ -98,6 +98,8 @@ export class OrderStore {
       price_ticks: order.priceTicks,
       qty_lots: order.qtyLots,
       account_id: accountId,
+      ...(order.quoteQuantity !== undefined ? { quote_quantity: order.quoteQuantity } : {}),
+      ...(order.selfTradePrevention !== undefined ? { self_trade_prevention: order.selfTradePrevention } : {}),
     };
     const write = placeWriteOf(keys, cmd, accountId, this.accountOrdersMax);
     const answer = acceptedAnswer(cmd);

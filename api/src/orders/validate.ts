@@ -1,7 +1,12 @@
 import {
   AmendOrderRequest,
+  formatAssetAmount,
+  parseAssetAmount,
   PlaceOrderRequest,
+  SELF_TRADE_PREVENTION_MODES,
   XtError,
+  type AssetSpec,
+  type SelfTradePrevention,
   priceToTicks,
   quantityToLots,
   type ErrorCode,
@@ -21,7 +26,11 @@ export interface NormalizedOrder {
   tif: TimeInForce;
   /** null for market orders. */
   priceTicks: number | null;
+  /** A Market Buy by quote amount: the market's max quantity (the budget is what limits it). */
   qtyLots: number;
+  /** A Market Buy by quote amount: its budget, fee included, as a canonical decimal of the quote asset. */
+  quoteQuantity?: string;
+  selfTradePrevention?: SelfTradePrevention;
   clientOrderId?: string;
 }
 
@@ -33,6 +42,8 @@ const FIELD_CODES: [field: string, code: ErrorCode, message: string][] = [
   ['time_in_force', 'INVALID_TIME_IN_FORCE', 'time_in_force must be one of GTC, IOC, FOK, POST_ONLY'],
   ['price', 'INVALID_PRICE', 'price must be a positive decimal (number or string)'],
   ['quantity', 'INVALID_QUANTITY', 'quantity must be a positive decimal (number or string)'],
+  ['quote_quantity', 'INVALID_QUANTITY', 'quote_quantity must be a positive decimal (number or string)'],
+  ['self_trade_prevention', 'INVALID_REQUEST', `self_trade_prevention must be one of ${SELF_TRADE_PREVENTION_MODES.join(', ')}`],
   ['client_order_id', 'INVALID_CLIENT_ORDER_ID', 'client_order_id must be 1-64 letters, digits, or _ . : -'],
 ];
 
@@ -60,7 +71,7 @@ function issueToError(issues: z.core.$ZodIssue[], body: Record<string, unknown>)
  * Validates a `POST /order` body against the contract and the market's sizes, converting the
  * decimals exactly (never rounding). Throws {@link XtError} with its error code (docs/protocol.md) on any problem.
  */
-export function parsePlaceOrder(body: unknown, markets: ReadonlyMap<string, MarketSpec>): NormalizedOrder {
+export function parsePlaceOrder(body: unknown, markets: ReadonlyMap<string, MarketSpec>, assets: ReadonlyMap<string, AssetSpec>): NormalizedOrder {
   if (!isPlainObject(body)) throw new XtError('INVALID_REQUEST', 'the body must be a JSON object');
   const spec = typeof body.symbol === 'string' ? markets.get(body.symbol) : undefined;
   if (typeof body.symbol === 'string' && !spec) {
@@ -81,16 +92,26 @@ export function parsePlaceOrder(body: unknown, markets: ReadonlyMap<string, Mark
     if (tif !== 'IOC' && tif !== 'FOK') throw new XtError('INVALID_TIME_IN_FORCE', 'a Market order is IOC or FOK');
   }
   const priceTicks = req.price === undefined ? null : priceToTicks(spec, req.price);
+  const stp = req.self_trade_prevention !== undefined ? { selfTradePrevention: req.self_trade_prevention } : {};
+  const coid = req.client_order_id !== undefined ? { clientOrderId: req.client_order_id } : {};
+  if (req.quote_quantity !== undefined) {
+    if (!(req.type === 'Market' && req.side === 'Buy')) throw new XtError('INVALID_REQUEST', 'quote_quantity is for Market Buy orders only');
+    if (req.quantity !== undefined) throw new XtError('INVALID_REQUEST', 'a Market Buy takes quantity or quote_quantity, not both');
+    if (tif !== 'IOC') throw new XtError('INVALID_TIME_IN_FORCE', 'a Market Buy by quote_quantity is IOC (what its budget buys, the rest cancelled)');
+    const quote = assets.get(spec.config.quote)!;
+    let units: bigint;
+    try {
+      units = parseAssetAmount(quote, req.quote_quantity, 'quote_quantity');
+    } catch (e) {
+      throw new XtError('INVALID_QUANTITY', (e as Error).message);
+    }
+    return { spec, side: req.side, type: req.type, tif, priceTicks, qtyLots: spec.maxLots, quoteQuantity: formatAssetAmount(quote, units), ...stp, ...coid };
+  }
+  if (req.quantity === undefined) {
+    throw new XtError('INVALID_QUANTITY', req.type === 'Market' && req.side === 'Buy' ? 'a Market Buy needs quantity or quote_quantity' : 'quantity is required');
+  }
   const qtyLots = quantityToLots(spec, req.quantity);
-  return {
-    spec,
-    side: req.side,
-    type: req.type,
-    tif,
-    priceTicks,
-    qtyLots,
-    ...(req.client_order_id !== undefined ? { clientOrderId: req.client_order_id } : {}),
-  };
+  return { spec, side: req.side, type: req.type, tif, priceTicks, qtyLots, ...stp, ...coid };
 }
 
 /** An amend request after validation of its shape (the sizes are checked against the order's market). */

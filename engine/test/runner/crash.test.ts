@@ -21,7 +21,8 @@ let redis: Redis;
 let api: RunningApi;
 let ledger: LedgerWriters;
 let spec: MarketSpec;
-let account: Account;
+/** Buys and sells come from two accounts: one account's orders never trade with each other. */
+let accounts: Record<'Buy' | 'Sell', Account>;
 const prefix = `t-${randomBytes(4).toString('hex')}`;
 const keys = symbolKeys('BTC-KRW', prefix);
 
@@ -35,7 +36,8 @@ beforeAll(async () => {
   api = await startApi({ redisUrl: server.url, prefix, markets, port: 0, host: '127.0.0.1', log: createLogger('api', 'silent'), marketHealth: { checkMs: 1_000, graceMs: 3_600_000 }, ...TEST_LEDGER_API });
   ledger = new LedgerWriters(server.url, prefix, TEST_LEDGER_SHARDS);
   ledger.start();
-  account = await newAccount(api.url);
+  const [buyer, seller] = await Promise.all([newAccount(api.url), newAccount(api.url)]);
+  accounts = { Buy: buyer, Sell: seller };
 });
 afterAll(async () => {
   await ledger?.stop();
@@ -63,6 +65,7 @@ test('kill -9 the engine at random moments while 10,000 orders flow: every accep
   const statuses = new Map<number, number>();
   let next = 0;
   let flowDone = false;
+  const ownerOf = new Map<string, Account>();
 
   async function worker(): Promise<void> {
     for (;;) {
@@ -73,13 +76,16 @@ test('kill -9 the engine at random moments while 10,000 orders flow: every accep
       const body = market
         ? { symbol: 'BTC-KRW', side, type: 'Market', quantity: (1 + Math.floor(random() * 50)) / 10_000 }
         : { symbol: 'BTC-KRW', side, type: 'Limit', price: (49_990 + Math.floor(random() * 21)) * 1000, quantity: (1 + Math.floor(random() * 100)) / 10_000 };
-      const res = await signedHttp(account, 'POST', `${api.url}/api/v1/order`, body);
+      const res = await signedHttp(accounts[side], 'POST', `${api.url}/api/v1/order`, body);
       statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-      if (res.status === 202) accepted.push((res.body as { order_id: string }).order_id);
+      if (res.status === 202) {
+        accepted.push((res.body as { order_id: string }).order_id);
+        ownerOf.set((res.body as { order_id: string }).order_id, accounts[side]);
+      }
       // Now and then cancel an earlier order; the engine may be down, so do not wait long.
       if (random() < 0.08 && accepted.length > 10) {
         const victim = accepted[Math.floor(random() * accepted.length)];
-        await signedHttp(account, 'DELETE', `${api.url}/api/v1/order/${victim}?timeout_ms=20`);
+        await signedHttp(ownerOf.get(victim)!, 'DELETE', `${api.url}/api/v1/order/${victim}?timeout_ms=20`);
       }
     }
   }

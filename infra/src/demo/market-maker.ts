@@ -105,6 +105,9 @@ export class MarketMaker {
       time_in_force: 'IOC',
       price: formatSteps(ticks, this.market.tick),
       quantity: this.quantity(8),
+      // The demo's one account makes the market and takes it: its taker trades with its own
+      // quotes on purpose (the default self-trade prevention would cancel them instead).
+      self_trade_prevention: 'NONE',
     });
     this.stats.crossed++;
   }

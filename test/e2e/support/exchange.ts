@@ -47,14 +47,20 @@ export async function startExchange(symbols: string[]): Promise<Stack> {
 }
 
 const BOT_PASSWORD = 'e2e market maker';
-const botTokens = new WeakMap<Stack, Promise<string>>();
+const botTokens = new WeakMap<Stack, Map<string, Promise<string>>>();
 
-/** A session token of the stack's own bot account, created on first use. */
-function botToken(stack: Stack): Promise<string> {
-  let token = botTokens.get(stack);
+/**
+ * A session token of the stack's bot account for one side, created on first use. Buys and sells
+ * come from two accounts, so the bots' crossing orders trade (one account's orders never trade
+ * with each other: self-trade prevention).
+ */
+function botToken(stack: Stack, side: string): Promise<string> {
+  let tokens = botTokens.get(stack);
+  if (!tokens) botTokens.set(stack, (tokens = new Map()));
+  let token = tokens.get(side);
   if (!token) {
     token = (async () => {
-      const credentials = { username: 'e2e_bot', password: BOT_PASSWORD };
+      const credentials = { username: `e2e_bot_${side.toLowerCase()}`, password: BOT_PASSWORD };
       const signup = await postJson(`${stack.apiUrls[0]}/api/v1/auth/signup`, credentials);
       if (signup.status !== 201) throw new Error(`bot signup refused: HTTP ${signup.status} ${signup.body}`);
       await fund(stack, (JSON.parse(signup.body) as { account_id: string }).account_id);
@@ -62,14 +68,14 @@ function botToken(stack: Stack): Promise<string> {
       if (login.status !== 200) throw new Error(`bot login refused: HTTP ${login.status} ${login.body}`);
       return (JSON.parse(login.body) as LoginResponse).token;
     })();
-    botTokens.set(stack, token);
+    tokens.set(side, token);
   }
   return token;
 }
 
-/** Places an order through the REST API as a bot would (not through the page), as the bot account. */
+/** Places an order through the REST API as a bot would (not through the page), as the bot account of its side. */
 export async function placeViaApi(stack: Stack, order: PlaceOrderRequest): Promise<PlaceOrderAccepted> {
-  const { status, body } = await postJson(`${stack.apiUrls[0]}/api/v1/order`, order, await botToken(stack));
+  const { status, body } = await postJson(`${stack.apiUrls[0]}/api/v1/order`, order, await botToken(stack, order.side));
   if (status !== 202) throw new Error(`order refused: HTTP ${status} ${body}`);
   return JSON.parse(body) as PlaceOrderAccepted;
 }
