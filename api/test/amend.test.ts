@@ -99,7 +99,7 @@ describe('amending an order through HTTP', () => {
     const filled = await place(limit('Sell', 66_000_000, 0.1));
     await place(limit('Buy', 66_000_000, 0.1));
     const cancelled = await place(limit('Sell', 66_500_000, 0.1));
-    expect((await signedHttp(stack.account, 'POST', `${base}/order/cancel`, { order_id: cancelled.order_id })).status).toBe(200);
+    expect((await signedHttp(ownerOf(cancelled.order_id), 'POST', `${base}/order/cancel`, { order_id: cancelled.order_id })).status).toBe(200);
     const before = await commandLengths(stack);
     for (const id of [randomUUID(), filled.order_id, cancelled.order_id]) {
       const res = await amend({ order_id: id, quantity: 0.05 });
