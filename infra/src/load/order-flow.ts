@@ -26,16 +26,12 @@ export class CrossingPairs {
     const n = this.n++;
     const pair = Math.floor(n / 2);
     const i = pair % this.markets.length;
-    const order: PlaceOrderRequest = {
+    return {
       symbol: this.markets[i].symbol,
       side: n % 2 === 0 ? 'Sell' : 'Buy',
       type: 'Limit',
       price: this.prices[i],
       quantity: this.quantities[i],
     };
-    // The load sends both orders of a pair from one account: its Buy trades with its own Sell on
-    // purpose (self-trade prevention would expire the Sell instead).
-    if (order.side === 'Buy') order.self_trade_prevention = 'NONE';
-    return order;
   }
 }
