@@ -102,6 +102,7 @@ export class CommitWriter {
         fillsKey: keys.orderFills(rec.order_id),
         text: storedOrderOf(rec),
         fills: newFills.get(rec.order_id) ?? [],
+        fillsTotal: rec.fills_total,
         finished: isFinished(rec.status),
       })),
       o.finishedTtlS,

@@ -11,12 +11,14 @@
   KEYS[2i-1] the state key of the i-th changed order
   KEYS[2i]   its fill list (keyspace orderFills)
   ARGV[1]    TTL in seconds for finished orders
-  ARGV[2]    one character per order: "1" when the i-th order is finished (FILLED, CANCELLED,
-             REJECTED), else "0"
+  ARGV[2]    one character per order: "0" when the i-th order is open, "1" when it is finished
+             (FILLED, CANCELLED, REJECTED) and has no fill list, "2" when finished with one
   ARGV[3]    the stored texts, in order, joined by "\n"
   ARGV[4]    how many new fills each order has, in order, joined by ","
   ARGV[5]    the new fills (StoredFill JSON), order by order and oldest first, joined by "\n"
   ARGV[6]    how many fills a list keeps (no order brings more new ones than this)
+  ARGV[7]    one character per order: "1" when its list may now hold more than ARGV[6] (its
+             fills in all exceed it), else "0": only those are trimmed
 
   Returns the number of orders stored.
 ]]
@@ -26,11 +28,13 @@ local s = ARGV[3]
 local counts = ARGV[4]
 local f = ARGV[5]
 local keep = tonumber(ARGV[6])
+local trim = ARGV[7]
 local pos, cpos, fpos = 1, 1, 1
 local n = #KEYS / 2
 for i = 1, n do
   local state, fills = KEYS[2 * i - 1], KEYS[2 * i]
-  local done = string.byte(finished, i) == 49
+  local state_of = string.byte(finished, i)
+  local done = state_of ~= 48
   local nl = string.find(s, '\n', pos, true) or (#s + 1)
   if done then
     redis.call('SET', state, string.sub(s, pos, nl - 1), 'EX', ttl)
@@ -49,9 +53,11 @@ for i = 1, n do
       fpos = fnl + 1
     end
     redis.call('RPUSH', fills, unpack(rows))
-    redis.call('LTRIM', fills, -keep, -1)
+    if string.byte(trim, i) == 49 then
+      redis.call('LTRIM', fills, -keep, -1)
+    end
   end
-  if done then
+  if state_of == 50 then
     redis.call('EXPIRE', fills, ttl)
   end
 end
