@@ -27,14 +27,15 @@ import { ApiMetrics } from './metrics';
 import { acceptFastPath } from './orders/accept-fast-path';
 import { cancelAllHandler, cancelOrderHandler } from './orders/cancel';
 import { OutcomeHub } from './orders/outcomes';
-import { LedgerShardClient } from './ledger/shard-client';
+import { LedgerOrders } from './ledger/orders';
+import { LedgerShardClient, type Durability } from './ledger/shard-client';
 import { adminRouter } from './ledger/admin-router';
 import { DEFAULT_FAUCET_AMOUNTS, faucetRouter, parseFaucetAmounts } from './ledger/faucet';
 import { LedgerReader } from './ledger/reader';
 import { Transfers } from './ledger/transfers';
 import { placeOrderHandler } from './orders/place';
 import { orderRouter } from './orders/router';
-import { OrderStore, type Durability } from './orders/store';
+import { OrderStore } from './orders/store';
 import { DEFAULT_WAIT_MS } from './orders/validate';
 import { rateLimit, type RateLimitOptions } from './rate-limit';
 import { isJsonType, JSON_BODY_LIMIT, JSON_TYPE } from './raw-json';
@@ -42,9 +43,9 @@ import { isJsonType, JSON_BODY_LIMIT, JSON_TYPE } from './raw-json';
 export interface ApiDeps {
   /** Command client (fails fast while Redis is down: the api answers 503 instead of hanging). */
   redis: RedisClient;
-  /** More command clients like `redis` that order appends rotate over (see `appendStores`). */
+  /** More command clients like `redis` that order appends (to the ledger shards) rotate over. */
   appendRedis?: RedisClient[];
-  /** `XT_DURABILITY=replica`: places are answered 202 only once a replica has them. */
+  /** `XT_DURABILITY=replica`: places (and every ledger request) are answered only once a replica has them. */
   durability?: Durability;
   /** Subscriber client for the engine's outcome channels. */
   sub: RedisClient;
@@ -110,14 +111,13 @@ export interface ApiApp {
 export function createApiApp(deps: ApiDeps): ApiApp {
   const { redis, sub, prefix, markets, log } = deps;
   const metrics = new ApiMetrics();
-  const store = new OrderStore(redis, prefix, markets, undefined, deps.durability);
-  const appendStores = [store, ...(deps.appendRedis ?? []).map((r) => new OrderStore(r, prefix, markets, undefined, deps.durability))];
+  const store = new OrderStore(redis, prefix, markets);
   const outcomes = new OutcomeHub(
     sub,
     [...markets.keys()].map((s) => symbolKeys(s, prefix).outcomes),
     log,
   );
-  const ledger = new LedgerShardClient({ redis, sub: deps.ledgerSub, prefix, shardCount: deps.ledger?.shardCount ?? DEFAULT_LEDGER_SHARDS, log, answerTimeoutMs: deps.ledger?.answerTimeoutMs });
+  const ledger = new LedgerShardClient({ redis, appendRedis: deps.appendRedis, durability: deps.durability, sub: deps.ledgerSub, prefix, shardCount: deps.ledger?.shardCount ?? DEFAULT_LEDGER_SHARDS, log, answerTimeoutMs: deps.ledger?.answerTimeoutMs });
   const accounts = new AccountStore(redis, prefix, { sessionTtlSeconds: deps.auth?.sessionTtlSeconds, cacheMs: deps.auth?.cacheMs });
   const ledgerReader = new LedgerReader(redis, prefix, ledger.shardCount, deps.assets);
   const transfers = new Transfers(redis, prefix, deps.assets, accounts, ledger);
@@ -140,7 +140,8 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   app.use(cors.middleware);
   app.use(metrics.middleware());
   const health = new MarketHealth(redis, prefix, [...markets.keys()], deps.marketHealth ?? DEFAULT_MARKET_HEALTH, log);
-  const place = placeOrderHandler({ store, appendStores, outcomes, markets, assets: deps.assets, metrics, health });
+  const ledgerOrders = new LedgerOrders(ledger);
+  const place = placeOrderHandler({ store, orders: ledgerOrders, outcomes, markets, assets: deps.assets, metrics, health });
   const cancel = cancelOrderHandler({ store, outcomes });
   const cancelAll = cancelAllHandler({ store, outcomes });
   const readAccount = accountReader({ accounts, markets, ledger: ledgerReader });
@@ -188,7 +189,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
-  const orders = orderRouter({ store, outcomes, cancel, cancelAll, metrics, place, auth, markets });
+  const orders = orderRouter({ store, ledgerOrders, outcomes, cancel, cancelAll, metrics, place, auth, markets });
   app.use('/api/v1', orders);
   app.use('/v1', orders);
   app.use('/api/v1', authRouter({ accounts, auth, limits, trust }));
@@ -232,7 +233,7 @@ export interface StartApiOptions {
   marketHealth?: MarketHealthOptions;
   auth?: AuthConfig;
   trustProxy?: string;
-  /** `XT_DURABILITY=replica`: places are answered 202 only once a replica has them. */
+  /** `XT_DURABILITY=replica`: places (and every ledger request) are answered only once a replica has them. */
   durability?: Durability;
   binance?: BinanceOptions;
   ledger?: LedgerOptions;

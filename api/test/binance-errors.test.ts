@@ -126,6 +126,12 @@ describe('orders', () => {
     expect(retry.body.orderId).toBe(first.body.orderId);
   });
 
+  test('-2010: an order the account cannot fund, refused with Binance\'s message; nothing reaches the book', async () => {
+    const poor = await newAccount(url, { funded: false });
+    const r = await refused(() => binanceSigned(url, poor, 'POST', 'order', limitBuy), 400, -2010, /^Account has insufficient balance for requested action\./);
+    expect(r.body.msg).toMatch(/KRW/);
+  });
+
   test('-2013: querying an order number that does not exist, or another account\'s order', async () => {
     const mine = await openOrder();
     await refused(() => binanceSigned(url, alice, 'GET', 'order', { symbol: 'BTCKRW', orderId: 999999 }), 400, -2013, /Order does not exist/);

@@ -47,7 +47,7 @@ export async function startStack(opts: { appendOnly?: boolean; engines?: boolean
     opts.engines === false
       ? []
       : [...markets.values()].map(
-          (spec) => new SymbolRunner({ spec, redisUrl: redisServer.url, prefix, engineId: `test-${spec.symbol}`, log, leaseMs: 1500, blockMs: 100, ...(opts.orderFillsMax !== undefined ? { orderFillsMax: opts.orderFillsMax } : {}) }),
+          (spec) => new SymbolRunner({ spec, redisUrl: redisServer.url, prefix, engineId: `test-${spec.symbol}`, log, leaseMs: 1500, blockMs: 100, ledgerShards: TEST_LEDGER_SHARDS, ...(opts.orderFillsMax !== undefined ? { orderFillsMax: opts.orderFillsMax } : {}) }),
         );
   for (const r of runners) void r.start();
   const ledger = opts.ledger === false ? undefined : new LedgerWriters(redisServer.url, prefix, TEST_LEDGER_SHARDS);

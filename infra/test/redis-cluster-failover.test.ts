@@ -9,7 +9,7 @@ import { waitFor } from '@xtrader/platform';
 import { symbolKeys } from '@xtrader/protocol';
 import { ApiClient } from '../src/api-client';
 import { startStack, type Stack } from '../src/stack';
-import { FeedClient, getOrder, placeOrder } from './support/exchange-client';
+import { FeedClient, getOrder, placeOrder, TEST_ADMIN_TOKEN } from './support/exchange-client';
 
 const SYMBOL = 'BTC-KRW';
 let stack: Stack;
@@ -22,9 +22,9 @@ beforeAll(async () => {
     realtimes: 1,
     symbols: [SYMBOL],
     prefix: `t-${randomBytes(4).toString('hex')}`,
-    env: { LOG_LEVEL: 'warn', XT_DURABILITY: 'replica', XT_DURABILITY_TIMEOUT_MS: '1000' },
+    env: { LOG_LEVEL: 'warn', XT_DURABILITY: 'replica', XT_DURABILITY_TIMEOUT_MS: '1000', XT_ADMIN_TOKEN: TEST_ADMIN_TOKEN },
   });
-  trader = await ApiClient.withNewAccount(stack.apiUrls[0], 'drill');
+  trader = await ApiClient.withNewAccount(stack.apiUrls[0], 'drill', undefined, { adminToken: TEST_ADMIN_TOKEN });
 }, 180_000);
 
 afterAll(async () => {

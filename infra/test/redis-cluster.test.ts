@@ -6,13 +6,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
-import { createLogger, waitFor } from '@xtrader/platform';
-import { symbolKeys } from '@xtrader/protocol';
+import { createLogger, DEFAULT_LEDGER_SHARDS, waitFor } from '@xtrader/platform';
+import { accountShard, ledgerShardKeys, symbolKeys, type AccountResponse } from '@xtrader/protocol';
 import { loadMarketMap } from '@xtrader/protocol/node';
 import { startApi } from '../../api/src/app';
 import { ApiClient } from '../src/api-client';
 import { startStack, type Stack } from '../src/stack';
-import { FeedClient, getOrder, placeOrder } from './support/exchange-client';
+import { FeedClient, getOrder, placeOrder, TEST_ADMIN_TOKEN } from './support/exchange-client';
 
 let stack: Stack;
 let trader: ApiClient;
@@ -20,8 +20,8 @@ const clients: FeedClient[] = [];
 const wsUrl = (i: number) => `${stack.realtimeUrls[i].replace('http', 'ws')}/ws`;
 
 beforeAll(async () => {
-  stack = await startStack({ redisCluster: true, apis: 1, realtimes: 2, prefix: `t-${randomBytes(4).toString('hex')}`, env: { LOG_LEVEL: 'warn' } });
-  trader = await ApiClient.withNewAccount(stack.apiUrls[0], 'cluster');
+  stack = await startStack({ redisCluster: true, apis: 1, realtimes: 2, prefix: `t-${randomBytes(4).toString('hex')}`, env: { LOG_LEVEL: 'warn', XT_ADMIN_TOKEN: TEST_ADMIN_TOKEN } });
+  trader = await ApiClient.withNewAccount(stack.apiUrls[0], 'cluster', undefined, { adminToken: TEST_ADMIN_TOKEN });
 }, 180_000);
 
 afterAll(async () => {
@@ -85,7 +85,7 @@ it('spreads the symbols and the ledger shards over all three primaries', async (
 });
 
 describe('XT_DURABILITY=replica', () => {
-  it("answers 202 only once the order is on the symbol's replica, and 503 saying so when no replica confirms it", async () => {
+  it("answers 202 only once the order's request is on its ledger shard's replica, and 503 saying so when no replica confirms it", async () => {
     const cluster = stack.redisCluster!;
     const api = await startApi({
       redisUrl: stack.redisUrl,
@@ -101,18 +101,22 @@ describe('XT_DURABILITY=replica', () => {
       const symbol = 'BTC-KRW';
       const nodes = await cluster.nodes();
       const probe = cluster.client();
-      const slot = Number(await probe.cluster('KEYSLOT', symbolKeys(symbol, stack.prefix).commands));
+      // A place is appended to the account's ledger shard first: that stream's node must have a replica confirm it.
+      const { account_id } = await durable.request<AccountResponse>('GET', '/api/v1/account');
+      const requests = ledgerShardKeys(accountShard(account_id, DEFAULT_LEDGER_SHARDS), stack.prefix).commands;
+      const slot = Number(await probe.cluster('KEYSLOT', requests));
       probe.disconnect();
       const primary = nodes.find((n) => n.role === 'master' && n.slots.some(([a, b]) => slot >= a && slot <= b))!;
       const replica = nodes.find((n) => n.primaryId === primary.id)!;
 
       const placed = await placeOrder(durable, { symbol, side: 'Buy', type: 'Limit', price: '1000', quantity: '0.001' });
-      // Read from the replica itself: the order's state hash is there when the 202 comes.
+      // Read from the replica itself: the order's request is there when the 202 comes.
       const onReplica = new Redis({ host: '127.0.0.1', port: replica.port, lazyConnect: true });
       try {
         await onReplica.connect();
         await onReplica.call('READONLY');
-        expect(await onReplica.hexists(symbolKeys(symbol, stack.prefix).order(placed.order_id), 'state')).toBe(1);
+        const onIt = (await onReplica.xrange(requests, '-', '+')).filter(([, f]) => f[1]!.includes(placed.order_id));
+        expect(onIt).toHaveLength(1);
       } finally {
         onReplica.disconnect();
       }

@@ -75,6 +75,9 @@ export function symbolKeys(symbol: string, prefix: string = DEFAULT_PREFIX) {
 }
 export type SymbolKeys = ReturnType<typeof symbolKeys>;
 
+/** How long a client_order_id is remembered for retries (by its ledger shard and on its symbol). */
+export const CLIENT_ORDER_ID_TTL_S = 86_400;
+
 /** Default bounds of an account's per-symbol history: recent orders (api) and fills (engine). */
 export const DEFAULT_ACCOUNT_ORDERS_MAX = 1000;
 export const DEFAULT_ACCOUNT_TRADES_MAX = 1000;
@@ -238,6 +241,8 @@ export function ledgerShardKeys(shard: number, prefix: string = DEFAULT_PREFIX) 
     settlements: `${base}:settlements`,
     /** Stream of `OutboxEntry`s: granted orders' place and amend commands, forwarded to their symbols' command streams. */
     outbox: `${base}:outbox`,
+    /** `StoredClientOrder` JSON (with a TTL): the first granted place of an account's client_order_id on a symbol. */
+    clientOrder: (accountId: string, symbol: string, clientOrderId: string) => `${base}:coid:${accountId}:${symbol}:${clientOrderId}`,
     /** Pub/sub channel of `LedgerAnswer`s for the api nodes waiting on their requests. */
     answers: `${base}:answers`,
     /** Hash account id -> the last `account_sequence` given to one of its private messages. */

@@ -49,6 +49,31 @@ export const LockCommand = z.object({
 });
 export type LockCommand = z.infer<typeof LockCommand>;
 
+/** The lock command of a place command of `account` on `symbol` (by `quoteQuantity`, a Market Buy's budget). */
+export function lockOfPlace(account: string, symbol: string, p: PlaceCommand, quoteQuantity: string | null = null): LockCommand {
+  return {
+    v: 1,
+    kind: 'lock',
+    order_id: p.order_id,
+    account_id: account,
+    symbol,
+    side: p.side,
+    type: p.type,
+    price_ticks: p.price_ticks,
+    qty_lots: quoteQuantity === null ? p.qty_lots : null,
+    quote_quantity: quoteQuantity,
+  };
+}
+
+/**
+ * What makes two places with the same `client_order_id` the same order (a retry) rather than two
+ * orders (a conflict): its side, type, time in force, price and quantity.
+ */
+export function clientOrderFingerprint(p: PlaceCommand): string {
+  // The fields a plain order had before quote budgets and self-trade prevention come first, so its fingerprint is what it was.
+  return JSON.stringify([p.side, p.type, p.tif, p.price_ticks, p.qty_lots, ...(p.quote_quantity !== undefined ? [p.quote_quantity] : []), ...(p.self_trade_prevention !== undefined ? [p.self_trade_prevention] : [])]);
+}
+
 /**
  * Lock what an amend of a resting order needs before it goes to the symbol's stream: the new
  * terms (`qty_lots` the new total quantity, `price_ticks` the new price; an absent field stays)
@@ -114,7 +139,7 @@ export type OutboxEntry = z.infer<typeof OutboxEntry>;
  * command carries on to the symbol's stream.
  */
 export type LedgerAnswer =
-  | { request_id: string; ok: true; asset: string; amount: string; available?: string; locked?: string; spend_limit?: string }
+  | { request_id: string; ok: true; asset: string; amount: string; available?: string; locked?: string; spend_limit?: string; order_id?: string }
   | { request_id: string; ok: false; code: string; message: string };
 
 /** One balance as stored in a shard's `balances` hash: field {@link balanceField}, value `"<available>:<locked>"`. */
@@ -228,3 +253,16 @@ export const FaucetResponse = z.object({
   next_at: z.number(),
 });
 export type FaucetResponse = z.infer<typeof FaucetResponse>;
+
+/**
+ * The first granted place of an account's `client_order_id` on a symbol, as a shard keeps it
+ * (`ledgerShardKeys(..).clientOrder`, with the api's client_order_id TTL): a retry with the same
+ * fingerprint gets this answer again and locks nothing; another fingerprint is a conflict.
+ */
+export const StoredClientOrder = z.object({
+  fingerprint: z.string(),
+  order_id: Id,
+  asset: z.string(),
+  amount: z.string().regex(/^\d+$/),
+});
+export type StoredClientOrder = z.infer<typeof StoredClientOrder>;

@@ -1,13 +1,26 @@
-import type { Logger, RedisClient } from '@xtrader/platform';
-import { accountShard, FIELDS, ledgerRequestAccount, ledgerShardKeys, type LedgerAnswer, type LedgerRequest, type LedgerShardKeys } from '@xtrader/protocol';
+import { waitForReplicas, type Logger, type RedisClient } from '@xtrader/platform';
+import { accountShard, ERROR_STATUS, FIELDS, ledgerRequestAccount, ledgerShardKeys, XtError, type ErrorCode, type LedgerAnswer, type LedgerRequest, type LedgerShardKeys } from '@xtrader/protocol';
 import { waitRequest, type Waiter } from '../orders/outcomes';
 
 /** How long a request waits for its shard's answer when LEDGER_ANSWER_TIMEOUT_MS is unset. */
 export const DEFAULT_LEDGER_ANSWER_TIMEOUT_MS = 5000;
 
+/** `XT_DURABILITY=replica`: how many replicas must have an append, and how long to wait for them. */
+export interface Durability {
+  replicas: number;
+  timeoutMs: number;
+}
+
 export interface LedgerShardClientOptions {
   /** Command client: appends the requests. */
   redis: RedisClient;
+  /** More command clients that appends rotate over (why: `DEFAULT_APPEND_CONNECTIONS` in app.ts). */
+  appendRedis?: RedisClient[];
+  /**
+   * `XT_DURABILITY=replica`: a request is waited for only once a replica has its append (WAIT on
+   * the connection that appended it), so a failover cannot lose a request that was answered.
+   */
+  durability?: Durability;
   /** A subscriber connection of its own: the answers of every shard arrive on it. */
   sub: RedisClient;
   prefix: string;
@@ -15,6 +28,11 @@ export interface LedgerShardClientOptions {
   log: Logger;
   /** How long {@link LedgerShardClient.ask} waits (default {@link DEFAULT_LEDGER_ANSWER_TIMEOUT_MS}). */
   answerTimeoutMs?: number;
+}
+
+/** The error a shard's refusal is answered with (its own code when the exchange knows it). */
+export function refusalError(answer: LedgerAnswer & { ok: false }): XtError {
+  return new XtError(answer.code in ERROR_STATUS ? (answer.code as ErrorCode) : 'INTERNAL', answer.message);
 }
 
 /**
@@ -28,10 +46,13 @@ export class LedgerShardClient {
   readonly answerTimeoutMs: number;
   private readonly waiters = new Map<string, Waiter<LedgerAnswer>>();
   private readonly channels: Set<string>;
+  private readonly appends: RedisClient[];
+  private nextAppend = 0;
 
   constructor(private readonly o: LedgerShardClientOptions) {
     this.shardCount = o.shardCount;
     this.answerTimeoutMs = o.answerTimeoutMs ?? DEFAULT_LEDGER_ANSWER_TIMEOUT_MS;
+    this.appends = [o.redis, ...(o.appendRedis ?? [])];
     this.channels = new Set(Array.from({ length: o.shardCount }, (_, shard) => ledgerShardKeys(shard, o.prefix).answers));
     o.sub.on('message', (channel: string, message: string) => {
       if (this.channels.has(channel)) this.dispatch(message);
@@ -57,12 +78,33 @@ export class LedgerShardClient {
     if (this.waiters.has(req.request_id)) throw new Error(`ledger request ${req.request_id} is already waiting for its answer`);
     const wait = waitRequest(this.waiters, req.request_id, timeoutMs);
     try {
-      await this.o.redis.xadd(this.keysOf(ledgerRequestAccount(req)).commands, '*', FIELDS.command, JSON.stringify(req));
+      const client = this.appends[this.nextAppend++ % this.appends.length]!;
+      const stream = this.keysOf(ledgerRequestAccount(req)).commands;
+      await client.xadd(stream, '*', FIELDS.command, JSON.stringify(req));
+      if (this.o.durability) await this.replicated(client, stream);
     } catch (e) {
       wait.cancel();
       throw e;
     }
     return wait.promise;
+  }
+
+  /**
+   * Waits until a replica has the append just made to `stream`. Refused when none confirms in
+   * time: the request is in the primary's stream and will most likely be applied, but a failover
+   * now could lose it, and an answer promises that it cannot.
+   */
+  private async replicated(client: RedisClient, stream: string): Promise<void> {
+    const { replicas, timeoutMs } = this.o.durability!;
+    const acked = await waitForReplicas(client, stream, replicas, timeoutMs).catch((e: Error) => {
+      throw new XtError('SERVICE_UNAVAILABLE', `the request was appended, but whether a replica has it is unknown (${e.message})`);
+    });
+    if (acked < replicas) {
+      throw new XtError(
+        'SERVICE_UNAVAILABLE',
+        `the request was appended on its ledger shard's Redis primary, but no replica confirmed it within ${timeoutMs} ms (XT_DURABILITY=replica): read the order (or the balance) before sending it again, or retry with the same client_order_id (tx_id)`,
+      );
+    }
   }
 
   private dispatch(message: string): void {

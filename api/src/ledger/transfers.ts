@@ -1,20 +1,18 @@
 import type { RedisClient } from '@xtrader/platform';
 import { randomUUID } from 'node:crypto';
 import {
-  ERROR_STATUS,
   formatAssetAmount,
   parseAssetAmount,
   transferClaim,
   transferKeys,
   XtError,
   type AssetSpec,
-  type ErrorCode,
   type TransferKind,
   type TransferResponse,
 } from '@xtrader/protocol';
 import type { AccountStore } from '../auth/account-store';
 import { clip } from '../errors';
-import type { LedgerShardClient } from './shard-client';
+import { refusalError, type LedgerShardClient } from './shard-client';
 
 /** A deposit or withdrawal as the api receives it (the route has checked the field types). */
 export interface TransferInput {
@@ -77,7 +75,7 @@ export class Transfers {
     }
     if (!answer.ok) {
       await this.redis.eval(RELEASE_CLAIM, 1, claimKey, claim);
-      throw new XtError(answer.code in ERROR_STATUS ? (answer.code as ErrorCode) : 'INTERNAL', answer.message);
+      throw refusalError(answer);
     }
     const response: TransferResponse = {
       tx_id: t.tx_id,

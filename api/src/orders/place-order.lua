@@ -1,8 +1,10 @@
 --[[
-  Accepts one order atomically: the command is appended to the symbol's stream, the order's
-  ACCEPTED state is stored, and (with a client_order_id) the first answer is remembered, or
-  nothing at all happens. Idempotent by the order key: an order already stored is not appended
-  again (a ledger shard forwards an order once more when it died before recording the forward).
+  Accepts one order atomically, for the ledger shard that locked its funds: the command is
+  appended to the symbol's stream, the order's ACCEPTED state is stored, and (with a
+  client_order_id) the id's record is written for lookups, or nothing at all happens. Idempotent
+  by the order key: an order already stored is not appended again (a shard forwards an order once
+  more when it died before recording the forward). The shard decides client_order_id retries and
+  conflicts; here the record is only written.
 
   KEYS[1] the symbol's command stream
   KEYS[2] the order's state
@@ -15,7 +17,7 @@
   ARGV[3] the ACCEPTED StoredOrderState JSON, stored as protocol encodeStoredOrder lays it out:
           "<created_at>,<updated_at>,<state>", both times the command's stream time
   ARGV[4] the request fingerprint ("" when there is no client_order_id)
-  ARGV[5] the answer JSON to return to retries
+  ARGV[5] the answer JSON (the record's value after the fingerprint)
   ARGV[6] TTL of the client_order_id record in seconds
   ARGV[7] the order id (member of the account's sets)
   ARGV[8] how many recent orders the account's zset keeps
@@ -23,23 +25,11 @@
   Returns
     {"exists", ""}               the order is stored already: nothing appended
     {"new", <stream id>}         appended
-    {"same", <first answer>}     retry with the same content: nothing appended
-    {"conflict", ""}             same client_order_id, different content: nothing appended
 ]]
 if redis.call('EXISTS', KEYS[2]) == 1 then
   return {'exists', ''}
 end
 local fingerprint = ARGV[4]
-if fingerprint ~= '' then
-  local seen = redis.call('GET', KEYS[3])
-  if seen then
-    local nl = string.find(seen, '\n', 1, true)
-    if string.sub(seen, 1, nl - 1) == fingerprint then
-      return {'same', string.sub(seen, nl + 1)}
-    end
-    return {'conflict', ''}
-  end
-end
 local id = redis.call('XADD', KEYS[1], '*', ARGV[1], ARGV[2])
 local ms = string.sub(id, 1, string.find(id, '-', 1, true) - 1)
 redis.call('SET', KEYS[2], ms .. ',' .. ms .. ',' .. ARGV[3])

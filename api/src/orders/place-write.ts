@@ -1,8 +1,5 @@
-import { acceptedOrder, orderStateOf, type PlaceCommand, type PlaceOrderAccepted, type SymbolKeys } from '@xtrader/protocol';
+import { acceptedOrder, CLIENT_ORDER_ID_TTL_S, clientOrderFingerprint, orderStateOf, type PlaceCommand, type PlaceOrderAccepted, type SymbolKeys } from '@xtrader/protocol';
 import type { PlaceWrite } from './scripts';
-
-/** How long a client_order_id is remembered for retries. */
-export const CLIENT_ORDER_ID_TTL_S = 86_400;
 
 /** The answer to a place command: `202 {order_id, status: "ACCEPTED"[, client_order_id]}`. */
 export function acceptedAnswer(cmd: PlaceCommand): PlaceOrderAccepted {
@@ -24,8 +21,7 @@ export function placeWriteOf(keys: SymbolKeys, cmd: PlaceCommand, accountId: str
     accountOrdersMax,
     command: JSON.stringify(cmd),
     state: JSON.stringify(orderStateOf(acceptedOrder(cmd, 0))),
-    // The fields a plain order had before quote budgets and self-trade prevention come first, so its fingerprint is what it was.
-    fingerprint: coid === undefined ? '' : JSON.stringify([cmd.side, cmd.type, cmd.tif, cmd.price_ticks, cmd.qty_lots, ...(cmd.quote_quantity !== undefined ? [cmd.quote_quantity] : []), ...(cmd.self_trade_prevention !== undefined ? [cmd.self_trade_prevention] : [])]),
+    fingerprint: coid === undefined ? '' : clientOrderFingerprint(cmd),
     answer: JSON.stringify(acceptedAnswer(cmd)),
     clientOrderTtlS: CLIENT_ORDER_ID_TTL_S,
   };

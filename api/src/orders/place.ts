@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { XtError, type AssetSpec, type MarketSpec, type OrderView } from '@xtrader/protocol';
 import type { ApiMetrics } from '../metrics';
 import type { MarketHealth } from '../market-health';
+import type { LedgerOrders } from '../ledger/orders';
 import type { OutcomeHub } from './outcomes';
 import type { OrderStore } from './store';
 import { parsePlaceOrder, parseTimeout, parseWait } from './validate';
@@ -9,11 +10,8 @@ import { parsePlaceOrder, parseTimeout, parseWait } from './validate';
 export interface PlaceOrderDeps {
   /** Reads order states (wait mode). */
   store: OrderStore;
-  /**
-   * Stores on separate Redis connections that appends rotate over (default: `store` alone; why
-   * several: `DEFAULT_APPEND_CONNECTIONS` in app.ts).
-   */
-  appendStores?: OrderStore[];
+  /** Locks each order's funds on its account's ledger shard, which then appends it to its symbol. */
+  orders: LedgerOrders;
   outcomes: OutcomeHub;
   markets: ReadonlyMap<string, MarketSpec>;
   /** The config's assets: a quote_quantity is checked against its quote asset's unit. */
@@ -40,13 +38,13 @@ export type PlaceOrder = (body: unknown, query: PlaceQuery, accountId: string) =
 
 /**
  * `POST /order[?wait=true&timeout_ms=5000]`, independent of the HTTP framework (served by the
- * Express router and by the accept fast path alike): 202 `{order_id, status: "ACCEPTED"}`, or
- * with wait 200 with the engine's `OrderView` (504 `{error: "TIMEOUT", order_id}` if it is late).
- * Bad input throws {@link XtError} before anything is appended.
+ * Express router and by the accept fast path alike): 202 `{order_id, status: "ACCEPTED"}` once
+ * the account's ledger shard locked its funds and committed it (400 `INSUFFICIENT_FUNDS` when it
+ * cannot, 504 `{error: "TIMEOUT", order_id}` when the shard did not answer in time), or with wait
+ * 200 with the engine's `OrderView` (504 with the order_id if the engine is late). Bad input
+ * throws {@link XtError} before anything is sent.
  */
-export function placeOrderHandler({ store, appendStores = [store], outcomes, markets, assets, metrics, health }: PlaceOrderDeps): PlaceOrder {
-  let nextAppend = 0;
-
+export function placeOrderHandler({ store, orders, outcomes, markets, assets, metrics, health }: PlaceOrderDeps): PlaceOrder {
   /** Waits for a known order to leave ACCEPTED (or reads it once more after the timeout). */
   async function settled(orderId: string, symbol: string, ms: number): Promise<OrderView | undefined> {
     const w = outcomes.waitOrder(orderId, ms);
@@ -73,15 +71,21 @@ export function placeOrderHandler({ store, appendStores = [store], outcomes, mar
     const waiter = wait ? outcomes.waitOrder(orderId, timeoutMs) : undefined;
     let result;
     try {
-      result = await appendStores[nextAppend++ % appendStores.length].place(order, orderId, accountId);
+      result = await orders.place(order, orderId, accountId);
     } catch (e) {
       waiter?.cancel();
       throw e;
     }
-    if (result.kind === 'new') metrics.accepted.inc({ symbol: order.spec.symbol });
+    if (result.kind === 'unanswered') {
+      waiter?.cancel();
+      const err = new XtError('TIMEOUT', 'the ledger did not answer in time; the order may still be placed: query GET /api/v1/order/{order_id}');
+      metrics.errors.inc({ code: err.code });
+      return { status: 504, body: { ...err.toBody(), order_id: orderId } };
+    }
+    if (result.kind === 'granted') metrics.accepted.inc({ symbol: order.spec.symbol });
     if (!wait) return { status: 202, body: result.answer };
     let view: OrderView | undefined;
-    if (result.kind === 'same') {
+    if (result.kind === 'retry') {
       waiter!.cancel();
       // A retry: the first attempt may be long done; if not, wait for that order instead.
       const id = result.answer.order_id;

@@ -6,12 +6,15 @@ import type { Authenticator } from '../auth/authenticate';
 import type { ApiMetrics } from '../metrics';
 import { CancelTimeout, type CancelAllOrders, type CancelOrder } from './cancel';
 import type { OutcomeHub } from './outcomes';
+import type { LedgerOrders } from '../ledger/orders';
 import type { OrderStore } from './store';
 import type { PlaceOrder } from './place';
 import { parseAmendOrder, parseOrderId, parseTimeout } from './validate';
 
 export interface OrderRouterDeps {
   store: OrderStore;
+  /** Amends lock what they need on the account's ledger shard, which sends them on. */
+  ledgerOrders: LedgerOrders;
   outcomes: OutcomeHub;
   /** The cancel use-cases (shared with the Binance dialect). */
   cancel: CancelOrder;
@@ -54,7 +57,7 @@ function parseSymbols(value: unknown, markets: ReadonlyMap<string, MarketSpec>):
 /** What a cancel route answered when the engine was late (the 504 is sent). */
 const LATE = Symbol('late');
 
-export function orderRouter({ store, outcomes, cancel, cancelAll, metrics, place, auth, markets }: OrderRouterDeps): Router {
+export function orderRouter({ store, ledgerOrders, outcomes, cancel, cancelAll, metrics, place, auth, markets }: OrderRouterDeps): Router {
   const router = Router({ caseSensitive: true });
   const trade = requireAuth(auth, 'trade');
   const read = requireAuth(auth, 'read');
@@ -135,16 +138,19 @@ export function orderRouter({ store, outcomes, cancel, cancelAll, metrics, place
     };
     const requestId = randomUUID();
     const waiter = outcomes.waitAmend(requestId, timeoutMs);
+    let sent;
     try {
-      await store.appendAmend(current.symbol, orderId, requestId, change, accountId);
+      sent = await ledgerOrders.amend(orderId, requestId, change, accountId);
     } catch (e) {
       waiter.cancel();
       throw e;
     }
-    const outcome = await waiter.promise;
+    if (!sent) waiter.cancel();
+    const outcome = sent ? await waiter.promise : undefined;
     if (!outcome) {
       // No answer in time: unlike a cancel, the stored state cannot tell whether this amend applied.
-      const err = new XtError('TIMEOUT', `the amend was queued but the engine did not answer within ${timeoutMs} ms; read the order to see whether it applied`);
+      const late = sent ? `the amend was queued but the engine did not answer within ${timeoutMs} ms` : 'the ledger did not answer in time; the amend may still be applied';
+      const err = new XtError('TIMEOUT', `${late}; read the order to see whether it applied`);
       metrics.errors.inc({ code: err.code });
       res.status(504).json({ ...err.toBody(), order_id: orderId, request_id: requestId });
       return;

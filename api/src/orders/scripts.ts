@@ -22,7 +22,7 @@ type Queued = { [name in keyof typeof SCRIPTS]: (...args: (string | number)[]) =
 export type StoredOrderReply = [state: string, ...fills: string[]] | null;
 
 /** What place-order.lua answered. */
-export type PlaceReply = [kind: 'new', streamId: string] | [kind: 'same', firstAnswer: string] | [kind: 'conflict', none: ''] | [kind: 'exists', none: ''];
+export type PlaceReply = [kind: 'new', streamId: string] | [kind: 'exists', none: ''];
 
 /** One order to append: the command and the bookkeeping stored with it. */
 export interface PlaceWrite {
@@ -51,7 +51,7 @@ export class ApiScripts {
     this.redis = redis as RedisClient & Defined;
   }
 
-  /** Appends a place command with its ACCEPTED state (and client_order_id record), atomically. */
+  /** Appends a place command with its ACCEPTED state (and client_order_id record), atomically, unless the order is stored already. */
   placeOrder(keys: SymbolKeys, w: PlaceWrite): Promise<PlaceReply> {
     return this.redis.xtPlaceOrder(
       keys.commands,

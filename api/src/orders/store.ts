@@ -1,4 +1,4 @@
-import { pipelineEach, waitForReplicas, type RedisClient } from '@xtrader/platform';
+import { pipelineEach, type RedisClient } from '@xtrader/platform';
 import {
   isFinished,
   isXtError,
@@ -8,21 +8,15 @@ import {
   DEFAULT_ACCOUNT_ORDERS_MAX,
   symbolKeys,
   XtError,
-  type AmendCommand,
   type CancelAllCommand,
   type CancelCommand,
   type MyTrade,
   type MarketSpec,
   type OrderView,
-  type PlaceCommand,
   type PlaceOrderAccepted,
   type SymbolKeys,
 } from '@xtrader/protocol';
-import { acceptedAnswer, placeWriteOf } from './place-write';
 import { ApiScripts, type StoredOrderReply } from './scripts';
-import type { NormalizedOrder } from './validate';
-
-export type PlaceResult = { kind: 'new'; answer: PlaceOrderAccepted; streamId: string } | { kind: 'same'; answer: PlaceOrderAccepted };
 
 /** ioredis's refusal to send while disconnected: the command never left this process. */
 const NOT_SENT = /enableOfflineQueue options is false/;
@@ -37,7 +31,7 @@ function ownedOrderOf(spec: MarketSpec, reply: StoredOrderReply) {
   return reply === null ? undefined : readOwnedOrder(spec, reply[0], reply.slice(1));
 }
 
-async function durable<T>(fn: () => Promise<T>, unknown?: string): Promise<T> {
+export async function durable<T>(fn: () => Promise<T>, unknown?: string): Promise<T> {
   try {
     return await fn();
   } catch (e) {
@@ -48,15 +42,9 @@ async function durable<T>(fn: () => Promise<T>, unknown?: string): Promise<T> {
   }
 }
 
-/** `XT_DURABILITY=replica`: how many replicas must have an append, and how long to wait for them. */
-export interface Durability {
-  replicas: number;
-  timeoutMs: number;
-}
-
 /**
- * The api's side of the order path in Redis: appending commands (atomically with their
- * bookkeeping) and reading stored order states. Holds no state of its own.
+ * The api's side of the order path in Redis: appending cancels and reading stored order states
+ * (places and amends go through the ledger, `LedgerOrders`). Holds no state of its own.
  */
 export class OrderStore {
   private readonly scripts: ApiScripts;
@@ -68,8 +56,6 @@ export class OrderStore {
     private readonly markets: ReadonlyMap<string, MarketSpec>,
     /** Recent orders kept per account and symbol for `GET /orders`. */
     readonly accountOrdersMax: number = DEFAULT_ACCOUNT_ORDERS_MAX,
-    /** `XT_DURABILITY=replica`: a place is answered only once a replica has it (see {@link Durability}). */
-    private readonly durability?: Durability,
   ) {
     this.scripts = new ApiScripts(redis);
     for (const symbol of markets.keys()) this.keys.set(symbol, symbolKeys(symbol, prefix));
@@ -79,81 +65,12 @@ export class OrderStore {
     return this.keys.get(symbol) ?? symbolKeys(symbol, this.prefix);
   }
 
-  /**
-   * Appends a PlaceCommand. With a client_order_id, a retry with the same content returns the
-   * first answer and appends nothing; different content is a 409 (the id is scoped per account
-   * and symbol).
-   */
-  async place(order: NormalizedOrder, orderId: string, accountId: string): Promise<PlaceResult> {
-    const { spec } = order;
-    const keys = this.keysOf(spec.symbol);
-    const cmd: PlaceCommand = {
-      v: 1,
-      kind: 'place',
-      order_id: orderId,
-      ...(order.clientOrderId !== undefined ? { client_order_id: order.clientOrderId } : {}),
-      side: order.side,
-      type: order.type,
-      tif: order.tif,
-      price_ticks: order.priceTicks,
-      qty_lots: order.qtyLots,
-      account_id: accountId,
-      ...(order.quoteQuantity !== undefined ? { quote_quantity: order.quoteQuantity } : {}),
-      ...(order.selfTradePrevention !== undefined ? { self_trade_prevention: order.selfTradePrevention } : {}),
-    };
-    const write = placeWriteOf(keys, cmd, accountId, this.accountOrdersMax);
-    const answer = acceptedAnswer(cmd);
-    const [kind, value] = await durable(
-      () => this.scripts.placeOrder(keys, write),
-      'the order may or may not have been appended; retry with the same client_order_id (without one, look for the order before placing it again)',
-    );
-    if (kind === 'new') {
-      if (this.durability) await this.replicated(keys.commands, spec.symbol);
-      return { kind, answer, streamId: value };
-    }
-    if (kind === 'same') {
-      // A retry answers what the first attempt appended: only once a replica has that too (the
-      // first attempt may have been refused for want of one).
-      if (this.durability) await this.replicated(keys.commands, spec.symbol);
-      return { kind, answer: JSON.parse(value) as PlaceOrderAccepted };
-    }
-    if (kind === 'exists') throw new XtError('SERVICE_UNAVAILABLE', `order id ${orderId} is taken; place the order again`);
-    throw new XtError('DUPLICATE_CLIENT_ORDER_ID', `client_order_id ${order.clientOrderId} was already used for a different order on ${spec.symbol}`);
-  }
-
-  /**
-   * Waits until a replica has the append just made to `stream` (WAIT on that stream's node).
-   * Refused when none confirms in time: the order is in the primary's stream and will most likely
-   * trade, but a failover now could lose it, and a 202 promises that it cannot.
-   */
-  private async replicated(stream: string, symbol: string): Promise<void> {
-    const { replicas, timeoutMs } = this.durability!;
-    const acked = await durable(() => waitForReplicas(this.redis, stream, replicas, timeoutMs), 'the order was appended, but whether a replica has it is unknown');
-    if (acked < replicas) {
-      throw new XtError(
-        'SERVICE_UNAVAILABLE',
-        `the order was appended on ${symbol}'s Redis primary, but no replica confirmed it within ${timeoutMs} ms (XT_DURABILITY=replica): read it before placing it again, or retry with the same client_order_id`,
-      );
-    }
-  }
-
   /** Appends a CancelCommand; the engine answers on the outcomes channel with `requestId`. */
   async appendCancel(symbol: string, orderId: string, requestId: string, accountId: string): Promise<string> {
     const cmd: CancelCommand = { v: 1, kind: 'cancel', order_id: orderId, request_id: requestId, account_id: accountId };
     return durable(
       async () => (await this.redis.xadd(this.keysOf(symbol).commands, '*', FIELDS.command, JSON.stringify(cmd)))!,
       'the cancel may or may not have been queued; retrying it is safe',
-    );
-  }
-
-  /** Appends an AmendCommand; the engine answers on the outcomes channel with `requestId`. */
-  async appendAmend(symbol: string, orderId: string, requestId: string, change: { qtyLots?: number; priceTicks?: number }, accountId: string): Promise<string> {
-    const cmd: AmendCommand = { v: 1, kind: 'amend', order_id: orderId, request_id: requestId, account_id: accountId };
-    if (change.qtyLots !== undefined) cmd.qty_lots = change.qtyLots;
-    if (change.priceTicks !== undefined) cmd.price_ticks = change.priceTicks;
-    return durable(
-      async () => (await this.redis.xadd(this.keysOf(symbol).commands, '*', FIELDS.command, JSON.stringify(cmd)))!,
-      'the amend may or may not have been queued; read the order before amending it again',
     );
   }
 

@@ -1,6 +1,6 @@
 import type { RedisClient } from '@xtrader/platform';
-import { DEFAULT_ACCOUNT_ORDERS_MAX, entryField, FIELDS, OutboxEntry, symbolKeys } from '@xtrader/protocol';
-import { CLIENT_ORDER_ID_TTL_S, placeWriteOf } from '../../../api/src/orders/place-write';
+import { CLIENT_ORDER_ID_TTL_S, DEFAULT_ACCOUNT_ORDERS_MAX, entryField, FIELDS, OutboxEntry, symbolKeys } from '@xtrader/protocol';
+import { placeWriteOf } from '../../../api/src/orders/place-write';
 import { ApiScripts } from '../../../api/src/orders/scripts';
 
 /** One outbox entry as read: its stream id and what to forward. */

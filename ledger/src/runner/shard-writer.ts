@@ -4,9 +4,9 @@ import {
   eventsOfEntry,
   FIELDS,
   LEDGER_POSITIONS,
-  LedgerRequest,
-  ledgerRequestAccount,
+  CLIENT_ORDER_ID_TTL_S,
   ledgerShardKeys,
+  StoredClientOrder,
   symbolKeys,
   accountShard,
   decodeStoredOrder,
@@ -16,14 +16,16 @@ import {
   type OrderRecord,
   type PrivateMessage,
   type LedgerAnswer,
+  type LedgerRequest,
   type LedgerShardKeys,
   type OutboxEntry,
 } from '@xtrader/protocol';
 import { EngineScripts } from '../../../engine/src/runner/scripts';
 import { Lease } from '../../../engine/src/runner/lease';
-import { Ledger, LedgerInvariantError, PrivateFeed, sequencePrivate, type LedgerChanges, type LockAnswer, type PrivateDraft, type Refusal, type TrackedOrder, type TransferAnswer } from '../core';
+import { Ledger, LedgerInvariantError, PrivateFeed, sequencePrivate, type LedgerChanges, type PrivateDraft, type TrackedOrder } from '../core';
 import { Forwarder } from './forwarder';
 import { assertEventsKept, LedgerInputGoneError } from './input-check';
+import { applyRequest, clientOrderKeyOf, parseRequest, type ShardPlace } from './requests';
 import { loadShard, queueChanges } from './state-store';
 
 export interface ShardWriterOptions {
@@ -64,11 +66,6 @@ interface StoredTracked extends TrackedOrder {
 
 type StreamReply = [string, [string, string[]][]][] | null;
 
-/** What applying one command-stream entry gave: the answer to publish and what to forward. */
-interface Applied {
-  answer: LedgerAnswer;
-  outbox?: OutboxEntry;
-}
 
 /** Thrown when a commit is refused because the lease moved on. */
 export class LedgerFencedError extends Error {
@@ -90,6 +87,7 @@ export class ShardWriter {
   private readonly scripts: EngineScripts;
   private readonly lease: Lease;
   private readonly forwarder: Forwarder;
+  private readonly place: ShardPlace;
   /** Whether the outbox may hold entries after `forwarded` (on taking the lease, and after each granted lock). */
   private outboxPending = true;
   private readonly leaseMs: number;
@@ -117,6 +115,7 @@ export class ShardWriter {
     this.blockMs = o.blockMs ?? 50;
     this.lease = new Lease(this.scripts, this.keys, o.writerId, this.leaseMs);
     this.forwarder = new Forwarder(this.redis, o.prefix, o.accountOrdersMax);
+    this.place = { shard: o.shard, shardCount: o.shardCount, keys: this.keys };
     this.symbols = o.config.markets.map((m) => m.symbol);
   }
 
@@ -206,12 +205,20 @@ export class ShardWriter {
     const moved = new Map<string, string>();
     const answers: LedgerAnswer[] = [];
     const outbox: OutboxEntry[] = [];
+    const clientOrderWrites: [key: string, record: StoredClientOrder][] = [];
     const commands = replies[0]?.[0]?.[1] ?? [];
-    for (const [id, fields] of commands) {
-      const applied = this.request(ledger, id, entryField(fields, FIELDS.command));
-      if (applied) answers.push(applied.answer);
-      if (applied?.outbox) outbox.push(applied.outbox);
+    const requests = commands.map(([id, fields]) => [id, parseRequest(entryField(fields, FIELDS.command))] as const);
+    const clientOrders = await this.clientOrders(requests.map(([, req]) => req));
+    for (const [id, req] of requests) {
       moved.set(LEDGER_POSITIONS.commands, id);
+      if (!req) {
+        this.o.log.warn('malformed ledger request skipped', { shard: this.o.shard, id });
+        continue;
+      }
+      const applied = applyRequest(ledger, req, this.place, clientOrders);
+      answers.push(applied.answer);
+      if (applied.outbox) outbox.push(applied.outbox);
+      if (applied.clientOrder) clientOrderWrites.push([applied.clientOrder.key, applied.clientOrder.record]);
     }
     const drafts: PrivateDraft[] = [];
     for (const [i, symbol] of this.symbols.entries()) {
@@ -229,7 +236,7 @@ export class ShardWriter {
     // A granted order is answered only once it is in its symbol's stream (a cancel sent right
     // after the answer then finds it), so the answers wait for the forward's commit.
     const deferred = outbox.length > 0;
-    const messages = await this.commit(moved, deferred ? [] : answers, drafts, outbox);
+    const messages = await this.commit(moved, deferred ? [] : answers, drafts, outbox, undefined, clientOrderWrites);
     for (const [field, id] of moved) this.positions.set(field, id);
     for (const [account, list] of messages) this.o.sink!.emit(account, list);
     if (deferred) {
@@ -237,6 +244,16 @@ export class ShardWriter {
       await this.forward(answers);
     }
     return true;
+  }
+
+  /** The stored client_order_id records the batch's places name (one read in the shard's slot). */
+  private async clientOrders(requests: readonly (LedgerRequest | undefined)[]): Promise<Map<string, StoredClientOrder | null>> {
+    const keys = [...new Set(requests.flatMap((req) => (req ? (clientOrderKeyOf(this.keys, req) ?? []) : [])))];
+    const out = new Map<string, StoredClientOrder | null>();
+    if (keys.length === 0) return out;
+    const values = await this.redis.mget(...keys);
+    keys.forEach((key, i) => out.set(key, values[i] ? StoredClientOrder.parse(JSON.parse(values[i]!)) : null));
+    return out;
   }
 
   /**
@@ -279,49 +296,18 @@ export class ShardWriter {
     });
   }
 
-  /** Applies one command-stream entry; undefined when it is malformed (logged, skipped). */
-  private request(ledger: Ledger, id: string, json: string | undefined): Applied | undefined {
-    let parsed;
-    try {
-      parsed = LedgerRequest.safeParse(JSON.parse(json ?? ''));
-    } catch {
-      parsed = undefined;
-    }
-    if (!parsed?.success) {
-      this.o.log.warn('malformed ledger request skipped', { shard: this.o.shard, id });
-      return undefined;
-    }
-    const req = parsed.data;
-    const account = ledgerRequestAccount(req);
-    const refuse = (message: string): Applied => ({ answer: { request_id: req.request_id, ok: false, code: 'INVALID_REQUEST', message } });
-    if (accountShard(account, this.o.shardCount) !== this.o.shard) return refuse(`account ${account} belongs to another ledger shard`);
-    switch (req.kind) {
-      case 'transfer':
-        return { answer: answerOf(req.request_id, ledger.transfer(req.transfer)) };
-      case 'lock': {
-        if (req.place.order_id !== req.lock.order_id || (req.place.account_id ?? account) !== account) return refuse('the lock and its order name different orders or accounts');
-        const result = ledger.lock(req.lock);
-        const answer = answerOf(req.request_id, result);
-        if (!result.ok) return { answer };
-        // A Market Buy goes on with what it locked as its spend limit: the engine stops it there.
-        const place = result.spend_limit === undefined ? req.place : { ...req.place, spend_limit: result.spend_limit };
-        return { answer, outbox: { symbol: req.lock.symbol, command: { ...place, account_id: account } } };
-      }
-      case 'amend': {
-        if (req.amend.order_id !== req.amend_lock.order_id || (req.amend.account_id ?? account) !== account) return refuse('the amend lock and its amend name different orders or accounts');
-        const symbol = ledger.hold(req.amend_lock.order_id)?.symbol;
-        const result = ledger.amendLock(req.amend_lock);
-        const answer = answerOf(req.request_id, result);
-        return result.ok ? { answer, outbox: { symbol: symbol!, command: { ...req.amend, account_id: account } } } : { answer };
-      }
-    }
-  }
-
   /**
    * One fenced MULTI: the batch's changes, the outbox entries it granted, every input's new
    * position, lease, heartbeat, answers (and, after a forward, the outbox trimmed up to `trimTo`).
    */
-  private async commit(moved: Map<string, string>, answers: LedgerAnswer[], drafts: PrivateDraft[], outbox: OutboxEntry[], trimTo?: string): Promise<Map<string, PrivateMessage[]>> {
+  private async commit(
+    moved: Map<string, string>,
+    answers: LedgerAnswer[],
+    drafts: PrivateDraft[],
+    outbox: OutboxEntry[],
+    trimTo?: string,
+    clientOrders: [key: string, record: StoredClientOrder][] = [],
+  ): Promise<Map<string, PrivateMessage[]>> {
     const { keys } = this;
     const token = this.lease.token;
     if (!token) throw new LedgerFencedError('lease not held');
@@ -341,6 +327,7 @@ export class ShardWriter {
     }
     for (const entry of outbox) tx.xadd(keys.outbox, '*', FIELDS.command, JSON.stringify(entry));
     if (trimTo !== undefined) tx.xtrim(keys.outbox, 'MINID', trimTo);
+    for (const [key, record] of clientOrders) tx.set(key, JSON.stringify(record), 'EX', CLIENT_ORDER_ID_TTL_S);
     if (moved.size > 0) tx.hset(keys.positions, ...[...moved].flat());
     tx.pexpire(keys.lease, this.leaseMs);
     tx.set(keys.heartbeat, JSON.stringify({ writer_id: this.o.writerId, ts: Date.now() }), 'PX', this.leaseMs);
@@ -374,12 +361,4 @@ export class ShardWriter {
     }
     await this.blocking.xread('COUNT', 1, 'BLOCK', this.blockMs, 'STREAMS', this.keys.commands, this.positions.get(LEDGER_POSITIONS.commands) ?? '0-0');
   }
-}
-
-function answerOf(requestId: string, r: TransferAnswer | LockAnswer | Refusal): LedgerAnswer {
-  if (!r.ok) return { request_id: requestId, ok: false, code: r.code, message: r.message };
-  if ('tx_id' in r) return { request_id: requestId, ok: true, asset: r.asset, amount: r.amount.toString(), available: r.available.toString(), locked: r.locked.toString() };
-  const answer: LedgerAnswer = { request_id: requestId, ok: true, asset: r.asset, amount: r.amount.toString() };
-  if (r.spend_limit !== undefined) answer.spend_limit = r.spend_limit;
-  return answer;
 }

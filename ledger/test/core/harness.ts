@@ -1,5 +1,5 @@
 import { loadExchangeConfig } from '@xtrader/protocol/node';
-import type { EngineEvent, LockCommand, PlaceCommand, TimedCommand, TransferCommand } from '@xtrader/protocol';
+import { lockOfPlace, type EngineEvent, type PlaceCommand, type TimedCommand, type TransferCommand } from '@xtrader/protocol';
 import { MatchingCore } from '../../../engine/src/core';
 import type { Ledger } from '../../src/core';
 
@@ -9,21 +9,8 @@ export const config = loadExchangeConfig();
 export const deposit = (tx_id: string, account_id: string, asset: string, amount: string | number): TransferCommand => ({ v: 1, kind: 'deposit', tx_id, account_id, asset, amount });
 export const withdrawal = (tx_id: string, account_id: string, asset: string, amount: string | number): TransferCommand => ({ v: 1, kind: 'withdrawal', tx_id, account_id, asset, amount });
 
-/** The lock command of a place command, as the api would send it for `account`. */
-export function lockOf(account: string, symbol: string, p: PlaceCommand, quoteQuantity: string | null = null): LockCommand {
-  return {
-    v: 1,
-    kind: 'lock',
-    order_id: p.order_id,
-    account_id: account,
-    symbol,
-    side: p.side,
-    type: p.type,
-    price_ticks: p.price_ticks,
-    qty_lots: quoteQuantity === null ? p.qty_lots : null,
-    quote_quantity: quoteQuantity,
-  };
-}
+/** The lock command of a place command, as the api sends it for `account`. */
+export const lockOf = lockOfPlace;
 
 /**
  * One matching core per symbol feeding one or more ledgers, the way the exchange is wired: an

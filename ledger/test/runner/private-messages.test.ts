@@ -88,11 +88,21 @@ test("an order's place, partial fill and cancel reach its owner's connections on
   expect(cancel.status).toBe(200);
 
   for (const c of [ownerWs, ownerSio]) {
-    await c.until('the cancel', () => c.messages.some((m) => m.type === 'OrderUpdate' && (m.order as { status: string }).status === 'CANCELLED'));
-    const got = c.messages.filter(isPrivate);
-    // Numbered on from the account's funding deposits (made before anyone listened), without a gap.
-    const first = got[0]!.account_sequence as number;
-    expect(got.map((m) => m.account_sequence)).toEqual([first, first + 1, first + 2, first + 3]);
+    await c.until(
+      'the cancel and the release of the rest of the hold',
+      () =>
+        c.messages.some((m) => m.type === 'OrderUpdate' && (m.order as { status: string }).status === 'CANCELLED') &&
+        c.messages.some((m) => m.type === 'BalanceUpdate' && m.asset === 'KRW' && m.locked === 0),
+    );
+    const all = c.messages.filter(isPrivate);
+    // Numbered on from the account's funding deposits (made before anyone listened), without a
+    // gap, balances included (the lock, the fill's settlement and the release of the rest).
+    const first = all[0]!.account_sequence as number;
+    expect(all.map((m) => m.account_sequence)).toEqual(all.map((_, i) => first + i));
+    const balances = all.filter((m) => m.type === 'BalanceUpdate');
+    expect(balances.filter((b) => b.asset === 'KRW').at(-1)).toMatchObject({ locked: 0 });
+    expect(balances.some((b) => b.asset === 'BTC')).toBe(true);
+    const got = all.filter((m) => m.type !== 'BalanceUpdate');
     expect(got.map((m) => (m.type === 'Fill' ? 'Fill' : `${m.type} ${(m.order as { status: string }).status}`))).toEqual([
       'OrderUpdate NEW',
       'Fill',
@@ -109,8 +119,12 @@ test("an order's place, partial fill and cancel reach its owner's connections on
   // owner's messages reached node B, they would be there before it.
   const otherOrder = await place(other, { symbol: 'BTC-KRW', side: 'Sell', type: 'Limit', price: 90_000_000, quantity: 0.1 });
   for (const c of [otherWs, otherSio]) {
-    await c.until("the other account's order", () => c.messages.some(isPrivate));
-    expect(c.messages.filter(isPrivate)).toEqual([expect.objectContaining({ type: 'OrderUpdate', order: expect.objectContaining({ order_id: otherOrder, status: 'NEW' }) })]);
+    await c.until("the other account's order", () => c.messages.some((m) => m.type === 'OrderUpdate'));
+    // Its lock (a BalanceUpdate of BTC), then the order itself.
+    expect(c.messages.filter(isPrivate)).toEqual([
+      expect.objectContaining({ type: 'BalanceUpdate', asset: 'BTC', locked: 0.1 }),
+      expect.objectContaining({ type: 'OrderUpdate', order: expect.objectContaining({ order_id: otherOrder, status: 'NEW' }) }),
+    ]);
   }
   expect(publicC.messages.filter(isPrivate)).toEqual([]);
 
