@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import { Counter, Histogram, Registry } from 'prom-client';
+import { HOP_HISTOGRAM, type PipelineHop } from '@xtrader/protocol';
 
 /** The api node's Prometheus metrics (one registry per app, so several apps can share a process). */
 export class ApiMetrics {
@@ -20,6 +21,13 @@ export class ApiMetrics {
   /** One per order appended (a 202 or a waited answer; not a retry answered from its first attempt). */
   readonly accepted = new Counter({ name: 'xt_api_orders_accepted_total', help: 'Orders appended to their symbol stream', labelNames: ['symbol'], registers: [this.registry] });
   readonly errors = new Counter({ name: 'xt_api_errors_total', help: 'Error answers by code', labelNames: ['code'], registers: [this.registry] });
+  /** The node's hop of an order (PIPELINE_HOPS): accepted -> granted by the ledger shard. */
+  readonly hops = new Histogram({ ...HOP_HISTOGRAM, labelNames: [...HOP_HISTOGRAM.labelNames], registers: [this.registry] });
+
+  /** The histogram of one of the node's hops. */
+  hop(name: PipelineHop) {
+    return this.hops.labels({ hop: name });
+  }
 
   /** Counts and times one answered request under its route pattern. */
   observe(method: string, route: string, status: number, seconds: number): void {

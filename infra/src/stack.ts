@@ -28,6 +28,8 @@ export interface StackMember extends StackProcess {
   readonly symbol?: string;
   /** The base URL of an api, realtime or nginx process. */
   readonly url?: string;
+  /** Its Prometheus endpoint (api, realtime, engine). */
+  readonly metricsUrl?: string;
   /** Output of this process (appended across restarts). */
   readonly logFile: string;
 }
@@ -104,13 +106,16 @@ export interface Stack {
 }
 
 class Member extends ManagedProcess implements StackMember {
+  readonly metricsUrl?: string;
   constructor(
     spec: ProcessSpec,
     readonly role: Role,
     readonly url?: string,
     readonly symbol?: string,
+    metricsUrl?: string,
   ) {
     super(spec);
+    this.metricsUrl = metricsUrl ?? (role === 'api' || role === 'realtime' ? `${url}/metrics` : undefined);
   }
   get logFile(): string {
     return this.spec.logFile;
@@ -236,6 +241,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
               'engine',
               undefined,
               symbol,
+              `http://127.0.0.1:${metricsPort}/metrics`,
             ),
           );
           await engine.start();

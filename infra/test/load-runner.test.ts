@@ -3,6 +3,7 @@
  * order from submit to its Execution on /ws, and ends with the one-line JSON summary.
  */
 import { spawnSync } from 'node:child_process';
+import { PIPELINE_HOPS } from '@xtrader/protocol';
 import { REPO_ROOT } from '../src/paths';
 
 it('prints the JSON summary as its last line, with every order executed and no errors', () => {
@@ -25,6 +26,9 @@ it('prints the JSON summary as its last line, with every order executed and no e
   // The 202 comes before the Execution it leads to; every order costs the stack some CPU.
   expect(summary.accept_p99_ms).toBeGreaterThan(0);
   expect(summary.cpu_ms_per_order).toBeGreaterThan(0);
+  // The per-hop table: every hop an order passes counted orders after the warmup.
+  const hopCounts = Object.fromEntries(PIPELINE_HOPS.map((hop) => [hop, Number(new RegExp(`^  ${hop} +(\\d+) +<=`, 'm').exec(res.stdout)?.[1] ?? 0)]));
+  for (const hop of PIPELINE_HOPS) expect({ hop, counted: hopCounts[hop] > 0 }).toEqual({ hop, counted: true });
   expect(res.stdout).toMatch(/CPU while submitting.*redis \d+\.\d\d.*engine-BTC-KRW.*api-1.*ms per accepted order/);
 }, 160_000);
 

@@ -10,3 +10,4 @@ export * from './stream';
 export * from './outcomes';
 export * from './wire';
 export * from './ledger';
+export * from './hops';

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Channel } from '@xtrader/protocol';
+import { HOP_HISTOGRAM, type Channel, type PipelineHop } from '@xtrader/protocol';
 
 export type TransportName = 'ws' | 'socket.io';
 export type DropReason = 'SLOW_CONSUMER' | 'HEARTBEAT_TIMEOUT';
@@ -30,6 +30,8 @@ export class RealtimeMetrics {
   readonly drops: Counter<'transport' | 'reason'>;
   readonly conflated: Counter;
   readonly feedLag: Histogram;
+  /** The node's hops of an order (PIPELINE_HOPS): committed -> read, read -> socket write. */
+  readonly hops: Histogram<'hop'>;
   readonly badFeedEntries: Counter;
   private rate = 0;
   private lastTotal = 0;
@@ -116,6 +118,7 @@ export class RealtimeMetrics {
     this.drops = new Counter({ name: 'xt_realtime_dropped_clients_total', help: 'Clients disconnected by the server', labelNames: ['transport', 'reason'], registers });
     this.conflated = new Counter({ name: 'xt_realtime_conflated_total', help: 'Waiting messages replaced by a newer one of the same topic', registers });
     this.badFeedEntries = new Counter({ name: 'xt_realtime_bad_feed_entries_total', help: 'Feed entries that are not a valid market message (skipped)', registers });
+    this.hops = new Histogram({ ...HOP_HISTOGRAM, labelNames: [...HOP_HISTOGRAM.labelNames], registers });
     this.feedLag = new Histogram({
       name: 'xt_realtime_feed_to_delivery_seconds',
       help: 'From the feed entry being appended (its stream id time) to its hand-off to local clients',
@@ -128,6 +131,11 @@ export class RealtimeMetrics {
       this.lastTotal = total;
     }, 1000);
     this.rateTimer.unref();
+  }
+
+  /** The histogram of one of the node's hops. */
+  hop(name: PipelineHop) {
+    return this.hops.labels({ hop: name });
   }
 
   close(): void {

@@ -15,6 +15,11 @@ export class Outgoing {
   private wsWhole?: Buffer;
   private sio?: { packet: string; frame: Buffer };
   private relinked?: Map<unknown, Outgoing>;
+  /**
+   * When the node read it from the feed (ms since epoch), until its first socket write observes
+   * the read -> socket hop through `onFirstWrite` (once per message, however many receive it).
+   */
+  private pendingHop?: { readAt: number; observe: (seconds: number) => void };
 
   /**
    * @param message the message object (with `type`)
@@ -29,6 +34,19 @@ export class Outgoing {
 
   get type(): string {
     return this.message.type;
+  }
+
+  /** Times the read -> socket write hop of this message: `observe` gets seconds at its first write. */
+  timeFirstWrite(readAt: number, observe: (seconds: number) => void): void {
+    this.pendingHop = { readAt, observe };
+  }
+
+  /** Called by a transport as it writes the message to a socket. */
+  written(): void {
+    const hop = this.pendingHop;
+    if (hop === undefined) return;
+    this.pendingHop = undefined;
+    hop.observe(Math.max(0, Date.now() - hop.readAt) / 1000);
   }
 
   get text(): string {

@@ -61,6 +61,8 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeN
     if (entries.length > 1) batch.during(() => publishEach(symbol, entries));
     else publishEach(symbol, entries);
   };
+  const committedToRead = metrics.hop('committed_to_realtime_read');
+  const readToSocket = (seconds: number) => metrics.hop('realtime_read_to_socket').observe(seconds);
   const publishEach = (symbol: string, entries: FeedEntry[]) => {
     for (const [id, fields] of entries) {
       const raw = entryField(fields, FIELDS.message);
@@ -73,6 +75,10 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeN
       }
       // Clients get the entry exactly as the engine wrote it (parsed only to route it).
       const out = new Outgoing(parsed as Outgoing['message'], id, raw);
+      // The entry's stream id time is when the engine committed it.
+      const readAt = Date.now();
+      committedToRead.observe(Math.max(0, readAt - streamIdTime(id)) / 1000);
+      out.timeFirstWrite(readAt, readToSocket);
       hub.publish(topicOf(msg.data), out, Session.conflates(msg.data.type));
       metrics.feedMessages.inc({ type: msg.data.type });
       metrics.feedLag.observe(Math.max(0, Date.now() - streamIdTime(id)) / 1000);

@@ -51,6 +51,7 @@ class SocketIoTransport implements ClientTransport {
     // The pre-encoded WebSocket frame of the engine.io packet, shared by every receiver, written
     // beside engine.io (see engine-io-bypass.ts for why and when that is safe).
     this.batch.write(this.tcp, out.socketIoFrame);
+    out.written();
     this.counts.delivered['socket.io']++;
   }
 

@@ -40,6 +40,7 @@ class WsTransport implements ClientTransport {
     // beside ws's own writes: without compression ws writes each frame whole and synchronously,
     // so frames never interleave, and bufferedAmount still counts these bytes.
     this.batch.write(this.socket, out.wsFrame);
+    out.written();
     this.counts.delivered.ws++;
   }
 

@@ -62,6 +62,7 @@ export function placeOrderHandler({ store, orders, outcomes, markets, assets, me
   }
 
   return async (body, query, accountId) => {
+    const acceptedAt = performance.now();
     const wait = parseWait(query.wait);
     const timeoutMs = parseTimeout(query.timeout_ms);
     const order = parsePlaceOrder(body, markets, assets);
@@ -82,7 +83,10 @@ export function placeOrderHandler({ store, orders, outcomes, markets, assets, me
       metrics.errors.inc({ code: err.code });
       return { status: 504, body: { ...err.toBody(), order_id: orderId } };
     }
-    if (result.kind === 'granted') metrics.accepted.inc({ symbol: order.spec.symbol });
+    if (result.kind === 'granted') {
+      metrics.accepted.inc({ symbol: order.spec.symbol });
+      metrics.hop('accepted_to_granted').observe((performance.now() - acceptedAt) / 1000);
+    }
     if (!wait) return { status: 202, body: result.answer };
     let view: OrderView | undefined;
     if (result.kind === 'retry') {

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { HOP_HISTOGRAM, type PipelineHop } from '@xtrader/protocol';
 
 /** The engine's Prometheus metrics, labelled by symbol. */
 export class RunnerMetrics {
@@ -10,6 +11,8 @@ export class RunnerMetrics {
   readonly lagMs: Gauge<'symbol'>;
   readonly leader: Gauge<'symbol'>;
   readonly fenced: Counter<'symbol'>;
+  /** The engine's hops of an order (PIPELINE_HOPS): appended -> read, read -> committed. */
+  readonly hops: Histogram<'hop'>;
 
   constructor(readonly registry: Registry = new Registry()) {
     const r = [registry];
@@ -37,6 +40,12 @@ export class RunnerMetrics {
     });
     this.lagMs = new Gauge({ name: 'xt_engine_lag_ms', help: 'Now minus the time of the last committed command', labelNames: ['symbol'], registers: r });
     this.leader = new Gauge({ name: 'xt_engine_leader', help: '1 while this engine holds the symbol lease', labelNames: ['symbol'], registers: r });
+    this.hops = new Histogram({ ...HOP_HISTOGRAM, labelNames: [...HOP_HISTOGRAM.labelNames], registers: r });
     this.fenced = new Counter({ name: 'xt_engine_commits_refused_total', help: 'Commits refused because the lease was lost', labelNames: ['symbol'], registers: r });
+  }
+
+  /** The histogram of one of the engine's hops. */
+  hop(name: PipelineHop) {
+    return this.hops.labels({ hop: name });
   }
 }

@@ -1,5 +1,5 @@
 import { createRedis, withDeadline, type Logger, type RedisClient, type RedisTarget } from '@xtrader/platform';
-import { compareStreamIds, DEFAULT_ACCOUNT_TRADES_MAX, ENGINE_ERROR, symbolKeys, type Heartbeat, type MarketSpec, type SymbolKeys } from '@xtrader/protocol';
+import { compareStreamIds, DEFAULT_ACCOUNT_TRADES_MAX, ENGINE_ERROR, streamIdTime, symbolKeys, type Heartbeat, type MarketSpec, type SymbolKeys } from '@xtrader/protocol';
 import type { RawEntry } from './commands';
 import { DEFAULT_RUNNER_SETTINGS } from '../env';
 import { CommitWriter, eventRow, FencedError, type BatchCommit, type EncodedCommit } from './commit-writer';
@@ -68,6 +68,8 @@ interface Prepared {
   lastTs: number;
   /** The position of the snapshot this commit stores, if it stores one. */
   snapshotAt?: string;
+  /** When the engine took the batch up (ms since epoch), for the read -> committed hop. */
+  readAt: number;
 }
 
 /** An XREAD answer as ioredis gives it (null when the block timed out). */
@@ -81,6 +83,8 @@ interface AppliedBatch {
   count: number;
   /** Time of the last command (0 if it was malformed). */
   lastTs: number;
+  /** When the engine took the batch up (ms since epoch). */
+  readAt: number;
   eventRows: string[];
   /** Poison commands the batch skipped, with their errors. */
   skipped: [id: string, error: string][];
@@ -405,9 +409,13 @@ export class SymbolRunner {
       const from = entries[entries.length - 1][0];
       this.prefetched = { from, reply: this.read(from, this.o.batchSize) };
     }
-    const batch: AppliedBatch = { startPosition: state.position, firstId: entries[0][0], count: entries.length, lastTs: 0, eventRows: [], skipped: [] };
+    const readAt = Date.now();
+    const batch: AppliedBatch = { startPosition: state.position, firstId: entries[0][0], count: entries.length, lastTs: 0, readAt, eventRows: [], skipped: [] };
+    const appendedToRead = this.o.metrics?.hop('appended_to_engine_read');
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i];
+      // The command's append time is its stream id's ms part.
+      appendedToRead?.observe(Math.max(0, readAt - streamIdTime(entry[0])) / 1000);
       // Let processed entries and event objects die young: the commit keeps only their text.
       entries[i] = undefined as unknown as RawEntry;
       const poison = this.poison.get(entry[0]);
@@ -483,7 +491,7 @@ export class SymbolRunner {
       skipped: applied.skipped,
       ...(snapshot ? { snapshot } : {}),
     });
-    return { commit, count: applied.count, lastTs: applied.lastTs, ...(snapshot ? { snapshotAt: state.position } : {}) };
+    return { commit, count: applied.count, lastTs: applied.lastTs, readAt: applied.readAt, ...(snapshot ? { snapshotAt: state.position } : {}) };
   }
 
   /** Sends a prepared commit (fenced, see CommitWriter.send) and records its metrics. */
@@ -526,6 +534,10 @@ export class SymbolRunner {
       m.batchSize.observe(labels, p.count);
       m.commitSeconds.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
       if (p.lastTs > 0) m.lagMs.set(labels, Date.now() - p.lastTs);
+      // One observation per command: the table is per order, whatever the batch size.
+      const readToCommitted = m.hop('engine_read_to_committed');
+      const seconds = Math.max(0, Date.now() - p.readAt) / 1000;
+      for (let i = 0; i < p.count; i++) readToCommitted.observe(seconds);
     }
   }
 }

@@ -15,6 +15,7 @@ import { loadMarkets } from '@xtrader/protocol/node';
 import { startStack, type Stack } from '../stack';
 import { measureBaseline } from './baseline';
 import { CpuSampler } from './cpu';
+import { formatHopTable, hopTable, scrapeHops } from './hops';
 import { HttpSender } from './http-sender';
 import { LatencyRecorder } from './latency';
 import { parseLoadOptions, USAGE, type LoadOptions } from './options';
@@ -172,6 +173,9 @@ async function runLoad(opts: LoadOptions, target: Target, flow: CrossingPairs, s
   };
 
   progress(`submitting ${opts.rate} orders/s for ${opts.duration} s (first ${opts.warmup} s not measured) to ${target.apiUrls.join(', ')}`);
+  // The per-hop histograms of the started stack's processes, from the end of the warmup on.
+  const metricsUrls = (target.stack?.processes ?? []).flatMap((p) => (p.metricsUrl ? [p.metricsUrl] : []));
+  let hopsBefore: ReturnType<typeof scrapeHops> | undefined;
   const cpu = new CpuSampler(() => target.stack?.processes ?? []);
   cpu.start();
   const start = performance.now();
@@ -182,6 +186,7 @@ async function runLoad(opts: LoadOptions, target: Target, flow: CrossingPairs, s
       const now = performance.now();
       const elapsed = (now - start) / 1000;
       if (elapsed >= opts.duration) return done();
+      if (elapsed >= opts.warmup && hopsBefore === undefined) hopsBefore = scrapeHops(metricsUrls);
       const due = Math.floor(elapsed * opts.rate);
       // Never more than 20 ms worth at once: a stalled generator skips (and shows a lower rate)
       // rather than firing a burst that would measure itself.
@@ -219,6 +224,7 @@ async function runLoad(opts: LoadOptions, target: Target, flow: CrossingPairs, s
   const drainUntil = performance.now() + opts.drain * 1000;
   while ((inflight.size > 0 || unfilled.size > 0) && performance.now() < drainUntil) await new Promise((r) => setTimeout(r, 20));
   for (const s of subscribers) s.close();
+  const hops = metricsUrls.length > 0 ? hopTable(await (hopsBefore ?? new Map()), await scrapeHops(metricsUrls)) : undefined;
   // Still unanswered after the drain: as good as failed for whoever sent them.
   const unanswered = inflight.size;
   closed = true;
@@ -258,6 +264,7 @@ async function runLoad(opts: LoadOptions, target: Target, flow: CrossingPairs, s
     `submit -> Execution on /ws (taker orders, ${which}, n=${lat.count}): p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms, p99.9 ${result.p999_ms} ms, max ${lat.maxMs()} ms`,
     `submit -> HTTP 202 (${httpWhich}, n=${http.count}): p50 ${http.percentileMs(50)} ms, p99 ${http.percentileMs(99)} ms, p99.9 ${http.percentileMs(99.9)} ms`,
     `CPU while submitting, in cores (this machine has ${availableParallelism()}): ${cores.table}; the stack's ${result.cpu_ms_per_order ?? '(unknown)'} ms per accepted order`,
+    ...(hops ? formatHopTable(hops) : []),
     ...(baseline
       ? [
           `machine baseline (same client against a trivial Node HTTP server): ${baseline} req/s before the run, ${baselineAfter} after; accepted orders/s are ${((100 * result.achieved_rate) / ((baseline + baselineAfter!) / 2)).toFixed(0)}% of their mean`,
