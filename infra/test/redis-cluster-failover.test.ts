@@ -14,6 +14,8 @@ import { FeedClient, getOrder, placeOrder, TEST_ADMIN_TOKEN } from './support/ex
 const SYMBOL = 'BTC-KRW';
 let stack: Stack;
 let trader: ApiClient;
+/** The Buy side (an account does not trade with itself). */
+let buyer: ApiClient;
 
 beforeAll(async () => {
   stack = await startStack({
@@ -25,6 +27,7 @@ beforeAll(async () => {
     env: { LOG_LEVEL: 'warn', XT_DURABILITY: 'replica', XT_DURABILITY_TIMEOUT_MS: '1000', XT_ADMIN_TOKEN: TEST_ADMIN_TOKEN },
   });
   trader = await ApiClient.withNewAccount(stack.apiUrls[0], 'drill', undefined, { adminToken: TEST_ADMIN_TOKEN });
+  buyer = await ApiClient.withNewAccount(stack.apiUrls[0], 'drill', undefined, { adminToken: TEST_ADMIN_TOKEN });
 }, 180_000);
 
 afterAll(async () => {
@@ -34,6 +37,7 @@ afterAll(async () => {
 it('loses no order answered 202 and reuses no trade id when the primary of the symbol is killed -9', async () => {
   const cluster = stack.redisCluster!;
   const accepted: string[] = [];
+  const ownerOf = new Map<string, ApiClient>();
   const refusals: string[] = [];
   let running = true;
   let nextPrice = 70_000_000;
@@ -49,7 +53,10 @@ it('loses no order answered 202 and reuses no trade id when the primary of the s
         const order = { symbol: SYMBOL, side, type: 'Limit', price, quantity: '0.001', client_order_id: `drill-${run}-${pair}-${side}` } as const;
         for (;;) {
           try {
-            accepted.push((await placeOrder(trader, order)).order_id);
+            const client = side === 'Sell' ? trader : buyer;
+            const { order_id } = await placeOrder(client, order);
+            accepted.push(order_id);
+            ownerOf.set(order_id, client);
             break;
           } catch (e) {
             refusals.push((e as Error).message);
@@ -91,7 +98,7 @@ it('loses no order answered 202 and reuses no trade id when the primary of the s
   await waitFor(
     'every accepted order to be processed',
     async () => {
-      for (const id of accepted.filter((i) => [undefined, 'ACCEPTED', 'MISSING'].includes(states.get(i)))) states.set(id, (await getOrder(trader, id))?.status ?? 'MISSING');
+      for (const id of accepted.filter((i) => [undefined, 'ACCEPTED', 'MISSING'].includes(states.get(i)))) states.set(id, (await getOrder(ownerOf.get(id)!, id))?.status ?? 'MISSING');
       return accepted.every((id) => !['ACCEPTED', 'MISSING'].includes(states.get(id)!));
     },
     { timeoutMs: 60_000, intervalMs: 200 },

@@ -16,12 +16,15 @@ import { FeedClient, getOrder, placeOrder, TEST_ADMIN_TOKEN } from './support/ex
 
 let stack: Stack;
 let trader: ApiClient;
+/** The other side of each trade (an account does not trade with itself). */
+let buyer: ApiClient;
 const clients: FeedClient[] = [];
 const wsUrl = (i: number) => `${stack.realtimeUrls[i].replace('http', 'ws')}/ws`;
 
 beforeAll(async () => {
   stack = await startStack({ redisCluster: true, apis: 1, realtimes: 2, prefix: `t-${randomBytes(4).toString('hex')}`, env: { LOG_LEVEL: 'warn', XT_ADMIN_TOKEN: TEST_ADMIN_TOKEN } });
   trader = await ApiClient.withNewAccount(stack.apiUrls[0], 'cluster', undefined, { adminToken: TEST_ADMIN_TOKEN });
+  buyer = await ApiClient.withNewAccount(stack.apiUrls[0], 'cluster', undefined, { adminToken: TEST_ADMIN_TOKEN });
 }, 180_000);
 
 afterAll(async () => {
@@ -46,9 +49,9 @@ it('places, matches, reads and cancels orders on every symbol, and pushes the fe
     const price = symbol === 'AAPL' ? '190' : '50000000';
     const quantity = symbol === 'AAPL' ? '1' : '0.001';
     const sell = await placeOrder(trader, { symbol, side: 'Sell', type: 'Limit', price, quantity });
-    const buy = await placeOrder(trader, { symbol, side: 'Buy', type: 'Limit', price, quantity });
+    const buy = await placeOrder(buyer, { symbol, side: 'Buy', type: 'Limit', price, quantity });
     for (const c of watchers) expect(await c.execution(buy.order_id)).toMatchObject({ symbol, maker_order_id: sell.order_id });
-    await waitFor(`${symbol}: the taker read back as FILLED`, async () => (await getOrder(trader, buy.order_id))?.status === 'FILLED');
+    await waitFor(`${symbol}: the taker read back as FILLED`, async () => (await getOrder(buyer, buy.order_id))?.status === 'FILLED');
 
     const resting = await placeOrder(trader, { symbol, side: 'Buy', type: 'Limit', price: symbol === 'AAPL' ? '100' : '10000000', quantity });
     await waitFor(`${symbol}: the resting order read back as NEW`, async () => (await getOrder(trader, resting.order_id))?.status === 'NEW');
