@@ -39,6 +39,14 @@ export const EngineEnv = CommonEnv.extend({
    * (the order's totals and fills_total still count every fill; GET /my-trades lists each).
    */
   ENGINE_ORDER_FILLS_MAX: z.coerce.number().int().min(1).max(1000).default(DEFAULT_ORDER_FILLS_MAX),
+  /** The events stream's length at most, in entries of one batch each (approximate: Redis trims whole nodes). */
+  ENGINE_EVENTS_MAXLEN: z.coerce.number().int().min(1).default(10_000),
+  /** ...and its entries' age at most (0: no age bound). */
+  ENGINE_EVENTS_MAX_AGE_MS: z.coerce.number().int().min(0).default(86_400_000),
+  /** How long a finished order's state is kept (its TTL from the commit that finished it)... */
+  ENGINE_FINISHED_TTL_S: z.coerce.number().int().min(1).default(86_400),
+  /** ...and how many finished orders' states a symbol keeps at most (the oldest go first). */
+  ENGINE_FINISHED_MAX: z.coerce.number().int().min(1).default(1_000_000),
   /** "false" keeps the whole command stream (audits, crash drills). */
   ENGINE_TRIM_COMMANDS: z.enum(['true', 'false']).default('true'),
   /**
@@ -63,6 +71,10 @@ export function runnerSettings(env: EngineEnv) {
     trimCommands: env.ENGINE_TRIM_COMMANDS === 'true',
     ledgerShards: env.XT_LEDGER_SHARDS,
     orderFillsMax: env.ENGINE_ORDER_FILLS_MAX,
+    eventsMaxLen: env.ENGINE_EVENTS_MAXLEN,
+    eventsMaxAgeMs: env.ENGINE_EVENTS_MAX_AGE_MS,
+    finishedTtlS: env.ENGINE_FINISHED_TTL_S,
+    finishedMax: env.ENGINE_FINISHED_MAX,
   };
 }
 

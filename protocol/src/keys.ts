@@ -37,8 +37,18 @@ export function symbolKeys(symbol: string, prefix: string = DEFAULT_PREFIX) {
      * skips the same commands, emptied by each snapshot (which already reflects them).
      */
     skipped: `${base}:skipped`,
-    /** Latest engine snapshot (book + market data state + position), JSON. */
+    /**
+     * Latest engine snapshot (book + market data state + position), JSON: whole (format 4), or,
+     * for a deep book, the rest with where its pieces are (format 5, `engine/src/runner/snapshot-pieces.ts`).
+     */
     snapshot: `${base}:snapshot`,
+    /** The pieces of one format 5 snapshot: a list, one JSON piece an element (`generation`: `<fence>-<position>`). */
+    snapshotPieces: (generation: string) => `${base}:snapshot:${generation}`,
+    /**
+     * Ids of finished orders, newest first (list, written by the engine): trimmed to
+     * `ENGINE_FINISHED_MAX`, each id trimmed with its order state.
+     */
+    finished: `${base}:finished`,
     /** Per-order state, readable by any api node: one string (protocol `encodeStoredOrder`). */
     order: (orderId: string) => `${base}:order:${orderId}`,
     /** Set (with a TTL) when a ledger shard forwarded the amend `requestId`: a second forward appends nothing. */

@@ -3,7 +3,7 @@ import { withDeadline, type RedisClient } from '@xtrader/platform';
 import { DEFAULT_ACCOUNT_TRADES_MAX, DEFAULT_ORDER_FILLS_MAX, encodeAccountTrade, encodeEvent, encodeStoredFill, FIELDS, isFinished, storedOrderOf, type EngineEvent, type FillRecord, type OutcomeMessage, type SymbolKeys } from '@xtrader/protocol';
 import { MAX_CANDLES, MAX_TRADES, type MarketDataChanges } from '../marketdata';
 import type { OrderChanges } from './order-records';
-import type { EngineScripts } from './scripts';
+import { pieces, type EngineScripts } from './scripts';
 
 /**
  * How long a commit may go unanswered before the connection is presumed stuck (a server
@@ -23,18 +23,36 @@ export interface BatchCommit {
   eventRows: string[];
   orders: OrderChanges;
   market: MarketDataChanges;
+  /** The oldest finished orders to forget: their states are deleted and `keys.finished` loses its tail of as many. */
+  evict?: string[];
   /** Commands of the batch skipped as poison, with their errors (recorded in `keys.skipped`). */
   skipped?: [id: string, error: string][];
   /** The heartbeat record (JSON) to refresh. */
   heartbeat: string;
-  /** A snapshot (JSON) to store, and the id before which the command stream may be trimmed. */
-  snapshot?: { json: string; trimBefore?: string };
+  /** A snapshot to make current (see {@link SnapshotWrite}). */
+  snapshot?: SnapshotWrite;
+}
+
+/**
+ * What makes a snapshot current: its JSON for `keys.snapshot` (whole, or the head of pieces
+ * written before), the id before which the command stream may be trimmed, the pieces list it
+ * names (kept from now on) and the previous one (dropped), and the recorded skips it reflects.
+ */
+export interface SnapshotWrite {
+  json: string;
+  trimBefore?: string;
+  pieces?: string;
+  dropPieces?: string;
+  /** Ids in `keys.skipped` at or before the snapshot's position: replay never needs them again. */
+  skippedThrough: string[];
 }
 
 /** A batch's transaction and the position it must start from. */
 export interface EncodedCommit {
   tx: ChainableCommander;
   start: string;
+  /** True when the transaction's first command appends the batch's events entry. */
+  events: boolean;
 }
 
 export interface CommitSettings {
@@ -109,6 +127,7 @@ export class CommitWriter {
       fillsMax,
     );
     writeAccountIndexes(tx, keys, b.orders, o.accountTradesMax ?? DEFAULT_ACCOUNT_TRADES_MAX);
+    writeFinished(tx, keys, b.orders, b.evict);
     writeMarketData(tx, scripts, keys, b.market);
     scripts.appendFeed(tx, keys, b.market.messages.map((m) => JSON.stringify(m)), o.feedMaxLen);
     tx.set(keys.position, b.lastId);
@@ -116,10 +135,14 @@ export class CommitWriter {
     tx.set(keys.heartbeat, b.heartbeat, 'PX', o.leaseMs);
     if (b.skipped && b.skipped.length > 0) tx.hset(keys.skipped, ...b.skipped.flat());
     if (b.snapshot) {
-      tx.set(keys.snapshot, b.snapshot.json);
-      // The snapshot reflects every skip so far (each is at or before its position): replay never needs them again.
-      tx.del(keys.skipped);
-      if (b.snapshot.trimBefore) tx.xtrim(keys.commands, 'MINID', b.snapshot.trimBefore);
+      const snap = b.snapshot;
+      tx.set(keys.snapshot, snap.json);
+      // Pieces are written with a TTL (an abandoned write expires): the current ones are kept.
+      if (snap.pieces) tx.persist(snap.pieces);
+      // UNLINK: a large list is freed off Redis's main thread.
+      if (snap.dropPieces && snap.dropPieces !== snap.pieces) tx.unlink(snap.dropPieces);
+      if (snap.skippedThrough.length > 0) tx.hdel(keys.skipped, ...snap.skippedThrough);
+      if (snap.trimBefore) tx.xtrim(keys.commands, 'MINID', snap.trimBefore);
     }
     const { placed, cancels, amends, cancelAlls } = b.orders;
     if (placed.length > 0 || cancels.length > 0 || amends.length > 0 || cancelAlls.length > 0) {
@@ -127,7 +150,7 @@ export class CommitWriter {
       if (cancelAlls.length > 0) outcome.cancel_alls = cancelAlls;
       tx.publish(keys.outcomes, JSON.stringify(outcome));
     }
-    return { tx, start: b.startPosition };
+    return { tx, start: b.startPosition, events: b.eventRows.length > 0 };
   }
 
   /**
@@ -137,7 +160,7 @@ export class CommitWriter {
    * changed after it. Nothing waits for a round trip, so Redis runs the commit while the next
    * batch is applied.
    */
-  send({ tx, start }: EncodedCommit, token: string): Promise<void> {
+  send({ tx, start, events }: EncodedCommit, token: string): Promise<string | undefined> {
     const { keys } = this;
     void this.redis.watch(keys.lease, keys.leaseGuard).catch(() => undefined);
     const check = this.scripts.checkCommit(keys, token, start);
@@ -151,6 +174,8 @@ export class CommitWriter {
       }
       const failed = result.find(([err]) => err);
       if (failed) throw new Error(`commit command failed: ${failed[0]!.message}`);
+      // The id of the events entry appended, for the events stream's retention.
+      return events ? (result[0][1] as string) : undefined;
     });
   }
 }
@@ -181,6 +206,21 @@ function fillsByOrder(orders: OrderChanges, max: number): Map<string, string[]> 
   const out = new Map<string, string[]>();
   for (const [id, list] of byOrder) out.set(id, list.slice(-max).map(encodeStoredFill));
   return out;
+}
+
+/**
+ * The finished orders' list: the batch's finished ids go to its head; an eviction (the ids the
+ * runner read from its tail, after the previous commit) deletes those orders' states and cuts
+ * as many from the tail. Only this engine writes the list, always at the head, so the tail it
+ * read is still the tail.
+ */
+function writeFinished(tx: ChainableCommander, keys: SymbolKeys, orders: OrderChanges, evict: readonly string[] | undefined): void {
+  if (evict && evict.length > 0) {
+    for (const piece of pieces(evict)) tx.unlink(...piece.map((id) => keys.order(id)));
+    tx.ltrim(keys.finished, 0, -evict.length - 1);
+  }
+  const ids = orders.changed.filter((rec) => isFinished(rec.status)).map((rec) => rec.order_id);
+  for (const piece of pieces(ids)) tx.lpush(keys.finished, ...piece);
 }
 
 /**

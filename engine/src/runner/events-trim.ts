@@ -18,12 +18,20 @@ export async function slowestLedgerPosition(redis: RedisClient, prefix: string, 
 }
 
 /**
- * Trims the symbol's events stream to what every ledger shard has applied: entries before the
- * slowest shard's position go, that entry and every later one stay (settlement reads on from
- * it). Nothing is trimmed while a shard has no position. Returns the entries removed.
+ * Trims the symbol's events stream to what every ledger shard has applied and the engine's own
+ * retention lets go: entries before both the slowest shard's position and `retainFrom` go, the
+ * rest stay (settlement reads on from that position). Nothing is trimmed while a shard has no
+ * position. Returns the entries removed.
  */
-export async function trimEventsBehindLedger(redis: RedisClient, keys: SymbolKeys, prefix: string, symbol: string, shardCount: number): Promise<number> {
-  const slowest = await slowestLedgerPosition(redis, prefix, symbol, shardCount);
-  if (slowest === undefined) return 0;
-  return redis.xtrim(keys.events, 'MINID', slowest);
+export async function trimEventsBehindLedger(redis: RedisClient, keys: SymbolKeys, prefix: string, symbol: string, shardCount: number, retainFrom?: string): Promise<number> {
+  // The engine's own retention keeps `retainFrom` and later (everything when undefined); the
+  // ledger keeps its slowest shard's position and later. What either keeps stays.
+  if (retainFrom === undefined) return 0;
+  let from = retainFrom;
+  if (shardCount > 0) {
+    const slowest = await slowestLedgerPosition(redis, prefix, symbol, shardCount);
+    if (slowest === undefined) return 0;
+    if (compareStreamIds(slowest, from) < 0) from = slowest;
+  }
+  return redis.xtrim(keys.events, 'MINID', from);
 }

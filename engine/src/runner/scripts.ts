@@ -32,7 +32,7 @@ type Arg = string | number;
 export const ITEMS_PER_CALL = 1000;
 
 /** `items` in consecutive pieces of at most {@link ITEMS_PER_CALL}. */
-function* pieces<T>(items: readonly T[]): Generator<readonly T[]> {
+export function* pieces<T>(items: readonly T[]): Generator<readonly T[]> {
   for (let i = 0; i < items.length; i += ITEMS_PER_CALL) yield items.slice(i, i + ITEMS_PER_CALL);
 }
 /** The defined commands, on a client (they answer) and on a MULTI (they queue). */

@@ -1,12 +1,13 @@
 import { createRedis, withDeadline, type Logger, type RedisClient, type RedisTarget } from '@xtrader/platform';
-import { compareStreamIds, DEFAULT_ACCOUNT_TRADES_MAX, ENGINE_ERROR, streamIdTime, symbolKeys, type Heartbeat, type MarketSpec, type SymbolKeys } from '@xtrader/protocol';
+import { compareStreamIds, DEFAULT_ACCOUNT_TRADES_MAX, ENGINE_ERROR, isFinished, streamIdTime, symbolKeys, type Heartbeat, type MarketSpec, type SymbolKeys } from '@xtrader/protocol';
 import type { RawEntry } from './commands';
 import { DEFAULT_RUNNER_SETTINGS } from '../env';
-import { CommitWriter, eventRow, FencedError, type BatchCommit, type EncodedCommit } from './commit-writer';
+import { CommitWriter, eventRow, FencedError, type EncodedCommit, type SnapshotWrite } from './commit-writer';
 import { trimEventsBehindLedger } from './events-trim';
 import { Lease } from './lease';
 import type { RunnerMetrics } from './metrics';
 import { EngineScripts } from './scripts';
+import { decodeSnapshot, encodeSnapshot, type PiecesRef, type SnapshotHead } from './snapshot-pieces';
 import { SymbolState, type Applied, type EngineSnapshot, type EngineSnapshotV1, type EngineSnapshotV2, type EngineSnapshotV3 } from './symbol-state';
 
 /**
@@ -15,6 +16,21 @@ import { SymbolState, type Applied, type EngineSnapshot, type EngineSnapshotV1, 
  * recovers from what Redis says is committed.
  */
 const READ_GRACE_MS = 1_000;
+
+/**
+ * Open orders up to which a snapshot is encoded within the batch that made it due (it takes a few
+ * milliseconds); a deeper book's is encoded apart, with nothing in flight (see snapshotDeepBook).
+ */
+const INLINE_SNAPSHOT_ORDERS = 20_000;
+
+/** Snapshot pieces per list write or read: each piece is bounded, so each command is too. */
+const PIECES_PER_CALL = 4;
+
+/**
+ * TTL of a snapshot's pieces until the commit that makes it current persists them: pieces
+ * whose snapshot never became current (the writer lost the lease, crashed) expire by themselves.
+ */
+const PIECES_TTL_MS = 86_400_000;
 
 /** Settings of one symbol's runner; every field but the first four has a default (env.ts states those of the environment's settings). */
 export interface RunnerOptions {
@@ -46,10 +62,18 @@ export interface RunnerOptions {
    * trimmed behind the slowest of them, never past what one has not settled.
    */
   ledgerShards?: number;
+  /**
+   * The events stream's retention of its own (`ENGINE_EVENTS_MAXLEN` entries, `ENGINE_EVENTS_MAX_AGE_MS`
+   * old; 0: no age bound), combined with the ledger's: what either keeps is kept.
+   */
+  eventsMaxLen?: number;
+  eventsMaxAgeMs?: number;
   /** Approximate cap of the feed stream (default 10,000 messages). */
   feedMaxLen?: number;
-  /** TTL of the stored state of finished orders (default 24 h). */
+  /** TTL of the stored state of finished orders (`ENGINE_FINISHED_TTL_S`). */
   finishedTtlS?: number;
+  /** Finished orders' states kept at most; the oldest are deleted first (`ENGINE_FINISHED_MAX`). */
+  finishedMax?: number;
   /** Fills kept per account in its trade list on this symbol (default {@link DEFAULT_ACCOUNT_TRADES_MAX}). */
   accountTradesMax?: number;
   /** Fills kept per order in its fill list (`ENGINE_ORDER_FILLS_MAX`). */
@@ -66,10 +90,17 @@ interface Prepared {
   commit: EncodedCommit;
   count: number;
   lastTs: number;
-  /** The position of the snapshot this commit stores, if it stores one. */
+  /** The position of the snapshot this commit makes current, if it does. */
   snapshotAt?: string;
   /** When the engine took the batch up (ms since epoch), for the read -> committed hop. */
   readAt: number;
+}
+
+/** A snapshot encoded (and its pieces written, if it has any), to be made current by the next commit. */
+interface ReadySnapshot {
+  position: string;
+  head: string;
+  pieces?: string;
 }
 
 /** An XREAD answer as ioredis gives it (null when the block timed out). */
@@ -127,6 +158,8 @@ export class SymbolRunner {
   private readonly o: Settings;
   private readonly reader: RedisClient;
   private readonly writer: RedisClient;
+  /** Writes snapshot pieces, off the commit connection (a deep book's pieces take a while). */
+  private readonly snapper: RedisClient;
   private readonly lease: Lease;
   private readonly commits: CommitWriter;
   private state: SymbolState | undefined;
@@ -136,6 +169,14 @@ export class SymbolRunner {
   private commandsSinceSnapshot = 0;
   private lastSnapshotAt = 0;
   private lastSnapshotPosition: string | undefined;
+  /** The pieces list of the current snapshot, when it has one. */
+  private livePieces: string | undefined;
+  /** A deep snapshot's pieces being written (at most one at a time). */
+  private writingSnapshot: Promise<void> | undefined;
+  /** A deep book's snapshot is due: encoded at the start of the next step. */
+  private snapshotWanted = false;
+  /** Pieces written, waiting for the commit that makes them current. */
+  private readySnapshot: ReadySnapshot | undefined;
   private done: Promise<void> | undefined;
   /** The read of the next batch, sent while the current one is applied (at most one). */
   private prefetched: { from: string; reply: Promise<ReadReply> } | undefined;
@@ -153,8 +194,18 @@ export class SymbolRunner {
    * batch up to this id, so that a failure names the one command to blame.
    */
   private isolateUntil: string | undefined;
+  /** The length of `keys.finished` as of the last commit prepared (read at each recovery). */
+  private finishedLength = 0;
+  /** The read of the finished list's tail beyond `finishedMax`, at most one at a time. */
+  private evicting: Promise<void> | undefined;
+  /** The ids that read gave, for the next commit to delete (if no recovery came in between). */
+  private eviction: { ids: string[]; recovery: number } | undefined;
+  /** Counts recoveries: an eviction read before one is stale. */
+  private recoveries = 0;
   /** Resolves the next time this runner holds the lease with a recovered state (tests, main). */
   private leaderWaiters: (() => void)[] = [];
+  /** Ids of the events entries this runner appended, oldest first (the newest eventsMaxLen at least). */
+  private eventIds: string[] = [];
   /** The events trim under way, if one is. */
   private trimming: Promise<void> | undefined;
 
@@ -162,7 +213,6 @@ export class SymbolRunner {
     this.o = {
       ...DEFAULT_RUNNER_SETTINGS,
       feedMaxLen: 10_000,
-      finishedTtlS: 86_400,
       accountTradesMax: DEFAULT_ACCOUNT_TRADES_MAX,
       ...opts,
     };
@@ -174,6 +224,7 @@ export class SymbolRunner {
     const policy = { enableOfflineQueue: false, autoResendUnfulfilledCommands: false, maxRetriesPerRequest: 1 };
     this.reader = createRedis(opts.redisUrl, `engine-read-${opts.spec.symbol}`, policy);
     this.writer = createRedis(opts.redisUrl, `engine-write-${opts.spec.symbol}`, policy);
+    this.snapper = createRedis(opts.redisUrl, `engine-snapshot-${opts.spec.symbol}`, policy);
     const scripts = new EngineScripts(this.writer);
     this.lease = new Lease(scripts, this.keys, opts.engineId, this.o.leaseMs);
     this.commits = new CommitWriter(this.writer, scripts, this.keys, { symbol: opts.spec.symbol, ...this.o });
@@ -242,6 +293,9 @@ export class SymbolRunner {
         await this.settle().catch(() => undefined);
         this.state = undefined;
         this.prefetched = undefined;
+        // A snapshot of the dropped state is never made current (its pieces expire).
+        this.readySnapshot = undefined;
+        this.snapshotWanted = false;
         this.o.metrics?.leader.set({ symbol: this.symbol }, 0);
         if (e instanceof FencedError) {
           this.lease.lost();
@@ -271,8 +325,10 @@ export class SymbolRunner {
       log.warn('could not release lease', { symbol: this.symbol, error: (e as Error).message });
     }
     this.o.metrics?.leader.set({ symbol: this.symbol }, 0);
+    await this.writingSnapshot;
     this.reader.disconnect();
     this.writer.disconnect();
+    this.snapper.disconnect();
   }
 
   /**
@@ -327,21 +383,32 @@ export class SymbolRunner {
       t = now;
     };
     await recovery.renew();
-    const [[e1, snapJson], [e2, committed], [e3, skipped]] = (await this.writer
+    this.recoveries++;
+    this.eviction = undefined;
+    const [[e1, snapJson], [e2, committed], [e3, skipped], [e4, finished]] = (await this.writer
       .pipeline()
       .get(this.keys.snapshot)
       .get(this.keys.position)
       .hgetall(this.keys.skipped)
-      .exec()) as [[Error | null, string | null], [Error | null, string | null], [Error | null, Record<string, string>]];
-    if (e1 || e2 || e3) throw e1 ?? e2 ?? e3;
+      .llen(this.keys.finished)
+      .exec()) as [[Error | null, string | null], [Error | null, string | null], [Error | null, Record<string, string>], [Error | null, number]];
+    if (e1 || e2 || e3 || e4) throw e1 ?? e2 ?? e3 ?? e4;
+    this.finishedLength = finished;
     for (const [id, error] of Object.entries(skipped)) this.poison.set(id, error);
     lap('read');
     let snap: EngineSnapshot | EngineSnapshotV1 | EngineSnapshotV2 | EngineSnapshotV3 | undefined;
     let state: SymbolState;
+    this.livePieces = undefined;
     if (snapJson) {
       await recovery.renew();
       t = Date.now();
-      snap = JSON.parse(snapJson) as EngineSnapshot | EngineSnapshotV1 | EngineSnapshotV2 | EngineSnapshotV3;
+      const stored = JSON.parse(snapJson) as EngineSnapshot | EngineSnapshotV1 | EngineSnapshotV2 | EngineSnapshotV3 | SnapshotHead;
+      if (stored.v === 5) {
+        this.livePieces = stored.pieces.key;
+        snap = await decodeSnapshot(stored, (ref) => this.readPieces(ref, recovery));
+      } else {
+        snap = stored;
+      }
       lap('parse');
       await recovery.renew();
       t = Date.now();
@@ -379,6 +446,60 @@ export class SymbolRunner {
   }
 
   /**
+   * Encodes a deep book's snapshot, which blocks the event loop for a while (it grows with the
+   * book): first every command in flight is answered (their deadlines would expire while it
+   * runs) and the lease is extended by the recovery TTL; then its pieces are written in the
+   * background while the symbol goes on.
+   */
+  private async snapshotDeepBook(state: SymbolState): Promise<void> {
+    this.snapshotWanted = false;
+    await this.settle();
+    await this.prefetched?.reply.catch(() => undefined);
+    if (!(await this.lease.renew(this.heartbeat(), this.o.leaseMs, this.o.recoveryLeaseMs))) throw new FencedError('renewal refused');
+    // Back to the lease's own TTL at the next step.
+    this.lastRenewAt = 0;
+    const encoded = encodeSnapshot(state.snapshot());
+    if (!encoded.pieces) this.readySnapshot = { position: state.position, head: encoded.json };
+    else this.writingSnapshot = this.writePieces(state.position, encoded.pieces, encoded.head);
+  }
+
+  /** A snapshot's pieces in order, a few per read, renewing the recovery's lease when due. */
+  private async *readPieces(ref: PiecesRef, recovery: RecoveryHold): AsyncGenerator<string> {
+    for (let i = 0; i < ref.count; i += PIECES_PER_CALL) {
+      await recovery.renewWhenDue();
+      yield* await this.writer.lrange(ref.key, i, Math.min(i + PIECES_PER_CALL, ref.count) - 1);
+    }
+  }
+
+  /**
+   * Writes a deep snapshot's pieces to their own list (a few bounded pieces per command, so no
+   * write holds Redis up for long), then leaves it for the next commit to make current. The list
+   * is new (named by fence and position) and nothing reads it before that commit: a writer that
+   * lost the lease meanwhile writes nothing anyone uses, and its pieces expire.
+   */
+  private async writePieces(position: string, pieces: string[], head: (ref: PiecesRef) => string): Promise<void> {
+    const token = this.lease.token;
+    const key = this.keys.snapshotPieces(`${this.lease.fence ?? 0}-${position}`);
+    try {
+      await this.snapper.del(key);
+      for (let i = 0; i < pieces.length; i += PIECES_PER_CALL) {
+        if (this.lease.token !== token) return;
+        const p = this.snapper.pipeline().rpush(key, ...pieces.slice(i, i + PIECES_PER_CALL));
+        if (i === 0) p.pexpire(key, PIECES_TTL_MS);
+        for (const [err] of (await p.exec()) ?? []) if (err) throw err;
+      }
+      if (this.lease.token === token && this.state?.position !== undefined && compareStreamIds(this.state.position, position) >= 0) {
+        this.readySnapshot = { position, head: head({ key, count: pieces.length }), pieces: key };
+        this.wake?.();
+      }
+    } catch (e) {
+      this.o.log.warn('could not write snapshot pieces', { symbol: this.symbol, position, error: (e as Error).message });
+    } finally {
+      this.writingSnapshot = undefined;
+    }
+  }
+
+  /**
    * One iteration: renew when due, read a batch, apply it, and hand it to the committer. The
    * commit of batch N runs while batch N+1 is read and applied, and under a backlog the read
    * of batch N+2 is already on its way too (Redis and JS work overlap); commits stay strictly
@@ -386,6 +507,7 @@ export class SymbolRunner {
    */
   private async step(): Promise<void> {
     const state = this.state!;
+    if (this.snapshotWanted && !this.writingSnapshot) await this.snapshotDeepBook(state);
     if (Date.now() - this.lastRenewAt >= this.o.leaseMs / 4) {
       // Never between another commit's WATCH and EXEC: a renewal touches the watched lease.
       await this.settle();
@@ -400,6 +522,8 @@ export class SymbolRunner {
     const reply = await (early?.from === state.position && !isolating ? early.reply : this.read(state.position, isolating ? 1 : this.o.batchSize));
     if (!reply || reply.length === 0 || reply[0][1].length === 0) {
       await this.settle();
+      // Idle: a snapshot whose pieces are written is made current by a commit of no commands.
+      if (this.readySnapshot) this.inflight = this.startCommit(this.prepare(state, { startPosition: state.position, firstId: state.position, count: 0, lastTs: 0, readAt: Date.now(), eventRows: [], skipped: [] }));
       return;
     }
     const entries = reply[0][1];
@@ -445,6 +569,26 @@ export class SymbolRunner {
     }
     await this.settle();
     this.inflight = this.startCommit(prepared);
+    this.evictWhenDue();
+  }
+
+  /**
+   * Past `finishedMax` finished orders (and a slack of a thousandth, so reads come in chunks),
+   * reads the oldest ids beyond it, for the next commit to delete. Sent on the commit connection
+   * after the commit just sent, so it sees that commit's trim: the tail is never read twice.
+   */
+  private evictWhenDue(): void {
+    const over = this.finishedLength - this.o.finishedMax;
+    if (this.evicting || this.eviction || over <= Math.floor(this.o.finishedMax / 1000)) return;
+    const recovery = this.recoveries;
+    const n = Math.min(over, 10_000);
+    this.evicting = this.writer
+      .lrange(this.keys.finished, -n, -1)
+      .then((ids) => {
+        if (recovery === this.recoveries) this.eviction = { ids, recovery };
+      })
+      .catch(() => undefined)
+      .finally(() => (this.evicting = undefined));
   }
 
   /** Reads the batch after `from` (blocking up to blockMs when there is none yet). */
@@ -472,14 +616,37 @@ export class SymbolRunner {
     this.commandsSinceSnapshot += applied.count;
     const snapshotDue =
       this.commandsSinceSnapshot >= o.snapshotEvery || (this.commandsSinceSnapshot > 0 && Date.now() - this.lastSnapshotAt >= o.snapshotMs);
-    let snapshot: BatchCommit['snapshot'];
-    if (snapshotDue) {
+    let snapshot: SnapshotWrite | undefined;
+    let snapshotAt: string | undefined;
+    const current = (position: string, json: string, pieces?: string): SnapshotWrite => {
       // Keep one snapshot interval of history behind the newest snapshot, never less.
-      snapshot = { json: JSON.stringify(state.snapshot()), ...(o.trimCommands && this.lastSnapshotPosition ? { trimBefore: this.lastSnapshotPosition } : {}) };
+      const write: SnapshotWrite = { json, skippedThrough: [...this.poison.keys()].filter((id) => compareStreamIds(id, position) <= 0) };
+      if (o.trimCommands && this.lastSnapshotPosition) write.trimBefore = this.lastSnapshotPosition;
+      if (pieces) write.pieces = pieces;
+      if (this.livePieces) write.dropPieces = this.livePieces;
+      this.lastSnapshotPosition = snapshotAt = position;
+      this.livePieces = pieces;
+      return write;
+    };
+    if (this.readySnapshot) {
+      snapshot = current(this.readySnapshot.position, this.readySnapshot.head, this.readySnapshot.pieces);
+      this.readySnapshot = undefined;
+    }
+    if (snapshotDue && !snapshot && !this.writingSnapshot && !this.snapshotWanted) {
       this.commandsSinceSnapshot = 0;
       this.lastSnapshotAt = Date.now();
-      this.lastSnapshotPosition = state.position;
+      // A small book is encoded at once and goes with this batch; a deep one at the next step.
+      if (state.orders.openCount > INLINE_SNAPSHOT_ORDERS) this.snapshotWanted = true;
+      else {
+        const encoded = encodeSnapshot(state.snapshot());
+        if (!encoded.pieces) snapshot = current(state.position, encoded.json);
+        else this.writingSnapshot = this.writePieces(state.position, encoded.pieces, encoded.head);
+      }
     }
+    const finished = orders.changed.reduce((n, rec) => (isFinished(rec.status) ? n + 1 : n), 0);
+    const evict = this.eviction?.recovery === this.recoveries ? this.eviction.ids : undefined;
+    this.eviction = undefined;
+    this.finishedLength += finished - (evict?.length ?? 0);
     const commit = this.commits.encode({
       startPosition: applied.startPosition,
       firstId: applied.firstId,
@@ -489,9 +656,10 @@ export class SymbolRunner {
       market,
       heartbeat: this.heartbeat(),
       skipped: applied.skipped,
+      ...(evict ? { evict } : {}),
       ...(snapshot ? { snapshot } : {}),
     });
-    return { commit, count: applied.count, lastTs: applied.lastTs, readAt: applied.readAt, ...(snapshot ? { snapshotAt: state.position } : {}) };
+    return { commit, count: applied.count, lastTs: applied.lastTs, readAt: applied.readAt, ...(snapshotAt ? { snapshotAt } : {}) };
   }
 
   /** Sends a prepared commit (fenced, see CommitWriter.send) and records its metrics. */
@@ -500,7 +668,7 @@ export class SymbolRunner {
     if (!token) throw new FencedError('lease not held');
     // From sending, not from preparing: the batch may have waited for the previous commit.
     const started = process.hrtime.bigint();
-    const done = this.commits.send(p.commit, token).then(() => this.committed(p, started));
+    const done = this.commits.send(p.commit, token).then((eventsId) => this.committed(p, started, eventsId));
     // Observed by the next settle(); never left unhandled.
     done.catch(() => undefined);
     return done;
@@ -514,21 +682,38 @@ export class SymbolRunner {
   private trimEvents(): void {
     if (this.trimming) return;
     const { prefix, ledgerShards, log } = this.o;
-    this.trimming = trimEventsBehindLedger(this.writer, this.keys, prefix, this.symbol, ledgerShards)
+    this.trimming = trimEventsBehindLedger(this.writer, this.keys, prefix, this.symbol, ledgerShards, this.eventsRetainFrom())
       .catch((e: unknown) => void log.warn('events trim failed; the next snapshot tries again', { symbol: this.symbol, error: (e as Error).message }))
       .then(() => void (this.trimming = undefined));
   }
 
+  /**
+   * The oldest events entry the engine's own retention keeps: the later of the
+   * `eventsMaxLen`-th newest entry this runner appended (unknown until it has appended that
+   * many) and the first entry younger than `eventsMaxAgeMs`; undefined when neither bounds it.
+   */
+  private eventsRetainFrom(): string | undefined {
+    const { eventsMaxLen, eventsMaxAgeMs } = this.o;
+    const byCount = this.eventIds.length >= eventsMaxLen ? this.eventIds[this.eventIds.length - eventsMaxLen] : undefined;
+    const byAge = eventsMaxAgeMs > 0 ? `${Math.max(0, Date.now() - eventsMaxAgeMs)}-0` : undefined;
+    if (byCount === undefined || byAge === undefined) return byCount ?? byAge;
+    return compareStreamIds(byCount, byAge) > 0 ? byCount : byAge;
+  }
+
   /** Records a committed batch's metrics. */
-  private committed(p: Prepared, started: bigint): void {
+  private committed(p: Prepared, started: bigint, eventsId: string | undefined): void {
     this.lastRenewAt = Date.now();
-    // The committed snapshot reflects the skips up to it (the commit emptied `keys.skipped`).
+    if (eventsId !== undefined) {
+      this.eventIds.push(eventsId);
+      if (this.eventIds.length >= 2 * this.o.eventsMaxLen) this.eventIds.splice(0, this.eventIds.length - this.o.eventsMaxLen);
+    }
+    // The committed snapshot reflects the skips up to it (the commit dropped them from `keys.skipped`).
     if (p.snapshotAt !== undefined) {
       for (const id of this.poison.keys()) if (compareStreamIds(id, p.snapshotAt) <= 0) this.poison.delete(id);
       this.trimEvents();
     }
     const m = this.o.metrics;
-    if (m) {
+    if (m && p.count > 0) {
       const labels = { symbol: this.symbol };
       m.applied.inc(labels, p.count);
       m.batchSize.observe(labels, p.count);

@@ -1,0 +1,140 @@
+import type Redis from 'ioredis';
+import { createLogger, RedisServer, waitFor, type Logger } from '@xtrader/platform';
+import { FIELDS, symbolKeys, type MarketSpec, type PlaceCommand } from '@xtrader/protocol';
+import { loadMarketMap } from '@xtrader/protocol/node';
+import { SymbolRunner } from '../../src/runner';
+import { decodeSnapshot, PIECE_BYTES, type SnapshotHead } from '../../src/runner/snapshot-pieces';
+import { place, storedOrder } from './helpers';
+
+let server: RedisServer;
+let redis: Redis;
+let spec: MarketSpec;
+const runners: SymbolRunner[] = [];
+
+beforeAll(async () => {
+  server = await RedisServer.launch();
+  redis = server.client();
+  spec = loadMarketMap().get('BTC-KRW')!;
+});
+afterAll(async () => {
+  await Promise.all(runners.map((r) => r.stop()));
+  redis.disconnect();
+  await server.destroy();
+});
+
+/** Appends commands in pipelined chunks; returns the last stream id. */
+async function appendAll(keys: ReturnType<typeof symbolKeys>, cmds: object[]): Promise<string> {
+  let last = '';
+  for (let i = 0; i < cmds.length; i += 10_000) {
+    const p = redis.pipeline();
+    for (const c of cmds.slice(i, i + 10_000)) p.xadd(keys.commands, '*', FIELDS.command, JSON.stringify(c));
+    for (const [err, id] of (await p.exec()) ?? []) {
+      if (err) throw err;
+      last = id as string;
+    }
+  }
+  return last;
+}
+
+/** The bytes of one SLOWLOG entry's arguments (Redis shows an argument past 128 bytes as its start and "... (N more bytes)"). */
+function argumentBytes(args: string[]): number {
+  let n = 0;
+  for (const a of args) {
+    const more = /\.\.\. \((\d+) more bytes\)$/.exec(a);
+    n += more ? 128 + Number(more[1]) : Buffer.byteLength(a);
+  }
+  return n;
+}
+
+function recordingLogger(): Logger & { lines: { msg: string; fields: Record<string, unknown> }[] } {
+  const lines: { msg: string; fields: Record<string, unknown> }[] = [];
+  const at = (msg: string, fields: Record<string, unknown> = {}) => void lines.push({ msg, fields });
+  return { lines, debug: at, info: at, warn: at, error: at };
+}
+
+async function storedSnapshot(keys: ReturnType<typeof symbolKeys>, at: string): Promise<SnapshotHead> {
+  return waitFor(
+    `a snapshot at ${at}`,
+    async () => {
+      const head = JSON.parse((await redis.get(keys.snapshot)) ?? '{}') as SnapshotHead;
+      return head.position === at ? head : undefined;
+    },
+    { timeoutMs: 300_000, intervalMs: 200 },
+  );
+}
+
+async function decoded(head: SnapshotHead) {
+  return decodeSnapshot(head, async function* (ref) {
+    for (let i = 0; i < ref.count; i += 16) yield* await redis.lrange(ref.key, i, i + 15);
+  });
+}
+
+// A snapshot of a deep book must neither be one huge Redis write (it would hold up every other
+// symbol on the server while it is stored, and a value is at most 512 MB) nor one huge string.
+test('a book of 1,000,000 resting orders snapshots in bounded pieces, and an engine restored from it has the same book', async () => {
+  const N = Number(process.env.DEEP_SNAPSHOT_ORDERS ?? 1_000_000);
+  const keys = symbolKeys('BTC-KRW', 'deep');
+  // Bids on 2,000 levels below 50,000, asks on 2,000 levels above, and one ask level holding a
+  // quarter of the book (a level deeper than any piece).
+  const cmds: PlaceCommand[] = [];
+  for (let i = 0; i < N; i++) {
+    if (i % 4 === 0) cmds.push(place(`d${i}`, 'Sell', 50_100, 1));
+    else if (i % 2 === 0) cmds.push(place(`d${i}`, 'Buy', 49_999 - (i % 2000), 1 + (i % 7)));
+    else cmds.push(place(`d${i}`, 'Sell', 50_001 + (i % 2000), 1 + (i % 5)));
+  }
+  const last = await appendAll(keys, cmds);
+  cmds.length = 0;
+
+  // Every command the engine sends from here on is in the server's slow log, with its arguments.
+  await redis.config('SET', 'slowlog-log-slower-than', '0');
+  await redis.config('SET', 'slowlog-max-len', '200000');
+  await redis.slowlog('RESET');
+  const first = new SymbolRunner({ spec, redisUrl: server.url, prefix: 'deep', engineId: 'e1', log: createLogger('test', process.env.DEEP_SNAPSHOT_LOG ?? 'silent'), leaseMs: 60_000, blockMs: 2_000, snapshotEvery: N });
+  runners.push(first);
+  void first.start();
+  const head = await storedSnapshot(keys, last);
+  await redis.config('SET', 'slowlog-log-slower-than', '10000');
+  const log = (await redis.slowlog('GET', '-1')) as [number, number, number, string[], string, string][];
+  expect(log.length).toBeLessThan(200_000);
+
+  // Stored in pieces, none larger than PIECE_BYTES, the head small; no command the engine sent
+  // (commits, pieces) carried more than a few pieces' worth.
+  expect(head.v).toBe(5);
+  expect(await redis.strlen(keys.snapshot)).toBeLessThan(2 * 1024 * 1024);
+  const pieces = await redis.lrange(head.pieces.key, 0, -1);
+  expect(pieces).toHaveLength(head.pieces.count);
+  expect(Math.max(...pieces.map((p) => Buffer.byteLength(p)))).toBeLessThanOrEqual(PIECE_BYTES);
+  expect(await redis.pttl(head.pieces.key)).toBe(-1);
+  const engineCommands = log.filter((e) => e[5].startsWith('xt-engine-'));
+  expect(engineCommands.length).toBeGreaterThan(0);
+  const largest = Math.max(...engineCommands.map((e) => argumentBytes(e[3])));
+  expect(largest).toBeLessThanOrEqual(4 * PIECE_BYTES + 1024);
+  pieces.length = 0;
+
+  const a = await decoded(head);
+  // A new engine restores it: the same book (its own snapshot of it is the same), and trading
+  // continues in time priority.
+  await first.stop();
+  const rec = recordingLogger();
+  const second = new SymbolRunner({ spec, redisUrl: server.url, prefix: 'deep', engineId: 'e2', log: rec, leaseMs: 60_000, blockMs: 2_000, snapshotEvery: 1 });
+  runners.push(second);
+  void second.start();
+  await second.whenLeader();
+  expect(rec.lines.find((l) => l.msg === 'state recovered')?.fields).toMatchObject({ snapshot: last, replayed: 0 });
+  const clock = await appendAll(keys, [{ v: 1, kind: 'clock' }]);
+  const again = await storedSnapshot(keys, clock);
+  const b = await decoded(again);
+  expect(b.orders.length).toBe(N);
+  expect(JSON.stringify(b.core.bids)).toBe(JSON.stringify(a.core.bids));
+  expect(JSON.stringify(b.core.asks)).toBe(JSON.stringify(a.core.asks));
+  expect(JSON.stringify(b.orders)).toBe(JSON.stringify(a.orders));
+  expect(JSON.stringify([b.md.bids, b.md.asks])).toBe(JSON.stringify([a.md.bids, a.md.asks]));
+  // The previous snapshot's pieces are gone with it.
+  expect(await redis.exists(head.pieces.key)).toBe(0);
+
+  // The best ask is 50,002 (odd i, i % 2000 === 1): d1 is its oldest order, 2 lots.
+  const taker = await appendAll(keys, [place('taker', 'Buy', 50_002, 1)]);
+  await waitFor('the taker to be committed', async () => (await redis.get(keys.position)) === taker, { timeoutMs: 120_000 });
+  expect(await storedOrder(redis, spec, keys, 'taker')).toMatchObject({ status: 'FILLED' });
+  expect(await storedOrder(redis, spec, keys, 'd1')).toMatchObject({ status: 'PARTIALLY_FILLED', filled_quantity: 0.0001 });
+}, 900_000);
