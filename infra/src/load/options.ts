@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 
 /** Hard bounds: the runner is for this machine's loopback, not for attacking anything. */
-export const LIMITS = { maxRate: 20_000, maxDuration: 300, maxConnections: 512, maxSubscribers: 2_000 } as const;
+export const LIMITS = { maxRate: 20_000, maxDuration: 900, maxConnections: 512, maxSubscribers: 2_000 } as const;
 
 export interface LoadOptions {
   /** Orders per second to submit (open loop: the schedule does not wait for answers). */
