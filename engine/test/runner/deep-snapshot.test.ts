@@ -69,6 +69,13 @@ async function decoded(head: SnapshotHead) {
   });
 }
 
+/**
+ * Long leases and reads: on a loaded machine applying, encoding and restoring a million orders
+ * takes minutes and starves the event loop for seconds at a time (what this test is about is the
+ * snapshot's writes and the restored book, not the lease's timing).
+ */
+const patient = { leaseMs: 600_000, recoveryLeaseMs: 600_000, blockMs: 10_000 };
+
 // A snapshot of a deep book must neither be one huge Redis write (it would hold up every other
 // symbol on the server while it is stored, and a value is at most 512 MB) nor one huge string.
 test('a book of 1,000,000 resting orders snapshots in bounded pieces, and an engine restored from it has the same book', async () => {
@@ -89,7 +96,7 @@ test('a book of 1,000,000 resting orders snapshots in bounded pieces, and an eng
   await redis.config('SET', 'slowlog-log-slower-than', '0');
   await redis.config('SET', 'slowlog-max-len', '200000');
   await redis.slowlog('RESET');
-  const first = new SymbolRunner({ spec, redisUrl: server.url, prefix: 'deep', engineId: 'e1', log: createLogger('test', process.env.DEEP_SNAPSHOT_LOG ?? 'silent'), leaseMs: 60_000, blockMs: 2_000, snapshotEvery: N, snapshotMs: 3_600_000 });
+  const first = new SymbolRunner({ spec, redisUrl: server.url, prefix: 'deep', engineId: 'e1', log: createLogger('test', process.env.DEEP_SNAPSHOT_LOG ?? 'silent'), ...patient, snapshotEvery: N, snapshotMs: 3_600_000 });
   runners.push(first);
   void first.start();
   const head = await storedSnapshot(keys, last);
@@ -118,7 +125,7 @@ test('a book of 1,000,000 resting orders snapshots in bounded pieces, and an eng
   // continues in time priority.
   await first.stop();
   const rec = recordingLogger();
-  const second = new SymbolRunner({ spec, redisUrl: server.url, prefix: 'deep', engineId: 'e2', log: rec, leaseMs: 60_000, blockMs: 2_000, snapshotEvery: 1 });
+  const second = new SymbolRunner({ spec, redisUrl: server.url, prefix: 'deep', engineId: 'e2', log: rec, ...patient, snapshotEvery: 1 });
   runners.push(second);
   void second.start();
   await second.whenLeader();
