@@ -78,8 +78,10 @@ const patient = { leaseMs: 600_000, recoveryLeaseMs: 600_000, blockMs: 10_000 };
 
 // A snapshot of a deep book must neither be one huge Redis write (it would hold up every other
 // symbol on the server while it is stored, and a value is at most 512 MB) nor one huge string.
-test('a book of 1,000,000 resting orders snapshots in bounded pieces, and an engine restored from it has the same book', async () => {
-  const N = Number(process.env.DEEP_SNAPSHOT_ORDERS ?? 1_000_000);
+test('a deep book (250,000 resting orders, one level of a quarter of them) snapshots in bounded pieces, and an engine restored from it has the same book', async () => {
+  // 250,000 by default: a million (DEEP_SNAPSHOT_ORDERS=1000000) takes this shared machine past
+  // what a suite may take; the pieces and every write stay the same size either way.
+  const N = Number(process.env.DEEP_SNAPSHOT_ORDERS ?? 250_000);
   const keys = symbolKeys('BTC-KRW', 'deep');
   // Bids on 2,000 levels below 50,000, asks on 2,000 levels above, and one ask level holding a
   // quarter of the book (a level deeper than any piece).
