@@ -46,7 +46,7 @@ export function symbolKeys(symbol: string, prefix: string = DEFAULT_PREFIX) {
     snapshotPieces: (generation: string) => `${base}:snapshot:${generation}`,
     /**
      * Ids of finished orders, newest first (list, written by the engine): trimmed to
-     * `ENGINE_FINISHED_MAX`, each id trimmed with its order state.
+     * `ENGINE_FINISHED_MAX`, each id trimmed with its order state and fills.
      */
     finished: `${base}:finished`,
     /** Per-order state, readable by any api node: one string (protocol `encodeStoredOrder`). */

@@ -210,13 +210,13 @@ function fillsByOrder(orders: OrderChanges, max: number): Map<string, string[]> 
 
 /**
  * The finished orders' list: the batch's finished ids go to its head; an eviction (the ids the
- * runner read from its tail, after the previous commit) deletes those orders' states and cuts
- * as many from the tail. Only this engine writes the list, always at the head, so the tail it
- * read is still the tail.
+ * runner read from its tail, after the previous commit) deletes those orders' states and fill
+ * lists and cuts as many from the tail. Only this engine writes the list, always at the head, so
+ * the tail it read is still the tail.
  */
 function writeFinished(tx: ChainableCommander, keys: SymbolKeys, orders: OrderChanges, evict: readonly string[] | undefined): void {
   if (evict && evict.length > 0) {
-    for (const piece of pieces(evict)) tx.unlink(...piece.map((id) => keys.order(id)));
+    for (const piece of pieces(evict)) tx.unlink(...piece.flatMap((id) => [keys.order(id), keys.orderFills(id)]));
     tx.ltrim(keys.finished, 0, -evict.length - 1);
   }
   const ids = orders.changed.filter((rec) => isFinished(rec.status)).map((rec) => rec.order_id);

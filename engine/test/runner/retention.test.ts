@@ -35,7 +35,7 @@ async function caughtUp(keys: ReturnType<typeof symbolKeys>, id: string): Promis
   await waitFor(`the engine to commit up to ${id}`, async () => (await redis.get(keys.position)) === id, { timeoutMs: 60_000, intervalMs: 20 });
 }
 
-/** How many order states the symbol holds in Redis. */
+/** How many order keys (states and fill lists) the symbol holds in Redis. */
 async function storedOrders(keys: ReturnType<typeof symbolKeys>): Promise<number> {
   let n = 0;
   let cursor = '0';
@@ -66,8 +66,8 @@ test('finished order states are kept up to ENGINE_FINISHED_MAX: the oldest go fi
     },
     { timeoutMs: 60_000, intervalMs: 10 },
   );
-  // Every stored order is either open or among the newest finished ones.
-  expect(await storedOrders(keys)).toBe(500 + 1);
+  // Every stored order is either open or among the newest finished ones, each finished one with its fills.
+  expect(await storedOrders(keys)).toBe(500 * 2 + 1);
   expect(await storedOrder(redis, spec, keys, 'resting')).toMatchObject({ status: 'NEW' });
   expect(await storedOrder(redis, spec, keys, 's0')).toBeUndefined();
   expect(await storedOrder(redis, spec, keys, 'b2999')).toMatchObject({ status: 'FILLED' });
