@@ -384,7 +384,13 @@ test(`kill -9 of ledger writers, engines and an api node while ${ORDERS} funded 
         type: o.type,
         price_ticks: o.price === null ? null : priceToTicks(spec, o.price),
         qty_lots: quantityToLots(spec, o.quantity),
-        fills: o.fills.map((f) => ({ price_ticks: priceToTicks(spec, f.price), qty_lots: quantityToLots(spec, f.quantity), fee: Number(units(feeUnit, f.fee)) })),
+        filled: o.fills.reduce(
+          (t, f) => {
+            const [price, lots] = [priceToTicks(spec, f.price), quantityToLots(spec, f.quantity)];
+            return { lots: t.lots + lots, notional: t.notional + BigInt(price) * BigInt(lots), fee: t.fee + Number(units(feeUnit, f.fee)) };
+          },
+          { lots: 0, notional: 0n, fee: 0 },
+        ),
       });
       need.set(n.asset, (need.get(n.asset) ?? 0n) + n.amount);
     }
