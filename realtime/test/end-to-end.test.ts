@@ -29,9 +29,11 @@ test('a trade placed through the api reaches socket.io and /ws clients on two no
       await c.next((m) => m.type === 'MarketStatistics');
     }
 
-    const trader = await newAccount(`http://127.0.0.1:${apiPort}`);
-    const order = async (body: object) => {
-      const res = await signedHttp(trader, 'POST', `http://127.0.0.1:${apiPort}/api/v1/order`, body);
+    // Two accounts: one account's orders never trade with each other (self-trade prevention).
+    const seller = await newAccount(`http://127.0.0.1:${apiPort}`);
+    const buyer = await newAccount(`http://127.0.0.1:${apiPort}`);
+    const order = async (body: { side: string; [field: string]: unknown }) => {
+      const res = await signedHttp(body.side === 'Sell' ? seller : buyer, 'POST', `http://127.0.0.1:${apiPort}/api/v1/order`, body);
       expect(res.status).toBe(202);
       return (res.body as { order_id: string }).order_id;
     };
