@@ -42,18 +42,22 @@ export const options: Options = {
 
 interface Data {
   markets: PairMarket[];
-  /** Every order is signed with the key of one account created in setup(). */
-  credentials: K6Credentials;
+  /**
+   * Sells are signed with one account's key and Buys with another's, both created in setup():
+   * one account's Sell and Buy would not trade (self-trade prevention expires the resting one).
+   */
+  seller: K6Credentials;
+  buyer: K6Credentials;
 }
 
 export function setup(): Data {
-  return { markets: loadPairMarkets(), credentials: createCredentials('k6') };
+  return { markets: loadPairMarkets(), seller: createCredentials('k6s'), buyer: createCredentials('k6b') };
 }
 
 function place(data: Data, market: PairMarket, side: 'Buy' | 'Sell'): void {
   const body = JSON.stringify({ symbol: market.symbol, side, type: 'Limit', price: market.price, quantity: market.quantity });
   const res = http.post(`${BASE_URL}/api/v1/order`, body, {
-    headers: { 'content-type': 'application/json', ...signedHeaders(data.credentials, 'POST', '/api/v1/order', body) },
+    headers: { 'content-type': 'application/json', ...signedHeaders(side === 'Sell' ? data.seller : data.buyer, 'POST', '/api/v1/order', body) },
     tags: { name: 'place' },
   });
   const ok = check(res, {
