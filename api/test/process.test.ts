@@ -17,6 +17,8 @@ let inProcess: RunningApi;
 let runner: SymbolRunner;
 let ledger: LedgerWriters;
 let account: Account;
+/** The taker: one account's orders never trade with each other (self-trade prevention). */
+let buyer: Account;
 const prefix = `t-${randomBytes(4).toString('hex')}`;
 
 beforeAll(async () => {
@@ -30,6 +32,7 @@ beforeAll(async () => {
   void runner.start();
   await runner.whenLeader();
   account = await newAccount(inProcess.url);
+  buyer = await newAccount(inProcess.url);
 });
 afterAll(async () => {
   await runner?.stop();
@@ -60,7 +63,7 @@ test('two api nodes (one a real process) share the order path; SIGTERM exits 0',
   const sell = await signedHttp(account, 'POST', `${nodeA}/order?wait=true`, { symbol: 'BTC-KRW', side: 'Sell', type: 'Limit', price: 51_000_000, quantity: 1 });
   expect(sell.status).toBe(200);
   expect(sell.body.status).toBe('NEW');
-  const buy = await signedHttp(account, 'POST', `${nodeB}/order?wait=true`, { symbol: 'BTC-KRW', side: 'Buy', type: 'Limit', price: 51_000_000, quantity: 0.25 });
+  const buy = await signedHttp(buyer, 'POST', `${nodeB}/order?wait=true`, { symbol: 'BTC-KRW', side: 'Buy', type: 'Limit', price: 51_000_000, quantity: 0.25 });
   expect(buy.body).toMatchObject({ status: 'FILLED', average_price: 51_000_000 });
   const cancelled = await signedHttp(account, 'DELETE', `${nodeB}/order/${sell.body.order_id}`);
   expect(cancelled.status).toBe(200);
