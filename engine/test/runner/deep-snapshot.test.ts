@@ -1,10 +1,10 @@
 import type Redis from 'ioredis';
 import { createLogger, RedisServer, waitFor, type Logger } from '@xtrader/platform';
-import { FIELDS, symbolKeys, type MarketSpec, type PlaceCommand } from '@xtrader/protocol';
+import { symbolKeys, type MarketSpec, type PlaceCommand } from '@xtrader/protocol';
 import { loadMarketMap } from '@xtrader/protocol/node';
 import { SymbolRunner } from '../../src/runner';
 import { decodeSnapshot, PIECE_BYTES, type SnapshotHead } from '../../src/runner/snapshot-pieces';
-import { place, storedOrder } from './helpers';
+import { appendAll, place, storedOrder } from './helpers';
 
 let server: RedisServer;
 let redis: Redis;
@@ -21,20 +21,6 @@ afterAll(async () => {
   redis.disconnect();
   await server.destroy();
 });
-
-/** Appends commands in pipelined chunks; returns the last stream id. */
-async function appendAll(keys: ReturnType<typeof symbolKeys>, cmds: object[]): Promise<string> {
-  let last = '';
-  for (let i = 0; i < cmds.length; i += 10_000) {
-    const p = redis.pipeline();
-    for (const c of cmds.slice(i, i + 10_000)) p.xadd(keys.commands, '*', FIELDS.command, JSON.stringify(c));
-    for (const [err, id] of (await p.exec()) ?? []) {
-      if (err) throw err;
-      last = id as string;
-    }
-  }
-  return last;
-}
 
 /** The bytes of one SLOWLOG entry's arguments (Redis shows an argument past 128 bytes as its start and "... (N more bytes)"). */
 function argumentBytes(args: string[]): number {
@@ -91,7 +77,7 @@ test('a deep book (250,000 resting orders, one level of a quarter of them) snaps
     else if (i % 2 === 0) cmds.push(place(`d${i}`, 'Buy', 49_999 - (i % 2000), 1 + (i % 7)));
     else cmds.push(place(`d${i}`, 'Sell', 50_001 + (i % 2000), 1 + (i % 5)));
   }
-  const last = await appendAll(keys, cmds);
+  const last = await appendAll(redis, keys, cmds);
   cmds.length = 0;
 
   // Every command the engine sends from here on is in the server's slow log, with its arguments.
@@ -132,7 +118,7 @@ test('a deep book (250,000 resting orders, one level of a quarter of them) snaps
   void second.start();
   await second.whenLeader();
   expect(rec.lines.find((l) => l.msg === 'state recovered')?.fields).toMatchObject({ snapshot: last, replayed: 0 });
-  const clock = await appendAll(keys, [{ v: 1, kind: 'clock' }]);
+  const clock = await appendAll(redis, keys, [{ v: 1, kind: 'clock' }]);
   const again = await storedSnapshot(keys, clock);
   const b = await decoded(again);
   expect(b.orders.length).toBe(N);
@@ -144,7 +130,7 @@ test('a deep book (250,000 resting orders, one level of a quarter of them) snaps
   expect(await redis.exists(head.pieces.key)).toBe(0);
 
   // The best ask is 50,002 (odd i, i % 2000 === 1): d1 is its oldest order, 2 lots.
-  const taker = await appendAll(keys, [place('taker', 'Buy', 50_002, 1)]);
+  const taker = await appendAll(redis, keys, [place('taker', 'Buy', 50_002, 1)]);
   await waitFor('the taker to be committed', async () => (await redis.get(keys.position)) === taker, { timeoutMs: 120_000 });
   expect(await storedOrder(redis, spec, keys, 'taker')).toMatchObject({ status: 'FILLED' });
   expect(await storedOrder(redis, spec, keys, 'd1')).toMatchObject({ status: 'PARTIALLY_FILLED', filled_quantity: 0.0001 });

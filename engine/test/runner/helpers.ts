@@ -1,8 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
+import { createLogger, RedisServer } from '@xtrader/platform';
+import { loadMarketMap } from '@xtrader/protocol/node';
 import { decodeEvent, entryField, FIELDS, readStoredOrder, type CompactEvent, type EngineEvent, type MarketSpec, type OrderView, type PlaceCommand, type SymbolKeys } from '@xtrader/protocol';
-import { renderOrderView, SymbolState, type RawEntry } from '../../src/runner';
+import { renderOrderView, SymbolRunner, SymbolState, type RawEntry, type RunnerOptions } from '../../src/runner';
 
 export const ROOT = join(__dirname, '..', '..', '..');
 
@@ -14,6 +17,66 @@ export function place(order_id: string, side: 'Buy' | 'Sell', price_ticks: numbe
 /** The stored order's view, as an api node reads it (undefined when not stored). */
 export async function storedOrder(redis: Redis, spec: MarketSpec, keys: SymbolKeys, orderId: string): Promise<OrderView | undefined> {
   return readStoredOrder(spec, await redis.get(keys.order(orderId)), await redis.lrange(keys.orderFills(orderId), 0, -1));
+}
+
+/** What a suite of in-process BTC-KRW runners works with: its redis-server, a client of it, the market. */
+export interface RunnerSuite {
+  readonly server: RedisServer;
+  readonly redis: Redis;
+  readonly spec: MarketSpec;
+  /** Starts a runner on `prefix` (silent log, lease 2 s, block 50 ms unless `opts` say otherwise); it is stopped after the test. */
+  runner(prefix: string, opts?: Partial<RunnerOptions>): SymbolRunner;
+}
+
+/**
+ * Registers the suite's hooks: one redis-server for the file, every runner a test started
+ * stopped after it, the server destroyed at the end.
+ */
+export function runnerSuite(): RunnerSuite {
+  let server: RedisServer | undefined;
+  let redis: Redis | undefined;
+  const spec = loadMarketMap().get('BTC-KRW')!;
+  const runners: SymbolRunner[] = [];
+  beforeAll(async () => {
+    server = await RedisServer.launch();
+    redis = server.client();
+  });
+  afterEach(async () => {
+    await Promise.all(runners.splice(0).map((r) => r.stop()));
+  });
+  afterAll(async () => {
+    redis?.disconnect();
+    await server?.destroy();
+  });
+  return {
+    get server() {
+      return server!;
+    },
+    get redis() {
+      return redis!;
+    },
+    spec,
+    runner(prefix, opts = {}) {
+      const r = new SymbolRunner({ spec, redisUrl: server!.url, prefix, engineId: `e-${randomBytes(2).toString('hex')}`, log: createLogger('test', 'silent'), leaseMs: 2000, blockMs: 50, ...opts });
+      runners.push(r);
+      void r.start();
+      return r;
+    },
+  };
+}
+
+/** Appends commands in pipelined chunks of 10,000 (a book of a million orders is one call); returns the last stream id. */
+export async function appendAll(redis: Redis, keys: SymbolKeys, cmds: object[]): Promise<string> {
+  let last = '';
+  for (let i = 0; i < cmds.length; i += 10_000) {
+    const p = redis.pipeline();
+    for (const c of cmds.slice(i, i + 10_000)) p.xadd(keys.commands, '*', FIELDS.command, JSON.stringify(c));
+    for (const [err, id] of (await p.exec()) ?? []) {
+      if (err) throw err;
+      last = id as string;
+    }
+  }
+  return last;
 }
 
 export async function append(redis: Redis, keys: SymbolKeys, cmds: object[]): Promise<string[]> {

@@ -3,7 +3,7 @@ import { createLogger, RedisServer, waitFor } from '@xtrader/platform';
 import { DEFAULT_ORDER_FILLS_MAX, entryField, FIELDS, symbolKeys, type MarketMessage, type MarketSpec, type PlaceCommand } from '@xtrader/protocol';
 import { loadMarketMap } from '@xtrader/protocol/node';
 import { SymbolRunner } from '../../src/runner';
-import { place, storedOrder } from './helpers';
+import { appendAll, place, storedOrder } from './helpers';
 
 let server: RedisServer;
 let redis: Redis;
@@ -20,20 +20,6 @@ afterAll(async () => {
   redis.disconnect();
   await server.destroy();
 });
-
-/** Appends commands in pipelined chunks; returns the last stream id. */
-async function appendAll(keys: ReturnType<typeof symbolKeys>, cmds: PlaceCommand[]): Promise<string> {
-  let last = '';
-  for (let i = 0; i < cmds.length; i += 10_000) {
-    const p = redis.pipeline();
-    for (const c of cmds.slice(i, i + 10_000)) p.xadd(keys.commands, '*', FIELDS.command, JSON.stringify(c));
-    for (const [err, id] of (await p.exec()) ?? []) {
-      if (err) throw err;
-      last = id as string;
-    }
-  }
-  return last;
-}
 
 async function executionsOnFeed(keys: ReturnType<typeof symbolKeys>): Promise<number> {
   let n = 0;
@@ -57,8 +43,8 @@ test('a market order that sweeps 200,000 resting orders commits, every Execution
   await runner.whenLeader();
   const makers: PlaceCommand[] = [];
   for (let i = 0; i < N; i++) makers.push(place(`m${i}`, 'Sell', 50_000, 1));
-  await appendAll(keys, makers);
-  const sweep = await appendAll(keys, [place('taker', 'Buy', null, N)]);
+  await appendAll(redis, keys, makers);
+  const sweep = await appendAll(redis, keys, [place('taker', 'Buy', null, N)]);
   await waitFor('the sweep to be committed', async () => (await redis.get(keys.position)) === sweep, { timeoutMs: 400_000, intervalMs: 200 }).catch(async (e: Error) => {
     throw new Error(`${e.message}: position ${await redis.get(keys.position)} of ${sweep}, ${await redis.xlen(keys.feed)} feed entries`);
   });
@@ -70,7 +56,7 @@ test('a market order that sweeps 200,000 resting orders commits, every Execution
   expect((await storedOrder(redis, spec, keys, `m${N - 1}`))?.status).toBe('FILLED');
 
   // The market goes on: a new pair of orders trades.
-  const after = await appendAll(keys, [place('s-after', 'Sell', 50_000, 1), place('b-after', 'Buy', 50_000, 1)]);
+  const after = await appendAll(redis, keys, [place('s-after', 'Sell', 50_000, 1), place('b-after', 'Buy', 50_000, 1)]);
   await waitFor('the next orders to be committed', async () => (await redis.get(keys.position)) === after, { timeoutMs: 30_000 });
   expect((await storedOrder(redis, spec, keys, 'b-after'))?.status).toBe('FILLED');
 }, 480_000);
