@@ -157,18 +157,68 @@ export class RedisDeadlineError extends Error {
 }
 
 /**
- * Settles like `reply`, or rejects after `ms` and drops `client`'s connection (it reconnects at
- * once). Seen here: a command in flight when the server went away can stay unanswered forever,
- * even after ioredis has reconnected; and a reply that never comes would pair every later reply
- * on that connection with the wrong command, so the connection is replaced, not reused.
+ * Settles like `reply`, or rejects once Redis has been silent for `ms` and drops `client`'s
+ * connection (it reconnects at once). Seen here: a command in flight when the server went away
+ * can stay unanswered forever, even after ioredis has reconnected; and a reply that never comes
+ * would pair every later reply on that connection with the wrong command, so the connection is
+ * replaced, not reused.
+ *
+ * Silent means silent as this process can tell: a long synchronous stretch of this process's own
+ * work (applying or encoding a huge book) makes the timer fire late, after a reply that came
+ * meanwhile is already waiting in the socket, and timers run before sockets are read. So when the
+ * timer fires, the verdict waits for the next turn of the loop, after the sockets have been read;
+ * and if bytes came from Redis since the deadline was set (a reply larger than the socket holds
+ * arrives in parts, or replies to commands sent before this one), Redis is answering: the
+ * deadline starts again from then.
  */
 export function withDeadline<T>(client: RedisClient, reply: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
+  return new Promise<T>((resolve, reject) => {
+    let done = false;
+    let timer: NodeJS.Timeout | undefined;
+    let heard = bytesHeard(client);
+    const judge = () => {
+      if (done) return;
+      const now = bytesHeard(client);
+      if (heardMore(heard, now)) {
+        heard = now;
+        timer = setTimeout(() => setImmediate(judge), ms);
+        return;
+      }
+      done = true;
       client.disconnect(true);
       reject(new RedisDeadlineError(`${what}: no answer from Redis within ${ms} ms; reconnecting`));
-    }, ms);
+    };
+    const settle = (finish: () => void) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      finish();
+    };
+    reply.then(
+      (value) => settle(() => resolve(value)),
+      (err: unknown) => settle(() => reject(err)),
+    );
+    timer = setTimeout(() => setImmediate(judge), ms);
   });
-  return Promise.race([reply, deadline]).finally(() => clearTimeout(timer));
+}
+
+/** Bytes read so far on each of `client`'s connections (one per node on a cluster). */
+function bytesHeard(client: RedisClient): Map<object, number> {
+  const heard = new Map<object, number>();
+  for (const node of isCluster(client) ? client.nodes() : [client]) {
+    // Absent until the node's first connect.
+    const stream = node.stream as { bytesRead?: number } | undefined;
+    if (stream) heard.set(stream, stream.bytesRead ?? 0);
+  }
+  return heard;
+}
+
+/**
+ * Whether a connection that was there `before` has read more bytes `now`, none having been
+ * replaced meanwhile: what was in flight on a closed connection may never be answered.
+ */
+function heardMore(before: Map<object, number>, now: Map<object, number>): boolean {
+  for (const stream of before.keys()) if (!now.has(stream)) return false;
+  for (const [stream, bytes] of now) if (bytes > (before.get(stream) ?? Infinity)) return true;
+  return false;
 }
