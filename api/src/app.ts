@@ -141,9 +141,9 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   app.use(metrics.middleware());
   const health = new MarketHealth(redis, prefix, [...markets.keys()], deps.marketHealth ?? DEFAULT_MARKET_HEALTH, log);
   const ledgerOrders = new LedgerOrders(ledger);
-  const place = placeOrderHandler({ store, orders: ledgerOrders, outcomes, markets, assets: deps.assets, metrics, health });
-  const cancel = cancelOrderHandler({ store, outcomes });
-  const cancelAll = cancelAllHandler({ store, outcomes });
+  const place = placeOrderHandler({ store, orders: ledgerOrders, outcomes, ledger, markets, assets: deps.assets, metrics, health });
+  const cancel = cancelOrderHandler({ store, outcomes, ledger });
+  const cancelAll = cancelAllHandler({ store, outcomes, ledger });
   const readAccount = accountReader({ accounts, markets, ledger: ledgerReader });
   // Binance's dialect reads its parameters from the query string or a form body, as Binance
   // clients send them; its signed routes need the X-MBX-APIKEY header, which no foreign page can

@@ -142,6 +142,20 @@ export type LedgerAnswer =
   | { request_id: string; ok: true; asset: string; amount: string; available?: string; locked?: string; spend_limit?: string; order_id?: string }
   | { request_id: string; ok: false; code: string; message: string };
 
+/**
+ * Published on a shard's `answers` channel by each commit that applied engine events: how far
+ * the shard has applied each symbol's events (event sequence, as `OutcomeMessage.seq`). An api
+ * node answers a cancel once the account's shard is this far, so the funds it freed are
+ * available to the next request.
+ */
+export interface LedgerApplied {
+  kind: 'applied';
+  positions: { symbol: string; seq: number }[];
+}
+
+/** What a shard's `answers` channel carries: an answer to one request, or its progress. */
+export type LedgerChannelMessage = LedgerAnswer | LedgerApplied;
+
 /** One balance as stored in a shard's `balances` hash: field {@link balanceField}, value `"<available>:<locked>"`. */
 export function balanceField(accountId: string, asset: string): string {
   return `${accountId}:${asset}`;

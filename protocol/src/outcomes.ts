@@ -372,6 +372,12 @@ export const OutcomeMessage = z.object({
   symbol: z.string(),
   /** Committed stream position this message follows. */
   position: z.string(),
+  /**
+   * Sequence of the batch's last engine event (the core's, as the events carry it): once an
+   * account's ledger shard has applied this far ({@link LedgerApplied}), what the batch did to the
+   * account's funds (a release, a settlement) is in its balances.
+   */
+  seq: z.number().int().nonnegative(),
   /** Ids of the orders placed (accepted or rejected) in the batch. */
   orders: z.array(z.string()),
   cancels: z.array(CancelOutcome),

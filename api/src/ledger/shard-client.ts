@@ -1,5 +1,5 @@
 import { waitForReplicas, type Logger, type RedisClient } from '@xtrader/platform';
-import { accountShard, ERROR_STATUS, FIELDS, ledgerRequestAccount, ledgerShardKeys, XtError, type ErrorCode, type LedgerAnswer, type LedgerRequest, type LedgerShardKeys } from '@xtrader/protocol';
+import { accountShard, ERROR_STATUS, FIELDS, ledgerRequestAccount, ledgerShardKeys, XtError, type ErrorCode, type LedgerAnswer, type LedgerChannelMessage, type LedgerRequest, type LedgerShardKeys } from '@xtrader/protocol';
 import { waitRequest, type Waiter } from '../orders/outcomes';
 
 /** How long a request waits for its shard's answer when LEDGER_ANSWER_TIMEOUT_MS is unset. */
@@ -45,7 +45,11 @@ export class LedgerShardClient {
   readonly shardCount: number;
   readonly answerTimeoutMs: number;
   private readonly waiters = new Map<string, Waiter<LedgerAnswer>>();
-  private readonly channels: Set<string>;
+  /** Channel -> shard index. */
+  private readonly channels: Map<string, number>;
+  /** How far each shard has applied each symbol's events, by `${shard} ${symbol}`, as last published. */
+  private readonly applied = new Map<string, number>();
+  private readonly appliedWaiters = new Map<string, Set<{ seq: number; done: () => void }>>();
   private readonly appends: RedisClient[];
   private nextAppend = 0;
 
@@ -53,15 +57,16 @@ export class LedgerShardClient {
     this.shardCount = o.shardCount;
     this.answerTimeoutMs = o.answerTimeoutMs ?? DEFAULT_LEDGER_ANSWER_TIMEOUT_MS;
     this.appends = [o.redis, ...(o.appendRedis ?? [])];
-    this.channels = new Set(Array.from({ length: o.shardCount }, (_, shard) => ledgerShardKeys(shard, o.prefix).answers));
+    this.channels = new Map(Array.from({ length: o.shardCount }, (_, shard) => [ledgerShardKeys(shard, o.prefix).answers, shard]));
     o.sub.on('message', (channel: string, message: string) => {
-      if (this.channels.has(channel)) this.dispatch(message);
+      const shard = this.channels.get(channel);
+      if (shard !== undefined) this.dispatch(shard, message);
     });
   }
 
   /** Subscribes to every shard's answers; call before the first {@link ask}. */
   async start(): Promise<void> {
-    await this.o.sub.subscribe(...this.channels);
+    await this.o.sub.subscribe(...this.channels.keys());
   }
 
   /** The keys of the shard that owns `accountId`. */
@@ -107,14 +112,59 @@ export class LedgerShardClient {
     }
   }
 
-  private dispatch(message: string): void {
-    let answer: LedgerAnswer;
+  /**
+   * Resolves true once the shard of `accountId` has applied `symbol`'s engine events up to `seq`
+   * (what they did to the account's funds is then in its balances), false after `timeoutMs`
+   * (the shard is slow or down, or its progress message was missed).
+   */
+  whenApplied(accountId: string, symbol: string, seq: number, timeoutMs: number): Promise<boolean> {
+    const key = `${accountShard(accountId, this.shardCount)} ${symbol}`;
+    if ((this.applied.get(key) ?? -1) >= seq) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      let set = this.appliedWaiters.get(key);
+      if (!set) this.appliedWaiters.set(key, (set = new Set()));
+      const waiters = set;
+      const entry = {
+        seq,
+        done: () => {
+          clearTimeout(timer);
+          resolve(true);
+        },
+      };
+      const timer = setTimeout(() => {
+        waiters.delete(entry);
+        if (waiters.size === 0 && this.appliedWaiters.get(key) === waiters) this.appliedWaiters.delete(key);
+        resolve(false);
+      }, timeoutMs);
+      waiters.add(entry);
+    });
+  }
+
+  private dispatch(shard: number, message: string): void {
+    let msg: LedgerChannelMessage;
     try {
-      answer = JSON.parse(message) as LedgerAnswer;
+      msg = JSON.parse(message) as LedgerChannelMessage;
     } catch {
       this.o.log.warn('unreadable ledger answer');
       return;
     }
-    this.waiters.get(answer.request_id)?.(answer);
+    if ('kind' in msg) {
+      if (msg.kind === 'applied') for (const p of msg.positions) this.progress(`${shard} ${p.symbol}`, p.seq);
+      return;
+    }
+    this.waiters.get(msg.request_id)?.(msg);
+  }
+
+  private progress(key: string, seq: number): void {
+    if ((this.applied.get(key) ?? -1) >= seq) return;
+    this.applied.set(key, seq);
+    const waiters = this.appliedWaiters.get(key);
+    if (!waiters) return;
+    for (const w of waiters) {
+      if (w.seq > seq) continue;
+      waiters.delete(w);
+      w.done();
+    }
+    if (waiters.size === 0) this.appliedWaiters.delete(key);
   }
 }

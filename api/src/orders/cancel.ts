@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isFinished, XtError, type OrderView } from '@xtrader/protocol';
+import { remainingMs, type LedgerProgress } from './ledger-progress';
 import type { OutcomeHub } from './outcomes';
 import type { OrderStore } from './store';
 
@@ -16,9 +17,11 @@ export class CancelTimeout extends XtError {
 export interface CancelDeps {
   store: OrderStore;
   outcomes: OutcomeHub;
+  /** When set, a cancel is answered once its account's ledger shard released what the order held (within the same timeout). */
+  ledger?: LedgerProgress;
 }
 
-/** Cancels one of the account's orders once the engine did: the cancelled order. */
+/** Cancels one of the account's orders once the engine did (and, with a ledger, once its funds are released): the cancelled order. */
 export type CancelOrder = (orderId: string, accountId: string, timeoutMs: number) => Promise<OrderView>;
 /** Cancels the account's open orders on each of `symbols` once the engines did: the ids cancelled. */
 export type CancelAllOrders = (symbols: readonly string[], accountId: string, timeoutMs: number) => Promise<string[]>;
@@ -28,8 +31,9 @@ export type CancelAllOrders = (symbols: readonly string[], accountId: string, ti
  * unknown id, another account's order or a finished one; {@link CancelTimeout} when the engine is late
  * and the stored state does not show the order cancelled.
  */
-export function cancelOrderHandler({ store, outcomes }: CancelDeps): CancelOrder {
+export function cancelOrderHandler({ store, outcomes, ledger }: CancelDeps): CancelOrder {
   return async (orderId, accountId, timeoutMs) => {
+    const startedAt = Date.now();
     const current = await store.find(orderId, accountId);
     if (!current) throw new XtError('ORDER_NOT_FOUND', `order ${orderId} does not exist`);
     if (isFinished(current.status)) {
@@ -47,15 +51,19 @@ export function cancelOrderHandler({ store, outcomes }: CancelDeps): CancelOrder
     if (outcome && !outcome.ok) throw new XtError('ORDER_NOT_FOUND', outcome.message ?? `order ${orderId} is not open`);
     // Answered: the stored state is the engine's. No answer in time (engine slow, or the message
     // was missed): the stored state decides.
-    const view = await store.get(current.symbol, orderId);
+    const [view] = await Promise.all([
+      store.get(current.symbol, orderId),
+      outcome?.ok && ledger ? ledger.whenApplied(accountId, current.symbol, outcome.seq, remainingMs(startedAt, timeoutMs)) : undefined,
+    ]);
     if (view && (outcome || view.status === 'CANCELLED')) return view;
     throw new CancelTimeout(`the cancel was queued but the engine did not answer within ${timeoutMs} ms`, { order_id: orderId, request_id: requestId });
   };
 }
 
 /** The cancel-all use-case: one command per symbol, each engine cancels the account's open orders there in one step. */
-export function cancelAllHandler({ store, outcomes }: CancelDeps): CancelAllOrders {
+export function cancelAllHandler({ store, outcomes, ledger }: CancelDeps): CancelAllOrders {
   return async (symbols, accountId, timeoutMs) => {
+    const startedAt = Date.now();
     const requestId = randomUUID();
     const waiters = symbols.map((s) => outcomes.waitCancelAll(s, requestId, timeoutMs));
     try {
@@ -68,6 +76,9 @@ export function cancelAllHandler({ store, outcomes }: CancelDeps): CancelAllOrde
     const late = symbols.filter((_, i) => answers[i] === undefined);
     if (late.length > 0) {
       throw new CancelTimeout(`the cancels were queued but the engine of ${late.join(', ')} did not answer within ${timeoutMs} ms`, { request_id: requestId });
+    }
+    if (ledger) {
+      await Promise.all(answers.map((o, i) => (o!.order_ids.length > 0 ? ledger.whenApplied(accountId, symbols[i]!, o!.seq, remainingMs(startedAt, timeoutMs)) : undefined)));
     }
     return answers.flatMap((o) => o!.order_ids);
   };

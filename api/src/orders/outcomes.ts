@@ -3,6 +3,9 @@ import type { AmendOutcome, CancelAllOutcome, CancelOutcome, OutcomeMessage } fr
 
 export type Waiter<T> = (value: T) => void;
 
+/** An outcome with the sequence of the engine batch that committed it (`OutcomeMessage.seq`). */
+export type Committed<T> = T & { seq: number };
+
 /**
  * Delivers the engine's published outcomes to the requests of this api node that wait for them.
  * Subscribes to every symbol's outcomes channel at start; a waiter is registered before its
@@ -13,11 +16,12 @@ export type Waiter<T> = (value: T) => void;
  * message was published), the same read it makes after a timeout.
  */
 export class OutcomeHub {
-  private readonly orders = new Map<string, Set<Waiter<void>>>();
-  private readonly cancels = new Map<string, Waiter<CancelOutcome>>();
+  /** Order waiters get the committing batch's sequence. */
+  private readonly orders = new Map<string, Set<Waiter<number>>>();
+  private readonly cancels = new Map<string, Waiter<Committed<CancelOutcome>>>();
   private readonly amends = new Map<string, Waiter<AmendOutcome>>();
   /** Cancel-all waiters by request id (one request may span several symbols: one outcome each). */
-  private readonly cancelAlls = new Map<string, Waiter<CancelAllOutcome>>();
+  private readonly cancelAlls = new Map<string, Waiter<Committed<CancelAllOutcome>>>();
 
   constructor(
     private readonly sub: RedisClient,
@@ -42,44 +46,45 @@ export class OutcomeHub {
     if (this.orders.size > 0) {
       for (const orderId of msg.orders) {
         const set = this.orders.get(orderId);
-        if (set) for (const w of set) w();
+        if (set) for (const w of set) w(msg.seq);
       }
     }
     if (this.cancels.size > 0) {
-      for (const c of msg.cancels) this.cancels.get(c.request_id)?.(c);
+      for (const c of msg.cancels) this.cancels.get(c.request_id)?.({ ...c, seq: msg.seq });
     }
     if (this.amends.size > 0 && msg.amends !== undefined) {
       for (const a of msg.amends) this.amends.get(a.request_id)?.(a);
     }
     if (this.cancelAlls.size > 0 && msg.cancel_alls) {
-      for (const c of msg.cancel_alls) this.cancelAlls.get(`${msg.symbol} ${c.request_id}`)?.(c);
+      for (const c of msg.cancel_alls) this.cancelAlls.get(`${msg.symbol} ${c.request_id}`)?.({ ...c, seq: msg.seq });
     }
   }
 
   /**
-   * Waits up to `ms` for the engine to commit `orderId`, then resolves (with no view: read the
-   * stored state, which is then the engine's, or still ACCEPTED after a timeout). Call before the
-   * command is appended, then await the returned promise.
+   * Waits up to `ms` for the engine to commit `orderId`, then resolves with the committing
+   * batch's sequence (undefined after a timeout) and no view: read the stored state, which is then
+   * the engine's, or still ACCEPTED after a timeout. Call before the command is appended, then
+   * await the returned promise.
    */
-  waitOrder(orderId: string, ms: number): { promise: Promise<void>; cancel: () => void } {
+  waitOrder(orderId: string, ms: number): { promise: Promise<number | undefined>; cancel: () => void } {
     let set = this.orders.get(orderId);
     if (!set) this.orders.set(orderId, (set = new Set()));
     const waiters = set;
-    let waiter!: Waiter<void>;
+    let waiter!: Waiter<number>;
     let timer!: NodeJS.Timeout;
     const remove = () => {
       clearTimeout(timer);
       waiters.delete(waiter);
       if (waiters.size === 0 && this.orders.get(orderId) === waiters) this.orders.delete(orderId);
     };
-    const promise = new Promise<void>((resolve) => {
-      waiter = () => {
+    const promise = new Promise<number | undefined>((resolve) => {
+      waiter = (seq) => {
         remove();
-        resolve();
+        resolve(seq);
       };
       timer = setTimeout(() => {
         remove();
-        resolve();
+        resolve(undefined);
       }, ms);
       waiters.add(waiter);
     });
@@ -87,7 +92,7 @@ export class OutcomeHub {
   }
 
   /** Waits up to `ms` for the outcome of cancel request `requestId`; undefined on timeout. */
-  waitCancel(requestId: string, ms: number): { promise: Promise<CancelOutcome | undefined>; cancel: () => void } {
+  waitCancel(requestId: string, ms: number): { promise: Promise<Committed<CancelOutcome> | undefined>; cancel: () => void } {
     return waitRequest(this.cancels, requestId, ms);
   }
 
@@ -97,7 +102,7 @@ export class OutcomeHub {
   }
 
   /** Waits up to `ms` for the outcome of cancel-all request `requestId` on `symbol`; undefined on timeout. */
-  waitCancelAll(symbol: string, requestId: string, ms: number): { promise: Promise<CancelAllOutcome | undefined>; cancel: () => void } {
+  waitCancelAll(symbol: string, requestId: string, ms: number): { promise: Promise<Committed<CancelAllOutcome> | undefined>; cancel: () => void } {
     return waitRequest(this.cancelAlls, `${symbol} ${requestId}`, ms);
   }
 }

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { XtError, type AssetSpec, type MarketSpec, type OrderView } from '@xtrader/protocol';
+import { isFinished, XtError, type AssetSpec, type MarketSpec, type OrderView } from '@xtrader/protocol';
 import type { ApiMetrics } from '../metrics';
 import type { MarketHealth } from '../market-health';
 import type { LedgerOrders } from '../ledger/orders';
+import { remainingMs, type LedgerProgress } from './ledger-progress';
 import type { OutcomeHub } from './outcomes';
 import type { OrderStore } from './store';
 import { parsePlaceOrder, parseTimeout, parseWait } from './validate';
@@ -13,6 +14,11 @@ export interface PlaceOrderDeps {
   /** Locks each order's funds on its account's ledger shard, which then appends it to its symbol. */
   orders: LedgerOrders;
   outcomes: OutcomeHub;
+  /**
+   * When set, a waited-for order that traded or ended is answered once its account's ledger
+   * shard settled it (within the same timeout): its proceeds and released funds are then spendable.
+   */
+  ledger?: LedgerProgress;
   markets: ReadonlyMap<string, MarketSpec>;
   /** The config's assets: a quote_quantity is checked against its quote asset's unit. */
   assets: ReadonlyMap<string, AssetSpec>;
@@ -44,7 +50,7 @@ export type PlaceOrder = (body: unknown, query: PlaceQuery, accountId: string) =
  * 200 with the engine's `OrderView` (504 with the order_id if the engine is late). Bad input
  * throws {@link XtError} before anything is sent.
  */
-export function placeOrderHandler({ store, orders, outcomes, markets, assets, metrics, health }: PlaceOrderDeps): PlaceOrder {
+export function placeOrderHandler({ store, orders, outcomes, ledger, markets, assets, metrics, health }: PlaceOrderDeps): PlaceOrder {
   /** Waits for a known order to leave ACCEPTED (or reads it once more after the timeout). */
   async function settled(orderId: string, symbol: string, ms: number): Promise<OrderView | undefined> {
     const w = outcomes.waitOrder(orderId, ms);
@@ -63,6 +69,7 @@ export function placeOrderHandler({ store, orders, outcomes, markets, assets, me
 
   return async (body, query, accountId) => {
     const acceptedAt = performance.now();
+    const acceptedAtMs = Date.now();
     const wait = parseWait(query.wait);
     const timeoutMs = parseTimeout(query.timeout_ms);
     const order = parsePlaceOrder(body, markets, assets);
@@ -89,6 +96,7 @@ export function placeOrderHandler({ store, orders, outcomes, markets, assets, me
     }
     if (!wait) return { status: 202, body: result.answer };
     let view: OrderView | undefined;
+    let seq: number | undefined;
     if (result.kind === 'retry') {
       waiter!.cancel();
       // A retry: the first attempt may be long done; if not, wait for that order instead.
@@ -96,9 +104,12 @@ export function placeOrderHandler({ store, orders, outcomes, markets, assets, me
       view = await store.get(order.spec.symbol, id);
       if (!view || view.status === 'ACCEPTED') view = await settled(id, order.spec.symbol, timeoutMs);
     } else {
-      await waiter!.promise;
+      seq = await waiter!.promise;
       view = await store.get(order.spec.symbol, orderId);
       if (view?.status === 'ACCEPTED') view = undefined;
+    }
+    if (view && seq !== undefined && ledger && (view.filled_quantity > 0 || isFinished(view.status))) {
+      await ledger.whenApplied(accountId, order.spec.symbol, seq, remainingMs(acceptedAtMs, timeoutMs));
     }
     if (view) return { status: 200, body: view };
     const err = new XtError('TIMEOUT', `the order was accepted but the engine did not answer within ${timeoutMs} ms; query GET /api/v1/order/{order_id}`);

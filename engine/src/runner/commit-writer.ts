@@ -19,6 +19,8 @@ export interface BatchCommit {
   /** Ids of the batch's first and last command (the last is the new position). */
   firstId: string;
   lastId: string;
+  /** Sequence of the last engine event so far (the core's): what the outcome message carries. */
+  lastSeq: number;
   /** The events of each command that caused any, as text ({@link eventRow}). */
   eventRows: string[];
   orders: OrderChanges;
@@ -146,7 +148,7 @@ export class CommitWriter {
     }
     const { placed, cancels, amends, cancelAlls } = b.orders;
     if (placed.length > 0 || cancels.length > 0 || amends.length > 0 || cancelAlls.length > 0) {
-      const outcome: OutcomeMessage = { symbol: o.symbol, position: b.lastId, orders: placed, cancels, amends };
+      const outcome: OutcomeMessage = { symbol: o.symbol, position: b.lastId, seq: b.lastSeq, orders: placed, cancels, amends };
       if (cancelAlls.length > 0) outcome.cancel_alls = cancelAlls;
       tx.publish(keys.outcomes, JSON.stringify(outcome));
     }

@@ -651,6 +651,7 @@ export class SymbolRunner {
       startPosition: applied.startPosition,
       firstId: applied.firstId,
       lastId: state.position,
+      lastSeq: state.core.lastSequence,
       eventRows: applied.eventRows,
       orders,
       market,

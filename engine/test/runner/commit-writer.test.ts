@@ -34,6 +34,7 @@ test('a batch sent twice is committed once: the second commit finds the position
       startPosition: '0-0',
       firstId: ids[0],
       lastId: ids[1],
+      lastSeq: state.core.lastSequence,
       eventRows: rows,
       orders: state.orders.takeBatch(),
       market: state.md.takeChanges(),

@@ -16,6 +16,7 @@ import {
   type OrderRecord,
   type PrivateMessage,
   type LedgerAnswer,
+  type LedgerApplied,
   type LedgerRequest,
   type LedgerShardKeys,
   type OutboxEntry,
@@ -332,6 +333,8 @@ export class ShardWriter {
     tx.pexpire(keys.lease, this.leaseMs);
     tx.set(keys.heartbeat, JSON.stringify({ writer_id: this.o.writerId, ts: Date.now() }), 'PX', this.leaseMs);
     for (const a of answers) tx.publish(keys.answers, JSON.stringify(a));
+    // After the answers: a cancel waiting on this shard is answered once its release is here.
+    if (changes.positions.length > 0) tx.publish(keys.answers, JSON.stringify({ kind: 'applied', positions: changes.positions } satisfies LedgerApplied));
     // WATCH, then check the lease, then EXEC: the EXEC aborts if the lease changed after the
     // check, so a former holder (paused past its TTL) writes nothing.
     await this.redis.watch(keys.lease);
