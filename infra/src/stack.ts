@@ -28,7 +28,7 @@ export interface StackMember extends StackProcess {
   readonly symbol?: string;
   /** The base URL of an api, realtime or nginx process. */
   readonly url?: string;
-  /** Its Prometheus endpoint (api, realtime, engine). */
+  /** Its Prometheus endpoint (api, realtime, engine, ledger). */
   readonly metricsUrl?: string;
   /** Output of this process (appended across restarts). */
   readonly logFile: string;
@@ -258,13 +258,22 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       (async () => {
         for (let r = 0; r < Math.max(1, opts.ledgerWriters ?? 1); r++) {
           const name = `ledger-${String.fromCharCode(97 + r)}`;
+          const metricsPort = await freePort();
+          const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
           const ledger = add(
             new Member(
-              spec(name, node(ENTRY.ledger), { ...env, LEDGER_WRITER_ID: name }, (p) =>
+              spec(name, node(ENTRY.ledger), { ...env, LEDGER_WRITER_ID: name, METRICS_PORT: String(metricsPort) }, (p) =>
                 // One EXISTS per shard: the leases are in as many cluster slots.
-                waitFor(`${name} to take or wait for its shards`, async () => (await Promise.all(shardLeases.map((l) => probe.exists(l)))).every((n) => n === 1), within(p)),
+                waitFor(
+                  `${name} to take or wait for its shards`,
+                  async () => (await Promise.all(shardLeases.map((l) => probe.exists(l)))).every((n) => n === 1) && (await answers(metricsUrl)),
+                  within(p),
+                ),
               ),
               'ledger',
+              undefined,
+              undefined,
+              metricsUrl,
             ),
           );
           await ledger.start();

@@ -9,6 +9,8 @@ export const LedgerEnv = CommonEnv.extend({
     .regex(/^\d+(,\d+)*$/, 'comma-separated shard numbers')
     .optional(),
   LEDGER_WRITER_ID: z.string().regex(/^[A-Za-z0-9_.-]+$/).optional(),
+  /** Port of the Prometheus /metrics endpoint; none when unset. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** Lease TTL: a paused writer loses its shard after this long. */
   LEDGER_LEASE_MS: z.coerce.number().int().min(100).default(5000),
   /** Entries read from one input per batch. */

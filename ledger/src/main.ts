@@ -4,12 +4,14 @@
  * the same shards: for each shard one leads, the others wait for its lease. Each writer also
  * publishes its accounts' private messages (orders, fills, balances) once committed.
  */
+import { createServer } from 'node:http';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { createLogger, onShutdown, readEnv, redisTarget } from '@xtrader/platform';
 import { loadExchangeConfig } from '@xtrader/protocol/node';
 import { PrivateEmitter } from '@xtrader/realtime';
 import { LedgerEnv } from './env';
+import { LedgerMetrics } from './runner/metrics';
 import { ShardWriter } from './runner/shard-writer';
 
 function main(): void {
@@ -25,6 +27,7 @@ function main(): void {
   // The shard's accounts' private messages go to the realtime nodes where those accounts are connected.
   const emitter = new PrivateEmitter(redisTarget(env), env.XT_PREFIX);
   const writerId = env.LEDGER_WRITER_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const metrics = new LedgerMetrics();
   const writers = shards.map(
     (shard) =>
       new ShardWriter({
@@ -40,14 +43,30 @@ function main(): void {
         blockMs: env.LEDGER_BLOCK_MS,
         sink: emitter,
         recordSettlements: env.LEDGER_RECORD_SETTLEMENTS === 'on',
+        metrics,
       }),
   );
+  let server: ReturnType<typeof createServer> | undefined;
+  if (env.METRICS_PORT !== undefined) {
+    server = createServer((req, res) => {
+      if (req.url !== '/metrics') {
+        res.writeHead(404).end();
+        return;
+      }
+      metrics.registry.metrics().then(
+        (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+        (e: unknown) => res.writeHead(500).end(String(e)),
+      );
+    });
+    server.listen(env.METRICS_PORT, '0.0.0.0');
+  }
   onShutdown(log, async () => {
     await Promise.all(writers.map((w) => w.stop()));
     await emitter.close();
+    server?.close();
   });
   for (const w of writers) w.start();
-  log.info('ledger started', { writerId, shards, shardCount: env.XT_LEDGER_SHARDS });
+  log.info('ledger started', { writerId, shards, shardCount: env.XT_LEDGER_SHARDS, metricsPort: env.METRICS_PORT ?? null });
 }
 
 main();

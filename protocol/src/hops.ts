@@ -11,6 +11,12 @@ export const PIPELINE_HOPS = [
    * locked, command appended to the symbol's command stream by the shard writer's forward).
    */
   'accepted_to_granted',
+  /** ledger: a request appended to its shard's command stream -> read by the shard writer (part of accepted_to_granted). */
+  'appended_to_ledger_read',
+  /** ledger: the batch read -> its locks committed with the outbox (part of accepted_to_granted). */
+  'ledger_read_to_committed',
+  /** ledger: the batch committed -> its granted commands forwarded into their symbols' command streams (part of accepted_to_granted). */
+  'committed_to_forwarded',
   /** engine: command appended to the symbol's command stream -> its batch read by the engine. */
   'appended_to_engine_read',
   /** engine: batch read -> its events committed. */

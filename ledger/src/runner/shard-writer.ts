@@ -11,6 +11,7 @@ import {
   accountShard,
   decodeStoredOrder,
   balanceView,
+  streamIdTime,
   type EngineEvent,
   type ExchangeConfig,
   type OrderRecord,
@@ -27,6 +28,7 @@ import { Ledger, LedgerInvariantError, PrivateFeed, sequencePrivate, type Ledger
 import { Forwarder } from './forwarder';
 import { assertEventsKept, LedgerInputGoneError } from './input-check';
 import { applyRequest, clientOrderKeyOf, parseRequest, type ShardPlace } from './requests';
+import type { LedgerMetrics } from './metrics';
 import { loadShard, queueChanges } from './state-store';
 
 export interface ShardWriterOptions {
@@ -53,6 +55,8 @@ export interface ShardWriterOptions {
   sink?: PrivateSink;
   /** Count every settled trade leg in the shard's `settlements` hash (default false). */
   recordSettlements?: boolean;
+  /** Where the writer's hops of each request are counted (none when unset). */
+  metrics?: LedgerMetrics;
 }
 
 /** Receives each account's private messages, numbered and committed, in order. */
@@ -203,11 +207,18 @@ export class ShardWriter {
       if (err) throw err;
       return value as StreamReply;
     });
+    const readAt = Date.now();
     const moved = new Map<string, string>();
     const answers: LedgerAnswer[] = [];
     const outbox: OutboxEntry[] = [];
     const clientOrderWrites: [key: string, record: StoredClientOrder][] = [];
     const commands = replies[0]?.[0]?.[1] ?? [];
+    const metrics = this.o.metrics;
+    if (metrics && commands.length > 0) {
+      // A request's append time is its stream id's ms part.
+      const appendedToRead = metrics.hop('appended_to_ledger_read');
+      for (const [id] of commands) appendedToRead.observe(Math.max(0, readAt - streamIdTime(id)) / 1000);
+    }
     const requests = commands.map(([id, fields]) => [id, parseRequest(entryField(fields, FIELDS.command))] as const);
     const clientOrders = await this.clientOrders(requests.map(([, req]) => req));
     for (const [id, req] of requests) {
@@ -238,11 +249,22 @@ export class ShardWriter {
     // after the answer then finds it), so the answers wait for the forward's commit.
     const deferred = outbox.length > 0;
     const messages = await this.commit(moved, deferred ? [] : answers, drafts, outbox, undefined, clientOrderWrites);
+    const committedAt = Date.now();
     for (const [field, id] of moved) this.positions.set(field, id);
     for (const [account, list] of messages) this.o.sink!.emit(account, list);
+    // One observation per request, and per granted command: the table is per order.
+    if (metrics && commands.length > 0) {
+      const readToCommitted = metrics.hop('ledger_read_to_committed');
+      for (let i = 0; i < commands.length; i++) readToCommitted.observe((committedAt - readAt) / 1000);
+    }
     if (deferred) {
       this.outboxPending = true;
       await this.forward(answers);
+      if (metrics) {
+        const committedToForwarded = metrics.hop('committed_to_forwarded');
+        const seconds = (Date.now() - committedAt) / 1000;
+        for (let i = 0; i < outbox.length; i++) committedToForwarded.observe(seconds);
+      }
     }
     return true;
   }

@@ -20,6 +20,7 @@ import {
 } from '@xtrader/protocol';
 import { SymbolRunner } from '../../../engine/src/runner';
 import { place, storedOrder } from '../../../engine/test/runner/helpers';
+import { LedgerMetrics } from '../../src/runner/metrics';
 import { ShardWriter } from '../../src/runner/shard-writer';
 import { config, deposit, lockOf } from '../core/harness';
 import { ShardRedis } from './shard-redis';
@@ -38,8 +39,8 @@ const writers: ShardWriter[] = [];
 let engine: SymbolRunner;
 let n = 0;
 
-function writer(id: string, redisUrl = server.url): ShardWriter {
-  const w = new ShardWriter({ redisUrl, prefix, shard: 0, shardCount: 1, writerId: id, config, log, leaseMs: 600 });
+function writer(id: string, redisUrl = server.url, metrics?: LedgerMetrics): ShardWriter {
+  const w = new ShardWriter({ redisUrl, prefix, shard: 0, shardCount: 1, writerId: id, config, log, leaseMs: 600, metrics });
   writers.push(w);
   w.start();
   return w;
@@ -59,6 +60,12 @@ async function commandsOf(orderId: string, kind: 'place' | 'amend'): Promise<obj
 
 const order = (id: string) => storedOrder(redis, spec, sym, id);
 
+/** How many observations each of the writer's hops counted. */
+async function hopCounts(metrics: LedgerMetrics): Promise<Record<string, number>> {
+  const { values } = await metrics.hops.get();
+  return Object.fromEntries(values.filter((v) => v.metricName?.endsWith('_count')).map((v) => [String(v.labels.hop), v.value]));
+}
+
 beforeAll(async () => {
   await shard.start();
   ({ server, redis } = shard);
@@ -75,7 +82,8 @@ afterAll(async () => {
 });
 
 test('a granted lock reaches the book and trades, settled exactly; a refused lock appends nothing to the symbol', async () => {
-  const w = writer('w1');
+  const metrics = new LedgerMetrics();
+  const w = writer('w1', server.url, metrics);
   await fund('seller', 'BTC', '1');
   await fund('buyer', 'KRW', '30000000');
   const sell = limit('s1', 'Sell', 49_000, 5000);
@@ -85,6 +93,8 @@ test('a granted lock reaches the book and trades, settled exactly; a refused loc
   expect(await commandsOf('s1', 'place')).toHaveLength(1);
   expect(await order('s1')).toBeDefined();
   expect(await shard.ask(lockRequest('buyer', buy))).toMatchObject({ ok: true, asset: 'KRW' });
+  // Every request read and committed counts its hops; each granted lock its forward.
+  expect(await hopCounts(metrics)).toEqual({ appended_to_ledger_read: 4, ledger_read_to_committed: 4, committed_to_forwarded: 2 });
 
   await waitFor('both orders to fill', async () => (await order('b1'))?.status === 'FILLED' && (await order('s1'))?.status === 'FILLED', { intervalMs: 20 });
   await waitFor('the trade to be settled', async () => (await redis.hlen(keys.holds)) === 0, { intervalMs: 20 });
