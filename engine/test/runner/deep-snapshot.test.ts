@@ -32,10 +32,20 @@ function argumentBytes(args: string[]): number {
   return n;
 }
 
+/** A logger that keeps every line, and also writes those at `DEEP_SNAPSHOT_LOG`'s level (none by default). */
 function recordingLogger(): Logger & { lines: { msg: string; fields: Record<string, unknown> }[] } {
   const lines: { msg: string; fields: Record<string, unknown> }[] = [];
-  const at = (msg: string, fields: Record<string, unknown> = {}) => void lines.push({ msg, fields });
-  return { lines, debug: at, info: at, warn: at, error: at };
+  const out = createLogger('test', process.env.DEEP_SNAPSHOT_LOG ?? 'silent');
+  const at = (lvl: keyof Logger) => (msg: string, fields: Record<string, unknown> = {}) => {
+    lines.push({ msg, fields });
+    out[lvl](msg, fields);
+  };
+  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+/** `DEEP_SNAPSHOT_REPORT=1` prints the run's figures (for docs/benchmarks.md); tests assert none. */
+function report(line: string): void {
+  if (process.env.DEEP_SNAPSHOT_REPORT) process.stdout.write(`deep-snapshot: ${line}\n`);
 }
 
 async function storedSnapshot(keys: ReturnType<typeof symbolKeys>, at: string): Promise<SnapshotHead> {
@@ -84,12 +94,18 @@ test('a deep book (250,000 resting orders, one level of a quarter of them) snaps
   await redis.config('SET', 'slowlog-log-slower-than', '0');
   await redis.config('SET', 'slowlog-max-len', '200000');
   await redis.slowlog('RESET');
-  const first = new SymbolRunner({ spec, redisUrl: server.url, prefix: 'deep', engineId: 'e1', log: createLogger('test', process.env.DEEP_SNAPSHOT_LOG ?? 'silent'), ...patient, snapshotEvery: N, snapshotMs: 3_600_000 });
+  const firstLog = recordingLogger();
+  const first = new SymbolRunner({ spec, redisUrl: server.url, prefix: 'deep', engineId: 'e1', log: firstLog, ...patient, snapshotEvery: N, snapshotMs: 3_600_000 });
   runners.push(first);
+  const started = Date.now();
   void first.start();
   const head = await storedSnapshot(keys, last);
+  const snapshotted = Date.now();
   await redis.config('SET', 'slowlog-log-slower-than', '10000');
   const log = (await redis.slowlog('GET', '-1')) as [number, number, number, string[], string, string][];
+  // Applying and encoding the book hold the engine's event loop for seconds: replies that came
+  // meanwhile are taken, not presumed lost (no reconnect, no recovery).
+  expect(firstLog.lines.filter((l) => l.msg === 'engine loop error; recovering')).toEqual([]);
 
   // Stored in pieces, none larger than PIECE_BYTES, the head small; no command the engine sent
   // (commits, pieces) carried more than a few pieces' worth.
@@ -106,6 +122,12 @@ test('a deep book (250,000 resting orders, one level of a quarter of them) snaps
   expect(pieceWrites).toHaveLength(Math.ceil(head.pieces.count / 4));
   const largest = Math.max(...engineCommands.map((e) => argumentBytes(e[3])));
   expect(largest).toBeLessThanOrEqual(4 * PIECE_BYTES + 1024);
+  // Redis runs one command at a time: the longest one is the longest any other symbol waited.
+  const slowest = engineCommands.reduce((a, e) => (e[2] > a[2] ? e : a));
+  const slowestPiece = pieceWrites.reduce((a, e) => (e[2] > a[2] ? e : a));
+  report(`${N} orders: applied and snapshotted in ${((snapshotted - started) / 1000).toFixed(1)} s, ${head.pieces.count} pieces in ${pieceWrites.length} writes; ` +
+    `longest engine command ${(slowest[2] / 1000).toFixed(2)} ms (${slowest[3][0]}), longest piece write ${(slowestPiece[2] / 1000).toFixed(2)} ms, ` +
+    `engine commands over 10 ms: ${engineCommands.filter((e) => e[2] > 10_000).length} of ${engineCommands.length} logged`);
   pieces.length = 0;
 
   const a = await decoded(head);
@@ -115,8 +137,10 @@ test('a deep book (250,000 resting orders, one level of a quarter of them) snaps
   const rec = recordingLogger();
   const second = new SymbolRunner({ spec, redisUrl: server.url, prefix: 'deep', engineId: 'e2', log: rec, ...patient, snapshotEvery: 1 });
   runners.push(second);
+  const restoring = Date.now();
   void second.start();
   await second.whenLeader();
+  report(`restored by a new engine in ${((Date.now() - restoring) / 1000).toFixed(1)} s`);
   expect(rec.lines.find((l) => l.msg === 'state recovered')?.fields).toMatchObject({ snapshot: last, replayed: 0 });
   const clock = await appendAll(redis, keys, [{ v: 1, kind: 'clock' }]);
   const again = await storedSnapshot(keys, clock);
