@@ -99,3 +99,20 @@ test('right after a waited-for buy is answered FILLED, the bought base can be so
   const resell = await signedHttp(buyer, 'POST', `${url}/api/v1/order`, btcKrw('Sell', '99000000', '0.2'));
   expect(resell.status).toBe(202);
 });
+
+test('an idle ledger writer settles as soon as an engine commits, not when its own next command comes', async () => {
+  // A writer that blocks on its command stream far longer than the cancel's timeout: only the
+  // engine's commit can wake it in time to release the funds.
+  await ledger.stop();
+  ledger = new LedgerWriters(stack.redisServer.url, stack.prefix, TEST_LEDGER_SHARDS, undefined, { blockMs: 600_000 });
+  ledger.start();
+  await ledger.whenLeading();
+  const a = await newAccount(url, { funded: false });
+  await deposit(a, 'KRW', '5005000');
+  const placed = await signedHttp(a, 'POST', `${url}/api/v1/order?wait=true`, btcKrw('Buy', '50000000', '0.1'));
+  expect(placed.body.status).toBe('NEW');
+
+  const cancel = await signedHttp(a, 'DELETE', `${url}/api/v1/order/${placed.body.order_id}`);
+  expect(cancel.status).toBe(200);
+  expect(await balanceOf(a, 'KRW')).toEqual({ available: 5005000, locked: 0 });
+});

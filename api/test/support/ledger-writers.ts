@@ -7,11 +7,11 @@ import { ShardWriter } from '../../../ledger/src/runner/shard-writer';
 export class LedgerWriters {
   readonly writers: ShardWriter[];
 
-  constructor(redisUrl: string, prefix: string, readonly shardCount: number, config: ExchangeConfig = loadExchangeConfig()) {
+  constructor(redisUrl: string, prefix: string, readonly shardCount: number, config: ExchangeConfig = loadExchangeConfig(), opts: { blockMs?: number } = {}) {
     const log = createLogger('test-ledger', 'silent');
     this.writers = Array.from(
       { length: shardCount },
-      (_, shard) => new ShardWriter({ redisUrl, prefix, shard, shardCount, writerId: `test-ledger-${shard}`, config, log, leaseMs: 1500, blockMs: 20 }),
+      (_, shard) => new ShardWriter({ redisUrl, prefix, shard, shardCount, writerId: `test-ledger-${shard}`, config, log, leaseMs: 1500, blockMs: opts.blockMs ?? 20 }),
     );
   }
 

@@ -44,7 +44,11 @@ export interface ShardWriterOptions {
   leaseMs?: number;
   /** Most entries read from one input per batch (default 500). */
   batchSize?: number;
-  /** How long an idle writer blocks on its command stream before looking at the events again (default 50 ms). */
+  /**
+   * How long an idle writer blocks on its command stream before looking at the events again
+   * (default 50 ms); an engine's outcome (a batch that placed, cancelled or amended) wakes it
+   * sooner.
+   */
   blockMs?: number;
   /** The bound of each account's recent-orders index on a symbol, as the api keeps it (default `DEFAULT_ACCOUNT_ORDERS_MAX`). */
   accountOrdersMax?: number;
@@ -89,6 +93,13 @@ export class ShardWriter {
   readonly keys: LedgerShardKeys;
   private readonly redis: RedisClient;
   private readonly blocking: RedisClient;
+  /** Subscribed to every symbol's outcomes: an engine committed something, so its events may move funds. */
+  private readonly wake: RedisClient;
+  /** Whether an outcome came since the last batch started reading (its events may be unread). */
+  private woken = false;
+  private wakeUp: (() => void) | undefined;
+  /** The blocking read on the command stream, kept across idles: it is only a wake-up. */
+  private pendingRead: Promise<Error | undefined> | undefined;
   private readonly scripts: EngineScripts;
   private readonly lease: Lease;
   private readonly forwarder: Forwarder;
@@ -114,6 +125,8 @@ export class ShardWriter {
     this.keys = ledgerShardKeys(o.shard, o.prefix);
     this.redis = createRedis(o.redisUrl, `ledger-${o.shard}`, WRITE_ONCE_OPTIONS);
     this.blocking = createRedis(o.redisUrl, `ledger-${o.shard}-read`, BLOCKING_OPTIONS);
+    this.wake = createRedis(o.redisUrl, `ledger-${o.shard}-wake`);
+    this.wake.on('message', () => this.alarm());
     this.scripts = new EngineScripts(this.redis);
     this.leaseMs = o.leaseMs ?? 5000;
     this.batchSize = o.batchSize ?? 500;
@@ -130,15 +143,25 @@ export class ShardWriter {
   }
 
   start(): void {
-    this.loop ??= this.run();
+    if (this.loop) return;
+    const channels = this.symbols.map((symbol) => symbolKeys(symbol, this.o.prefix).outcomes);
+    this.wake.subscribe(...channels).catch((e: Error) => this.o.log.warn('ledger writer cannot subscribe to the outcomes; it looks at the events every block instead', { shard: this.o.shard, error: e.message }));
+    this.loop = this.run();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.alarm();
     await this.loop;
     await this.lease.release().catch(() => undefined);
     this.redis.disconnect();
     this.blocking.disconnect();
+    this.wake.disconnect();
+  }
+
+  private alarm(): void {
+    this.woken = true;
+    this.wakeUp?.();
   }
 
   private async run(): Promise<void> {
@@ -197,6 +220,8 @@ export class ShardWriter {
   private async batch(): Promise<boolean> {
     const ledger = this.ledger!;
     if (this.outboxPending) await this.forward([]);
+    // An outcome from here on may name events this read does not see: the next idle returns at once.
+    this.woken = false;
     // One read per input, each its own slot: the shard's commands, then every symbol's events.
     const inputs: [stream: string, field: string][] = [
       [this.keys.commands, LEDGER_POSITIONS.commands],
@@ -384,6 +409,22 @@ export class ShardWriter {
       }
       this.lastRenew = Date.now();
     }
-    await this.blocking.xread('COUNT', 1, 'BLOCK', this.blockMs, 'STREAMS', this.keys.commands, this.positions.get(LEDGER_POSITIONS.commands) ?? '0-0');
+    if (this.woken || this.stopped) return;
+    // A command for the shard ends the read; an engine's outcome ends the wait (the read stays
+    // pending and serves the next idle).
+    this.pendingRead ??= this.blocking.xread('COUNT', 1, 'BLOCK', this.blockMs, 'STREAMS', this.keys.commands, this.positions.get(LEDGER_POSITIONS.commands) ?? '0-0').then(
+      () => {
+        this.pendingRead = undefined;
+        return undefined;
+      },
+      (e: Error) => {
+        this.pendingRead = undefined;
+        return e;
+      },
+    );
+    const woken = new Promise<undefined>((resolve) => (this.wakeUp = () => resolve(undefined)));
+    const failed = await Promise.race([this.pendingRead, woken]);
+    this.wakeUp = undefined;
+    if (failed) throw failed;
   }
 }
