@@ -9,6 +9,8 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!(@noble|@scure)/)'],
   testMatch: ['<rootDir>/*/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/web/'],
+  // `npm run build`'s compiled tree: its package.json files and modules are no sources of jest's.
+  modulePathIgnorePatterns: ['<rootDir>/dist/'],
   testTimeout: 60000,
   // Only a guard: green runs end on their own (`npx jest --forceExit=false` exits when done, and
   // --detectOpenHandles finds nothing per workspace), but a suite that fails half-way can leave a

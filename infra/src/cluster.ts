@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chooseRedis, demoEnv, recordProcesses, reportStale, say, startDemoBot, stopOnSignals } from './launcher';
 import { nginxLimitsFromEnv } from './nginx';
-import { DATA_DIR } from './paths';
+import { DATA_DIR, runCompiled } from './paths';
 import { assertPortFree, ensureWebBuild } from './prerequisites';
 import { startStack } from './stack';
 
@@ -27,6 +27,8 @@ const { values } = parseArgs({
     demo: { type: 'boolean', default: false },
     'redis-cluster': { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },
+    // Run the processes from `npm run build`'s dist/ (node, no TypeScript loader); XT_COMPILED=1 likewise.
+    compiled: { type: 'boolean', default: runCompiled() },
   },
 });
 const int = (name: string, v: string | undefined, min: number) => {
@@ -80,8 +82,9 @@ async function main(): Promise<void> {
     echo: values.verbose,
     restartOnCrash: true,
     env: demo,
+    compiled: values.compiled,
   });
-  const bot = values.demo ? await startDemoBot(stack.nginxUrl!, logDir, values.symbol, values.verbose!, demo) : undefined;
+  const bot = values.demo ? await startDemoBot(stack.nginxUrl!, logDir, values.symbol, values.verbose!, demo, stack.compiled) : undefined;
   recordProcesses(RECORD, [...stack.processes, ...(bot ? [bot] : [])]);
 
   const engineLines = await Promise.all(
@@ -105,6 +108,7 @@ async function main(): Promise<void> {
       ...engineLines,
       `  Redis         ${redis ? redis.note : `Redis Cluster ${stack.redisCluster!.nodesSetting} (3 primaries + 3 replicas; its data lives while this launcher runs)`}`,
       ...(bot ? ['  demo bot      quoting and trading every symbol through nginx'] : []),
+      `  processes     ${stack.compiled ? 'compiled (node dist/..., from npm run build)' : 'TypeScript sources under tsx'}`,
       `  logs          ${logDir}/*.log (nginx: ${logDir}/nginx/error.log)`,
       '',
       'Kill any one process (kill <pid>) to see its peers take over; it is restarted after a second.',

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { ManagedProcess } from './managed-process';
-import { DATA_DIR, ENTRY, REPO_ROOT } from './paths';
+import { DATA_DIR, ENTRY, nodeArgs, REPO_ROOT } from './paths';
 import { hasRedisServer, REDIS_HELP, redisReachable } from './prerequisites';
 import type { Stack } from './stack';
 
@@ -99,12 +99,12 @@ export function recordProcesses(file: string, processes: { name: string; pid: nu
   writeFileSync(file, JSON.stringify(record, null, 2));
 }
 
-/** Starts the demo market maker against `apiUrl` (a node or the balancer). */
-export async function startDemoBot(apiUrl: string, logDir: string, symbols: string[] | undefined, echo: boolean, env: NodeJS.ProcessEnv = {}): Promise<ManagedProcess> {
+/** Starts the demo market maker against `apiUrl` (a node or the balancer), compiled or under tsx as the stack's processes. */
+export async function startDemoBot(apiUrl: string, logDir: string, symbols: string[] | undefined, echo: boolean, env: NodeJS.ProcessEnv = {}, compiled = false): Promise<ManagedProcess> {
   const bot = new ManagedProcess({
     name: 'demo-bot',
     command: process.execPath,
-    args: ['--import', 'tsx', ENTRY.demoBot, '--api', apiUrl, ...(symbols ?? []).flatMap((s) => ['--symbol', s])],
+    args: nodeArgs(ENTRY.demoBot, compiled, ['--api', apiUrl, ...(symbols ?? []).flatMap((s) => ['--symbol', s])]),
     env: { ...process.env, ...env },
     cwd: REPO_ROOT,
     logFile: join(logDir, 'demo-bot.log'),

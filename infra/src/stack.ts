@@ -8,7 +8,7 @@ import { LedgerEnv } from '../../ledger/src/env';
 import { readSharedEnv } from './env-file';
 import { ManagedProcess, type ProcessSpec, type StackProcess } from './managed-process';
 import { ensureNginx, testNginxConfig, writeNginxConfig, type NginxLimits } from './nginx';
-import { ENTRY, REPO_ROOT } from './paths';
+import { assertCompiled, ENTRY, nodeArgs, REPO_ROOT, runCompiled } from './paths';
 import { httpOk } from './wait';
 
 /**
@@ -79,6 +79,11 @@ export interface StackOptions {
   restartDelayMs?: number;
   /** How long each process may take to become ready (default 90 s). */
   readyTimeoutMs?: number;
+  /**
+   * Run the compiled processes (`node dist/...`, from `npm run build`) instead of the sources under
+   * tsx (default: XT_COMPILED, else whether this launcher runs compiled).
+   */
+  compiled?: boolean;
 }
 
 /** A running set of xTrader processes. */
@@ -88,6 +93,8 @@ export interface Stack {
   /** The Redis Cluster the stack started (`redisCluster: true`), for tests and drills. */
   redisCluster?: RedisCluster;
   prefix: string;
+  /** Whether its processes run compiled (`node dist/...`) rather than under tsx. */
+  compiled: boolean;
   symbols: string[];
   apiUrls: string[];
   realtimeUrls: string[];
@@ -152,7 +159,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   let redis: RedisClient | undefined;
   let cluster: RedisCluster | undefined;
 
-  const node = (file: string, args: string[] = [], nodeFlags: string[] = []) => ({ command: process.execPath, args: [...nodeFlags, '--import', 'tsx', file, ...args] });
+  const compiled = opts.compiled ?? runCompiled();
+  if (compiled) assertCompiled();
+  const node = (file: string, args: string[] = [], nodeFlags: string[] = []) => ({ command: process.execPath, args: nodeArgs(file, compiled, args, nodeFlags) });
   const baseEnv = (target: RedisTarget): NodeJS.ProcessEnv => {
     const env: NodeJS.ProcessEnv = {
       ...shared,
@@ -355,6 +364,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       redisUrl,
       redisCluster: cluster,
       prefix,
+      compiled,
       symbols,
       apiUrls,
       realtimeUrls,

@@ -10,7 +10,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chooseRedis, demoEnv, recordProcesses, reportStale, say, startDemoBot, stopOnSignals } from './launcher';
-import { DATA_DIR } from './paths';
+import { DATA_DIR, runCompiled } from './paths';
 import { assertPortFree, ensureWebBuild } from './prerequisites';
 import { startStack } from './stack';
 
@@ -22,6 +22,8 @@ const { values } = parseArgs({
     'redis-port': { type: 'string', default: process.env.XT_REDIS_PORT ?? '6390' },
     symbol: { type: 'string', multiple: true },
     verbose: { type: 'boolean', default: false },
+    // Run the processes from `npm run build`'s dist/ (node, no TypeScript loader); XT_COMPILED=1 likewise.
+    compiled: { type: 'boolean', default: runCompiled() },
   },
 });
 const apiPort = Number(values['api-port']);
@@ -53,8 +55,9 @@ async function main(): Promise<void> {
     echo: values.verbose,
     restartOnCrash: true,
     env: demo,
+    compiled: values.compiled,
   });
-  const bot = values.demo ? await startDemoBot(stack.apiUrls[0], logDir, values.symbol, values.verbose!, demo) : undefined;
+  const bot = values.demo ? await startDemoBot(stack.apiUrls[0], logDir, values.symbol, values.verbose!, demo, stack.compiled) : undefined;
   recordProcesses(RECORD, [...stack.processes, ...(bot ? [bot] : [])]);
 
   say(
@@ -67,6 +70,7 @@ async function main(): Promise<void> {
       `  Redis         ${redis.note}`,
       `  engines       ${stack.symbols.join(', ')}`,
       ...(bot ? ['  demo bot      quoting and trading every symbol'] : []),
+      `  processes     ${stack.compiled ? 'compiled (node dist/..., from npm run build)' : 'TypeScript sources under tsx'}`,
       `  logs          ${logDir}/*.log`,
       '',
       'Press Ctrl-C to stop.',
