@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CommonEnv } from '@xtrader/platform';
+import { DEFAULT_CLIENT_ORDER_ID_TTL_S, DEFAULT_CLIENT_ORDER_IDS_MAX } from '@xtrader/protocol';
 
 /** The ledger writer's environment, validated at boot: the one place its defaults are stated. */
 export const LedgerEnv = CommonEnv.extend({
@@ -19,5 +20,9 @@ export const LedgerEnv = CommonEnv.extend({
   LEDGER_BLOCK_MS: z.coerce.number().int().min(1).default(50),
   /** Count every settled trade leg in the shard's `settlements` hash (proof of exactly-once for drills and audits; grows with every trade). */
   LEDGER_RECORD_SETTLEMENTS: z.enum(['on', 'off']).default('off'),
+  /** How long an account's client_order_id is remembered (a retry within it gets the first answer), in seconds. */
+  LEDGER_CLIENT_ORDER_ID_TTL_S: z.coerce.number().int().min(1).default(DEFAULT_CLIENT_ORDER_ID_TTL_S),
+  /** How many client_order_id records an account keeps at most (on its shard, and on each symbol); the oldest are forgotten first. */
+  LEDGER_CLIENT_ORDER_IDS_MAX: z.coerce.number().int().min(1).default(DEFAULT_CLIENT_ORDER_IDS_MAX),
 });
 export type LedgerEnv = z.infer<typeof LedgerEnv>;

@@ -44,6 +44,7 @@ function main(): void {
         sink: emitter,
         recordSettlements: env.LEDGER_RECORD_SETTLEMENTS === 'on',
         metrics,
+        clientOrderIds: { ttlS: env.LEDGER_CLIENT_ORDER_ID_TTL_S, max: env.LEDGER_CLIENT_ORDER_IDS_MAX },
       }),
   );
   let server: ReturnType<typeof createServer> | undefined;

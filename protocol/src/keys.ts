@@ -62,6 +62,8 @@ export function symbolKeys(symbol: string, prefix: string = DEFAULT_PREFIX) {
     orderNumber: (orderId: string) => `${base}:order:${orderId}:number`,
     /** client_order_id -> first answer, for idempotent retries. */
     clientOrder: (accountId: string, clientOrderId: string) => `${base}:coid:${accountId}:${clientOrderId}`,
+    /** The account's client_order_id records on this symbol, oldest first (list of `<ms> <record key>`): their count bound. */
+    clientOrders: (accountId: string) => `${base}:coids:${accountId}`,
     /** An account's open orders on this symbol (set of ids; the place script adds, the engine removes). */
     accountOpen: (accountId: string) => `${base}:acct:${accountId}:open`,
     /** An account's recent orders on this symbol (zset of ids scored by creation ms, bounded). */
@@ -85,8 +87,16 @@ export function symbolKeys(symbol: string, prefix: string = DEFAULT_PREFIX) {
 }
 export type SymbolKeys = ReturnType<typeof symbolKeys>;
 
-/** How long a client_order_id is remembered for retries (by its ledger shard and on its symbol). */
-export const CLIENT_ORDER_ID_TTL_S = 86_400;
+/**
+ * How long a client_order_id is remembered for retries (by its ledger shard and on its symbol)
+ * unless `LEDGER_CLIENT_ORDER_ID_TTL_S` says otherwise.
+ */
+export const DEFAULT_CLIENT_ORDER_ID_TTL_S = 86_400;
+/**
+ * How many client_order_id records an account keeps at most (on its ledger shard, and on each
+ * symbol) unless `LEDGER_CLIENT_ORDER_IDS_MAX` says otherwise: the oldest are forgotten first.
+ */
+export const DEFAULT_CLIENT_ORDER_IDS_MAX = 100_000;
 
 /** Default bounds of an account's per-symbol history: recent orders (api) and fills (engine). */
 export const DEFAULT_ACCOUNT_ORDERS_MAX = 1000;
@@ -253,6 +263,8 @@ export function ledgerShardKeys(shard: number, prefix: string = DEFAULT_PREFIX) 
     outbox: `${base}:outbox`,
     /** `StoredClientOrder` JSON (with a TTL): the first granted place of an account's client_order_id on a symbol. */
     clientOrder: (accountId: string, symbol: string, clientOrderId: string) => `${base}:coid:${accountId}:${symbol}:${clientOrderId}`,
+    /** The account's client_order_id records on this shard, oldest first (list of `<ms> <record key>`): their count bound. */
+    clientOrders: (accountId: string) => `${base}:coids:${accountId}`,
     /** Pub/sub channel of `LedgerAnswer`s for the api nodes waiting on their requests. */
     answers: `${base}:answers`,
     /** Hash account id -> the last `account_sequence` given to one of its private messages. */

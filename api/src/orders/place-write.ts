@@ -1,4 +1,4 @@
-import { acceptedOrder, CLIENT_ORDER_ID_TTL_S, clientOrderFingerprint, orderStateOf, type PlaceCommand, type PlaceOrderAccepted, type SymbolKeys } from '@xtrader/protocol';
+import { acceptedOrder, clientOrderFingerprint, orderStateOf, type PlaceCommand, type PlaceOrderAccepted, type SymbolKeys } from '@xtrader/protocol';
 import type { PlaceWrite } from './scripts';
 
 /** The answer to a place command: `202 {order_id, status: "ACCEPTED"[, client_order_id]}`. */
@@ -8,21 +8,25 @@ export function acceptedAnswer(cmd: PlaceCommand): PlaceOrderAccepted {
 
 /**
  * What place-order.lua writes for `cmd` of `accountId` on its symbol (`keys`): the command, its
- * ACCEPTED state, the account's indexes and the client_order_id record. The one spelling of it,
- * used by every writer of a symbol's orders.
+ * ACCEPTED state and the account's indexes. The one spelling of it, used by every writer of a
+ * symbol's orders.
  */
 export function placeWriteOf(keys: SymbolKeys, cmd: PlaceCommand, accountId: string, accountOrdersMax: number): PlaceWrite {
-  const coid = cmd.client_order_id;
   return {
     orderId: cmd.order_id,
-    clientOrderKey: keys.clientOrder(accountId, coid ?? '-'),
     accountOpenKey: keys.accountOpen(accountId),
     accountOrdersKey: keys.accountOrders(accountId),
     accountOrdersMax,
     command: JSON.stringify(cmd),
     state: JSON.stringify(orderStateOf(acceptedOrder(cmd, 0))),
-    fingerprint: coid === undefined ? '' : clientOrderFingerprint(cmd),
-    answer: JSON.stringify(acceptedAnswer(cmd)),
-    clientOrderTtlS: CLIENT_ORDER_ID_TTL_S,
   };
+}
+
+/**
+ * The symbol's client_order_id record of `cmd` (none without one): its key and its value, the
+ * request fingerprint and the first answer, as `OrderStore.orderIdOfClientOrder` reads it.
+ */
+export function clientOrderRecordOf(keys: SymbolKeys, cmd: PlaceCommand, accountId: string): [key: string, value: string] | undefined {
+  if (cmd.client_order_id === undefined) return undefined;
+  return [keys.clientOrder(accountId, cmd.client_order_id), `${clientOrderFingerprint(cmd)}\n${JSON.stringify(acceptedAnswer(cmd))}`];
 }

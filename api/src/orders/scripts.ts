@@ -10,7 +10,7 @@ import { FIELDS, type SymbolKeys } from '@xtrader/protocol';
  * later ones only the SHA.
  */
 const SCRIPTS = {
-  xtPlaceOrder: { numberOfKeys: 5, lua: readFileSync(join(__dirname, 'place-order.lua'), 'utf8') },
+  xtPlaceOrder: { numberOfKeys: 4, lua: readFileSync(join(__dirname, 'place-order.lua'), 'utf8') },
   xtAppendOnce: { numberOfKeys: 2, lua: readFileSync(join(__dirname, 'append-once.lua'), 'utf8') },
   xtReadOrder: { numberOfKeys: 2, lua: readFileSync(join(__dirname, 'read-order.lua'), 'utf8') },
 } as const;
@@ -27,15 +27,9 @@ export type PlaceReply = [kind: 'new', streamId: string] | [kind: 'exists', none
 /** One order to append: the command and the bookkeeping stored with it. */
 export interface PlaceWrite {
   orderId: string;
-  /** The client_order_id key (any key of the symbol when there is no client_order_id). */
-  clientOrderKey: string;
   command: string;
   /** The ACCEPTED `StoredOrderState` JSON. */
   state: string;
-  /** "" without a client_order_id. */
-  fingerprint: string;
-  answer: string;
-  clientOrderTtlS: number;
   /** The owner's open-orders set and recent-orders zset on this symbol, and the zset's bound. */
   accountOpenKey: string;
   accountOrdersKey: string;
@@ -51,23 +45,9 @@ export class ApiScripts {
     this.redis = redis as RedisClient & Defined;
   }
 
-  /** Appends a place command with its ACCEPTED state (and client_order_id record), atomically, unless the order is stored already. */
-  placeOrder(keys: SymbolKeys, w: PlaceWrite): Promise<PlaceReply> {
-    return this.redis.xtPlaceOrder(
-      keys.commands,
-      keys.order(w.orderId),
-      w.clientOrderKey,
-      w.accountOpenKey,
-      w.accountOrdersKey,
-      FIELDS.command,
-      w.command,
-      w.state,
-      w.fingerprint,
-      w.answer,
-      w.clientOrderTtlS,
-      w.orderId,
-      w.accountOrdersMax,
-    ) as Promise<PlaceReply>;
+  /** Queues the append of a place command with its ACCEPTED state, atomically, unless the order is stored already (reply: {@link PlaceReply}). */
+  placeOrder(p: ChainableCommander, keys: SymbolKeys, w: PlaceWrite): void {
+    (p as unknown as Queued).xtPlaceOrder(keys.commands, keys.order(w.orderId), w.accountOpenKey, w.accountOrdersKey, FIELDS.command, w.command, w.state, w.orderId, w.accountOrdersMax);
   }
 
   /** Queues a read of an order's state and fill list (one reply: {@link StoredOrderReply}). */

@@ -1,7 +1,8 @@
 import type { RedisClient } from '@xtrader/platform';
-import { CLIENT_ORDER_ID_TTL_S, DEFAULT_ACCOUNT_ORDERS_MAX, entryField, FIELDS, OutboxEntry, symbolKeys } from '@xtrader/protocol';
-import { placeWriteOf } from '../../../api/src/orders/place-write';
+import { DEFAULT_ACCOUNT_ORDERS_MAX, DEFAULT_CLIENT_ORDER_ID_TTL_S, entryField, FIELDS, OutboxEntry, symbolKeys } from '@xtrader/protocol';
+import { clientOrderRecordOf, placeWriteOf } from '../../../api/src/orders/place-write';
 import { ApiScripts } from '../../../api/src/orders/scripts';
+import type { ClientOrderRecords } from './client-order-records';
 
 /** One outbox entry as read: its stream id and what to forward. */
 export interface Outgoing {
@@ -21,6 +22,8 @@ export class Forwarder {
   constructor(
     private readonly redis: RedisClient,
     private readonly prefix: string,
+    /** Writes the symbols' client_order_id records, within their bounds. */
+    private readonly clientOrders: ClientOrderRecords,
     /** The bound of each account's recent-orders index, as the api keeps it. */
     private readonly accountOrdersMax = DEFAULT_ACCOUNT_ORDERS_MAX,
   ) {
@@ -42,9 +45,17 @@ export class Forwarder {
   private async append({ symbol, command }: OutboxEntry): Promise<void> {
     const keys = symbolKeys(symbol, this.prefix);
     if (command.kind === 'place') {
-      await this.scripts.placeOrder(keys, placeWriteOf(keys, command, command.account_id!, this.accountOrdersMax));
+      // The order and its client_order_id record in one MULTI of the symbol's slot. Forwarded
+      // again (the order is stored already), the record is written again in place.
+      const account = command.account_id!;
+      const tx = this.redis.multi();
+      this.scripts.placeOrder(tx, keys, placeWriteOf(keys, command, account, this.accountOrdersMax));
+      const record = clientOrderRecordOf(keys, command, account);
+      if (record) this.clientOrders.queue(tx, keys.clientOrders(account), [record], Date.now());
+      const failed = ((await tx.exec()) ?? []).find(([err]) => err);
+      if (failed) throw failed[0]!;
     } else {
-      await this.scripts.appendOnce(keys.commands, keys.amendForwarded(command.request_id), JSON.stringify(command), CLIENT_ORDER_ID_TTL_S);
+      await this.scripts.appendOnce(keys.commands, keys.amendForwarded(command.request_id), JSON.stringify(command), DEFAULT_CLIENT_ORDER_ID_TTL_S);
     }
   }
 }

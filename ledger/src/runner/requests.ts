@@ -10,11 +10,18 @@ import {
 } from '@xtrader/protocol';
 import type { Ledger, LockAnswer, Refusal, TransferAnswer } from '../core';
 
+/** A client_order_id record to keep: its account, its key and its value. */
+export interface ClientOrderWrite {
+  account: string;
+  key: string;
+  record: StoredClientOrder;
+}
+
 /** What applying one request gave: its answer, what to forward, the client_order_id record to keep. */
 export interface Applied {
   answer: LedgerAnswer;
   outbox?: OutboxEntry;
-  clientOrder?: { key: string; record: StoredClientOrder };
+  clientOrder?: ClientOrderWrite;
 }
 
 /** A command-stream entry's request, or undefined when it is not one (the writer logs and skips it). */
@@ -73,7 +80,7 @@ export function applyRequest(ledger: Ledger, req: LedgerRequest, at: ShardPlace,
       if (key !== undefined) {
         const record = { fingerprint, order_id: req.lock.order_id, asset: result.asset, amount: result.amount.toString() };
         clientOrders.set(key, record);
-        applied.clientOrder = { key, record };
+        applied.clientOrder = { account, key, record };
       }
       return applied;
     }

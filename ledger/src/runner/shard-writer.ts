@@ -4,7 +4,6 @@ import {
   eventsOfEntry,
   FIELDS,
   LEDGER_POSITIONS,
-  CLIENT_ORDER_ID_TTL_S,
   ledgerShardKeys,
   StoredClientOrder,
   symbolKeys,
@@ -25,10 +24,11 @@ import {
 import { EngineScripts } from '../../../engine/src/runner/scripts';
 import { Lease } from '../../../engine/src/runner/lease';
 import { Ledger, LedgerInvariantError, PrivateFeed, sequencePrivate, type LedgerChanges, type PrivateDraft, type TrackedOrder } from '../core';
+import { ClientOrderRecords, type ClientOrderBounds } from './client-order-records';
 import { Forwarder } from './forwarder';
 import { assertEventsKept, LedgerInputGoneError } from './input-check';
-import { applyRequest, clientOrderKeyOf, parseRequest, type ShardPlace } from './requests';
 import type { LedgerMetrics } from './metrics';
+import { applyRequest, clientOrderKeyOf, parseRequest, type ClientOrderWrite, type ShardPlace } from './requests';
 import { loadShard, queueChanges } from './state-store';
 
 export interface ShardWriterOptions {
@@ -61,6 +61,8 @@ export interface ShardWriterOptions {
   recordSettlements?: boolean;
   /** Where the writer's hops of each request are counted (none when unset). */
   metrics?: LedgerMetrics;
+  /** How long and how many of an account's client_order_id records are kept (here and on each symbol). */
+  clientOrderIds?: ClientOrderBounds;
 }
 
 /** Receives each account's private messages, numbered and committed, in order. */
@@ -103,6 +105,7 @@ export class ShardWriter {
   private readonly scripts: EngineScripts;
   private readonly lease: Lease;
   private readonly forwarder: Forwarder;
+  private readonly clientOrderRecords: ClientOrderRecords;
   private readonly place: ShardPlace;
   /** Whether the outbox may hold entries after `forwarded` (on taking the lease, and after each granted lock). */
   private outboxPending = true;
@@ -132,7 +135,8 @@ export class ShardWriter {
     this.batchSize = o.batchSize ?? 500;
     this.blockMs = o.blockMs ?? 50;
     this.lease = new Lease(this.scripts, this.keys, o.writerId, this.leaseMs);
-    this.forwarder = new Forwarder(this.redis, o.prefix, o.accountOrdersMax);
+    this.clientOrderRecords = new ClientOrderRecords(this.redis, o.clientOrderIds);
+    this.forwarder = new Forwarder(this.redis, o.prefix, this.clientOrderRecords, o.accountOrdersMax);
     this.place = { shard: o.shard, shardCount: o.shardCount, keys: this.keys };
     this.symbols = o.config.markets.map((m) => m.symbol);
   }
@@ -236,7 +240,7 @@ export class ShardWriter {
     const moved = new Map<string, string>();
     const answers: LedgerAnswer[] = [];
     const outbox: OutboxEntry[] = [];
-    const clientOrderWrites: [key: string, record: StoredClientOrder][] = [];
+    const clientOrderWrites: ClientOrderWrite[] = [];
     const commands = replies[0]?.[0]?.[1] ?? [];
     const metrics = this.o.metrics;
     if (metrics && commands.length > 0) {
@@ -255,7 +259,7 @@ export class ShardWriter {
       const applied = applyRequest(ledger, req, this.place, clientOrders);
       answers.push(applied.answer);
       if (applied.outbox) outbox.push(applied.outbox);
-      if (applied.clientOrder) clientOrderWrites.push([applied.clientOrder.key, applied.clientOrder.record]);
+      if (applied.clientOrder) clientOrderWrites.push(applied.clientOrder);
     }
     const drafts: PrivateDraft[] = [];
     for (const [i, symbol] of this.symbols.entries()) {
@@ -354,7 +358,7 @@ export class ShardWriter {
     drafts: PrivateDraft[],
     outbox: OutboxEntry[],
     trimTo?: string,
-    clientOrders: [key: string, record: StoredClientOrder][] = [],
+    clientOrders: readonly ClientOrderWrite[] = [],
   ): Promise<Map<string, PrivateMessage[]>> {
     const { keys } = this;
     const token = this.lease.token;
@@ -375,7 +379,9 @@ export class ShardWriter {
     }
     for (const entry of outbox) tx.xadd(keys.outbox, '*', FIELDS.command, JSON.stringify(entry));
     if (trimTo !== undefined) tx.xtrim(keys.outbox, 'MINID', trimTo);
-    for (const [key, record] of clientOrders) tx.set(key, JSON.stringify(record), 'EX', CLIENT_ORDER_ID_TTL_S);
+    const byAccount = new Map<string, [key: string, value: string][]>();
+    for (const { account, key, record } of clientOrders) byAccount.set(account, [...(byAccount.get(account) ?? []), [key, JSON.stringify(record)]]);
+    for (const [account, records] of byAccount) this.clientOrderRecords.queue(tx, keys.clientOrders(account), records, Date.now());
     if (moved.size > 0) tx.hset(keys.positions, ...[...moved].flat());
     tx.pexpire(keys.lease, this.leaseMs);
     tx.set(keys.heartbeat, JSON.stringify({ writer_id: this.o.writerId, ts: Date.now() }), 'PX', this.leaseMs);
