@@ -163,12 +163,9 @@ export function createApiApp(deps: ApiDeps): ApiApp {
       weightPerMinute: deps.binance?.weightPerMinute,
       orders: {
         place,
-        cancel: (orderId, accountId) => cancel(orderId, accountId, DEFAULT_WAIT_MS),
+        cancel: (symbol, orderId, accountId) => cancel(orderId, accountId, DEFAULT_WAIT_MS, symbol),
         cancelAll: (symbol, accountId) => cancelAll([symbol], accountId, DEFAULT_WAIT_MS),
-        find: async (symbol, orderId, accountId) => {
-          const view = await store.find(orderId, accountId);
-          return view?.symbol === symbol ? view : undefined;
-        },
+        find: (symbol, orderId, accountId) => store.find(orderId, accountId, symbol),
         byClientOrderId: (symbol, clientOrderId, accountId) => store.orderIdOfClientOrder(symbol, accountId, clientOrderId),
         orders: (accountId, symbols, status, limit) => store.ordersOf(accountId, symbols, status, limit),
         trades: (accountId, symbols, limit) => store.tradesOf(accountId, symbols, limit),

@@ -1,6 +1,7 @@
 export * from './errors';
 export * from './decimal';
 export * from './symbols';
+export * from './order-ids';
 export * from './assets';
 export * from './keys';
 export * from './rest';

@@ -5,10 +5,13 @@ import { AssetConfig, marketUnits, toAssetMap, type AssetSpec, type MarketUnits 
 
 const DecimalString = z.string().regex(/^\d+(\.\d+)?$/, 'a plain decimal string such as "0.0001"');
 
+/** What a symbol may be (without anchors, for patterns that embed one: order ids). */
+export const SYMBOL_PATTERN = '[A-Z0-9]{1,12}(?:-[A-Z0-9]{1,12})?';
+
 /** One market as written in `config/symbols.json`. */
 export const SymbolConfig = z
   .object({
-    symbol: z.string().regex(/^[A-Z0-9]{1,12}(-[A-Z0-9]{1,12})?$/, 'upper-case letters/digits, e.g. BTC-KRW'),
+    symbol: z.string().regex(new RegExp(`^${SYMBOL_PATTERN}$`), 'upper-case letters/digits, e.g. BTC-KRW'),
     base: z.string().min(1),
     quote: z.string().min(1),
     tick_size: DecimalString,

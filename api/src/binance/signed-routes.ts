@@ -19,11 +19,11 @@ import type { RequestWeight } from './weight';
  */
 export interface OrderFunctions {
   place(body: unknown, query: PlaceQuery, accountId: string): Promise<PlaceAnswer>;
-  /** The cancelled order; throws ORDER_NOT_FOUND (unknown, another account's or finished) or TIMEOUT. */
-  cancel(orderId: string, accountId: string): Promise<OrderView>;
+  /** The cancelled order of `symbol`; throws ORDER_NOT_FOUND (unknown, another account's, finished) or TIMEOUT. */
+  cancel(symbol: string, orderId: string, accountId: string): Promise<OrderView>;
   /** Cancels the account's open orders on `symbol`; the ids cancelled. */
   cancelAll(symbol: string, accountId: string): Promise<string[]>;
-  /** One of the account's orders (undefined for another account's, like an unknown id). */
+  /** One of the account's orders on `symbol`, read there only (undefined for another account's, like an unknown id). */
   find(symbol: string, orderId: string, accountId: string): Promise<OrderView | undefined>;
   /** The order id that the account's `client_order_id` names on `symbol`, if remembered. */
   byClientOrderId(symbol: string, clientOrderId: string, accountId: string): Promise<string | undefined>;
@@ -149,7 +149,7 @@ export function signedRoutes(deps: SignedRouteDeps): Router {
     p.finish();
     let cancelled: OrderView;
     try {
-      cancelled = await orders.cancel(target.view.order_id, who.accountId);
+      cancelled = await orders.cancel(spec.symbol, target.view.order_id, who.accountId);
     } catch (e) {
       if (e instanceof XtError) throw fromXtError(e, 'cancel');
       throw e;

@@ -21,8 +21,12 @@ export interface CancelDeps {
   ledger?: LedgerProgress;
 }
 
-/** Cancels one of the account's orders once the engine did (and, with a ledger, once its funds are released): the cancelled order. */
-export type CancelOrder = (orderId: string, accountId: string, timeoutMs: number) => Promise<OrderView>;
+/**
+ * Cancels one of the account's orders once the engine did (and, with a ledger, once its funds are
+ * released): the cancelled order. `symbol`: the order's symbol when the route names it (see
+ * `OrderStore.find`).
+ */
+export type CancelOrder = (orderId: string, accountId: string, timeoutMs: number, symbol?: string) => Promise<OrderView>;
 /** Cancels the account's open orders on each of `symbols` once the engines did: the ids cancelled. */
 export type CancelAllOrders = (symbols: readonly string[], accountId: string, timeoutMs: number) => Promise<string[]>;
 
@@ -32,9 +36,9 @@ export type CancelAllOrders = (symbols: readonly string[], accountId: string, ti
  * and the stored state does not show the order cancelled.
  */
 export function cancelOrderHandler({ store, outcomes, ledger }: CancelDeps): CancelOrder {
-  return async (orderId, accountId, timeoutMs) => {
+  return async (orderId, accountId, timeoutMs, symbol) => {
     const startedAt = Date.now();
-    const current = await store.find(orderId, accountId);
+    const current = await store.find(orderId, accountId, symbol);
     if (!current) throw new XtError('ORDER_NOT_FOUND', `order ${orderId} does not exist`);
     if (isFinished(current.status)) {
       throw new XtError('ORDER_NOT_FOUND', `order ${orderId} is ${current.status.toLowerCase()}: nothing left to cancel`);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { isFinished, XtError, type AssetSpec, type MarketSpec, type OrderView } from '@xtrader/protocol';
+import { isFinished, orderIdOn, XtError, type AssetSpec, type MarketSpec, type OrderView } from '@xtrader/protocol';
 import type { ApiMetrics } from '../metrics';
 import type { MarketHealth } from '../market-health';
 import type { LedgerOrders } from '../ledger/orders';
@@ -74,7 +74,7 @@ export function placeOrderHandler({ store, orders, outcomes, ledger, markets, as
     const timeoutMs = parseTimeout(query.timeout_ms);
     const order = parsePlaceOrder(body, markets, assets);
     health?.assertAccepting(order.spec.symbol);
-    const orderId = randomUUID();
+    const orderId = orderIdOn(order.spec.symbol, randomUUID());
     // Listen before appending, so the engine's answer cannot come first.
     const waiter = wait ? outcomes.waitOrder(orderId, timeoutMs) : undefined;
     let result;

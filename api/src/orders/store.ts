@@ -7,6 +7,7 @@ import {
   renderAccountTrade,
   DEFAULT_ACCOUNT_ORDERS_MAX,
   symbolKeys,
+  symbolOfOrderId,
   XtError,
   type CancelAllCommand,
   type CancelCommand,
@@ -89,11 +90,17 @@ export class OrderStore {
   }
 
   /**
-   * Reads one of `accountId`'s orders, looking in every listed symbol at once (one round trip).
-   * Another account's order is undefined, exactly like an unknown id.
+   * Reads one of `accountId`'s orders on the one symbol its id names (`symbolOfOrderId`), or on
+   * `symbol` when the caller knows it (the Binance dialect names it). Only an id of the form given
+   * before ids named their symbol, with no `symbol`, is looked for in every listed symbol at once
+   * (one round trip, but every symbol's slot). Another account's order is undefined, exactly like
+   * an unknown id.
    */
-  async find(orderId: string, accountId: string): Promise<OrderView | undefined> {
-    const symbols = [...this.keys.keys()];
+  async find(orderId: string, accountId: string, symbol?: string): Promise<OrderView | undefined> {
+    const named = symbolOfOrderId(orderId);
+    if (named !== undefined && symbol !== undefined && named !== symbol) return undefined;
+    const on = named ?? symbol;
+    const symbols = on === undefined ? [...this.keys.keys()] : this.markets.has(on) ? [on] : [];
     const replies = await durable(() => pipelineEach(this.redis, symbols, (p, s) => this.scripts.readOrder(p, this.keysOf(s), orderId)));
     for (let i = 0; i < replies.length; i++) {
       const [err, value] = replies[i];
