@@ -22,7 +22,7 @@ async function durable<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Binance clients name orders by an integer `orderId`; our order ids are UUIDs. Each order gets a
+ * Binance clients name orders by an integer `orderId`; our order ids are strings. Each order gets a
  * per-symbol integer the first time a Binance answer shows it (at once when placed through
  * `/api/v3`, on first sight for one placed through `/api/v1`): a number reserved from the symbol's
  * counter and stored beside the order's state (`keys.orderNumber`), with a number -> id record. Numbers

@@ -139,7 +139,7 @@ export function parseAmendOrder(body: unknown): AmendRequest {
   return { orderId, ...(req.quantity !== undefined ? { quantity: req.quantity } : {}), ...(req.price !== undefined ? { price: req.price } : {}) };
 }
 
-/** Order ids are UUIDs here, but anything key-safe up to 64 characters is looked up. */
+/** Order ids are `<SYMBOL>_<uuid>` (or a bare UUID, given before), but anything key-safe up to 64 characters is looked up. */
 const ORDER_ID_RE = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 export function parseOrderId(value: unknown): string {
