@@ -47,7 +47,7 @@ describe('placing orders through HTTP', () => {
   test('without wait the answer is 202 ACCEPTED at once and the order is readable right away', async () => {
     const res = await signedHttp(stack.account, 'POST', `${stack.api.url}/v1/order`, limit('Buy', 1000, 1));
     expect(res.status).toBe(202);
-    expect(res.body).toEqual({ order_id: expect.stringMatching(/^[0-9a-f-]{36}$/), status: 'ACCEPTED' });
+    expect(res.body).toEqual({ order_id: expect.stringMatching(/^BTC-KRW_[0-9a-f-]{36}$/), status: 'ACCEPTED' });
     const got = await signedHttp(stack.account, 'GET', `${base}/order/${res.body.order_id}`);
     expect(got.status).toBe(200);
     expect(['ACCEPTED', 'NEW']).toContain(got.body.status);
