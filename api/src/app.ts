@@ -1,7 +1,7 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
-import { createLogger, createRedis, describeRedisTarget, DEFAULT_HTTP_LIMITS, DEFAULT_LEDGER_SHARDS, httpServerOptions, WRITE_ONCE_OPTIONS, type HttpLimits, type Logger, type RedisClient, type RedisTarget } from '@xtrader/platform';
+import { createLogger, createRedis, describeRedisTarget, DEFAULT_HTTP_LIMITS, DEFAULT_LEDGER_SHARDS, httpServerOptions, WRITE_ONCE_OPTIONS, type Durability, type HttpLimits, type Logger, type RedisClient, type RedisTarget } from '@xtrader/platform';
 import { accountKeys, symbolKeys, XtError, type AssetSpec, type MarketSpec } from '@xtrader/protocol';
 import { loadExchangeConfig } from '@xtrader/protocol/node';
 import proxyAddr from 'proxy-addr';
@@ -28,7 +28,7 @@ import { acceptFastPath } from './orders/accept-fast-path';
 import { cancelAllHandler, cancelOrderHandler } from './orders/cancel';
 import { OutcomeHub } from './orders/outcomes';
 import { LedgerOrders } from './ledger/orders';
-import { LedgerShardClient, type Durability } from './ledger/shard-client';
+import { LedgerShardClient } from './ledger/shard-client';
 import { adminRouter } from './ledger/admin-router';
 import { DEFAULT_FAUCET_AMOUNTS, faucetRouter, parseFaucetAmounts } from './ledger/faucet';
 import { LedgerReader } from './ledger/reader';

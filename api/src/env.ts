@@ -49,14 +49,6 @@ export const ApiEnv = HttpLimitsEnv.extend({
   API_LOGIN_WINDOW_S: z.coerce.number().int().min(1).default(DEFAULT_LOGIN_PER_ADDRESS.windowSeconds),
   /** What one demo faucet call deposits (with XT_FAUCET=on), `ASSET=amount,...`; checked at boot. */
   XT_FAUCET_AMOUNTS: z.string().default(DEFAULT_FAUCET_AMOUNTS),
-  /**
-   * `primary` (default): a place is answered 202 once the primary holding its symbol appended it.
-   * `replica`: only once a replica has it too (WAIT 1), so a failover cannot lose an order already
-   * answered 202; costs one replication round trip per append (batched with auto-pipelining).
-   */
-  XT_DURABILITY: z.enum(['primary', 'replica']).default('primary'),
-  /** With XT_DURABILITY=replica: how long a place waits for a replica before 503 (the order may still trade). */
-  XT_DURABILITY_TIMEOUT_MS: z.coerce.number().int().min(1).max(60_000).default(1000),
   /** How long a request to the ledger (a deposit, a lock) waits for its shard's answer before 504 TIMEOUT. */
   LEDGER_ANSWER_TIMEOUT_MS: z.coerce.number().int().min(1).max(600_000).default(DEFAULT_LEDGER_ANSWER_TIMEOUT_MS),
 });

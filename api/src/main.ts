@@ -1,5 +1,5 @@
 /** An api node: `tsx api/src/main.ts` (PORT, REDIS_URL, XT_PREFIX, XT_SYMBOLS_FILE). */
-import { createLogger, httpLimitsOf, onShutdown, readEnv, redisTarget } from '@xtrader/platform';
+import { createLogger, durabilityOf, httpLimitsOf, onShutdown, readEnv, redisTarget } from '@xtrader/platform';
 import { loadMarketMap } from '@xtrader/protocol/node';
 import { startApi } from './app';
 import { ApiEnv } from './env';
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     trustProxy: env.API_TRUST_PROXY,
     marketHealth: { checkMs: env.API_ENGINE_CHECK_MS, graceMs: env.API_MARKET_GRACE_MS },
     httpLimits: httpLimitsOf(env),
-    durability: env.XT_DURABILITY === 'replica' ? { replicas: 1, timeoutMs: env.XT_DURABILITY_TIMEOUT_MS } : undefined,
+    durability: durabilityOf(env),
     binance: { weightPerMinute: env.API_BINANCE_WEIGHT_PER_MINUTE },
     admin: { token: env.XT_ADMIN_TOKEN, faucet: env.XT_FAUCET === 'on', faucetAmounts: env.XT_FAUCET_AMOUNTS },
     ledger: { shardCount: env.XT_LEDGER_SHARDS, answerTimeoutMs: env.LEDGER_ANSWER_TIMEOUT_MS },

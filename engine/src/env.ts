@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CommonEnv } from '@xtrader/platform';
+import { CommonEnv, durabilityOf } from '@xtrader/platform';
 import { DEFAULT_ORDER_FILLS_MAX } from '@xtrader/protocol';
 import { DEFAULT_CLOCK_MS } from './clock';
 
@@ -75,6 +75,7 @@ export function runnerSettings(env: EngineEnv) {
     eventsMaxAgeMs: env.ENGINE_EVENTS_MAX_AGE_MS,
     finishedTtlS: env.ENGINE_FINISHED_TTL_S,
     finishedMax: env.ENGINE_FINISHED_MAX,
+    durability: durabilityOf(env),
   };
 }
 

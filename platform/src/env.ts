@@ -28,7 +28,26 @@ export const CommonEnv = z.object({
   XT_ADMIN_TOKEN: z.string().optional(),
   /** `on`: signed-in accounts may take the demo faucet's balance (`POST /api/v1/faucet`); `off`: that route answers 404. */
   XT_FAUCET: z.enum(['on', 'off']).default('off'),
+  /**
+   * `primary` (default): writes count once the Redis primary has them. `replica`: the api answers
+   * a ledger request, a ledger shard answers and pushes, and an engine answers a batch, only once
+   * a replica has the write too (WAIT), so a failover cannot take back what was answered.
+   */
+  XT_DURABILITY: z.enum(['primary', 'replica']).default('primary'),
+  /** With XT_DURABILITY=replica: how long one wait for a replica may take. */
+  XT_DURABILITY_TIMEOUT_MS: z.coerce.number().int().min(1).max(60_000).default(1000),
 });
+
+/** `XT_DURABILITY=replica`: how many replicas must have a write, and how long to wait for them. */
+export interface Durability {
+  replicas: number;
+  timeoutMs: number;
+}
+
+/** The durability an environment asks for: undefined with XT_DURABILITY=primary (nothing waits). */
+export function durabilityOf(env: Pick<z.infer<typeof CommonEnv>, 'XT_DURABILITY' | 'XT_DURABILITY_TIMEOUT_MS'>): Durability | undefined {
+  return env.XT_DURABILITY === 'replica' ? { replicas: 1, timeoutMs: env.XT_DURABILITY_TIMEOUT_MS } : undefined;
+}
 
 export function readEnv<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
   const parsed = schema.safeParse(env);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { linkedToParent } from './parent-link';
+import { waitFor } from './wait';
 
 /** Asks the OS for a free TCP port on loopback. */
 export function freePort(): Promise<number> {
@@ -120,5 +121,25 @@ export class RedisServer {
 
   client(): Redis {
     return new Redis(this.url, { maxRetriesPerRequest: 1 });
+  }
+}
+
+/**
+ * A replica of `primary` (`--replicaof`, asynchronous replication as Redis does it), resolved
+ * once the primary counts it as online. `stop`/`kill` and `start` again take it away and back.
+ */
+export async function launchReplica(primary: RedisServer, opts: RedisServerOptions = {}): Promise<RedisServer> {
+  const replica = await RedisServer.launch({ ...opts, extraArgs: [...(opts.extraArgs ?? []), '--replicaof', '127.0.0.1', String(primary.port)] });
+  await replicasOnline(primary, 1);
+  return replica;
+}
+
+/** Resolves once `primary` counts at least `n` replicas online. */
+export async function replicasOnline(primary: RedisServer, n: number): Promise<void> {
+  const probe = primary.client();
+  try {
+    await waitFor(`${n} replica(s) of ${primary.url} online`, async () => ((await probe.info('replication')).match(/state=online/g)?.length ?? 0) >= n, { intervalMs: 20 });
+  } finally {
+    probe.disconnect();
   }
 }

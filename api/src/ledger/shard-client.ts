@@ -1,15 +1,9 @@
-import { waitForReplicas, type Logger, type RedisClient } from '@xtrader/platform';
+import { waitForReplicas, type Durability, type Logger, type RedisClient } from '@xtrader/platform';
 import { accountShard, ERROR_STATUS, FIELDS, ledgerRequestAccount, ledgerShardKeys, XtError, type ErrorCode, type LedgerAnswer, type LedgerChannelMessage, type LedgerRequest, type LedgerShardKeys } from '@xtrader/protocol';
 import { waitRequest, type Waiter } from '../orders/outcomes';
 
 /** How long a request waits for its shard's answer when LEDGER_ANSWER_TIMEOUT_MS is unset. */
 export const DEFAULT_LEDGER_ANSWER_TIMEOUT_MS = 5000;
-
-/** `XT_DURABILITY=replica`: how many replicas must have an append, and how long to wait for them. */
-export interface Durability {
-  replicas: number;
-  timeoutMs: number;
-}
 
 export interface LedgerShardClientOptions {
   /** Command client: appends the requests. */

@@ -1,5 +1,5 @@
 import type { ChainableCommander } from 'ioredis';
-import { withDeadline, type RedisClient } from '@xtrader/platform';
+import { waitForReplicas, withDeadline, type Durability, type RedisClient } from '@xtrader/platform';
 import { DEFAULT_ACCOUNT_TRADES_MAX, DEFAULT_ORDER_FILLS_MAX, encodeAccountTrade, encodeEvent, encodeStoredFill, FIELDS, isFinished, storedOrderOf, type EngineEvent, type FillRecord, type OutcomeMessage, type SymbolKeys } from '@xtrader/protocol';
 import { MAX_CANDLES, MAX_TRADES, type MarketDataChanges } from '../marketdata';
 import type { OrderChanges } from './order-records';
@@ -55,6 +55,19 @@ export interface EncodedCommit {
   start: string;
   /** True when the transaction's first command appends the batch's events entry. */
   events: boolean;
+  /**
+   * With durability: the batch's outcome message (JSON), published only once a replica has the
+   * commit; without, the outcome is published inside the MULTI and this is unset.
+   */
+  outcome?: string;
+}
+
+/** What a commit that landed gives back. */
+export interface CommitResult {
+  /** The id of the events entry appended, when the batch had events. */
+  eventsId?: string;
+  /** With durability: whether a replica confirmed the commit in time (and its outcome went out). */
+  replicated?: boolean;
 }
 
 export interface CommitSettings {
@@ -66,6 +79,8 @@ export interface CommitSettings {
   accountTradesMax?: number;
   /** Fills kept in each order's fill list (default {@link DEFAULT_ORDER_FILLS_MAX}). */
   orderFillsMax?: number;
+  /** `XT_DURABILITY=replica`: a batch's outcome is published only once a replica has its commit. */
+  durability?: Durability;
 }
 
 /**
@@ -92,9 +107,9 @@ export class PositionMovedError extends Error {
 
 /**
  * Turns one applied batch into its fenced commit: every write of the batch (events, order
- * states, market data, feed, position, lease and heartbeat, snapshot, outcomes) in one MULTI,
- * sent after a WATCH of the lease and its guard and a check of the lease and of the position the
- * batch starts from, so that a former holder's EXEC, or a batch sent twice, aborts and writes
+ * states, market data, feed, position, lease and heartbeat, snapshot, outcomes) in one MULTI
+ * (with durability the outcomes apart, once a replica has the rest), sent after a WATCH of the
+ * lease and its guard and a check of the lease and of the position the batch starts from, so that a former holder's EXEC, or a batch sent twice, aborts and writes
  * nothing.
  */
 export class CommitWriter {
@@ -150,7 +165,8 @@ export class CommitWriter {
     if (placed.length > 0 || cancels.length > 0 || amends.length > 0 || cancelAlls.length > 0) {
       const outcome: OutcomeMessage = { symbol: o.symbol, position: b.lastId, seq: b.lastSeq, orders: placed, cancels, amends };
       if (cancelAlls.length > 0) outcome.cancel_alls = cancelAlls;
-      tx.publish(keys.outcomes, JSON.stringify(outcome));
+      if (!o.durability) tx.publish(keys.outcomes, JSON.stringify(outcome));
+      else return { tx, start: b.startPosition, events: b.eventRows.length > 0, outcome: JSON.stringify(outcome) };
     }
     return { tx, start: b.startPosition, events: b.eventRows.length > 0 };
   }
@@ -160,14 +176,20 @@ export class CommitWriter {
    * the guard unless the lease carries `token` and the committed position is `start`), then
    * MULTI ... EXEC, which thus aborts (nil) if either was not so at the check or the lease
    * changed after it. Nothing waits for a round trip, so Redis runs the commit while the next
-   * batch is applied.
+   * batch is applied. With durability a WAIT follows the EXEC on the same connection (sent at
+   * once, so it costs the replication round trip only) and the outcome is published once it
+   * says a replica has the commit; when none does in time, the outcome is not published (the
+   * commit stands: its answers are then never sent, as if lost in transit).
    */
-  send({ tx, start, events }: EncodedCommit, token: string): Promise<string | undefined> {
-    const { keys } = this;
+  send({ tx, start, events, outcome }: EncodedCommit, token: string): Promise<CommitResult> {
+    const { keys, o } = this;
     void this.redis.watch(keys.lease, keys.leaseGuard).catch(() => undefined);
     const check = this.scripts.checkCommit(keys, token, start);
     check.catch(() => undefined);
-    return withDeadline(this.redis, tx.exec(), COMMIT_DEADLINE_MS, 'committing a batch').then(async (result) => {
+    const exec = withDeadline(this.redis, tx.exec(), COMMIT_DEADLINE_MS, 'committing a batch');
+    const wait = o.durability ? withDeadline(this.redis, waitForReplicas(this.redis, keys.position, o.durability.replicas, o.durability.timeoutMs), o.durability.timeoutMs + COMMIT_DEADLINE_MS, 'waiting for a replica') : undefined;
+    wait?.catch(() => undefined);
+    return exec.then(async (result) => {
       if (result === null) {
         const why = await check.catch(() => '');
         if (why.startsWith('position:')) throw new PositionMovedError(`the committed position is ${why.slice('position:'.length)}, not ${start}: the batch is committed already`);
@@ -177,7 +199,13 @@ export class CommitWriter {
       const failed = result.find(([err]) => err);
       if (failed) throw new Error(`commit command failed: ${failed[0]!.message}`);
       // The id of the events entry appended, for the events stream's retention.
-      return events ? (result[0][1] as string) : undefined;
+      const committed: CommitResult = events ? { eventsId: result[0][1] as string } : {};
+      if (!wait || !o.durability) return committed;
+      committed.replicated = (await wait) >= o.durability.replicas;
+      // Best effort, like all pub/sub; sent before the next commit is, to the symbol's node (a
+      // key routes it there on a cluster), so outcomes go out in commit order.
+      if (committed.replicated && outcome !== undefined) void this.redis.pipeline().exists(keys.position).publish(keys.outcomes, outcome).exec().catch(() => undefined);
+      return committed;
     });
   }
 }

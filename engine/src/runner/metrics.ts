@@ -11,6 +11,8 @@ export class RunnerMetrics {
   readonly lagMs: Gauge<'symbol'>;
   readonly leader: Gauge<'symbol'>;
   readonly fenced: Counter<'symbol'>;
+  /** With XT_DURABILITY=replica: commits waited for a replica, by result (`replicated`, `short`). */
+  readonly replicaWaits: Counter<'symbol' | 'result'>;
   /** The engine's hops of an order (PIPELINE_HOPS): appended -> read, read -> committed. */
   readonly hops: Histogram<'hop'>;
 
@@ -41,6 +43,12 @@ export class RunnerMetrics {
     this.lagMs = new Gauge({ name: 'xt_engine_lag_ms', help: 'Now minus the time of the last committed command', labelNames: ['symbol'], registers: r });
     this.leader = new Gauge({ name: 'xt_engine_leader', help: '1 while this engine holds the symbol lease', labelNames: ['symbol'], registers: r });
     this.hops = new Histogram({ ...HOP_HISTOGRAM, labelNames: [...HOP_HISTOGRAM.labelNames], registers: r });
+    this.replicaWaits = new Counter({
+      name: 'xt_engine_replica_waits_total',
+      help: 'Commits waited for a replica before their outcomes were published (XT_DURABILITY=replica), by result',
+      labelNames: ['symbol', 'result'],
+      registers: r,
+    });
     this.fenced = new Counter({ name: 'xt_engine_commits_refused_total', help: 'Commits refused because the lease was lost', labelNames: ['symbol'], registers: r });
   }
 

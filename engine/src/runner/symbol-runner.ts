@@ -1,8 +1,8 @@
-import { createRedis, withDeadline, type Logger, type RedisClient, type RedisTarget } from '@xtrader/platform';
+import { createRedis, withDeadline, type Durability, type Logger, type RedisClient, type RedisTarget } from '@xtrader/platform';
 import { compareStreamIds, DEFAULT_ACCOUNT_TRADES_MAX, ENGINE_ERROR, isFinished, streamIdTime, symbolKeys, type Heartbeat, type MarketSpec, type SymbolKeys } from '@xtrader/protocol';
 import type { RawEntry } from './commands';
 import { DEFAULT_RUNNER_SETTINGS } from '../env';
-import { CommitWriter, eventRow, FencedError, type EncodedCommit, type SnapshotWrite } from './commit-writer';
+import { CommitWriter, eventRow, FencedError, type CommitResult, type EncodedCommit, type SnapshotWrite } from './commit-writer';
 import { trimEventsBehindLedger } from './events-trim';
 import { Lease } from './lease';
 import type { RunnerMetrics } from './metrics';
@@ -80,10 +80,12 @@ export interface RunnerOptions {
   orderFillsMax?: number;
   /** Trim the command stream up to the previous snapshot (`ENGINE_TRIM_COMMANDS`). */
   trimCommands?: boolean;
+  /** `XT_DURABILITY=replica`: a batch's outcomes are published only once a replica has its commit. */
+  durability?: Durability;
   metrics?: RunnerMetrics;
 }
 
-type Settings = Required<Omit<RunnerOptions, 'metrics'>> & { metrics?: RunnerMetrics };
+type Settings = Required<Omit<RunnerOptions, 'metrics' | 'durability'>> & Pick<RunnerOptions, 'metrics' | 'durability'>;
 
 /** A batch's transaction, built and ready to be sent. */
 interface Prepared {
@@ -208,6 +210,8 @@ export class SymbolRunner {
   private eventIds: string[] = [];
   /** The events trim under way, if one is. */
   private trimming: Promise<void> | undefined;
+  /** With durability: whether the last commit's wait for a replica fell short. */
+  private replicaShort = false;
 
   constructor(opts: RunnerOptions) {
     this.o = {
@@ -669,10 +673,22 @@ export class SymbolRunner {
     if (!token) throw new FencedError('lease not held');
     // From sending, not from preparing: the batch may have waited for the previous commit.
     const started = process.hrtime.bigint();
-    const done = this.commits.send(p.commit, token).then((eventsId) => this.committed(p, started, eventsId));
+    const done = this.commits.send(p.commit, token).then((result) => this.committed(p, started, result));
     // Observed by the next settle(); never left unhandled.
     done.catch(() => undefined);
     return done;
+  }
+
+  /**
+   * Counts a commit's wait for a replica; a shortfall is logged when it starts and when it ends
+   * (not per commit: without a replica every commit falls short).
+   */
+  private replicaWaited(replicated: boolean): void {
+    this.o.metrics?.replicaWaits.inc({ symbol: this.symbol, result: replicated ? 'replicated' : 'short' });
+    if (replicated === !this.replicaShort) return;
+    this.replicaShort = !replicated;
+    if (replicated) this.o.log.info('a replica confirms commits again: outcomes are published', { symbol: this.symbol });
+    else this.o.log.warn(`no replica confirmed a commit within ${this.o.durability!.timeoutMs} ms (XT_DURABILITY=replica): its outcomes are not published`, { symbol: this.symbol });
   }
 
   /**
@@ -702,8 +718,9 @@ export class SymbolRunner {
   }
 
   /** Records a committed batch's metrics. */
-  private committed(p: Prepared, started: bigint, eventsId: string | undefined): void {
+  private committed(p: Prepared, started: bigint, { eventsId, replicated }: CommitResult): void {
     this.lastRenewAt = Date.now();
+    if (replicated !== undefined) this.replicaWaited(replicated);
     if (eventsId !== undefined) {
       this.eventIds.push(eventsId);
       if (this.eventIds.length >= 2 * this.o.eventsMaxLen) this.eventIds.splice(0, this.eventIds.length - this.o.eventsMaxLen);
