@@ -7,7 +7,7 @@
 import { createServer } from 'node:http';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { createLogger, onShutdown, readEnv, redisTarget } from '@xtrader/platform';
+import { createLogger, durabilityOf, onShutdown, readEnv, redisTarget } from '@xtrader/platform';
 import { loadExchangeConfig } from '@xtrader/protocol/node';
 import { PrivateEmitter } from '@xtrader/realtime';
 import { LedgerEnv } from './env';
@@ -45,6 +45,7 @@ function main(): void {
         recordSettlements: env.LEDGER_RECORD_SETTLEMENTS === 'on',
         metrics,
         clientOrderIds: { ttlS: env.LEDGER_CLIENT_ORDER_ID_TTL_S, max: env.LEDGER_CLIENT_ORDER_IDS_MAX },
+        durability: durabilityOf(env),
       }),
   );
   let server: ReturnType<typeof createServer> | undefined;

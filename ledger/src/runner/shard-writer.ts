@@ -1,4 +1,4 @@
-import { BLOCKING_OPTIONS, createRedis, pipelineEach, WRITE_ONCE_OPTIONS, type Logger, type RedisClient, type RedisTarget } from '@xtrader/platform';
+import { BLOCKING_OPTIONS, createRedis, pipelineEach, waitForReplicas, WRITE_ONCE_OPTIONS, type Durability, type Logger, type RedisClient, type RedisTarget } from '@xtrader/platform';
 import {
   entryField,
   eventsOfEntry,
@@ -63,6 +63,12 @@ export interface ShardWriterOptions {
   metrics?: LedgerMetrics;
   /** How long and how many of an account's client_order_id records are kept (here and on each symbol). */
   clientOrderIds?: ClientOrderBounds;
+  /**
+   * `XT_DURABILITY=replica`: answers (and applied progress) are published and private messages
+   * sent only once a replica has the commit, and a forward counts only once a replica has it on
+   * its symbol's node.
+   */
+  durability?: Durability;
 }
 
 /** Receives each account's private messages, numbered and committed, in order. */
@@ -88,7 +94,7 @@ export class LedgerFencedError extends Error {
  * and per batch applies its command stream (transfers, locks) and every symbol's committed
  * events (settlement, releases), then commits the changed balances, holds, transfers, fees and
  * the position of every input it read in one fenced MULTI in the shard's slot, with the answers
- * published in the same commit. A new holder loads the committed state and reads on from the
+ * published in the same commit (with durability: right after it, once a replica has it). A new holder loads the committed state and reads on from the
  * stored positions, so every input is applied exactly once.
  */
 export class ShardWriter {
@@ -123,6 +129,10 @@ export class ShardWriter {
   private lastRenew = 0;
   /** Set when the writer met a broken invariant: it stops rather than commit wrong money. */
   failure: Error | undefined;
+  /** With durability: commits whose wait for a replica fell short (their answers and messages were not sent). */
+  replicaShortfalls = 0;
+  /** With durability: forwards that no replica confirmed in time (each is tried again). */
+  forwardShortfalls = 0;
 
   constructor(private readonly o: ShardWriterOptions) {
     this.keys = ledgerShardKeys(o.shard, o.prefix);
@@ -318,6 +328,7 @@ export class ShardWriter {
       const entries = await this.forwarder.pending(this.keys.outbox, this.positions.get(LEDGER_POSITIONS.forwarded), this.batchSize);
       if (entries.length === 0) break;
       await this.forwarder.forward(entries);
+      if (this.o.durability) await this.forwardReplicated(entries.map((e) => e.entry.symbol));
       const last = entries[entries.length - 1]!.id;
       await this.commit(new Map([[LEDGER_POSITIONS.forwarded, last]]), answers, [], [], last);
       answers = [];
@@ -326,6 +337,19 @@ export class ShardWriter {
     }
     this.outboxPending = false;
     if (answers.length > 0) await this.commit(new Map(), answers, [], []);
+  }
+
+  /**
+   * Waits until a replica has the forwards just made on each symbol's node; a shortfall throws:
+   * the writer steps down and forwards again from its committed `forwarded` (the appends are
+   * idempotent), so no place is answered before its command is safe from a failover.
+   */
+  private async forwardReplicated(symbols: string[]): Promise<void> {
+    const { replicas, timeoutMs } = this.o.durability!;
+    const counts = await Promise.all([...new Set(symbols)].map((symbol) => waitForReplicas(this.redis, symbolKeys(symbol, this.o.prefix).commands, replicas, timeoutMs)));
+    if (counts.every((n) => n >= replicas)) return;
+    this.forwardShortfalls++;
+    throw new Error(`no replica confirmed a forward within ${timeoutMs} ms (XT_DURABILITY=replica): forwarding again`);
   }
 
   /** The private messages of one events entry (a rejected place's record is read from its final stored state). */
@@ -385,9 +409,11 @@ export class ShardWriter {
     if (moved.size > 0) tx.hset(keys.positions, ...[...moved].flat());
     tx.pexpire(keys.lease, this.leaseMs);
     tx.set(keys.heartbeat, JSON.stringify({ writer_id: this.o.writerId, ts: Date.now() }), 'PX', this.leaseMs);
-    for (const a of answers) tx.publish(keys.answers, JSON.stringify(a));
+    const published = answers.map((a) => JSON.stringify(a));
     // After the answers: a cancel waiting on this shard is answered once its release is here.
-    if (changes.positions.length > 0) tx.publish(keys.answers, JSON.stringify({ kind: 'applied', positions: changes.positions } satisfies LedgerApplied));
+    if (changes.positions.length > 0) published.push(JSON.stringify({ kind: 'applied', positions: changes.positions } satisfies LedgerApplied));
+    const durability = this.o.durability;
+    if (!durability) for (const m of published) tx.publish(keys.answers, m);
     // WATCH, then check the lease, then EXEC: the EXEC aborts if the lease changed after the
     // check, so a former holder (paused past its TTL) writes nothing.
     await this.redis.watch(keys.lease);
@@ -396,12 +422,29 @@ export class ShardWriter {
       await this.redis.unwatch();
       throw new LedgerFencedError(`lease is now ${holder ?? 'free'}`);
     }
-    const result = await tx.exec();
+    const exec = tx.exec();
+    // Sent right behind the EXEC on the same connection: it costs the replication round trip only.
+    const wait = durability ? waitForReplicas(this.redis, keys.positions, durability.replicas, durability.timeoutMs) : undefined;
+    wait?.catch(() => undefined);
+    const result = await exec;
     if (result === null) throw new LedgerFencedError('lease changed during the commit');
     const failed = result.find(([err]) => err);
     if (failed) throw new Error(`ledger commit command failed: ${failed[0]!.message}`);
     this.lastRenew = Date.now();
     this.accountSequences = counters;
+    if (!durability || !wait) return messages;
+    if ((await wait) < durability.replicas) {
+      // The commit stands; what it would answer or push is withheld, as if lost in transit
+      // (requesters time out and read the outcome; clients see a gap in account_sequence).
+      if (this.replicaShortfalls++ % 1000 === 0) this.o.log.warn(`no replica confirmed a commit within ${durability.timeoutMs} ms (XT_DURABILITY=replica): its answers and private messages are not sent`, { shard: this.o.shard });
+      return new Map();
+    }
+    if (published.length > 0) {
+      // Best effort, like all pub/sub; to the shard's node (the key routes it there on a cluster).
+      const p = this.redis.pipeline().exists(keys.positions);
+      for (const m of published) p.publish(keys.answers, m);
+      void p.exec().catch(() => undefined);
+    }
     return messages;
   }
 

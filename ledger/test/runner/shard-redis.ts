@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
-import { RedisServer, waitFor } from '@xtrader/platform';
+import { launchReplica, RedisServer, waitFor } from '@xtrader/platform';
 import { balanceField, decodeBalance, FIELDS, ledgerShardKeys, type LedgerAnswer, type LedgerRequest } from '@xtrader/protocol';
 
 /**
@@ -13,11 +13,14 @@ export class ShardRedis {
   readonly keys = ledgerShardKeys(0, this.prefix);
   readonly answers = new Map<string, LedgerAnswer>();
   server!: RedisServer;
+  /** A replica of the server, when started `withReplica`. */
+  replica?: RedisServer;
   redis!: Redis;
   private sub?: Redis;
 
-  async start(): Promise<void> {
+  async start(opts: { withReplica?: boolean } = {}): Promise<void> {
     this.server = await RedisServer.launch();
+    if (opts.withReplica) this.replica = await launchReplica(this.server);
     this.redis = this.server.client();
     this.sub = this.server.client();
     await this.sub.subscribe(this.keys.answers);
@@ -43,6 +46,7 @@ export class ShardRedis {
   async stop(): Promise<void> {
     this.sub?.disconnect();
     this.redis?.disconnect();
+    await this.replica?.destroy();
     await this.server?.destroy();
   }
 }
