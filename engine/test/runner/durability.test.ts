@@ -59,7 +59,7 @@ test("a batch's outcome is published only once the replica has its commit; witho
     if (channel === keys.outcomes) outcomes.push({ message: JSON.parse(m) as OutcomeMessage, onReplica: replicaPosition(keys.position).catch((e: Error) => `unreadable: ${e.message}`) });
   });
   const metrics = new RunnerMetrics();
-  runner = new SymbolRunner({ spec, redisUrl: primary.url, prefix, engineId: 'e1', log: createLogger('test', 'silent'), leaseMs: 2000, blockMs: 50, metrics, durability: { replicas: 1, timeoutMs: 300 } });
+  runner = new SymbolRunner({ spec, redisUrl: primary.url, prefix, engineId: 'e1', log: createLogger('test', 'silent'), leaseMs: 5000, blockMs: 50, metrics, durability: { replicas: 1, timeoutMs: 2000 } });
   void runner.start();
   await runner.whenLeader();
 

@@ -33,6 +33,8 @@ export interface LoadOptions {
   apis: number;
   /** Redis AOF with fsync always in a started stack (default on, like npm start). */
   aof: boolean;
+  /** Run the started stack on a real Redis Cluster (3 primaries + 3 replicas) instead of one Redis. */
+  redisCluster: boolean;
   /** Requests waiting for an answer at most; beyond it orders are not sent (default 20000). */
   maxInFlight: number;
   /** Measure the machine baseline first (default on). */
@@ -42,7 +44,7 @@ export interface LoadOptions {
 export const USAGE = `usage: npm run load -- [--rate 5000] [--duration 60] [--warmup 5] [--drain 10]
          [--connections 256] [--subscribers 1] [--symbol BTC-KRW ...]
          [--cluster | --target http://127.0.0.1:7000 [--ws-url ws://127.0.0.1:7001/ws]]
-         [--apis 1] [--aof on|off] [--baseline on|off] [--max-in-flight 20000]
+         [--apis 1] [--aof on|off] [--redis-cluster] [--baseline on|off] [--max-in-flight 20000]
 Starts its own stack (single machine, or --cluster behind nginx) unless --target is given.`;
 
 function num(name: string, v: string | undefined, min: number, max: number): number {
@@ -73,6 +75,7 @@ export function parseLoadOptions(argv: string[]): LoadOptions {
       cluster: { type: 'boolean', default: false },
       apis: { type: 'string', default: '1' },
       aof: { type: 'string', default: 'on' },
+      'redis-cluster': { type: 'boolean', default: false },
       baseline: { type: 'string', default: 'on' },
       'max-in-flight': { type: 'string', default: '20000' },
       help: { type: 'boolean', default: false },
@@ -96,6 +99,7 @@ export function parseLoadOptions(argv: string[]): LoadOptions {
     topology: values.cluster ? 'cluster' : 'single',
     apis: num('apis', values.apis, 1, 8),
     aof: values.aof !== 'off',
+    redisCluster: values['redis-cluster'],
     baseline: values.baseline !== 'off',
     maxInFlight: num('max-in-flight', values['max-in-flight'], 1, 100_000),
   };

@@ -55,11 +55,13 @@ async function resolveTarget(opts: LoadOptions, symbols: string[] | undefined): 
       stack,
     };
   }
-  const stack = await startStack({ apis: opts.apis, realtimes: 1, enginesPerSymbol: 1, appendOnly: opts.aof, symbols, env });
+  const stack = await startStack({ apis: opts.apis, realtimes: 1, enginesPerSymbol: 1, appendOnly: opts.aof, redisCluster: opts.redisCluster, symbols, env });
+  // XT_DURABILITY reaches the processes from this one's environment.
+  const durability = `XT_DURABILITY=${process.env.XT_DURABILITY ?? 'primary'}`;
   return {
     apiUrls: stack.apiUrls,
     wsUrl: `${stack.realtimeUrls[0].replace(/^http/, 'ws')}/ws`,
-    description: `single machine: ${opts.apis} api, 1 realtime, 1 engine per symbol, Redis AOF ${opts.aof ? 'fsync always' : 'off'}`,
+    description: `single machine: ${opts.apis} api, 1 realtime, 1 engine per symbol, ${opts.redisCluster ? 'a Redis Cluster (3 primaries + 3 replicas)' : 'one Redis'}, Redis AOF ${opts.aof ? 'fsync always' : 'off'}, ${durability}`,
     stack,
   };
 }

@@ -47,8 +47,8 @@ beforeAll(async () => {
     writerId: 'w1',
     config,
     log,
-    leaseMs: 1000,
-    durability: { replicas: 1, timeoutMs: 300 },
+    leaseMs: 5000,
+    durability: { replicas: 1, timeoutMs: 2000 },
     sink: { emit: (account, messages) => pushed.push({ account, messages }) },
   });
   writer.start();
@@ -66,7 +66,7 @@ const append = (req: LedgerRequest) => shard.redis.xadd(keys.commands, '*', FIEL
 test('answers and private messages go out only once the replica has the commit; none while no replica confirms', async () => {
   const first = transfer('alice', 'KRW', '1000000');
   const firstId = await append(first);
-  await waitFor('the first answer', () => shard.answers.get(first.request_id));
+  await waitFor('the first answer', () => shard.answers.get(first.request_id), { timeoutMs: 20_000 });
   expect(await onReplicaAtAnswer.get(first.request_id)).toBe(firstId);
   expect(pushed.filter((p) => p.account === 'alice').length).toBeGreaterThan(0);
 
