@@ -16,7 +16,6 @@ const SCRIPTS = {
   xtRenewLease: { numberOfKeys: 2, lua: lua('renew-lease') },
   xtReleaseLease: { numberOfKeys: 2, lua: lua('release-lease') },
   xtCheckCommit: { numberOfKeys: 3, lua: lua('check-commit') },
-  xtCheckLease: { numberOfKeys: 2, lua: lua('check-lease') },
   xtStoreOrders: { lua: lua('store-orders') },
   xtAppendFeed: { numberOfKeys: 1, lua: lua('append-feed') },
   xtPushTrades: { numberOfKeys: 1, lua: lua('push-trades') },
@@ -90,14 +89,6 @@ export class EngineScripts {
    */
   checkCommit(keys: SymbolKeys, token: string, start: string): Promise<string> {
     return this.redis.xtCheckCommit(keys.lease, keys.leaseGuard, keys.position, token, start) as Promise<string>;
-  }
-
-  /**
-   * "" when the lease carries `token`; else the guard is written (aborting the EXEC that follows)
-   * and the answer says who holds the lease: "lease:<holder>" ("-" when free).
-   */
-  checkLease(keys: LeaseKeys, token: string): Promise<string> {
-    return this.redis.xtCheckLease(keys.lease, keys.leaseGuard, token) as Promise<string>;
   }
 
   /**

@@ -414,23 +414,20 @@ export class ShardWriter {
     if (changes.positions.length > 0) published.push(JSON.stringify({ kind: 'applied', positions: changes.positions } satisfies LedgerApplied));
     const durability = this.o.durability;
     if (!durability) for (const m of published) tx.publish(keys.answers, m);
-    // WATCH the lease and its guard, the check (which writes the guard unless the lease carries
-    // our token), then MULTI ... EXEC, all sent at once: the EXEC aborts if the lease was not ours
-    // at the check or changed after it, so a former holder (paused past its TTL) writes nothing,
-    // and no round trip waits before the EXEC.
-    void this.redis.watch(keys.lease, keys.leaseGuard).catch(() => undefined);
-    const check = this.scripts.checkLease(keys, token);
-    check.catch(() => undefined);
+    // WATCH, then check the lease, then EXEC: the EXEC aborts if the lease changed after the
+    // check, so a former holder (paused past its TTL) writes nothing.
+    await this.redis.watch(keys.lease);
+    const holder = await this.redis.get(keys.lease);
+    if (holder !== token) {
+      await this.redis.unwatch();
+      throw new LedgerFencedError(`lease is now ${holder ?? 'free'}`);
+    }
     const exec = tx.exec();
     // Sent right behind the EXEC on the same connection: it costs the replication round trip only.
     const wait = durability ? waitForReplicas(this.redis, keys.positions, durability.replicas, durability.timeoutMs) : undefined;
     wait?.catch(() => undefined);
     const result = await exec;
-    if (result === null) {
-      const why = await check.catch(() => '');
-      const holder = why.slice('lease:'.length);
-      throw new LedgerFencedError(holder ? `lease is now ${holder === '-' ? 'free' : holder}` : 'lease changed during the commit');
-    }
+    if (result === null) throw new LedgerFencedError('lease changed during the commit');
     const failed = result.find(([err]) => err);
     if (failed) throw new Error(`ledger commit command failed: ${failed[0]!.message}`);
     this.lastRenew = Date.now();
