@@ -2,10 +2,9 @@
  * The engine process: one lease-fenced runner per symbol (`--symbol X`, repeatable; default every
  * configured symbol). Several engines may run for the same symbols: one leads, the others wait.
  */
-import { createServer } from 'node:http';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { createLogger, onShutdown, readEnv, redisTarget } from '@xtrader/platform';
+import { createLogger, onShutdown, readEnv, redisTarget, serveMetrics } from '@xtrader/platform';
 import { loadMarkets } from '@xtrader/protocol/node';
 import { RunnerMetrics, SymbolRunner } from './runner';
 import { startClockScheduler } from './clock';
@@ -44,20 +43,7 @@ async function main(): Promise<void> {
         ...runnerSettings(env),
       }),
   );
-  let server: ReturnType<typeof createServer> | undefined;
-  if (env.METRICS_PORT !== undefined) {
-    server = createServer((req, res) => {
-      if (req.url !== '/metrics') {
-        res.writeHead(404).end();
-        return;
-      }
-      metrics.registry.metrics().then(
-        (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
-        (e: unknown) => res.writeHead(500).end(String(e)),
-      );
-    });
-    server.listen(env.METRICS_PORT, '0.0.0.0');
-  }
+  const server = env.METRICS_PORT !== undefined ? serveMetrics(metrics.registry, env.METRICS_PORT) : undefined;
   // Every configured symbol, not just this engine's: whichever engine takes a tick appends it to all.
   const clock =
     env.ENGINE_CLOCK_MS > 0

@@ -4,10 +4,9 @@
  * the same shards: for each shard one leads, the others wait for its lease. Each writer also
  * publishes its accounts' private messages (orders, fills, balances) once committed.
  */
-import { createServer } from 'node:http';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { createLogger, durabilityOf, onShutdown, readEnv, redisTarget } from '@xtrader/platform';
+import { createLogger, durabilityOf, onShutdown, readEnv, redisTarget, serveMetrics } from '@xtrader/platform';
 import { loadExchangeConfig } from '@xtrader/protocol/node';
 import { PrivateEmitter } from '@xtrader/realtime';
 import { LedgerEnv } from './env';
@@ -48,20 +47,7 @@ function main(): void {
         durability: durabilityOf(env),
       }),
   );
-  let server: ReturnType<typeof createServer> | undefined;
-  if (env.METRICS_PORT !== undefined) {
-    server = createServer((req, res) => {
-      if (req.url !== '/metrics') {
-        res.writeHead(404).end();
-        return;
-      }
-      metrics.registry.metrics().then(
-        (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
-        (e: unknown) => res.writeHead(500).end(String(e)),
-      );
-    });
-    server.listen(env.METRICS_PORT, '0.0.0.0');
-  }
+  const server = env.METRICS_PORT !== undefined ? serveMetrics(metrics.registry, env.METRICS_PORT) : undefined;
   onShutdown(log, async () => {
     await Promise.all(writers.map((w) => w.stop()));
     await emitter.close();

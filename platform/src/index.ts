@@ -9,3 +9,4 @@ export * from './parent-link';
 export * from './auth';
 export * from './wait';
 export * from './redis-cluster';
+export * from './metrics-server';

@@ -37,7 +37,7 @@ export type CancelAllOrders = (symbols: readonly string[], accountId: string, ti
  */
 export function cancelOrderHandler({ store, outcomes, ledger }: CancelDeps): CancelOrder {
   return async (orderId, accountId, timeoutMs, symbol) => {
-    const startedAt = Date.now();
+    const startedAt = performance.now();
     const current = await store.find(orderId, accountId, symbol);
     if (!current) throw new XtError('ORDER_NOT_FOUND', `order ${orderId} does not exist`);
     if (isFinished(current.status)) {
@@ -67,7 +67,7 @@ export function cancelOrderHandler({ store, outcomes, ledger }: CancelDeps): Can
 /** The cancel-all use-case: one command per symbol, each engine cancels the account's open orders there in one step. */
 export function cancelAllHandler({ store, outcomes, ledger }: CancelDeps): CancelAllOrders {
   return async (symbols, accountId, timeoutMs) => {
-    const startedAt = Date.now();
+    const startedAt = performance.now();
     const requestId = randomUUID();
     const waiters = symbols.map((s) => outcomes.waitCancelAll(s, requestId, timeoutMs));
     try {

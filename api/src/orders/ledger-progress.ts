@@ -9,7 +9,7 @@ export interface LedgerProgress {
   whenApplied(accountId: string, symbol: string, seq: number, timeoutMs: number): Promise<boolean>;
 }
 
-/** What is left of `timeoutMs` since `startedAt` (`Date.now()`), never below zero. */
+/** What is left of `timeoutMs` since `startedAt` (`performance.now()`), never below zero. */
 export function remainingMs(startedAt: number, timeoutMs: number): number {
-  return Math.max(0, timeoutMs - (Date.now() - startedAt));
+  return Math.max(0, timeoutMs - (performance.now() - startedAt));
 }

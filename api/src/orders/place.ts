@@ -69,7 +69,6 @@ export function placeOrderHandler({ store, orders, outcomes, ledger, markets, as
 
   return async (body, query, accountId) => {
     const acceptedAt = performance.now();
-    const acceptedAtMs = Date.now();
     const wait = parseWait(query.wait);
     const timeoutMs = parseTimeout(query.timeout_ms);
     const order = parsePlaceOrder(body, markets, assets);
@@ -109,7 +108,7 @@ export function placeOrderHandler({ store, orders, outcomes, ledger, markets, as
       if (view?.status === 'ACCEPTED') view = undefined;
     }
     if (view && seq !== undefined && ledger && (view.filled_quantity > 0 || isFinished(view.status))) {
-      await ledger.whenApplied(accountId, order.spec.symbol, seq, remainingMs(acceptedAtMs, timeoutMs));
+      await ledger.whenApplied(accountId, order.spec.symbol, seq, remainingMs(acceptedAt, timeoutMs));
     }
     if (view) return { status: 200, body: view };
     const err = new XtError('TIMEOUT', `the order was accepted but the engine did not answer within ${timeoutMs} ms; query GET /api/v1/order/{order_id}`);
