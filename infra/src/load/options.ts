@@ -1,10 +1,15 @@
 import { parseArgs } from 'node:util';
+import type { MakerOptions } from './maker-flow';
 
 /** Hard bounds: the runner is for this machine's loopback, not for attacking anything. */
 export const LIMITS = { maxRate: 20_000, maxDuration: 900, maxConnections: 512, maxSubscribers: 2_000 } as const;
 
 export interface LoadOptions {
-  /** Orders per second to submit (open loop: the schedule does not wait for answers). */
+  /** What is sent: crossing pairs (default), or market makers' quotes, cancels and takers. */
+  workload: 'crossing' | 'maker';
+  /** The maker workload's accounts, levels and cancel/replace per taker order (maker-flow.ts). */
+  maker: MakerOptions;
+  /** Commands per second to submit (open loop: the schedule does not wait for answers). */
   rate: number;
   /** Seconds of submitting. */
   duration: number;
@@ -41,15 +46,22 @@ export interface LoadOptions {
   baseline: boolean;
 }
 
-export const USAGE = `usage: npm run load -- [--rate 5000] [--duration 60] [--warmup 5] [--drain 10]
+export const USAGE = `usage: npm run load -- [--workload crossing|maker] [--rate 5000] [--duration 60] [--warmup 5] [--drain 10]
          [--connections 256] [--subscribers 1] [--symbol BTC-KRW ...]
          [--cluster | --target http://127.0.0.1:7000 [--ws-url ws://127.0.0.1:7001/ws]]
          [--apis 1] [--aof on|off] [--redis-cluster] [--baseline on|off] [--max-in-flight 20000]
+         maker workload: [--makers 8] [--takers 2] [--levels 20] [--cancels-per-taker 5]
 Starts its own stack (single machine, or --cluster behind nginx) unless --target is given.`;
 
 function num(name: string, v: string | undefined, min: number, max: number): number {
   const n = Number(v);
   if (!Number.isFinite(n) || n < min || n > max) throw new Error(`--${name} must be between ${min} and ${max}, got ${v}`);
+  return n;
+}
+
+function int(name: string, v: string | undefined, min: number, max: number): number {
+  const n = num(name, v, min, max);
+  if (!Number.isInteger(n)) throw new Error(`--${name} must be a whole number, got ${v}`);
   return n;
 }
 
@@ -63,6 +75,11 @@ export function parseLoadOptions(argv: string[]): LoadOptions {
   const { values } = parseArgs({
     args: argv,
     options: {
+      workload: { type: 'string', default: 'crossing' },
+      makers: { type: 'string', default: '8' },
+      takers: { type: 'string', default: '2' },
+      levels: { type: 'string', default: '20' },
+      'cancels-per-taker': { type: 'string', default: '5' },
       rate: { type: 'string', default: '5000' },
       duration: { type: 'string', default: '60' },
       warmup: { type: 'string', default: '5' },
@@ -86,7 +103,15 @@ export function parseLoadOptions(argv: string[]): LoadOptions {
     process.exit(0);
   }
   const duration = num('duration', values.duration, 1, LIMITS.maxDuration);
+  if (values.workload !== 'crossing' && values.workload !== 'maker') throw new Error(`--workload must be crossing or maker, got ${values.workload}`);
   const opts: LoadOptions = {
+    workload: values.workload,
+    maker: {
+      makers: int('makers', values.makers, 1, 64),
+      takers: int('takers', values.takers, 1, 64),
+      levels: int('levels', values.levels, 1, 100),
+      cancelsPerTaker: int('cancels-per-taker', values['cancels-per-taker'], 1, 100),
+    },
     rate: num('rate', values.rate, 1, LIMITS.maxRate),
     duration,
     warmup: num('warmup', values.warmup, 0, duration - 1),

@@ -1,4 +1,7 @@
 import { formatSteps, type MarketSpec, type PlaceOrderRequest } from '@xtrader/protocol';
+import type { ApiClient } from '../api-client';
+import type { HttpAnswer } from './http-sender';
+import type { Command, Outcome, Workload, WorkloadContext } from './workload';
 
 /**
  * The order scenario (the same as infra/k6/orders.ts): crossing pairs spread round robin over
@@ -34,4 +37,55 @@ export class CrossingPairs {
       quantity: this.quantities[i],
     };
   }
+}
+
+/** An order answer: 202 with its id, anything else an error. */
+export function placeOutcome(res: HttpAnswer): Outcome {
+  if (res.status !== 202) return { kind: 'error', what: `HTTP ${res.status} ${res.text.slice(0, 120)}` };
+  return { kind: 'ok', orderId: (JSON.parse(res.text) as { order_id: string }).order_id };
+}
+
+/**
+ * `--workload crossing` (the default): {@link CrossingPairs}, the Sells from one account and the
+ * Buys from another (self-trade prevention would cancel a pair from one account instead of
+ * trading it). Every order must trade.
+ */
+export class CrossingWorkload implements Workload {
+  readonly name = 'crossing';
+  readonly makersMustExecute = true;
+  private readonly pairs: CrossingPairs;
+  private traders?: Record<'Buy' | 'Sell', ApiClient>;
+
+  constructor(markets: MarketSpec[]) {
+    this.pairs = new CrossingPairs(markets);
+  }
+
+  async setup(ctx: WorkloadContext): Promise<void> {
+    this.traders = { Sell: await ctx.newAccount('load'), Buy: await ctx.newAccount('load') };
+  }
+
+  next(): Command {
+    const order = this.pairs.next();
+    return { kind: 'order', signer: this.traders![order.side], path: '/api/v1/order', body: JSON.stringify(order), mustExecute: true, settle: placeOutcome };
+  }
+
+  closing(): Command[] {
+    return this.pairs.midPair ? [this.next()] : [];
+  }
+
+  onExecution(): void {}
+
+  settled(): boolean {
+    return true;
+  }
+
+  errors(): string[] {
+    return [];
+  }
+
+  report(): string[] {
+    return [];
+  }
+
+  async cleanUp(): Promise<void> {}
 }

@@ -1,13 +1,20 @@
 /**
- * `npm run load -- --rate 5000 --duration 60 ...`: the Node load runner (the k6 scenarios of
- * infra/k6 for a machine without k6).
+ * `npm run load -- [--workload crossing|maker] --rate 5000 --duration 60 ...`: the Node load
+ * runner (the k6 scenarios of infra/k6 for a machine without k6).
  *
  * Starts a stack (npm start's single-machine topology, or `--cluster` behind nginx) unless
  * `--target` points at a running one (loopback only), subscribes over plain /ws to executions,
- * submits crossing order pairs at a fixed open-loop rate over HTTP, and measures each taker
- * order from submit to its Execution message on the WebSocket. The last line of stdout is one
- * JSON object: {"target_rate","achieved_rate","p50_ms","p99_ms","p999_ms","errors","accept_p99_ms","cpu_ms_per_order"}
- * (accept: submit -> HTTP 202; cpu_ms_per_order: CPU of all the stack's processes / accepted orders).
+ * and submits a workload's commands at a fixed open-loop rate over HTTP (`--rate` counts every
+ * command: orders and cancels):
+ * - `crossing` (default, order-flow.ts): crossing pairs, a Sell and the Buy that takes it;
+ * - `maker` (maker-flow.ts): maker accounts quoting levels a side around a mid price, cancel and
+ *   replace of those quotes several times per taker order, and takers that cross the top.
+ * It measures each taker order from submit to its Execution message on the WebSocket and every
+ * command from submit to its HTTP answer (202 for an order, 200 once applied for a cancel). The
+ * last line of stdout is one JSON object:
+ * {"target_rate","achieved_rate","p50_ms","p99_ms","p999_ms","errors","accept_p99_ms","cpu_ms_per_order","workload"}
+ * (accept: submit -> HTTP answer; cpu_ms_per_order: CPU of all the stack's processes / commands
+ * answered as the workload expects).
  */
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
@@ -19,7 +26,9 @@ import { formatHopTable, hopTable, scrapeHops } from './hops';
 import { HttpSender } from './http-sender';
 import { LatencyRecorder } from './latency';
 import { parseLoadOptions, USAGE, type LoadOptions } from './options';
-import { CrossingPairs } from './order-flow';
+import { MakerWorkload } from './maker-flow';
+import { CrossingWorkload } from './order-flow';
+import type { Command, Workload } from './workload';
 import { ExecutionSubscriber, type ExecutionSeen } from './subscribers';
 import { MAX_RECV_WINDOW_MS } from '@xtrader/protocol';
 import { ApiClient } from '../api-client';
@@ -79,16 +88,19 @@ async function main(): Promise<void> {
   const symbols = markets.map((m) => m.symbol);
   const target = await resolveTarget(opts, opts.symbols ? symbols : undefined);
   try {
-    await runLoad(opts, target, new CrossingPairs(markets), symbols);
+    const workload: Workload = opts.workload === 'maker' ? new MakerWorkload(markets, opts.maker) : new CrossingWorkload(markets);
+    await runLoad(opts, target, workload, symbols);
   } finally {
     await target.stack?.stop();
   }
 }
 
-async function runLoad(opts: LoadOptions, target: Target, flow: CrossingPairs, symbols: string[]): Promise<void> {
+async function runLoad(opts: LoadOptions, target: Target, workload: Workload, symbols: string[]): Promise<void> {
   // Orders after the warmup, and all of them (reported when overload left none after it).
   const latency = { warm: new LatencyRecorder(), all: new LatencyRecorder() };
   const httpLatency = { warm: new LatencyRecorder(), all: new LatencyRecorder() };
+  /** Submit -> HTTP answer by command kind, after the warmup. */
+  const httpByKind = new Map<string, LatencyRecorder>();
   const record = (into: typeof latency, ms: number, measured: boolean) => {
     into.all.recordMs(ms);
     if (measured) into.warm.recordMs(ms);
@@ -100,15 +112,17 @@ async function runLoad(opts: LoadOptions, target: Target, flow: CrossingPairs, s
   /** Accepted orders not yet seen in any Execution. */
   const unfilled = new Set<string>();
   const execIds = new Set<string>();
-  const counts = { sent: 0, accepted: 0, httpErrors: 0, skipped: 0, executions: 0, lastAcceptAt: 0 };
+  // accepted: answered as the workload expects (expected: refusals it expects, counted in it too).
+  const counts = { sent: 0, accepted: 0, expected: 0, httpErrors: 0, skipped: 0, executions: 0, lastAcceptAt: 0 };
   const errorSamples = new Map<string, number>();
   const noteError = (what: string) => errorSamples.set(what, (errorSamples.get(what) ?? 0) + 1);
 
   const onExecution = (e: ExecutionSeen) => {
     counts.executions++;
     execIds.add(e.exec_id);
+    workload.onExecution(e);
     const answered = unfilled.delete(e.order_id);
-    if (e.maker_order_id && !unfilled.delete(e.maker_order_id)) early.set(e.maker_order_id, undefined);
+    if (e.maker_order_id && !unfilled.delete(e.maker_order_id) && workload.makersMustExecute) early.set(e.maker_order_id, undefined);
     const sub = submittedAt.get(e.order_id);
     if (sub !== undefined) {
       record(latency, e.at - sub.t0, sub.measured);
@@ -124,36 +138,36 @@ async function runLoad(opts: LoadOptions, target: Target, flow: CrossingPairs, s
   await Promise.all(subscribers.map((s) => s.open()));
 
   const sender = new HttpSender(target.apiUrls, opts.connections);
-  // The Sells come from one account and the Buys from another, both created and funded at start
-  // through the API (self-trade prevention would cancel a pair from one account instead of
-  // trading it); each order is signed.
+  // The workload's accounts are created and funded at start through the API; each command is signed.
   const funding = target.stack || process.env.XT_ADMIN_TOKEN ? { adminToken: target.stack ? adminToken : process.env.XT_ADMIN_TOKEN! } : undefined;
   if (!funding) progress('XT_ADMIN_TOKEN is unset: the load accounts are not funded (orders fail once balances are enforced)');
-  const traders = {
-    Sell: await ApiClient.withNewAccount(target.apiUrls[0], 'load', undefined, funding),
-    Buy: await ApiClient.withNewAccount(target.apiUrls[0], 'load', undefined, funding),
-  };
+  progress(`setting up the ${workload.name} workload...`);
+  await workload.setup({ sender, newAccount: (prefix) => ApiClient.withNewAccount(target.apiUrls[0], prefix, undefined, funding) });
   const inflight = new Set<Promise<void>>();
   let closed = false;
-  const submit = (measured: boolean) => {
-    const order = flow.next();
-    const trader = traders[order.side];
-    const body = JSON.stringify(order);
+  const send = (cmd: Command, measured: boolean) => {
     const t0 = performance.now();
     counts.sent++;
     // The widest receive window: under overload an order may wait in the client's queue for seconds.
-    const p = sender.post('/api/v1/order', body, trader.sign('POST', '/api/v1/order', body, MAX_RECV_WINDOW_MS)).then(
+    const p = sender.post(cmd.path, cmd.body, cmd.signer.sign('POST', cmd.path, cmd.body, MAX_RECV_WINDOW_MS)).then(
       (res) => {
         const t1 = performance.now();
-        if (res.status !== 202) {
+        const outcome = cmd.settle(res);
+        if (outcome.kind === 'error') {
           counts.httpErrors++;
-          noteError(`HTTP ${res.status} ${res.text.slice(0, 120)}`);
+          noteError(`${cmd.kind}: ${outcome.what}`);
           return;
         }
         counts.accepted++;
+        if (outcome.kind === 'expected') counts.expected++;
         counts.lastAcceptAt = t1;
         record(httpLatency, t1 - t0, measured);
-        const { order_id } = JSON.parse(res.text) as { order_id: string };
+        if (measured) {
+          if (!httpByKind.has(cmd.kind)) httpByKind.set(cmd.kind, new LatencyRecorder());
+          httpByKind.get(cmd.kind)!.recordMs(t1 - t0);
+        }
+        const order_id = outcome.kind === 'ok' ? outcome.orderId : undefined;
+        if (!cmd.mustExecute || order_id === undefined) return;
         if (early.has(order_id)) {
           // Executed before the answer reached us: the trade happened, the order is filled.
           const seen = early.get(order_id);
@@ -174,7 +188,7 @@ async function runLoad(opts: LoadOptions, target: Target, flow: CrossingPairs, s
     void p.finally(() => inflight.delete(p));
   };
 
-  progress(`submitting ${opts.rate} orders/s for ${opts.duration} s (first ${opts.warmup} s not measured) to ${target.apiUrls.join(', ')}`);
+  progress(`submitting ${opts.rate} commands/s (${workload.name}) for ${opts.duration} s (first ${opts.warmup} s not measured) to ${target.apiUrls.join(', ')}`);
   // The per-hop histograms of the started stack's processes, from the end of the warmup on.
   const metricsUrls = (target.stack?.processes ?? []).flatMap((p) => (p.metricsUrl ? [p.metricsUrl] : []));
   let hopsBefore: ReturnType<typeof scrapeHops> | undefined;
@@ -204,7 +218,13 @@ async function runLoad(opts: LoadOptions, target: Target, flow: CrossingPairs, s
           counts.sent = due;
           break;
         }
-        submit(elapsed >= opts.warmup);
+        const cmd = workload.next();
+        if (cmd) send(cmd, elapsed >= opts.warmup);
+        else {
+          // Nothing to send in this slot (the workload waits for answers): counted as not sent.
+          counts.sent++;
+          counts.skipped++;
+        }
       }
       if (now - lastReport >= 5000) {
         lastReport = now;
@@ -216,15 +236,15 @@ async function runLoad(opts: LoadOptions, target: Target, flow: CrossingPairs, s
     };
     tick();
   });
-  // Complete the last pair, so that every accepted Sell has its Buy.
-  if (flow.midPair) submit(true);
+  // Complete what the workload has half sent (the last pair's Buy, a cancelled quote's replacement).
+  for (const cmd of workload.closing()) send(cmd, true);
   const sendSeconds = (performance.now() - start) / 1000;
   const cores = cpu.stop();
   const acceptedWhileSampled = counts.accepted;
 
   // Drain: outstanding answers, then the executions of everything accepted.
   const drainUntil = performance.now() + opts.drain * 1000;
-  while ((inflight.size > 0 || unfilled.size > 0) && performance.now() < drainUntil) await new Promise((r) => setTimeout(r, 20));
+  while ((inflight.size > 0 || unfilled.size > 0 || !workload.settled()) && performance.now() < drainUntil) await new Promise((r) => setTimeout(r, 20));
   for (const s of subscribers) s.close();
   const hops = metricsUrls.length > 0 ? hopTable(await (hopsBefore ?? new Map()), await scrapeHops(metricsUrls)) : undefined;
   // Still unanswered after the drain: as good as failed for whoever sent them.
@@ -236,11 +256,14 @@ async function runLoad(opts: LoadOptions, target: Target, flow: CrossingPairs, s
   const baselineAfter = opts.baseline ? await measureBaseline(opts.connections) : undefined;
   const wsErrors = subscribers.flatMap((s) => s.errors);
   for (const e of wsErrors) noteError(`ws: ${e}`);
+  const workloadErrors = workload.errors();
+  for (const e of workloadErrors) noteError(e);
+  if (!target.stack) await workload.cleanUp().catch((e: Error) => progress(`cleaning up the workload's resting orders failed: ${e.message}`));
   // Every subscriber must have seen every execution the first one saw.
   const missedBySubscribers = subscribers.slice(1).reduce((n, s) => n + Math.max(0, execIds.size - s.received), 0);
   // Errors are the exchange's: refused or failed orders, lost executions, broken sockets. Orders
   // the generator could not send on time are not: they show as a lower achieved_rate.
-  const errors = counts.httpErrors + unanswered + unfilled.size + wsErrors.length + missedBySubscribers;
+  const errors = counts.httpErrors + unanswered + unfilled.size + wsErrors.length + missedBySubscribers + workloadErrors.length;
   // Each figure after the warmup, or over all orders when none was measured after it (overload).
   const reported = (r: typeof latency) => (r.warm.count > 0 ? { rec: r.warm, which: 'after warmup' } : { rec: r.all, which: 'all orders: none measured after the warmup' });
   const { rec: lat, which } = reported(latency);
@@ -255,17 +278,22 @@ async function runLoad(opts: LoadOptions, target: Target, flow: CrossingPairs, s
     errors,
     accept_p99_ms: http.percentileMs(99),
     // CPU of the whole stack (every process it started, Redis included) while submitting, over the
-    // orders accepted meanwhile: null against a --target, whose processes the runner cannot see.
+    // commands accepted meanwhile: null against a --target, whose processes the runner cannot see.
     cpu_ms_per_order:
       cores.stackSeconds !== undefined && acceptedWhileSampled > 0 ? Number(((cores.stackSeconds * 1000) / acceptedWhileSampled).toFixed(3)) : null,
+    workload: workload.name,
   };
   const lines = [
     `load: ${target.description}; ${symbols.length} symbol(s), ${opts.connections} connections, ${opts.subscribers} subscriber(s)`,
-    `orders: target ${opts.rate}/s for ${opts.duration} s; submitted ${counts.sent - counts.skipped}, not sent (generator behind or over the in-flight cap) ${counts.skipped}, accepted ${counts.accepted} (${result.achieved_rate}/s), HTTP errors ${counts.httpErrors}, unanswered after the drain (queued or in flight) ${unanswered}`,
+    `${workload.name === 'crossing' ? 'orders' : 'commands'}: target ${opts.rate}/s for ${opts.duration} s; submitted ${counts.sent - counts.skipped}, not sent (generator behind, over the in-flight cap, or nothing to send) ${counts.skipped}, accepted ${counts.accepted} (${result.achieved_rate}/s; refusals the workload expects among them ${counts.expected}), HTTP errors ${counts.httpErrors}, unanswered after the drain (queued or in flight) ${unanswered}`,
+    ...workload.report(),
     `executions: ${execIds.size} trades seen; accepted orders never executed ${unfilled.size}; ws errors ${wsErrors.length}; executions missed by other subscribers ${missedBySubscribers}`,
     `submit -> Execution on /ws (taker orders, ${which}, n=${lat.count}): p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms, p99.9 ${result.p999_ms} ms, max ${lat.maxMs()} ms`,
-    `submit -> HTTP 202 (${httpWhich}, n=${http.count}): p50 ${http.percentileMs(50)} ms, p99 ${http.percentileMs(99)} ms, p99.9 ${http.percentileMs(99.9)} ms`,
-    `CPU while submitting, in cores (this machine has ${availableParallelism()}): ${cores.table}; the stack's ${result.cpu_ms_per_order ?? '(unknown)'} ms per accepted order`,
+    `submit -> HTTP ${workload.name === 'crossing' ? '202' : 'answer, every command'} (${httpWhich}, n=${http.count}): p50 ${http.percentileMs(50)} ms, p99 ${http.percentileMs(99)} ms, p99.9 ${http.percentileMs(99.9)} ms`,
+    ...(httpByKind.size > 1
+      ? [...httpByKind].map(([kind, r]) => `  ${kind} (after warmup, n=${r.count}): p50 ${r.percentileMs(50)} ms, p99 ${r.percentileMs(99)} ms, p99.9 ${r.percentileMs(99.9)} ms, max ${r.maxMs()} ms`)
+      : []),
+    `CPU while submitting, in cores (this machine has ${availableParallelism()}): ${cores.table}; the stack's ${result.cpu_ms_per_order ?? '(unknown)'} ms per accepted ${workload.name === 'crossing' ? 'order' : 'command'}`,
     ...(hops ? formatHopTable(hops) : []),
     ...(baseline
       ? [
