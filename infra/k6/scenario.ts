@@ -1,9 +1,10 @@
 /**
- * What both k6 scripts share: settings from the environment (`k6 run -e NAME=value`) and the
+ * What the k6 scripts share: settings from the environment (`k6 run -e NAME=value`) and the
  * markets of the exchange under test, read from GET /api/v1/symbols in `setup()`. The same
- * scenarios run without k6 as the Node load runner (infra/src/load), which uses the same
- * crossing pairs: a Sell and a Buy at one mid-range price and the minimum quantity, so every
- * pair trades once and the book stays empty.
+ * scenarios run without k6 as the Node load runner (infra/src/load): the crossing pairs of
+ * orders.ts (a Sell and a Buy at one mid-range price and the minimum quantity, so every pair
+ * trades once and the book stays empty), and the market makers of maker.ts, whose ladders sit
+ * around that same mid price.
  */
 import { hmac } from 'k6/crypto';
 import http from 'k6/http';
@@ -24,6 +25,15 @@ export interface PairMarket {
   symbol: string;
   price: string;
   quantity: string;
+  /** The price in ticks, and how to write k ticks as a price: a maker's ladder around it. */
+  priceTicks: number;
+  tick: number;
+  priceDecimals: number;
+}
+
+/** `ticks` ticks of `m` as a decimal price. */
+export function priceAt(m: PairMarket, ticks: number): string {
+  return (ticks * m.tick).toFixed(m.priceDecimals);
 }
 
 interface MarketInfo {
@@ -44,7 +54,7 @@ export function loadPairMarkets(): PairMarket[] {
     const tick = Number(m.tick_size);
     const maxTicks = Math.round(Number(m.max_price) / tick);
     const ticks = Math.max(1, Math.floor(Math.min(maxTicks, 1_000_000) / 2));
-    return { symbol: m.symbol, price: (ticks * tick).toFixed(m.price_decimals), quantity: m.min_quantity };
+    return { symbol: m.symbol, price: (ticks * tick).toFixed(m.price_decimals), quantity: m.min_quantity, priceTicks: ticks, tick, priceDecimals: m.price_decimals };
   });
 }
 

@@ -7,7 +7,9 @@ import { spawnSync } from 'node:child_process';
 import { PIPELINE_HOPS } from '@xtrader/protocol';
 import { REPO_ROOT } from '../src/paths';
 
-const KEYS = ['target_rate', 'achieved_rate', 'p50_ms', 'p99_ms', 'p999_ms', 'errors', 'accept_p99_ms', 'cpu_ms_per_order', 'workload'];
+const KEYS = ['target_rate', 'achieved_rate', 'p50_ms', 'p99_ms', 'p999_ms', 'errors', 'accept_p99_ms', 'cpu_ms_per_order', 'workload'] as const;
+
+type Summary = Record<Exclude<(typeof KEYS)[number], 'workload'>, number> & { workload: string };
 
 /** The per-hop counts of the runner's table, by hop. */
 function hopCounts(stdout: string): Record<string, number> {
@@ -22,7 +24,7 @@ it('prints the JSON summary as its last line, with every order executed and no e
   );
   expect({ status: res.status, stderr: res.status === 0 ? '' : res.stderr }).toEqual({ status: 0, stderr: '' });
   const lines = res.stdout.trim().split('\n');
-  const summary = JSON.parse(lines[lines.length - 1]) as Record<string, number | string>;
+  const summary = JSON.parse(lines[lines.length - 1]) as Summary;
   expect(Object.keys(summary)).toEqual(KEYS);
   expect(summary.workload).toBe('crossing');
   expect(summary.target_rate).toBe(100);
@@ -49,7 +51,7 @@ it('drives a maker book: quotes resting before the clock, cancel/replace far mor
   );
   expect({ status: res.status, stderr: res.status === 0 ? '' : res.stderr }).toEqual({ status: 0, stderr: '' });
   const lines = res.stdout.trim().split('\n');
-  const summary = JSON.parse(lines[lines.length - 1]) as Record<string, number | string>;
+  const summary = JSON.parse(lines[lines.length - 1]) as Summary;
   expect(Object.keys(summary)).toEqual(KEYS);
   expect(summary.workload).toBe('maker');
   expect(summary.target_rate).toBe(200);
