@@ -56,10 +56,11 @@ export class ApiScripts {
   }
 
   /**
-   * Appends `command` to `stream` unless `marker` is set, and sets it (for `ttlS` seconds): a
-   * command forwarded twice is appended once. The stream id, or null when it was appended before.
+   * Queues the append of `command` to `stream` unless `marker` is set, and sets it (for `ttlS`
+   * seconds): a command forwarded twice is appended once. Reply: the stream id, or null when it
+   * was appended before.
    */
-  appendOnce(stream: string, marker: string, command: string, ttlS: number): Promise<string | null> {
-    return this.redis.xtAppendOnce(stream, marker, FIELDS.command, command, ttlS) as Promise<string | null>;
+  appendOnce(p: ChainableCommander, stream: string, marker: string, command: string, ttlS: number): void {
+    (p as unknown as Queued).xtAppendOnce(stream, marker, FIELDS.command, command, ttlS);
   }
 }

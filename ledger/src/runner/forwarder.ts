@@ -36,26 +36,34 @@ export class Forwarder {
     return rows.map(([id, fields]) => ({ id, entry: OutboxEntry.parse(JSON.parse(entryField(fields, FIELDS.command) ?? '')) }));
   }
 
-  /** Appends every entry to its symbol's command stream (each at most once, whatever came before). */
+  /**
+   * Appends every entry to its symbol's command stream (each at most once, whatever came before):
+   * one MULTI per symbol, in the symbol's slot, holding its entries in outbox order.
+   */
   async forward(entries: readonly Outgoing[]): Promise<void> {
-    // Separate calls, not one pipeline: the symbols live in different slots.
-    await Promise.all(entries.map(({ entry }) => this.append(entry)));
+    const bySymbol = new Map<string, OutboxEntry[]>();
+    for (const { entry } of entries) bySymbol.set(entry.symbol, [...(bySymbol.get(entry.symbol) ?? []), entry]);
+    // One transaction per symbol, not one for all: the symbols live in different slots.
+    await Promise.all([...bySymbol].map(([symbol, list]) => this.appendAll(symbol, list)));
   }
 
-  private async append({ symbol, command }: OutboxEntry): Promise<void> {
+  private async appendAll(symbol: string, entries: readonly OutboxEntry[]): Promise<void> {
     const keys = symbolKeys(symbol, this.prefix);
-    if (command.kind === 'place') {
-      // The order and its client_order_id record in one MULTI of the symbol's slot. Forwarded
-      // again (the order is stored already), the record is written again in place.
-      const account = command.account_id!;
-      const tx = this.redis.multi();
-      this.scripts.placeOrder(tx, keys, placeWriteOf(keys, command, account, this.accountOrdersMax));
-      const record = clientOrderRecordOf(keys, command, account);
-      if (record) this.clientOrders.queue(tx, keys.clientOrders(account), [record], Date.now());
-      const failed = ((await tx.exec()) ?? []).find(([err]) => err);
-      if (failed) throw failed[0]!;
-    } else {
-      await this.scripts.appendOnce(keys.commands, keys.amendForwarded(command.request_id), JSON.stringify(command), DEFAULT_CLIENT_ORDER_ID_TTL_S);
+    const tx = this.redis.multi();
+    const now = Date.now();
+    for (const { command } of entries) {
+      if (command.kind === 'place') {
+        // The order and its client_order_id record. Forwarded again (the order is stored
+        // already), nothing is appended and the record is written again in place.
+        const account = command.account_id!;
+        this.scripts.placeOrder(tx, keys, placeWriteOf(keys, command, account, this.accountOrdersMax));
+        const record = clientOrderRecordOf(keys, command, account);
+        if (record) this.clientOrders.queue(tx, keys.clientOrders(account), [record], now);
+      } else {
+        this.scripts.appendOnce(tx, keys.commands, keys.amendForwarded(command.request_id), JSON.stringify(command), DEFAULT_CLIENT_ORDER_ID_TTL_S);
+      }
     }
+    const failed = ((await tx.exec()) ?? []).find(([err]) => err);
+    if (failed) throw failed[0]!;
   }
 }

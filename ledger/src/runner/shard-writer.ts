@@ -25,7 +25,7 @@ import { EngineScripts } from '../../../engine/src/runner/scripts';
 import { Lease } from '../../../engine/src/runner/lease';
 import { Ledger, LedgerInvariantError, PrivateFeed, sequencePrivate, type LedgerChanges, type PrivateDraft, type TrackedOrder } from '../core';
 import { ClientOrderRecords, type ClientOrderBounds } from './client-order-records';
-import { Forwarder } from './forwarder';
+import { Forwarder, type Outgoing } from './forwarder';
 import { assertEventsKept, LedgerInputGoneError } from './input-check';
 import type { LedgerMetrics } from './metrics';
 import { applyRequest, clientOrderKeyOf, parseRequest, type ClientOrderWrite, type ShardPlace } from './requests';
@@ -83,6 +83,13 @@ interface StoredTracked extends TrackedOrder {
 
 type StreamReply = [string, [string, string[]][]][] | null;
 
+/** What a commit made: the private messages to send, the ids its outbox entries got, and whether a replica has it (always, without durability). */
+interface Committed {
+  messages: Map<string, PrivateMessage[]>;
+  outboxIds: string[];
+  replicated: boolean;
+}
+
 
 /** Thrown when a commit is refused because the lease moved on. */
 export class LedgerFencedError extends Error {
@@ -113,8 +120,14 @@ export class ShardWriter {
   private readonly forwarder: Forwarder;
   private readonly clientOrderRecords: ClientOrderRecords;
   private readonly place: ShardPlace;
-  /** Whether the outbox may hold entries after `forwarded` (on taking the lease, and after each granted lock). */
+  /** Whether the outbox may hold entries after `forwarded` (on taking the lease: a former holder's). */
   private outboxPending = true;
+  /**
+   * The outbox position forwarded but not committed yet: it rides with the next commit, which
+   * trims the outbox up to it. Lost in a crash, the next holder forwards those entries again,
+   * which appends nothing twice.
+   */
+  private forwardedUncommitted: string | undefined;
   private readonly leaseMs: number;
   private readonly batchSize: number;
   private readonly blockMs: number;
@@ -217,6 +230,7 @@ export class ShardWriter {
     this.positions = stored.streamPositions;
     // What a former holder committed to the outbox but may not have forwarded.
     this.outboxPending = true;
+    this.forwardedUncommitted = undefined;
     const [sequences, tracked] = await Promise.all([this.redis.hgetall(this.keys.accountSequences), this.redis.hgetall(this.keys.privateOrders)]);
     this.accountSequences = new Map(Object.entries(sequences).map(([a, n]) => [a, Number(n)]));
     const open = new Map<string, TrackedOrder[]>();
@@ -233,7 +247,7 @@ export class ShardWriter {
    */
   private async batch(): Promise<boolean> {
     const ledger = this.ledger!;
-    if (this.outboxPending) await this.forward([]);
+    if (this.outboxPending) await this.forwardPending();
     // An outcome from here on may name events this read does not see: the next idle returns at once.
     this.woken = false;
     // One read per input, each its own slot: the shard's commands, then every symbol's events.
@@ -283,11 +297,15 @@ export class ShardWriter {
         moved.set(LEDGER_POSITIONS.events(symbol), id);
       }
     }
-    if (moved.size === 0) return false;
+    if (moved.size === 0) {
+      // Nothing came: a forward made since the last commit is committed now, so the outbox is trimmed.
+      if (this.forwardedUncommitted !== undefined) await this.commit(new Map(), [], [], []);
+      return false;
+    }
     // A granted order is answered only once it is in its symbol's stream (a cancel sent right
-    // after the answer then finds it), so the answers wait for the forward's commit.
+    // after the answer then finds it), so the batch's answers wait for the forward.
     const deferred = outbox.length > 0;
-    const messages = await this.commit(moved, deferred ? [] : answers, drafts, outbox, undefined, clientOrderWrites);
+    const { messages, outboxIds, replicated } = await this.commit(moved, deferred ? [] : answers, drafts, outbox, undefined, clientOrderWrites);
     const committedAt = Date.now();
     for (const [field, id] of moved) this.positions.set(field, id);
     for (const [account, list] of messages) this.o.sink!.emit(account, list);
@@ -297,8 +315,10 @@ export class ShardWriter {
       for (let i = 0; i < commands.length; i++) readToCommitted.observe((committedAt - readAt) / 1000);
     }
     if (deferred) {
-      this.outboxPending = true;
-      await this.forward(answers);
+      await this.forwardGranted(
+        outbox.map((entry, i) => ({ id: outboxIds[i]!, entry })),
+        replicated ? answers : [],
+      );
       if (metrics) {
         const committedToForwarded = metrics.hop('committed_to_forwarded');
         const seconds = (Date.now() - committedAt) / 1000;
@@ -319,24 +339,47 @@ export class ShardWriter {
   }
 
   /**
-   * Forwards every outbox entry after `forwarded` to its symbol, then commits the new `forwarded`
-   * (and trims what was forwarded) with `answers`. Dying in between only makes the next holder
-   * forward the same entries again, which the symbol's scripts append once.
+   * Forwards the entries the batch just committed to the outbox, from memory (no read of the
+   * outbox), then publishes the batch's answers. The new `forwarded` rides with the next commit.
    */
-  private async forward(answers: LedgerAnswer[]): Promise<void> {
+  private async forwardGranted(entries: Outgoing[], answers: LedgerAnswer[]): Promise<void> {
+    await this.forwarder.forward(entries);
+    if (this.o.durability) await this.forwardReplicated(entries.map((e) => e.entry.symbol));
+    const last = entries[entries.length - 1]!.id;
+    this.positions.set(LEDGER_POSITIONS.forwarded, last);
+    this.forwardedUncommitted = last;
+    this.publish(answers.map((a) => JSON.stringify(a)));
+  }
+
+  /**
+   * Publishes on the shard's answers channel outside a commit (best effort, like all pub/sub;
+   * sent to the shard's node: the key routes it there on a cluster).
+   */
+  private publish(published: string[]): void {
+    if (published.length === 0) return;
+    const p = this.redis.pipeline().exists(this.keys.positions);
+    for (const m of published) p.publish(this.keys.answers, m);
+    void p.exec().catch(() => undefined);
+  }
+
+  /**
+   * Forwards every outbox entry after the committed `forwarded` to its symbol (what a former
+   * holder committed but may not have forwarded), committing the new `forwarded` (and trimming
+   * what was forwarded) after each page. Dying in between only makes the next holder forward the
+   * same entries again, which the symbol's scripts append once.
+   */
+  private async forwardPending(): Promise<void> {
     for (;;) {
       const entries = await this.forwarder.pending(this.keys.outbox, this.positions.get(LEDGER_POSITIONS.forwarded), this.batchSize);
       if (entries.length === 0) break;
       await this.forwarder.forward(entries);
       if (this.o.durability) await this.forwardReplicated(entries.map((e) => e.entry.symbol));
       const last = entries[entries.length - 1]!.id;
-      await this.commit(new Map([[LEDGER_POSITIONS.forwarded, last]]), answers, [], [], last);
-      answers = [];
+      await this.commit(new Map([[LEDGER_POSITIONS.forwarded, last]]), [], [], [], last);
       this.positions.set(LEDGER_POSITIONS.forwarded, last);
       if (entries.length < this.batchSize) break;
     }
     this.outboxPending = false;
-    if (answers.length > 0) await this.commit(new Map(), answers, [], []);
   }
 
   /**
@@ -374,7 +417,8 @@ export class ShardWriter {
 
   /**
    * One fenced MULTI: the batch's changes, the outbox entries it granted, every input's new
-   * position, lease, heartbeat, answers (and, after a forward, the outbox trimmed up to `trimTo`).
+   * position, lease, heartbeat, answers (and, after a forward, the outbox trimmed up to `trimTo`;
+   * a forward not committed yet rides along and trims the outbox up to it).
    */
   private async commit(
     moved: Map<string, string>,
@@ -383,10 +427,15 @@ export class ShardWriter {
     outbox: OutboxEntry[],
     trimTo?: string,
     clientOrders: readonly ClientOrderWrite[] = [],
-  ): Promise<Map<string, PrivateMessage[]>> {
+  ): Promise<Committed> {
     const { keys } = this;
     const token = this.lease.token;
     if (!token) throw new LedgerFencedError('lease not held');
+    const forwarded = this.forwardedUncommitted;
+    if (forwarded !== undefined && trimTo === undefined) {
+      moved = new Map(moved).set(LEDGER_POSITIONS.forwarded, forwarded);
+      trimTo = forwarded;
+    }
     const tx = this.redis.multi();
     const changes = this.ledger!.takeChanges();
     queueChanges(tx, keys, changes, this.o.recordSettlements);
@@ -401,6 +450,8 @@ export class ShardWriter {
         else tx.hset(keys.privateOrders, orderId, JSON.stringify({ symbol, ...order } satisfies StoredTracked));
       }
     }
+    // The reply of the MULTI's n-th queued command (after the MULTI itself) is at n - 1.
+    const firstOutboxReply = tx.length - 1;
     for (const entry of outbox) tx.xadd(keys.outbox, '*', FIELDS.command, JSON.stringify(entry));
     if (trimTo !== undefined) tx.xtrim(keys.outbox, 'MINID', trimTo);
     const byAccount = new Map<string, [key: string, value: string][]>();
@@ -432,20 +483,17 @@ export class ShardWriter {
     if (failed) throw new Error(`ledger commit command failed: ${failed[0]!.message}`);
     this.lastRenew = Date.now();
     this.accountSequences = counters;
-    if (!durability || !wait) return messages;
+    if (this.forwardedUncommitted === forwarded) this.forwardedUncommitted = undefined;
+    const outboxIds = outbox.map((_, i) => result[firstOutboxReply + i]![1] as string);
+    if (!durability || !wait) return { messages, outboxIds, replicated: true };
     if ((await wait) < durability.replicas) {
       // The commit stands; what it would answer or push is withheld, as if lost in transit
       // (requesters time out and read the outcome; clients see a gap in account_sequence).
       if (this.replicaShortfalls++ % 1000 === 0) this.o.log.warn(`no replica confirmed a commit within ${durability.timeoutMs} ms (XT_DURABILITY=replica): its answers and private messages are not sent`, { shard: this.o.shard });
-      return new Map();
+      return { messages: new Map(), outboxIds, replicated: false };
     }
-    if (published.length > 0) {
-      // Best effort, like all pub/sub; to the shard's node (the key routes it there on a cluster).
-      const p = this.redis.pipeline().exists(keys.positions);
-      for (const m of published) p.publish(keys.answers, m);
-      void p.exec().catch(() => undefined);
-    }
-    return messages;
+    this.publish(published);
+    return { messages, outboxIds, replicated: true };
   }
 
   /** Nothing to do: keep the lease and wait briefly for a command. */
