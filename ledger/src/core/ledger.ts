@@ -438,6 +438,12 @@ export class Ledger {
     return this.positions.get(symbol) ?? 0;
   }
 
+  /** Whether anything but the positions changed since the last {@link takeChanges}: a balance, a hold, a transfer, a fee, a settlement. */
+  get changedBeyondPositions(): boolean {
+    const c = this.changed;
+    return c.balances.size > 0 || c.holds.size > 0 || c.transfers.length > 0 || c.fees.size > 0 || c.settled.length > 0;
+  }
+
   /** What changed since the last call (or since the ledger was made), and start afresh. */
   takeChanges(): LedgerChanges {
     const c = this.changed;

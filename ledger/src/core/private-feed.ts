@@ -73,7 +73,13 @@ export class PrivateFeed {
     return [...this.open.values()];
   }
 
+  /** Whether an order was opened, changed or ended since the last {@link takeChanges}. */
+  get hasChanges(): boolean {
+    return this.changed.size > 0;
+  }
+
   /** What changed since the last call: open orders to store (value) or forget (null), by id. */
+
   takeChanges(): Map<string, TrackedOrder | null> {
     const c = this.changed;
     this.changed = new Map();

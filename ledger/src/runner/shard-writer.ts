@@ -123,11 +123,12 @@ export class ShardWriter {
   /** Whether the outbox may hold entries after `forwarded` (on taking the lease: a former holder's). */
   private outboxPending = true;
   /**
-   * The outbox position forwarded but not committed yet: it rides with the next commit, which
-   * trims the outbox up to it. Lost in a crash, the next holder forwards those entries again,
-   * which appends nothing twice.
+   * Positions read past but not committed yet, which ride with the next commit: the outbox's
+   * `forwarded` (that commit trims the outbox up to it; lost in a crash, the next holder forwards
+   * those entries again, which appends nothing twice) and the events of batches that changed none
+   * of the shard's accounts (read again after a crash, they change nothing again).
    */
-  private forwardedUncommitted: string | undefined;
+  private unsaved = new Map<string, string>();
   private readonly leaseMs: number;
   private readonly batchSize: number;
   private readonly blockMs: number;
@@ -140,6 +141,7 @@ export class ShardWriter {
   private stopped = false;
   private loop: Promise<void> | undefined;
   private lastRenew = 0;
+  private lastCommit = 0;
   /** Set when the writer met a broken invariant: it stops rather than commit wrong money. */
   failure: Error | undefined;
   /** With durability: commits whose wait for a replica fell short (their answers and messages were not sent). */
@@ -230,7 +232,7 @@ export class ShardWriter {
     this.positions = stored.streamPositions;
     // What a former holder committed to the outbox but may not have forwarded.
     this.outboxPending = true;
-    this.forwardedUncommitted = undefined;
+    this.unsaved.clear();
     const [sequences, tracked] = await Promise.all([this.redis.hgetall(this.keys.accountSequences), this.redis.hgetall(this.keys.privateOrders)]);
     this.accountSequences = new Map(Object.entries(sequences).map(([a, n]) => [a, Number(n)]));
     const open = new Map<string, TrackedOrder[]>();
@@ -298,9 +300,23 @@ export class ShardWriter {
       }
     }
     if (moved.size === 0) {
-      // Nothing came: a forward made since the last commit is committed now, so the outbox is trimmed.
-      if (this.forwardedUncommitted !== undefined) await this.commit(new Map(), [], [], []);
+      // Nothing came: a forward not committed yet is committed now (and the outbox trimmed), and
+      // events read past without a commit once they are a third of a lease old (the events
+      // stream is trimmed only behind every shard's committed position).
+      if (this.unsaved.has(LEDGER_POSITIONS.forwarded) || (this.unsaved.size > 0 && !this.committedLately())) await this.commit(new Map(), [], [], []);
       return false;
+    }
+    if (commands.length === 0 && drafts.length === 0 && this.quiet()) {
+      // Engine events that change none of the shard's accounts: nothing to write but positions,
+      // so no commit (and no fsync) until something changes or the lease wants renewing. The
+      // shard still says it applied them: a request waiting for this shard need not wait longer.
+      for (const [field, id] of moved) {
+        this.positions.set(field, id);
+        this.unsaved.set(field, id);
+      }
+      const positions = [...this.symbols].filter((symbol) => moved.has(LEDGER_POSITIONS.events(symbol))).map((symbol) => ({ symbol, seq: ledger.position(symbol) }));
+      this.publish([JSON.stringify({ kind: 'applied', positions } satisfies LedgerApplied)]);
+      return true;
     }
     // A granted order is answered only once it is in its symbol's stream (a cancel sent right
     // after the answer then finds it), so the batch's answers wait for the forward.
@@ -328,6 +344,21 @@ export class ShardWriter {
     return true;
   }
 
+  /**
+   * Whether the batch so far changed nothing of the shard but positions (no balance, hold, fee,
+   * transfer or tracked order), and positions read past were committed lately.
+   */
+  private quiet(): boolean {
+    if (this.ledger!.changedBeyondPositions) return false;
+    for (const feed of this.feeds.values()) if (feed.hasChanges) return false;
+    return this.committedLately();
+  }
+
+  /** Whether the last commit is less than a third of a lease old. */
+  private committedLately(): boolean {
+    return Date.now() - this.lastCommit < this.leaseMs / 3;
+  }
+
   /** The stored client_order_id records the batch's places name (one read in the shard's slot). */
   private async clientOrders(requests: readonly (LedgerRequest | undefined)[]): Promise<Map<string, StoredClientOrder | null>> {
     const keys = [...new Set(requests.flatMap((req) => (req ? (clientOrderKeyOf(this.keys, req) ?? []) : [])))];
@@ -347,7 +378,7 @@ export class ShardWriter {
     if (this.o.durability) await this.forwardReplicated(entries.map((e) => e.entry.symbol));
     const last = entries[entries.length - 1]!.id;
     this.positions.set(LEDGER_POSITIONS.forwarded, last);
-    this.forwardedUncommitted = last;
+    this.unsaved.set(LEDGER_POSITIONS.forwarded, last);
     this.publish(answers.map((a) => JSON.stringify(a)));
   }
 
@@ -431,11 +462,11 @@ export class ShardWriter {
     const { keys } = this;
     const token = this.lease.token;
     if (!token) throw new LedgerFencedError('lease not held');
-    const forwarded = this.forwardedUncommitted;
-    if (forwarded !== undefined && trimTo === undefined) {
-      moved = new Map(moved).set(LEDGER_POSITIONS.forwarded, forwarded);
-      trimTo = forwarded;
-    }
+    // The batch's own positions are later than those read past before it.
+    const unsaved = new Map(this.unsaved);
+    if (unsaved.size > 0) moved = new Map([...unsaved, ...moved]);
+    const forwarded = unsaved.get(LEDGER_POSITIONS.forwarded);
+    if (forwarded !== undefined && trimTo === undefined) trimTo = forwarded;
     const tx = this.redis.multi();
     const changes = this.ledger!.takeChanges();
     queueChanges(tx, keys, changes, this.o.recordSettlements);
@@ -481,9 +512,9 @@ export class ShardWriter {
     if (result === null) throw new LedgerFencedError('lease changed during the commit');
     const failed = result.find(([err]) => err);
     if (failed) throw new Error(`ledger commit command failed: ${failed[0]!.message}`);
-    this.lastRenew = Date.now();
+    this.lastRenew = this.lastCommit = Date.now();
     this.accountSequences = counters;
-    if (this.forwardedUncommitted === forwarded) this.forwardedUncommitted = undefined;
+    for (const [field, id] of unsaved) if (this.unsaved.get(field) === id) this.unsaved.delete(field);
     const outboxIds = outbox.map((_, i) => result[firstOutboxReply + i]![1] as string);
     if (!durability || !wait) return { messages, outboxIds, replicated: true };
     if ((await wait) < durability.replicas) {
