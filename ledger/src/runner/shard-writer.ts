@@ -316,7 +316,8 @@ export class ShardWriter {
       }
       const positions = [...this.symbols].filter((symbol) => moved.has(LEDGER_POSITIONS.events(symbol))).map((symbol) => ({ symbol, seq: ledger.position(symbol) }));
       this.publish([JSON.stringify({ kind: 'applied', positions } satisfies LedgerApplied)]);
-      return true;
+      // Like a batch that found nothing, unless a page was full: then more may be waiting.
+      return replies.some((reply) => (reply?.[0]?.[1]?.length ?? 0) >= this.batchSize);
     }
     // A granted order is answered only once it is in its symbol's stream (a cancel sent right
     // after the answer then finds it), so the batch's answers wait for the forward.
