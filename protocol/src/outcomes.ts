@@ -383,5 +383,11 @@ export const OutcomeMessage = z.object({
   cancels: z.array(CancelOutcome),
   amends: z.array(AmendOutcome),
   cancel_alls: z.array(CancelAllOutcome).optional(),
+  /**
+   * The ledger shards (`accountShard`) of the accounts whose orders the batch changed, ascending,
+   * when the engine knows the shard count: only their writers have anything to settle from this
+   * batch; the others read its events when they next look.
+   */
+  shards: z.array(z.number().int().nonnegative()).optional(),
 });
 export type OutcomeMessage = z.infer<typeof OutcomeMessage>;

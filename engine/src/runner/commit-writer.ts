@@ -1,6 +1,6 @@
 import type { ChainableCommander } from 'ioredis';
 import { waitForReplicas, withDeadline, type Durability, type RedisClient } from '@xtrader/platform';
-import { DEFAULT_ACCOUNT_TRADES_MAX, DEFAULT_ORDER_FILLS_MAX, encodeAccountTrade, encodeEvent, encodeStoredFill, FIELDS, isFinished, storedOrderOf, type EngineEvent, type FillRecord, type OutcomeMessage, type SymbolKeys } from '@xtrader/protocol';
+import { accountShard, DEFAULT_ACCOUNT_TRADES_MAX, DEFAULT_ORDER_FILLS_MAX, encodeAccountTrade, encodeEvent, encodeStoredFill, FIELDS, isFinished, storedOrderOf, type EngineEvent, type FillRecord, type OrderRecord, type OutcomeMessage, type SymbolKeys } from '@xtrader/protocol';
 import { MAX_CANDLES, MAX_TRADES, type MarketDataChanges } from '../marketdata';
 import type { OrderChanges } from './order-records';
 import { pieces, type EngineScripts } from './scripts';
@@ -81,6 +81,8 @@ export interface CommitSettings {
   orderFillsMax?: number;
   /** `XT_DURABILITY=replica`: a batch's outcome is published only once a replica has its commit. */
   durability?: Durability;
+  /** The ledger's account shards (`XT_LEDGER_SHARDS`): each outcome names those its batch touched. */
+  ledgerShards?: number;
 }
 
 /**
@@ -90,6 +92,13 @@ export interface CommitSettings {
  */
 export function eventRow(a: { id: string; events: readonly EngineEvent[] }): string {
   return JSON.stringify([a.id, ...a.events.map(encodeEvent)]);
+}
+
+/** The ledger shards of the owners of `orders`, ascending, each once. */
+function shardsOf(orders: readonly OrderRecord[], shardCount: number): number[] {
+  const shards = new Set<number>();
+  for (const { account_id } of orders) if (account_id !== undefined) shards.add(accountShard(account_id, shardCount));
+  return [...shards].sort((a, b) => a - b);
 }
 
 /** Thrown when a commit is refused because the lease moved on. */
@@ -165,6 +174,7 @@ export class CommitWriter {
     if (placed.length > 0 || cancels.length > 0 || amends.length > 0 || cancelAlls.length > 0) {
       const outcome: OutcomeMessage = { symbol: o.symbol, position: b.lastId, seq: b.lastSeq, orders: placed, cancels, amends };
       if (cancelAlls.length > 0) outcome.cancel_alls = cancelAlls;
+      if (o.ledgerShards) outcome.shards = shardsOf(b.orders.changed, o.ledgerShards);
       if (!o.durability) tx.publish(keys.outcomes, JSON.stringify(outcome));
       else return { tx, start: b.startPosition, events: b.eventRows.length > 0, outcome: JSON.stringify(outcome) };
     }

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
 import { createLogger, RedisServer, waitFor } from '@xtrader/platform';
-import { FIELDS, symbolKeys, type MarketSpec, type OutcomeMessage } from '@xtrader/protocol';
+import { accountShard, FIELDS, symbolKeys, type MarketSpec, type OutcomeMessage } from '@xtrader/protocol';
 import { loadMarketMap } from '@xtrader/protocol/node';
 import { SymbolRunner, type RunnerOptions } from '../../src/runner';
 import { allCommands, append, committedEvents, place, referenceRun, storedOrder } from './helpers';
@@ -67,6 +67,31 @@ test('a batch commits events, order states, position and heartbeat together, the
     sub.on('message', check);
   });
   expect(outcomes.flatMap((o) => o.orders)).toEqual(['s1', 'b1']);
+  sub.disconnect();
+});
+
+test("an outcome names the ledger shards of the accounts whose orders its batch changed, so only those shards' writers wake for it", async () => {
+  const p = prefix();
+  const keys = symbolKeys('BTC-KRW', p);
+  const sub = server.client();
+  const outcomes: OutcomeMessage[] = [];
+  await sub.subscribe(keys.outcomes);
+  sub.on('message', (_c: string, m: string) => outcomes.push(JSON.parse(m) as OutcomeMessage));
+  const shards = 4;
+  // A seller and a buyer on two different shards.
+  const accounts = Array.from({ length: 50 }, (_, i) => `acct${i}`);
+  const seller = accounts[0]!;
+  const buyer = accounts.find((a) => accountShard(a, shards) !== accountShard(seller, shards))!;
+  const r = runner(p, { ledgerShards: shards });
+  await r.whenLeader();
+  const [restId] = await append(redis, keys, [place('s1', 'Sell', 50_000, 5000, { account_id: seller })]);
+  await caughtUp(keys, restId);
+  const [takeId] = await append(redis, keys, [place('b1', 'Buy', 50_000, 2000, { account_id: buyer })]);
+  await caughtUp(keys, takeId);
+  await waitFor('the taker batch to be announced', () => outcomes.some((o) => o.orders.includes('b1')), { timeoutMs: 10_000, intervalMs: 10 });
+  expect(outcomes.find((o) => o.orders.includes('s1'))!.shards).toEqual([accountShard(seller, shards)]);
+  // The trade changed both orders: both owners' shards settle it.
+  expect(outcomes.find((o) => o.orders.includes('b1'))!.shards).toEqual([accountShard(seller, shards), accountShard(buyer, shards)].sort((a, b) => a - b));
   sub.disconnect();
 });
 

@@ -20,6 +20,7 @@ import {
   type LedgerRequest,
   type LedgerShardKeys,
   type OutboxEntry,
+  type OutcomeMessage,
 } from '@xtrader/protocol';
 import { EngineScripts } from '../../../engine/src/runner/scripts';
 import { Lease } from '../../../engine/src/runner/lease';
@@ -91,6 +92,20 @@ interface Committed {
 }
 
 
+/**
+ * Whether an engine outcome may have something for shard `shard` to settle: it names the shard,
+ * or names none (an engine that does not know the shard count). A shard not named reads the
+ * batch's events when it next looks, which changes none of its accounts.
+ */
+function concernsShard(message: string, shard: number): boolean {
+  try {
+    const { shards } = JSON.parse(message) as Pick<OutcomeMessage, 'shards'>;
+    return shards === undefined || shards.includes(shard);
+  } catch {
+    return true;
+  }
+}
+
 /** Thrown when a commit is refused because the lease moved on. */
 export class LedgerFencedError extends Error {
   override readonly name = 'LedgerFencedError';
@@ -154,7 +169,9 @@ export class ShardWriter {
     this.redis = createRedis(o.redisUrl, `ledger-${o.shard}`, WRITE_ONCE_OPTIONS);
     this.blocking = createRedis(o.redisUrl, `ledger-${o.shard}-read`, BLOCKING_OPTIONS);
     this.wake = createRedis(o.redisUrl, `ledger-${o.shard}-wake`);
-    this.wake.on('message', () => this.alarm());
+    this.wake.on('message', (_channel: string, message: string) => {
+      if (concernsShard(message, o.shard)) this.alarm();
+    });
     this.scripts = new EngineScripts(this.redis);
     this.leaseMs = o.leaseMs ?? 5000;
     this.batchSize = o.batchSize ?? 500;
