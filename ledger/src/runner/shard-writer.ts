@@ -210,7 +210,20 @@ export class ShardWriter {
     this.wakeUp?.();
   }
 
+  /**
+   * Until its connections are up (or the writer stops): they fail commands fast rather than queue
+   * them, so a first try made before would fail and wait a fifth of a lease to try again.
+   */
+  private async connected(): Promise<void> {
+    const ready = (c: RedisClient) => (c.status === 'ready' ? Promise.resolve() : new Promise<void>((resolve) => c.once('ready', () => resolve())));
+    // stop() (or an outcome) ends the wait; a first try then fails and is retried as before.
+    const alarmed = new Promise<void>((resolve) => (this.wakeUp = resolve));
+    await Promise.race([Promise.all([ready(this.redis), ready(this.blocking)]), alarmed]);
+    this.wakeUp = undefined;
+  }
+
   private async run(): Promise<void> {
+    await this.connected();
     while (!this.stopped) {
       try {
         if (!this.active) {

@@ -104,3 +104,14 @@ test('deposits, locks and settlement are committed with their positions; a new w
   expect(await redis.hget(keys.fees, 'KRW')).toBe(krw('36750').toString());
   expect(standby.failure).toBeUndefined();
 });
+
+test('a writer started next to a running Redis takes its lease without stepping down first', async () => {
+  // A lease this long makes a failed first try visible: the retry waits a fifth of it.
+  const warnings: string[] = [];
+  const record: typeof log = { ...log, warn: (msg) => warnings.push(msg) };
+  const w = new ShardWriter({ redisUrl: server.url, prefix: `${prefix}-start`, shard: 0, shardCount: 1, writerId: 'starter', config, log: record, leaseMs: 60_000 });
+  writers.push(w);
+  w.start();
+  await waitFor('the writer to lead', () => w.active, { intervalMs: 10 });
+  expect(warnings).toEqual([]);
+});
