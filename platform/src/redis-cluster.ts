@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import Redis, { Cluster } from 'ioredis';
-import { freePort, RedisServer } from './redis-server';
+import { RedisServer } from './redis-server';
 import { waitFor } from './wait';
 
 const run = promisify(execFile);
@@ -53,12 +53,10 @@ export class RedisCluster {
     const servers: RedisServer[] = [];
     const cluster = new RedisCluster(servers, opts);
     try {
-      const ports = new Set<number>();
-      while (ports.size < count) ports.add(await freePort());
-      for (const port of ports) {
+      // Each node picks its own port (and picks again if it is taken before it binds it).
+      for (let i = 0; i < count; i++) {
         servers.push(
           await RedisServer.launch({
-            port,
             appendOnly: opts.appendOnly,
             binary: opts.binary,
             extraArgs: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', String(opts.nodeTimeoutMs ?? 2000)],

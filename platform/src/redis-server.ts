@@ -7,6 +7,9 @@ import Redis from 'ioredis';
 import { linkedToParent } from './parent-link';
 import { waitFor } from './wait';
 
+/** How many ports a launch tries when the ones it picked are taken before it binds them. */
+const PORT_ATTEMPTS = 5;
+
 /** Asks the OS for a free TCP port on loopback. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -22,7 +25,10 @@ export function freePort(): Promise<number> {
 }
 
 export interface RedisServerOptions {
+  /** The port; when unset one is picked, and picked again if it is taken before the server binds it. */
   port?: number;
+  /** How a free port is picked (default: ask the OS, {@link freePort}). */
+  pickPort?: () => Promise<number>;
   /** Keep an append-only file (fsync every write) so a restart loses nothing accepted. */
   appendOnly?: boolean;
   /** Data directory; a fresh temporary one by default (removed by `stop`). */
@@ -49,12 +55,24 @@ export class RedisServer {
   }
 
   static async launch(opts: RedisServerOptions = {}): Promise<RedisServer> {
-    const port = opts.port ?? (await freePort());
     const ownsDir = !opts.dir;
     const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'xt-redis-'));
-    const server = new RedisServer(port, dir, ownsDir, opts);
-    await server.start();
-    return server;
+    if (opts.port !== undefined) {
+      const server = new RedisServer(opts.port, dir, ownsDir, opts);
+      await server.start();
+      return server;
+    }
+    // A port the OS called free can be taken before redis-server binds it (or, in cluster mode,
+    // its bus port, 10000 above): pick another.
+    for (let attempt = 1; ; attempt++) {
+      const server = new RedisServer(await (opts.pickPort ?? freePort)(), dir, ownsDir, opts);
+      try {
+        await server.start();
+        return server;
+      } catch (e) {
+        if (attempt >= PORT_ATTEMPTS || !(e as Error).message.includes('Address already in use')) throw e;
+      }
+    }
   }
 
   /** Whether the process is up (started and not stopped or killed). */
