@@ -377,9 +377,11 @@ export class ShardWriter {
 
   /**
    * Whether the batch so far changed nothing of the shard but positions (no balance, hold, fee,
-   * transfer or tracked order), and positions read past were committed lately.
+   * transfer or tracked order), and positions read past were committed lately. Never with
+   * durability: its `applied` would vouch for earlier commits no replica may have confirmed.
    */
   private quiet(): boolean {
+    if (this.o.durability) return false;
     if (this.ledger!.changedBeyondPositions) return false;
     for (const feed of this.feeds.values()) if (feed.hasChanges) return false;
     return this.committedLately();

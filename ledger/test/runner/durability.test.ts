@@ -6,7 +6,8 @@
  */
 import type Redis from 'ioredis';
 import { createLogger, replicasOnline, waitFor } from '@xtrader/platform';
-import { FIELDS, LEDGER_POSITIONS, symbolKeys, type LedgerAnswer, type LedgerRequest, type PlaceCommand, type PrivateMessage } from '@xtrader/protocol';
+import { encodeEvent, FIELDS, LEDGER_POSITIONS, symbolKeys, type LedgerAnswer, type LedgerRequest, type PlaceCommand, type PrivateMessage } from '@xtrader/protocol';
+import { MatchingCore } from '../../../engine/src/core';
 import { place } from '../../../engine/test/runner/helpers';
 import { ShardWriter } from '../../src/runner/shard-writer';
 import { config, deposit, lockOf } from '../core/harness';
@@ -19,6 +20,8 @@ const log = createLogger('ledger-test', 'silent');
 let writer: ShardWriter;
 let watch: Redis;
 const pushed: { account: string; messages: readonly PrivateMessage[] }[] = [];
+/** Every `applied` progress message the shard published. */
+const applied: string[] = [];
 /** What the replica holds of each answered request, read the moment its answer arrived. */
 const onReplicaAtAnswer = new Map<string, Promise<string>>();
 let n = 0;
@@ -29,6 +32,7 @@ beforeAll(async () => {
   await watch.subscribe(keys.answers);
   watch.on('message', (_c: string, m: string) => {
     const a = JSON.parse(m) as LedgerAnswer;
+    if ((a as { kind?: string }).kind === 'applied') applied.push(m);
     const r = shard.replica!.client();
     onReplicaAtAnswer.set(
       a.request_id,
@@ -106,4 +110,20 @@ test("a place's forward counts only once the replica has it: while none confirms
   await replicasOnline(shard.server, 1);
   await waitFor('the forward to be recorded', async () => (await shard.redis.hget(keys.positions, LEDGER_POSITIONS.forwarded)) !== forwardedBefore);
   expect(await onStream()).toHaveLength(1);
+}, 30_000);
+
+test('engine events that change none of its accounts: while no replica confirms, the shard still says nothing of them', async () => {
+  await shard.ask(transfer('erin', 'KRW', '10'));
+  await shard.replica!.kill();
+  const shortfalls = writer.replicaShortfalls;
+  const appliedBefore = applied.length;
+  // An order with no owner rests: its events move no funds of this shard.
+  const core = new MatchingCore(config.markets.find((m) => m.symbol === 'BTC-KRW')!);
+  const row = JSON.stringify(['1-0', ...core.apply({ ...place('nobody', 'Sell', 90_000, 1), ts: 1_700_000_000_000 }).map(encodeEvent)]);
+  const entry = await shard.redis.xadd(sym.events, '*', FIELDS.first, '1-0', FIELDS.last, '1-0', FIELDS.events, `[${row}]`);
+  // Its position is committed like any other (and falls short of a replica), not skipped.
+  await waitFor('the events to be committed and fall short of a replica', async () => (await shard.redis.hget(keys.positions, LEDGER_POSITIONS.events('BTC-KRW'))) === entry && writer.replicaShortfalls > shortfalls, { timeoutMs: 20_000 });
+  expect(applied.slice(appliedBefore)).toEqual([]);
+  await shard.replica!.start();
+  await replicasOnline(shard.server, 1);
 }, 30_000);
