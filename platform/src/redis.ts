@@ -111,6 +111,14 @@ export const WRITE_ONCE_OPTIONS: RedisOptions = {
 };
 
 /** Whether `client` talks to a Redis Cluster. */
+/**
+ * Resolves once `client` is connected. Clients made by {@link createRedis} fail commands fast
+ * while disconnected instead of queueing them, so a process's first command waits for this.
+ */
+export function whenReady(client: RedisClient): Promise<void> {
+  return client.status === 'ready' ? Promise.resolve() : new Promise<void>((resolve) => client.once('ready', () => resolve()));
+}
+
 export function isCluster(client: RedisClient): client is Cluster {
   return client instanceof Cluster;
 }

@@ -1,4 +1,4 @@
-import { createRedis, withDeadline, type Durability, type Logger, type RedisClient, type RedisTarget } from '@xtrader/platform';
+import { createRedis, whenReady, withDeadline, type Durability, type Logger, type RedisClient, type RedisTarget } from '@xtrader/platform';
 import { compareStreamIds, DEFAULT_ACCOUNT_TRADES_MAX, ENGINE_ERROR, isFinished, streamIdTime, symbolKeys, type Heartbeat, type MarketSpec, type SymbolKeys } from '@xtrader/protocol';
 import type { RawEntry } from './commands';
 import { DEFAULT_RUNNER_SETTINGS } from '../env';
@@ -270,8 +270,7 @@ export class SymbolRunner {
 
   /** Resolves when both connections are up (at boot: no spurious "not writeable" errors). */
   private async connected(): Promise<void> {
-    const ready = (c: RedisClient) => (c.status === 'ready' ? Promise.resolve() : new Promise<void>((resolve) => c.once('ready', () => resolve())));
-    await Promise.race([Promise.all([ready(this.reader), ready(this.writer)]), new Promise<void>((resolve) => (this.wake = resolve))]);
+    await Promise.race([Promise.all([whenReady(this.reader), whenReady(this.writer)]), new Promise<void>((resolve) => (this.wake = resolve))]);
   }
 
   private async loop(): Promise<void> {

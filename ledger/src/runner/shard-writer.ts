@@ -1,4 +1,4 @@
-import { BLOCKING_OPTIONS, createRedis, pipelineEach, waitForReplicas, WRITE_ONCE_OPTIONS, type Durability, type Logger, type RedisClient, type RedisTarget } from '@xtrader/platform';
+import { BLOCKING_OPTIONS, createRedis, pipelineEach, waitForReplicas, whenReady, WRITE_ONCE_OPTIONS, type Durability, type Logger, type RedisClient, type RedisTarget } from '@xtrader/platform';
 import {
   entryField,
   eventsOfEntry,
@@ -215,10 +215,9 @@ export class ShardWriter {
    * them, so a first try made before would fail and wait a fifth of a lease to try again.
    */
   private async connected(): Promise<void> {
-    const ready = (c: RedisClient) => (c.status === 'ready' ? Promise.resolve() : new Promise<void>((resolve) => c.once('ready', () => resolve())));
     // stop() (or an outcome) ends the wait; a first try then fails and is retried as before.
     const alarmed = new Promise<void>((resolve) => (this.wakeUp = resolve));
-    await Promise.race([Promise.all([ready(this.redis), ready(this.blocking)]), alarmed]);
+    await Promise.race([Promise.all([whenReady(this.redis), whenReady(this.blocking)]), alarmed]);
     this.wakeUp = undefined;
   }
 
