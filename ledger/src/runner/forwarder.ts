@@ -42,7 +42,11 @@ export class Forwarder {
    */
   async forward(entries: readonly Outgoing[]): Promise<void> {
     const bySymbol = new Map<string, OutboxEntry[]>();
-    for (const { entry } of entries) bySymbol.set(entry.symbol, [...(bySymbol.get(entry.symbol) ?? []), entry]);
+    for (const { entry } of entries) {
+      const list = bySymbol.get(entry.symbol);
+      if (list) list.push(entry);
+      else bySymbol.set(entry.symbol, [entry]);
+    }
     // One transaction per symbol, not one for all: the symbols live in different slots.
     await Promise.all([...bySymbol].map(([symbol, list]) => this.appendAll(symbol, list)));
   }

@@ -343,7 +343,7 @@ export class ShardWriter {
         this.positions.set(field, id);
         this.unsaved.set(field, id);
       }
-      const positions = [...this.symbols].filter((symbol) => moved.has(LEDGER_POSITIONS.events(symbol))).map((symbol) => ({ symbol, seq: ledger.position(symbol) }));
+      const positions = this.symbols.filter((symbol) => moved.has(LEDGER_POSITIONS.events(symbol))).map((symbol) => ({ symbol, seq: ledger.position(symbol) }));
       this.publish([JSON.stringify({ kind: 'applied', positions } satisfies LedgerApplied)]);
       // Like a batch that found nothing, unless a page was full: then more may be waiting.
       return replies.some((reply) => (reply?.[0]?.[1]?.length ?? 0) >= this.batchSize);
