@@ -1,7 +1,8 @@
+import { seededRandom } from '@xtrader/platform';
 import { formatSteps, type MarketSpec, type PlaceOrderRequest, type Side } from '@xtrader/protocol';
 import type { ApiClient } from '../api-client';
 import type { HttpAnswer } from './http-sender';
-import { placeOutcome } from './order-flow';
+import { midPriceTicks, placeOutcome } from './order-flow';
 import type { ExecutionSeen } from './subscribers';
 import type { Command, Outcome, Workload, WorkloadContext } from './workload';
 
@@ -39,18 +40,6 @@ interface Ladder {
   ask: string[];
 }
 
-/** Small deterministic generator (mulberry32): the same run picks the same quotes. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * `--workload maker`: a book kept deep the way market makers keep it. Before the clock, every
  * maker rests `levels` Buys below the mid and as many Sells above it on each symbol (so no maker
@@ -70,7 +59,8 @@ export class MakerWorkload implements Workload {
   private readonly books: MakerBook[] = [];
   /** Each taker's side of its next order, per symbol: Buy and Sell alternate on each. */
   private takers: { account: ApiClient; next: Side[] }[] = [];
-  private readonly rand = random(0x5eed);
+  /** Seeded: the same run picks the same quotes. */
+  private readonly rand = seededRandom(0x5eed);
   private slot = 0;
   private nextBook = 0;
   private nextTaker = 0;
@@ -86,7 +76,7 @@ export class MakerWorkload implements Workload {
     private readonly opts: MakerOptions,
   ) {
     this.ladders = markets.map((m) => {
-      const mid = Math.max(1, Math.floor(Math.min(m.maxPriceTicks, 1_000_000) / 2));
+      const mid = midPriceTicks(m);
       if (mid - opts.levels < 1 || mid + opts.levels > m.maxPriceTicks) throw new Error(`${m.symbol}: ${opts.levels} levels a side do not fit around the mid price`);
       const at = (k: number) => formatSteps(k, m.tick);
       const ks = Array.from({ length: opts.levels + 1 }, (_, k) => k);

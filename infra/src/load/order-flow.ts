@@ -3,6 +3,11 @@ import type { ApiClient } from '../api-client';
 import type { HttpAnswer } from './http-sender';
 import type { Command, Outcome, Workload, WorkloadContext } from './workload';
 
+/** A mid-range price of `m` in ticks, far from zero and from the maximum: any valid price would do. */
+export function midPriceTicks(m: MarketSpec): number {
+  return Math.max(1, Math.floor(Math.min(m.maxPriceTicks, 1_000_000) / 2));
+}
+
 /**
  * The order scenario (the same as infra/k6/orders.ts): crossing pairs spread round robin over
  * the symbols. Each pair is a resting Sell and a Buy at the same price and minimum quantity, so
@@ -14,8 +19,7 @@ export class CrossingPairs {
   private readonly quantities: string[];
 
   constructor(private readonly markets: MarketSpec[]) {
-    // Mid-range prices, far from zero and from the maximum: any valid price would do.
-    this.prices = markets.map((m) => formatSteps(Math.max(1, Math.floor(Math.min(m.maxPriceTicks, 1_000_000) / 2)), m.tick));
+    this.prices = markets.map((m) => formatSteps(midPriceTicks(m), m.tick));
     this.quantities = markets.map((m) => formatSteps(m.minLots, m.lot));
   }
 
