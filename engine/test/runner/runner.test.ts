@@ -36,6 +36,15 @@ async function caughtUp(keys: ReturnType<typeof symbolKeys>, id: string): Promis
   await waitFor(`the engine to commit up to ${id}`, async () => (await redis.get(keys.position)) === id, { timeoutMs: 10_000, intervalMs: 10 });
 }
 
+/** Every outcome message published on `keys.outcomes` from now on, as it arrives. */
+async function collectOutcomes(keys: ReturnType<typeof symbolKeys>): Promise<{ sub: Redis; outcomes: OutcomeMessage[] }> {
+  const sub = server.client();
+  const outcomes: OutcomeMessage[] = [];
+  await sub.subscribe(keys.outcomes);
+  sub.on('message', (_c: string, m: string) => outcomes.push(JSON.parse(m) as OutcomeMessage));
+  return { sub, outcomes };
+}
+
 function prefix(): string {
   return `t-${randomBytes(4).toString('hex')}`;
 }
@@ -43,10 +52,7 @@ function prefix(): string {
 test('a batch commits events, order states, position and heartbeat together, then publishes outcomes', async () => {
   const p = prefix();
   const keys = symbolKeys('BTC-KRW', p);
-  const sub = server.client();
-  const outcomes: OutcomeMessage[] = [];
-  await sub.subscribe(keys.outcomes);
-  sub.on('message', (_c: string, m: string) => outcomes.push(JSON.parse(m) as OutcomeMessage));
+  const { sub, outcomes } = await collectOutcomes(keys);
   const r = runner(p);
   await r.whenLeader();
   const ids = await append(redis, keys, [place('s1', 'Sell', 50_000, 5000), place('b1', 'Buy', 50_000, 2000)]);
@@ -73,10 +79,7 @@ test('a batch commits events, order states, position and heartbeat together, the
 test("an outcome names the ledger shards of the accounts whose orders its batch changed, so only those shards' writers wake for it", async () => {
   const p = prefix();
   const keys = symbolKeys('BTC-KRW', p);
-  const sub = server.client();
-  const outcomes: OutcomeMessage[] = [];
-  await sub.subscribe(keys.outcomes);
-  sub.on('message', (_c: string, m: string) => outcomes.push(JSON.parse(m) as OutcomeMessage));
+  const { sub, outcomes } = await collectOutcomes(keys);
   const shards = 4;
   // A seller and a buyer on two different shards.
   const accounts = Array.from({ length: 50 }, (_, i) => `acct${i}`);
